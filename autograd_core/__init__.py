@@ -1,0 +1,42 @@
+"""autograd_core: a small NumPy autograd engine that speaks PyTorch.
+
+``import autograd_core as torch`` and PyTorch's autograd examples run and print what PyTorch
+prints: leaf tensors, ``grad_fn`` nodes, ``backward``, ``autograd.grad``, ``no_grad``, ``detach``
+and ``.data``, version counters, higher-order gradients, and small ``nn``/``optim`` layers on top.
+
+Layers, bottom to top: ``grad_mode`` -> ``tensor`` -> ``function`` -> ``ops/`` -> ``engine`` ->
+``autograd`` -> ``nn``, ``optim``, ``models`` (and ``viz`` for pictures).
+"""
+from ._printing import get_printoptions, set_printoptions
+from .creation import (arange, as_tensor, cat, concat, concatenate, empty, empty_like, eye, from_numpy,
+                       full, full_like, linspace, manual_seed, ones, ones_like, rand, rand_like, randint,
+                       randn, randn_like, randperm, seed, stack, tensor, zeros, zeros_like)
+from .dtypes import (bool, double, dtype, float, float16, float32, float64, half, int, int8, int16,
+                     int32, int64, long, short, uint8)
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .tensor import Size, Tensor
+from .torch_functions import (abs, add, allclose, argmax, argmin, bmm, chunk, clamp, clip, clone, cos,
+                              detach, div, dot, eq, equal, exp, flatten, ge, gt, is_floating_point,
+                              is_tensor, isnan, le, log, log_softmax, lt, matmul, max, maximum, mean, min,
+                              minimum, mm, mul, mv, ne, neg, norm, numel, outer, permute, pow, reciprocal,
+                              relu, reshape, sigmoid, sign, sin, softmax, split, sqrt, square, squeeze, std,
+                              sub, sum, t, tanh, transpose, unbind, unsqueeze, var, where)
+from . import autograd  # noqa: E402  (after Tensor: autograd's helpers import it)
+
+__version__ = "0.1.0"
+
+
+def get_default_dtype() -> dtype:
+    return float32
+
+
+def _lazy_submodule(name: str):
+    import importlib
+    return importlib.import_module(f"{__name__}.{name}")
+
+
+def __getattr__(name: str):
+    # nn, optim, models and viz load on first use: the engine alone imports quickly.
+    if name in ("nn", "optim", "models", "viz", "utils"):
+        return _lazy_submodule(name)
+    raise AttributeError(f"module 'autograd_core' has no attribute '{name}'")

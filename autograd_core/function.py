@@ -1,0 +1,390 @@
+"""Graph nodes and ``Function``: how a forward operation leaves a node for the backward pass.
+
+Every differentiable operation is a ``Function`` subclass with two static methods side by side:
+``forward(ctx, *inputs)`` computes the result and ``backward(ctx, *grad_outputs)`` returns one
+gradient per input (the vector-Jacobian product).  ``Function.apply`` runs forward and, when grad
+mode is on and an input requires grad, records a node in the graph.  The node *is* the ``ctx``: it
+keeps what forward saved and the edges (``next_functions``) to the nodes of the inputs.
+
+Two kinds of Function live here:
+
+* ``Function`` is PyTorch's ``torch.autograd.Function``: ``forward`` receives Tensors.
+* ``Op`` is the engine's own operation (``Mul``, ``Sum`` ...): ``forward`` receives the inputs'
+  NumPy arrays and returns an array, so the forward pass costs what NumPy costs.  Arrays handed to
+  ``ctx.save_for_backward`` come back from ``ctx.saved_tensors`` as the Tensors they belong to
+  (an input, or the output), so ``backward`` always computes with Tensor operations and can itself
+  be differentiated (``create_graph=True``).
+"""
+from __future__ import annotations
+
+import itertools
+import re
+
+import numpy as np
+
+from .grad_mode import _GradMode
+
+_sequence = itertools.count()   # creation order of nodes; the engine runs later nodes first
+
+_FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward."
+)
+
+
+class Node:
+    """A node of the backward graph (PyTorch: ``torch.autograd.graph.Node``).
+
+    ``next_functions`` holds one ``(node, output_index)`` pair per input of the forward operation:
+    the node that produced that input, ``AccumulateGrad`` for a leaf that requires grad, or
+    ``(None, 0)`` for an input that needs no gradient.
+    """
+
+    next_functions: tuple = ()
+    _sequence_nr = 0
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} object at {id(self):#x}>"
+
+    @property
+    def metadata(self) -> dict:
+        if "_metadata" not in self.__dict__:
+            self._metadata = {}
+        return self._metadata
+
+    def register_hook(self, hook):
+        """``hook(grad_inputs, grad_outputs)`` runs after this node; it may return new grad_inputs."""
+        self.__dict__.setdefault("_post_hooks", []).append(hook)
+        return _RemovableHandle(self._post_hooks, hook)
+
+    def register_prehook(self, hook):
+        """``hook(grad_outputs)`` runs before this node; it may return new grad_outputs."""
+        self.__dict__.setdefault("_pre_hooks", []).append(hook)
+        return _RemovableHandle(self._pre_hooks, hook)
+
+
+class _RemovableHandle:
+    def __init__(self, hooks: list, hook) -> None:
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+class AccumulateGrad(Node):
+    """The node behind a leaf tensor that requires grad: adds the gradient into ``variable.grad``."""
+
+    def __init__(self, variable) -> None:
+        self.variable = variable
+        self._sequence_nr = float("inf")          # runs as soon as it is ready, as in PyTorch
+
+    def accumulate(self, grad, create_graph: bool) -> None:
+        variable = self.variable
+        for hook in variable._hooks or ():
+            result = hook(grad)
+            if result is not None:
+                grad = result
+        old = variable._grad
+        if old is None:
+            # A fresh gradient: keep its graph only under create_graph (so it can be differentiated).
+            variable._grad = grad if create_graph else grad.detach()
+        elif create_graph:
+            variable._grad = old + grad
+        else:
+            old.add_(grad.detach() if grad.requires_grad else grad)    # in place, as PyTorch does
+        for hook in variable.__dict__.get("_post_accumulate_hooks", ()):
+            hook(variable)
+
+
+class SavedTensor:
+    """A tensor saved for backward, with the version it had when it was saved."""
+
+    __slots__ = ("tensor", "version", "is_output")
+
+    def __init__(self, tensor, is_output: bool) -> None:
+        self.tensor = tensor
+        self.version = tensor._version_counter.version
+        self.is_output = is_output
+
+    def unpack(self, node):
+        tensor = self.tensor
+        if tensor._version_counter.version != self.version:
+            from .tensor import _legacy_type_name
+            shape = ", ".join(str(n) for n in tensor._data.shape)
+            producer = node if self.is_output else tensor.grad_fn      # as it is now, like PyTorch
+            where = ""
+            if producer is not None:
+                forward_name = re.sub(r"Backward\d*$", "", producer.name())
+                where = f", which is output {tensor._output_nr} of {forward_name},"
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: [{_legacy_type_name(tensor)} [{shape}]]{where} is at version "
+                f"{tensor._version_counter.version}; expected version {self.version} instead. Hint: "
+                "enable anomaly detection to find the operation that failed to compute its "
+                "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+            )
+        if self.is_output and _GradMode.enabled:
+            # Differentiating backward itself: the saved output is the node's own output again.
+            from .tensor import Tensor
+            out = Tensor._make(tensor._data, True, node)
+            out._version_counter = tensor._version_counter
+            return out
+        return tensor
+
+
+class FunctionCtx:
+    """The ``ctx`` of a forward pass that records no graph: saving is a no-op."""
+
+    needs_input_grad: tuple = ()
+
+    def save_for_backward(self, *tensors) -> None:
+        pass
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        pass
+
+    def mark_dirty(self, *tensors) -> None:
+        pass
+
+    def set_materialize_grads(self, value: bool) -> None:
+        pass
+
+
+class BackwardNode(Node, FunctionCtx):
+    """The node that ``Function.apply`` records; it is also the ``ctx`` of forward and backward."""
+
+    _forward_cls: type = None
+    _saved: list | None = None
+    _materialize_grads = True
+
+    def save_for_backward(self, *tensors) -> None:
+        self._to_save = tensors
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        self._non_differentiable = tensors
+
+    def set_materialize_grads(self, value: bool) -> None:
+        self._materialize_grads = value
+
+    @property
+    def saved_tensors(self) -> tuple:
+        saved = self._saved
+        if saved is None:
+            if "_to_save" in self.__dict__:            # read inside forward: hand back as given
+                return tuple(self._to_save)
+            raise RuntimeError(_FREED_MESSAGE)
+        return tuple(s.unpack(self) if type(s) is SavedTensor else s for s in saved)
+
+    def apply(self, *grad_outputs):
+        """Run the Function's backward on the gradients of its outputs."""
+        return self._forward_cls.backward(self, *grad_outputs)
+
+    def _release(self) -> None:
+        """Free what forward saved; a node that saved nothing can still run again, as in PyTorch."""
+        if self._saved:
+            self._saved = None
+
+
+class Function:
+    """Base of differentiable operations (PyTorch: ``torch.autograd.Function``).
+
+    Subclass it, write ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)`` as static
+    methods, and call ``MyFunction.apply(*args)``::
+
+        class Square(Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x * x
+
+            @staticmethod
+            def backward(ctx, grad_output):
+                (x,) = ctx.saved_tensors
+                return 2 * x * grad_output
+
+    The node it records is named ``<class name>Backward`` (``SquareBackward``), as in PyTorch.
+    """
+
+    _backward_cls: type = None
+    node_name: str | None = None        # ops set PyTorch's node name, e.g. "MulBackward0"
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("node_name") or f"{cls.__name__}Backward"
+        # One node class per Function, so that type(y.grad_fn).__name__ == "MulBackward0".
+        cls._backward_cls = type(name, (BackwardNode,), {"_forward_cls": cls, "__module__": cls.__module__})
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for your custom autograd.Function to use it with backward mode AD.")
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        """Run forward on Tensors under no_grad; record a node when an input requires grad."""
+        from .tensor import Tensor
+        from .grad_mode import no_grad
+
+        record = _GradMode.enabled and any(isinstance(a, Tensor) and a._requires_grad for a in args)
+        node = _new_node(cls, args) if record else FunctionCtx()
+        with no_grad():
+            result = cls.forward(node, *args, **kwargs)
+        outputs = result if isinstance(result, tuple) else (result,)
+        if not record:
+            return result
+        non_differentiable = node.__dict__.pop("_non_differentiable", ())
+        wrapped = []
+        for index, out in enumerate(outputs):
+            if not isinstance(out, Tensor):
+                wrapped.append(out)
+                continue
+            if any(out is a for a in args):
+                out = out.view_as(out)     # an input returned as is: a new tensor for the graph
+            if any(out is nd for nd in non_differentiable) or not out.dtype.is_floating_point:
+                wrapped.append(out)
+                continue
+            out.grad_fn, out._requires_grad, out._output_nr = node, True, index
+            wrapped.append(out)
+        node._num_outputs = len(outputs)
+        node._output_meta = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None for o in outputs]
+        _resolve_saved(node, args, wrapped)
+        return tuple(wrapped) if isinstance(result, tuple) else wrapped[0]
+
+
+class Op(Function):
+    """An operation of the engine: ``forward`` computes on NumPy arrays, ``backward`` on Tensors.
+
+    Positional arguments of ``apply`` are the operation's inputs (Tensors, or Python numbers that
+    need no gradient); keyword arguments are settings (``dim=1``), passed to ``forward`` as they are.
+    Ops whose output shares memory with their first input set ``is_view = True``: the output then
+    shares that input's version counter, as PyTorch's views do.
+    """
+
+    is_view = False
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        from .tensor import Tensor
+
+        arrays = []
+        record = False
+        float64_in = False
+        for a in args:
+            if isinstance(a, Tensor):
+                data = a._data
+                arrays.append(data)
+                if a._requires_grad:
+                    record = True
+                if data.dtype == np.float64:
+                    float64_in = True
+            else:
+                arrays.append(a)
+        record = record and _GradMode.enabled
+        node = _new_node(cls, args) if record else FunctionCtx()
+        out = cls.forward(node, *arrays, **kwargs)
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        if out.dtype == np.float64 and not float64_in:
+            out = out.astype(np.float32)    # PyTorch: ints / Python scalars promote to float32
+        result = Tensor._make(out, record, node if record else None)
+        if cls.is_view:
+            base = args[0]
+            result._version_counter = base._version_counter
+            result._base = base if base._base is None else base._base
+        if record:
+            node._num_outputs = 1
+            node._output_meta = [(out.shape, out.dtype)]
+            _resolve_saved(node, args, (result,), arrays)
+        return result
+
+
+def _new_node(cls, args) -> BackwardNode:
+    """A node for ``cls`` with one edge per positional input, and ``needs_input_grad``."""
+    from .tensor import Tensor
+
+    node = cls._backward_cls.__new__(cls._backward_cls)
+    node._sequence_nr = next(_sequence)
+    edges = []
+    needs = []
+    meta = []
+    for a in args:
+        if isinstance(a, Tensor) and a._requires_grad:
+            fn = a.grad_fn
+            edges.append((fn, a._output_nr) if fn is not None else (a._grad_accumulator(), 0))
+            needs.append(True)
+            meta.append((a._data.shape, a._data.dtype))
+        else:
+            edges.append((None, 0))
+            needs.append(False)
+            meta.append(None)
+    node.next_functions = tuple(edges)
+    node.needs_input_grad = tuple(needs)
+    node._input_meta = meta
+    return node
+
+
+def _resolve_saved(node: BackwardNode, inputs, outputs, input_arrays=None) -> None:
+    """Turn what forward handed to ``save_for_backward`` into version-checked SavedTensors."""
+    from .tensor import Tensor
+
+    to_save = node.__dict__.pop("_to_save", ())
+    if not to_save:
+        node._saved = []
+        return
+    taken: set[int] = set()
+    saved = []
+    for item in to_save:
+        if item is None:
+            saved.append(None)
+            continue
+        if input_arrays is not None:                 # an Op saved arrays: find whose they are
+            item = _tensor_for_array(item, inputs, input_arrays, outputs[0], taken)
+        elif not isinstance(item, Tensor):
+            raise TypeError("save_for_backward can only save variables, but argument 0 is of type "
+                            f"{type(item).__name__}")
+        if not isinstance(item, Tensor):               # a Python number: kept as it is
+            saved.append(item)
+            continue
+        is_output = any(item is o for o in outputs)
+        if is_output:
+            alias = Tensor._make(item._data, False, None)     # no cycle node -> output -> node
+            alias._version_counter = item._version_counter
+            alias._output_nr = item._output_nr
+            saved.append(SavedTensor(alias, True))
+        else:
+            saved.append(SavedTensor(item, False))
+    node._saved = saved
+
+
+def _tensor_for_array(array, inputs, input_arrays, output, taken: set):
+    """The Tensor an Op's saved array belongs to: an input (first one not yet taken), the output,
+    or, for an array computed inside forward (a mask, say), a new constant tensor."""
+    from .tensor import Tensor
+
+    if array is output._data:
+        return output
+    first = None
+    for index, candidate in enumerate(input_arrays):
+        if candidate is array:
+            if index not in taken:
+                taken.add(index)
+                return inputs[index]
+            first = index if first is None else first
+    if first is not None:
+        return inputs[first]
+    return Tensor._make(np.asarray(array), False, None)
+
+
+def once_differentiable(fn):
+    """Mark a custom backward that cannot itself be differentiated (kept for PyTorch parity)."""
+    return fn
+

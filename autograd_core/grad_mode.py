@@ -1,0 +1,115 @@
+"""Grad mode: one flag that says whether operations are recorded in the graph.
+
+``no_grad``, ``enable_grad`` and ``set_grad_enabled`` work as context managers and as decorators,
+and restore the previous mode on exit, exceptions included.  ``set_grad_enabled(False)`` called on
+its own also switches the mode, as in PyTorch.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+
+
+class _GradMode:
+    enabled = True          # read on every operation: a class attribute is the cheapest lookup
+
+
+def is_grad_enabled() -> bool:
+    """True when operations on tensors that require grad are being recorded."""
+    return _GradMode.enabled
+
+
+def _set(mode: bool) -> None:
+    _GradMode.enabled = bool(mode)
+
+
+class _GradModeContext:
+    """Base of the three grad-mode switches: a context manager that is also a decorator."""
+
+    _mode: bool
+
+    def __init__(self) -> None:
+        self._previous: list[bool] = []
+
+    def __enter__(self) -> None:
+        self._previous.append(_GradMode.enabled)
+        _set(self._mode)
+
+    def __exit__(self, *exc_info) -> None:
+        _set(self._previous.pop())
+
+    def __call__(self, func):
+        if inspect.isgeneratorfunction(func):
+            raise TypeError("grad-mode decorators on generator functions are not supported")
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with self.__class__():
+                return func(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradModeContext):
+    """Context manager and decorator that turns off graph recording.
+
+    >>> x = tensor([1.], requires_grad=True)
+    >>> with no_grad():
+    ...     y = x * 2
+    >>> y.requires_grad
+    False
+    """
+
+    _mode = False
+
+    def __new__(cls, func=None):
+        # ``@no_grad`` without parentheses decorates ``func`` directly, as PyTorch allows.
+        self = super().__new__(cls)
+        if func is not None:
+            self.__init__()
+            return self(func)
+        return self
+
+
+class enable_grad(_GradModeContext):
+    """Context manager and decorator that turns graph recording on (inside a ``no_grad``)."""
+
+    _mode = True
+
+    def __new__(cls, func=None):
+        self = super().__new__(cls)
+        if func is not None:
+            self.__init__()
+            return self(func)
+        return self
+
+
+class set_grad_enabled(_GradModeContext):
+    """Sets grad mode to ``mode`` at once; as a context manager, restores the old mode on exit.
+
+    ``set_grad_enabled(False)`` on its own line switches recording off until switched back.
+    """
+
+    def __init__(self, mode: bool) -> None:
+        super().__init__()
+        self._mode = bool(mode)
+        self._previous.append(_GradMode.enabled)
+        _set(self._mode)
+
+    def __enter__(self) -> None:
+        pass                                   # the constructor already switched the mode
+
+    def __exit__(self, *exc_info) -> None:
+        _set(self._previous.pop())
+
+    def __call__(self, func):
+        # Used as a decorator: undo the switch the constructor made, switch on each call instead.
+        _set(self._previous.pop())
+        mode = self._mode
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return func(*args, **kwargs)
+
+        return wrapper

@@ -1,0 +1,462 @@
+"""Pointwise operations.  Each docstring gives the forward maths and the vector-Jacobian product,
+with ``g`` the gradient flowing in from the output."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Op
+
+
+class Add(Op):
+    """out = a + b;   da = g,   db = g"""
+    node_name = "AddBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad
+
+
+class Sub(Op):
+    """out = a - b;   da = g,   db = -g"""
+    node_name = "SubBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a - b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, (-grad if ctx.needs_input_grad[1] else None)
+
+
+class Rsub(Op):
+    """out = other - a  (``1 - x``);   da = -g"""
+    node_name = "RsubBackward1"
+
+    @staticmethod
+    def forward(ctx, a, *, other):
+        return other - a
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (-grad,)
+
+
+class Mul(Op):
+    """out = a * b;   da = g * b,   db = g * a"""
+    node_name = "MulBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return (grad * b if ctx.needs_input_grad[0] else None,
+                grad * a if ctx.needs_input_grad[1] else None)
+
+
+class Div(Op):
+    """out = a / b;   da = g / b,   db = -g * a / b**2"""
+    node_name = "DivBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.true_divide(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return (grad / b if ctx.needs_input_grad[0] else None,
+                -grad * a / (b * b) if ctx.needs_input_grad[1] else None)
+
+
+class Reciprocal(Op):
+    """out = 1 / a;   da = -g * out**2"""
+    node_name = "ReciprocalBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        with np.errstate(divide="ignore"):
+            out = np.reciprocal(a if a.dtype.kind == "f" else a.astype(np.float32))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return (-grad * out * out,)
+
+
+class Neg(Op):
+    """out = -a;   da = -g"""
+    node_name = "NegBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.negative(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (-grad,)
+
+
+class Pow(Op):
+    """out = a ** e  (e a number);   da = g * e * a**(e - 1)"""
+    node_name = "PowBackward0"
+
+    @staticmethod
+    def forward(ctx, a, *, exponent):
+        ctx.save_for_backward(a)
+        ctx.exponent = exponent
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.power(a, exponent) if a.dtype.kind == "f" or exponent >= 0 else np.power(a.astype(np.float32), exponent)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        e = ctx.exponent
+        if e == 0:
+            return (grad * 0,)
+        return (grad * e * a ** (e - 1) if e != 2 else grad * 2 * a,)
+
+
+class PowTensor(Op):
+    """out = a ** b  (both tensors);   da = g * b * a**(b - 1),   db = g * out * log(a)"""
+    node_name = "PowBackward1"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.power(a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        grad_a = grad * b * a ** (b - 1) if ctx.needs_input_grad[0] else None
+        grad_b = None
+        if ctx.needs_input_grad[1]:
+            # where a == 0 and b >= 0 the derivative in b is 0 (PyTorch masks the log(0) there)
+            grad_b = _where(((a == 0) & (b >= 0))._data, 0.0, grad * out * a.log())
+        return grad_a, grad_b
+
+
+class RPow(Op):
+    """out = base ** a  (``2 ** x``, base a number);   da = g * out * ln(base)"""
+    node_name = "PowBackward2"
+
+    @staticmethod
+    def forward(ctx, a, *, base):
+        out = np.power(float(base), a) if a.dtype.kind != "f" else np.power(a.dtype.type(base), a)
+        ctx.save_for_backward(out)
+        ctx.log_base = float(np.log(base)) if base > 0 else float("nan")
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return (grad * out * ctx.log_base,)
+
+
+class Exp(Op):
+    """out = exp(a);   da = g * out"""
+    node_name = "ExpBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.exp(_floating(a))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return (grad * out,)
+
+
+class Log(Op):
+    """out = log(a);   da = g / a"""
+    node_name = "LogBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(_floating(a))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return (grad / a,)
+
+
+class Sin(Op):
+    """out = sin(a);   da = g * cos(a)"""
+    node_name = "SinBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.sin(_floating(a))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return (grad * a.cos(),)
+
+
+class Cos(Op):
+    """out = cos(a);   da = -g * sin(a)"""
+    node_name = "CosBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.cos(_floating(a))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return (-grad * a.sin(),)
+
+
+class Tanh(Op):
+    """out = tanh(a);   da = g * (1 - out**2)"""
+    node_name = "TanhBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.tanh(_floating(a))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return (grad * (1 - out * out),)
+
+
+class Sigmoid(Op):
+    """out = 1 / (1 + exp(-a));   da = g * out * (1 - out)"""
+    node_name = "SigmoidBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        a = _floating(a)
+        # exp of a negative number only, so that large |a| neither overflows nor warns
+        e = np.exp(-np.abs(a))
+        out = np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return (grad * out * (1 - out),)
+
+
+class Relu(Op):
+    """out = max(a, 0);   da = g * (out > 0)"""
+    node_name = "ReluBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.maximum(a, 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return (grad * (out > 0),)
+
+
+class Sqrt(Op):
+    """out = sqrt(a);   da = g / (2 * out)"""
+    node_name = "SqrtBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        with np.errstate(invalid="ignore"):
+            out = np.sqrt(_floating(a))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return (grad / (2 * out),)
+
+
+class Abs(Op):
+    """out = |a|;   da = g * sign(a)"""
+    node_name = "AbsBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.abs(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return (grad * a.sign(),)
+
+
+class Clamp(Op):
+    """out = min(max(a, min), max);   da = g where min <= a <= max, else 0"""
+    node_name = "ClampBackward1"
+
+    @staticmethod
+    def forward(ctx, a, *, min=None, max=None):
+        if min is None and max is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        ctx.save_for_backward(a)
+        ctx.bounds = (min, max)
+        return np.clip(a, min, max)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        low, high = ctx.bounds
+        inside = np.ones(a.shape, dtype=bool)
+        if low is not None:
+            inside &= a._data >= low
+        if high is not None:
+            inside &= a._data <= high
+        return (grad * inside,)
+
+
+class Maximum(Op):
+    """out = max(a, b);   g goes to the larger input, split in half on ties"""
+    node_name = "MaximumBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return _split_by_comparison(grad, a._data, b._data)
+
+
+class Minimum(Op):
+    """out = min(a, b);   g goes to the smaller input, split in half on ties"""
+    node_name = "MinimumBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return _split_by_comparison(grad, b._data, a._data)
+
+
+class Where(Op):
+    """out = a where condition else b;   da = g where condition,   db = g elsewhere"""
+    node_name = "WhereBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b, *, condition):
+        ctx.condition = condition
+        return np.where(condition, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        zero = 0.0
+        return (_where(ctx.condition, grad, zero) if ctx.needs_input_grad[0] else None,
+                _where(ctx.condition, zero, grad) if ctx.needs_input_grad[1] else None)
+
+
+class ToCopy(Op):
+    """out = a converted to another dtype;   da = g converted back"""
+    node_name = "ToCopyBackward0"
+
+    @staticmethod
+    def forward(ctx, a, *, dtype):
+        ctx.input_dtype = a.dtype
+        return a.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        from ..dtypes import from_numpy_dtype
+        return (grad.to(from_numpy_dtype(ctx.input_dtype)),)
+
+
+class Clone(Op):
+    """out = a copy of a;   da = g"""
+    node_name = "CloneBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad,)
+
+
+class Fill(Op):
+    """out = value everywhere (``fill_``, ``zero_``);   da = 0"""
+    node_name = "FillBackward0"
+
+    @staticmethod
+    def forward(ctx, a, *, value):
+        return np.full_like(a, value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad * 0,)
+
+
+class Copy(Op):
+    """out = src broadcast to a's shape (``copy_``);   da = 0,   dsrc = g"""
+    node_name = "CopyBackwards"
+
+    @staticmethod
+    def forward(ctx, a, src):
+        return np.broadcast_to(np.asarray(src, dtype=a.dtype), a.shape).copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, grad
+
+
+# ---------------------------------------------------------------------- helpers
+def _floating(a: np.ndarray) -> np.ndarray:
+    """Integer input to a floating function computes in float32, as PyTorch does."""
+    return a if a.dtype.kind == "f" else a.astype(np.float32)
+
+
+def _where(condition: np.ndarray, a, b):
+    """``where`` on Tensors for backward formulas (differentiable in a and b)."""
+    from ..tensor import Tensor
+    a = a if isinstance(a, Tensor) else Tensor._make(np.asarray(a, dtype=_dtype_of(b)), False, None)
+    b = b if isinstance(b, Tensor) else Tensor._make(np.asarray(b, dtype=_dtype_of(a)), False, None)
+    return Where.apply(a, b, condition=condition)
+
+
+def _dtype_of(x):
+    return x._data.dtype if hasattr(x, "_data") else np.float32
+
+
+def _split_by_comparison(grad, winner: np.ndarray, loser: np.ndarray):
+    """The vector-Jacobian product of max(a, b): all of g where a wins, half each on a tie."""
+    weight_a = (winner > loser) + 0.5 * (winner == loser)
+    weight_b = (winner < loser) + 0.5 * (winner == loser)
+    return grad * weight_a.astype(grad._data.dtype), grad * weight_b.astype(grad._data.dtype)

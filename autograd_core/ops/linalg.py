@@ -1,0 +1,97 @@
+"""Matrix products.  For out = A @ B:  dA = g @ B^T  and  dB = A^T @ g."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Op
+
+
+def _type_check(a: np.ndarray, b: np.ndarray) -> None:
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_name(a)} != {_name(b)}")
+
+
+def _name(a: np.ndarray) -> str:
+    return {"float32": "float", "float64": "double", "int64": "long int"}.get(a.dtype.name, a.dtype.name)
+
+
+class Mm(Op):
+    """out = A @ B (matrices);   dA = g @ B.t(),   dB = A.t() @ g"""
+    node_name = "MmBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.ndim != 2 or b.ndim != 2:
+            raise RuntimeError(f"self must be a matrix" if a.ndim != 2 else "mat2 must be a matrix")
+        if a.shape[1] != b.shape[0]:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and {b.shape[0]}x{b.shape[1]})")
+        _type_check(a, b)
+        ctx.save_for_backward(a, b)
+        return a @ b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return (grad.mm(b.t()) if ctx.needs_input_grad[0] else None,
+                a.t().mm(grad) if ctx.needs_input_grad[1] else None)
+
+
+class Mv(Op):
+    """out = A @ v (matrix times vector);   dA = outer(g, v),   dv = A.t() @ g"""
+    node_name = "MvBackward0"
+
+    @staticmethod
+    def forward(ctx, a, v):
+        if a.shape[1] != v.shape[0]:
+            raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), vec ({v.shape[0]})")
+        _type_check(a, v)
+        ctx.save_for_backward(a, v)
+        return a @ v
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, v = ctx.saved_tensors
+        return (grad.unsqueeze(1).mm(v.unsqueeze(0)) if ctx.needs_input_grad[0] else None,
+                a.t().mv(grad) if ctx.needs_input_grad[1] else None)
+
+
+class Dot(Op):
+    """out = a . b (two vectors);   da = g * b,   db = g * a"""
+    node_name = "DotBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.ndim != 1 or b.ndim != 1:
+            raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+        if a.shape[0] != b.shape[0]:
+            raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements respectively")
+        _type_check(a, b)
+        ctx.save_for_backward(a, b)
+        return np.dot(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return (grad * b if ctx.needs_input_grad[0] else None,
+                grad * a if ctx.needs_input_grad[1] else None)
+
+
+class Bmm(Op):
+    """out = A @ B over batches (both at least 2-D, leading dimensions broadcast);
+    dA = g @ B^T,   dB = A^T @ g   (the engine sums broadcast batch dimensions back)"""
+    node_name = "BmmBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.shape[-1] != b.shape[-2]:
+            raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                               f"[{a.shape[0]}, {a.shape[-1]}] but got: [{b.shape[0]}, {b.shape[-2]}].")
+        _type_check(a, b)
+        ctx.save_for_backward(a, b)
+        return np.matmul(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return (grad.matmul(b.transpose(-1, -2)) if ctx.needs_input_grad[0] else None,
+                a.transpose(-1, -2).matmul(grad) if ctx.needs_input_grad[1] else None)

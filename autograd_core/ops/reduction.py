@@ -1,0 +1,191 @@
+"""Reductions.  A reduction's backward spreads ``g`` back over the elements it reduced."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Op
+
+
+def _normalise_dims(dim, ndim: int) -> tuple:
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    rank = max(ndim, 1)
+    for d in dims:
+        if not -rank <= d < rank:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {d})")
+    return tuple(sorted(d % rank for d in dims)) if ndim else ()
+
+
+def _expand_back(grad, shape, dims: tuple, keepdim: bool):
+    """Undo a reduction over ``dims``: put the reduced axes back, then broadcast to ``shape``."""
+    if not keepdim:
+        for d in dims:
+            grad = grad.unsqueeze(d)
+    return grad.expand(shape)
+
+
+class Sum(Op):
+    """out = sum of all a;   da = g broadcast to a's shape"""
+    node_name = "SumBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.shape = a.shape
+        return a.sum(dtype=np.int64 if a.dtype.kind in "biu" else None)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad.expand(ctx.shape),)
+
+
+class SumDim(Op):
+    """out = sum of a over ``dim``;   da = g broadcast back over ``dim``"""
+    node_name = "SumBackward1"
+
+    @staticmethod
+    def forward(ctx, a, *, dim, keepdim=False):
+        ctx.shape, ctx.keepdim = a.shape, keepdim
+        ctx.dims = _normalise_dims(dim, a.ndim)
+        return a.sum(axis=ctx.dims, keepdims=keepdim, dtype=np.int64 if a.dtype.kind in "biu" else None)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (_expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim),)
+
+
+class Mean(Op):
+    """out = mean of all a;   da = g / n broadcast to a's shape"""
+    node_name = "MeanBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.shape = a.shape
+        return a.mean()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad.expand(ctx.shape) / max(int(np.prod(ctx.shape)), 1),)
+
+
+class MeanDim(Op):
+    """out = mean of a over ``dim``;   da = g / n broadcast back over ``dim``"""
+    node_name = "MeanBackward1"
+
+    @staticmethod
+    def forward(ctx, a, *, dim, keepdim=False):
+        ctx.shape, ctx.keepdim = a.shape, keepdim
+        ctx.dims = _normalise_dims(dim, a.ndim)
+        ctx.count = int(np.prod([a.shape[d] for d in ctx.dims])) if a.ndim else 1
+        return a.mean(axis=ctx.dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (_expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim) / ctx.count,)
+
+
+class MaxAll(Op):
+    """out = max of all a;   da = g shared evenly among the elements equal to the max"""
+    node_name = "MaxBackward1"
+
+    @staticmethod
+    def forward(ctx, a):
+        if a.size == 0:
+            raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
+        out = a.max()
+        ctx.winners = a == out
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        winners = ctx.winners
+        return (grad * (winners / winners.sum()).astype(grad._data.dtype),)
+
+
+class MinAll(Op):
+    """out = min of all a;   da = g shared evenly among the elements equal to the min"""
+    node_name = "MinBackward1"
+
+    @staticmethod
+    def forward(ctx, a):
+        if a.size == 0:
+            raise RuntimeError("min(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
+        out = a.min()
+        ctx.winners = a == out
+        return out
+
+    backward = MaxAll.backward
+
+
+class MaxDim(Op):
+    """out = max of a over ``dim``;   da = g at the position of each max (the first one on ties)"""
+    node_name = "MaxBackward0"
+    _arg = staticmethod(np.argmax)
+
+    @classmethod
+    def forward(cls, ctx, a, *, dim, keepdim=False):
+        dim = _normalise_dims(dim, a.ndim)[0] if a.ndim else 0
+        index = np.expand_dims(cls._arg(a, axis=dim), dim) if a.ndim else np.zeros((), dtype=np.int64)
+        mask = np.zeros(a.shape, dtype=bool)
+        if a.ndim:
+            np.put_along_axis(mask, index, True, axis=dim)
+        else:
+            mask[()] = True
+        ctx.mask, ctx.dim, ctx.keepdim, ctx.shape = mask, dim, keepdim, a.shape
+        out = np.take_along_axis(a, index, axis=dim) if a.ndim else a
+        return out if keepdim or not a.ndim else np.squeeze(out, dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        dims = (ctx.dim,) if len(ctx.shape) else ()
+        return (_expand_back(grad, ctx.shape, dims, ctx.keepdim) * ctx.mask,)
+
+
+class MinDim(MaxDim):
+    """out = min of a over ``dim``;   da = g at the position of each min (the first one on ties)"""
+    node_name = "MinBackward0"
+    _arg = staticmethod(np.argmin)
+
+
+class Norm(Op):
+    """out = (sum |a|**p) ** (1/p);   da = g * a * |a|**(p-2) / out**(p-1)  (p = 2: g * a / out)"""
+    node_name = "LinalgVectorNormBackward0"
+
+    @staticmethod
+    def forward(ctx, a, *, p=2, dim=None, keepdim=False):
+        p = float(p)
+        dims = tuple(range(a.ndim)) if dim is None else _normalise_dims(dim, a.ndim)
+        absolute = np.abs(_floating(a))
+        if p == np.inf:
+            out = absolute.max(axis=dims, keepdims=keepdim)
+        elif p == 2:
+            out = np.sqrt((absolute * absolute).sum(axis=dims, keepdims=keepdim))
+        elif p == 1:
+            out = absolute.sum(axis=dims, keepdims=keepdim)
+        else:
+            out = (absolute ** p).sum(axis=dims, keepdims=keepdim) ** (1 / p)
+        out = np.asarray(out)
+        ctx.save_for_backward(a, out)
+        ctx.p, ctx.dims, ctx.keepdim, ctx.shape = p, dims, keepdim, a.shape
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .elementwise import _where
+        a, out = ctx.saved_tensors
+        g = _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim)
+        norm = _expand_back(out, ctx.shape, ctx.dims, ctx.keepdim)
+        p = ctx.p
+        if p == 1:
+            return (g * a.sign(),)
+        if p == np.inf:
+            winners = np.abs(a._data) == norm._data
+            share = winners / winners.sum(axis=ctx.dims, keepdims=True)
+            return (g * a.sign() * share.astype(a._data.dtype),)
+        zero = norm._data == 0                       # the norm's kink at 0: PyTorch gives 0 there
+        safe_norm = _where(zero, 1.0, norm)
+        if p == 2:
+            return (_where(zero, 0.0, g * a / safe_norm),)
+        return (_where(zero, 0.0, g * a * a.abs() ** (p - 2) / safe_norm ** (p - 1)),)
+
+
+def _floating(a: np.ndarray) -> np.ndarray:
+    return a if a.dtype.kind == "f" else a.astype(np.float32)

@@ -1,0 +1,348 @@
+"""Shape operations: views, indexing and joining.
+
+Views (``is_view = True``) return NumPy views of their input, so they share its memory and, like
+PyTorch's views, its version counter.  Their backward puts ``g`` back into the input's shape.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Op
+
+
+def _infer_shape(shape: tuple, size: int) -> tuple:
+    """Resolve one ``-1`` in a target shape, with PyTorch's errors."""
+    if list(shape).count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = int(np.prod([n for n in shape if n != -1], dtype=np.int64))
+    if -1 in shape:
+        if known == 0 or size % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
+        shape = tuple(size // known if n == -1 else n for n in shape)
+    elif known != size:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
+    return shape
+
+
+def _wrap_dim(dim: int, ndim: int) -> int:
+    rank = max(ndim, 1)
+    if not -rank <= dim < rank:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {dim})")
+    return dim % rank
+
+
+class View(Op):
+    """out = a with a new shape, same memory;   da = g reshaped back"""
+    node_name = "ViewBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, *, shape):
+        ctx.shape = a.shape
+        shape = _infer_shape(shape, a.size)
+        try:
+            return np.reshape(a, shape, copy=False)
+        except ValueError:
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least one "
+                "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+            ) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad.reshape(ctx.shape),)
+
+
+class Reshape(Op):
+    """out = a copied into a new shape (``reshape`` of a non-contiguous tensor);   da = g reshaped back"""
+    node_name = "UnsafeViewBackward0"
+
+    @staticmethod
+    def forward(ctx, a, *, shape):
+        ctx.shape = a.shape
+        return np.reshape(a, _infer_shape(shape, a.size)).copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad.reshape(ctx.shape),)
+
+
+class Squeeze(Op):
+    """out = a without its size-1 dimensions;   da = g reshaped back"""
+    node_name = "SqueezeBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.shape = a.shape
+        return np.squeeze(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad.reshape(ctx.shape),)
+
+
+class SqueezeDim(Op):
+    """out = a without dimension ``dim`` if it has size 1;   da = g reshaped back"""
+    node_name = "SqueezeBackward1"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, *, dim):
+        ctx.shape = a.shape
+        if a.ndim == 0:
+            return a.view()
+        dims = (dim,) if isinstance(dim, int) else tuple(dim)
+        dims = tuple(d for d in (_wrap_dim(d, a.ndim) for d in dims) if a.shape[d] == 1)
+        return np.squeeze(a, axis=dims) if dims else a.view()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad.reshape(ctx.shape),)
+
+
+class SqueezeAfterMatmul(SqueezeDim):
+    """What ``vector @ matrix`` leaves: the in-place ``squeeze_(0)`` of PyTorch's matmul"""
+    node_name = "SqueezeBackward4"
+
+
+class Unsqueeze(Op):
+    """out = a with a new size-1 dimension at ``dim``;   da = g with it removed"""
+    node_name = "UnsqueezeBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, *, dim):
+        ctx.dim = _wrap_dim(dim, a.ndim + 1)
+        return np.expand_dims(a, ctx.dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad.squeeze(ctx.dim),)
+
+
+class Transpose(Op):
+    """out = a with dimensions dim0 and dim1 swapped;   da = g swapped back"""
+    node_name = "TransposeBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, *, dim0, dim1):
+        ctx.dims = (dim0, dim1)
+        return np.swapaxes(a, _wrap_dim(dim0, a.ndim), _wrap_dim(dim1, a.ndim)) if a.ndim else a.view()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad.transpose(*ctx.dims),)
+
+
+class T(Op):
+    """out = a.t() (a matrix transposed);   da = g.t()"""
+    node_name = "TBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.T
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad.t(),)
+
+
+class Permute(Op):
+    """out = a with its dimensions reordered;   da = g with the inverse order"""
+    node_name = "PermuteBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, *, dims):
+        if len(dims) != a.ndim:
+            raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = {a.ndim} is not equal to len(dims) = {len(dims)}")
+        dims = tuple(_wrap_dim(d, a.ndim) for d in dims)
+        ctx.inverse = tuple(np.argsort(dims))
+        return np.transpose(a, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad.permute(*ctx.inverse),)
+
+
+class Expand(Op):
+    """out = a broadcast to ``shape`` (no copy);   da = g summed back (by the engine's sum_to_shape)"""
+    node_name = "ExpandBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, *, shape):
+        try:
+            return np.broadcast_to(a, shape)
+        except ValueError:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({shape[-1]}) must match the existing size "
+                f"({a.shape[-1] if a.ndim else 1}) at non-singleton dimension {len(shape) - 1}.  "
+                f"Target sizes: {list(shape)}.  Tensor sizes: {list(a.shape)}"
+            ) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad,)
+
+
+class Repeat(Op):
+    """out = a tiled ``repeats`` times;   da = g summed over the tiles"""
+    node_name = "RepeatBackward0"
+
+    @staticmethod
+    def forward(ctx, a, *, repeats):
+        if len(repeats) < a.ndim:
+            raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
+        ctx.shape, ctx.repeats = a.shape, repeats
+        return np.tile(a, repeats)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape = (1,) * (len(ctx.repeats) - len(ctx.shape)) + tuple(ctx.shape)
+        interleaved = [n for pair in zip(ctx.repeats, shape) for n in pair]
+        tiles = tuple(range(0, 2 * len(shape), 2))
+        return (grad.reshape(*interleaved).sum(dim=tiles).reshape(ctx.shape),)
+
+
+class Select(Op):
+    """out = a[..., index, ...] at dimension ``dim`` (a view);   da = g placed at that index, 0 elsewhere"""
+    node_name = "SelectBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, *, dim, index):
+        if a.ndim == 0:
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+        dim = _wrap_dim(dim, a.ndim)
+        size = a.shape[dim]
+        if not -size <= index < size:
+            raise IndexError(f"index {index} is out of bounds for dimension {dim} with size {size}")
+        ctx.shape = a.shape
+        ctx.key = (slice(None),) * dim + (index,)
+        return a[ctx.key]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (IndexEmbed.apply(grad, shape=ctx.shape, key=ctx.key),)
+
+
+class Slice(Op):
+    """out = a[start:stop:step] along ``dim`` (a view);   da = g placed in the slice, 0 elsewhere"""
+    node_name = "SliceBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, *, dim, slice_):
+        if slice_.step is not None and slice_.step <= 0:
+            raise ValueError("step must be greater than zero")
+        ctx.shape = a.shape
+        ctx.key = (slice(None),) * dim + (slice_,)
+        return a[ctx.key]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (IndexEmbed.apply(grad, shape=ctx.shape, key=ctx.key),)
+
+
+class Index(Op):
+    """out = a[key] with lists, arrays or masks (a copy);   da = g added back at the indexed places"""
+    node_name = "IndexBackward0"
+
+    @staticmethod
+    def forward(ctx, a, *, key):
+        ctx.shape, ctx.key = a.shape, key
+        try:
+            return a[key]
+        except IndexError as error:
+            raise IndexError(str(error).replace("axis", "dimension")) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (IndexEmbed.apply(grad, shape=ctx.shape, key=ctx.key),)
+
+
+class IndexEmbed(Op):
+    """out = zeros(shape) with g added at ``key`` (the backward of indexing);   dg = out's grad[key]"""
+    node_name = "IndexBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, g, *, shape, key):
+        ctx.key = key
+        out = np.zeros(shape, dtype=g.dtype)
+        np.add.at(out, key, g)              # add, not assign: an index listed twice gets both
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad[ctx.key] if not isinstance(ctx.key, tuple) or len(ctx.key) != 1 else grad[ctx.key[0]],)
+
+
+class CopySlices(Op):
+    """out = a with ``value`` written at ``key`` (``a[key] = value``);   da = g with 0 at key,   dvalue = g[key]"""
+    node_name = "CopySlices"
+
+    @staticmethod
+    def forward(ctx, a, value, *, key):
+        out = a.copy()
+        try:
+            out[key] = value
+        except ValueError:
+            target = np.shape(out[key])
+            raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(value))} cannot "
+                               f"be broadcast to indexing result of shape {list(target)}") from None
+        mask = np.ones(a.shape, dtype=bool)
+        mask[key] = False
+        ctx.mask, ctx.key = mask, key
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad * ctx.mask if ctx.needs_input_grad[0] else None,
+                grad[ctx.key] if ctx.needs_input_grad[1] else None)
+
+
+class Cat(Op):
+    """out = the inputs joined along ``dim``;   each input's grad = its part of g"""
+    node_name = "CatBackward0"
+
+    @staticmethod
+    def forward(ctx, *arrays, dim=0):
+        arrays = [np.asarray(a) for a in arrays]
+        if any(a.ndim == 0 for a in arrays):
+            raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+        dim = _wrap_dim(dim, arrays[0].ndim)
+        ctx.dim, ctx.sizes = dim, [a.shape[dim] for a in arrays]
+        try:
+            return np.concatenate(arrays, axis=dim)
+        except ValueError:
+            raise RuntimeError(f"Sizes of tensors must match except in dimension {dim}. Expected size "
+                               f"{arrays[0].shape} but got {[a.shape for a in arrays]}") from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        parts, start = [], 0
+        for size in ctx.sizes:
+            parts.append(grad.narrow(ctx.dim, start, size))
+            start += size
+        return tuple(parts)
+
+
+class Stack(Op):
+    """out = the inputs stacked along a new ``dim``;   each input's grad = g selected at its index"""
+    node_name = "StackBackward0"
+
+    @staticmethod
+    def forward(ctx, *arrays, dim=0):
+        arrays = [np.asarray(a) for a in arrays]
+        ctx.dim = _wrap_dim(dim, arrays[0].ndim + 1)
+        if len({a.shape for a in arrays}) > 1:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(arrays[0].shape)} at entry 0 and {list(next(a.shape for a in arrays if a.shape != arrays[0].shape))} at entry 1")
+        return np.stack(arrays, axis=ctx.dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return tuple(grad.select(ctx.dim, i) for i in range(grad.shape[ctx.dim]))

@@ -1,0 +1,790 @@
+"""``Tensor``: a NumPy array with the autograd fields PyTorch gives it.
+
+The fields a learner meets in PyTorch are all here under their PyTorch names:
+
+* ``data`` -- the values (a NumPy array inside; ``.data`` hands out a tensor sharing them),
+* ``requires_grad`` -- whether operations on it are recorded,
+* ``grad`` -- the accumulated gradient of a leaf (``None`` until a backward pass reaches it),
+* ``grad_fn`` -- the graph node that made it (``None`` for leaves),
+* ``is_leaf`` -- made by the user rather than by a recorded operation,
+* ``_version`` -- bumped by every in-place operation; ``detach()`` and views share the counter.
+
+Every operator and method is one line that calls an op from ``ops/``.
+"""
+from __future__ import annotations
+
+import builtins
+import numbers
+import warnings
+import weakref
+
+import numpy as np
+
+from . import dtypes
+from ._printing import tensor_repr
+from .grad_mode import _GradMode, no_grad
+
+_float = builtins.float
+_int = builtins.int
+_bool = builtins.bool
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple that prints as ``torch.Size([2, 3])``."""
+
+    def __repr__(self) -> str:
+        return f"torch.Size([{', '.join(str(n) for n in self)}])"
+
+    def numel(self) -> int:
+        return _int(np.prod(self, dtype=np.int64))
+
+
+class _VersionCounter:
+    """How many in-place writes a storage has seen; shared by views and ``detach()``."""
+
+    __slots__ = ("version",)
+
+    def __init__(self) -> None:
+        self.version = 0
+
+
+def _legacy_type_name(tensor: "Tensor") -> str:
+    """``torch.FloatTensor`` and friends, the names PyTorch's error messages use."""
+    return "torch." + dtypes.from_numpy_dtype(tensor._data.dtype).legacy_name
+
+
+def _shape_args(size) -> tuple:
+    """Accept ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` and ``f(torch.Size(...))``."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    return tuple(_int(n) for n in size)
+
+
+def _as_array(value):
+    """An operand for an op: Tensors pass through, numbers stay Python numbers."""
+    if isinstance(value, (Tensor, _int, _float, _bool)):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return Tensor._make(value, False, None)
+    raise TypeError(f"unsupported operand type: '{type(value).__name__}'")
+
+
+class Tensor:
+    """A multi-dimensional array that can record the operations made on it.
+
+    >>> x = tensor([[1., 1.], [1., 1.]], requires_grad=True)
+    >>> y = x + 2
+    >>> y
+    tensor([[3., 3.],
+            [3., 3.]], grad_fn=<AddBackward0>)
+    """
+
+    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_version_counter", "_output_nr",
+                 "_base", "_retains_grad", "_hooks", "_accumulator", "__weakref__", "__dict__")
+    __array_priority__ = 1000        # so ``ndarray + tensor`` asks the tensor
+
+    def __init__(self, *args) -> None:
+        # ``torch.Tensor([1, 2])`` copies data as float32; ``torch.Tensor(2, 3)`` makes that shape.
+        if len(args) == 1 and not isinstance(args[0], _int):
+            data = np.array(args[0].numpy() if isinstance(args[0], Tensor) else args[0], dtype=np.float32)
+        else:
+            data = np.zeros(_shape_args(args), dtype=np.float32)
+        self._init(data, False, None)
+
+    def _init(self, data: np.ndarray, requires_grad: bool, grad_fn) -> None:
+        self._data = data
+        self._requires_grad = requires_grad
+        self._grad = None
+        self.grad_fn = grad_fn
+        self._version_counter = _VersionCounter()
+        self._output_nr = 0
+        self._base = None
+        self._retains_grad = False
+        self._hooks = None
+        self._accumulator = None
+
+    @classmethod
+    def _make(cls, data: np.ndarray, requires_grad: bool, grad_fn) -> "Tensor":
+        """The engine's constructor: wrap an array without copying it."""
+        self = object.__new__(cls)
+        self._init(data, requires_grad, grad_fn)
+        return self
+
+    # ----------------------------------------------------------------- autograd fields
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        if value and self._data.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self._requires_grad = _bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def grad(self) -> "Tensor | None":
+        if self.grad_fn is not None and not self._retains_grad:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
+                ".grad attribute won't be populated during autograd.backward(). If you indeed want "
+                "the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the "
+                "non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access "
+                "the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more "
+                "information.",
+                UserWarning, stacklevel=2,
+            )
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: "Tensor | None") -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(f"assigned grad has data of a different size")
+        self._grad = value
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor too when backward runs (a no-op on leaves)."""
+        if self.grad_fn is None:
+            if not self._requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        if not self._retains_grad:
+            self._retains_grad = True
+            retained = self.grad_fn.__dict__.setdefault("_retained", {})
+            retained.setdefault(self._output_nr, []).append(weakref.ref(self))
+
+    def register_hook(self, hook):
+        """``hook(grad)`` runs when this tensor's gradient is computed; it may return a new one."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        from .function import _RemovableHandle
+        if self.grad_fn is None:
+            if self._hooks is None:
+                self._hooks = []
+            self._hooks.append(hook)
+            return _RemovableHandle(self._hooks, hook)
+        hooks = self.grad_fn.__dict__.setdefault("_tensor_hooks", {}).setdefault(self._output_nr, [])
+        hooks.append(hook)
+        return _RemovableHandle(hooks, hook)
+
+    def _grad_accumulator(self):
+        """The ``AccumulateGrad`` node of this leaf, shared while the graph that uses it lives."""
+        accumulator = self._accumulator() if self._accumulator is not None else None
+        if accumulator is None:
+            from .function import AccumulateGrad
+            accumulator = AccumulateGrad(self)
+            self._accumulator = weakref.ref(accumulator)
+        return accumulator
+
+    @property
+    def _version(self) -> int:
+        return self._version_counter.version
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see ``autograd.backward``)."""
+        from .autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def detach(self) -> "Tensor":
+        """A tensor that shares storage and version counter, outside the graph."""
+        out = Tensor._make(self._data.view(), False, None)
+        out._version_counter = self._version_counter
+        return out
+
+    def detach_(self) -> "Tensor":
+        if self._base is not None and self.grad_fn is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    @property
+    def data(self) -> "Tensor":
+        """The same storage as a tensor autograd does not see: no graph, a fresh version counter."""
+        return Tensor._make(self._data.view(), False, None)
+
+    @data.setter
+    def data(self, value: "Tensor") -> None:
+        self._data = value._data
+
+    # ----------------------------------------------------------------- metadata
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None):
+        return Size(self._data.shape) if dim is None else self._data.shape[dim]
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return self._data.size
+
+    def nelement(self) -> int:
+        return self._data.size
+
+    @property
+    def dtype(self) -> dtypes.dtype:
+        return dtypes.from_numpy_dtype(self._data.dtype)
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    def is_contiguous(self) -> bool:
+        return self._data.flags.c_contiguous
+
+    def stride(self, dim: int | None = None):
+        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        return strides if dim is None else strides[dim]
+
+    def data_ptr(self) -> int:
+        return self._data.__array_interface__["data"][0]
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self._data)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self) -> str:
+        grad_fn = None if self.grad_fn is None else self.grad_fn.name()
+        return tensor_repr(self._data, grad_fn_name=grad_fn,
+                           requires_grad=self._requires_grad and self.grad_fn is None)
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0 and spec:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
+    # ----------------------------------------------------------------- conversion
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The values as a NumPy array sharing memory (refused while the tensor requires grad)."""
+        if self._requires_grad and _GradMode.enabled and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._data.copy() if force else self._data
+
+    def __array__(self, dtype=None, copy=None):
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype)
+
+    def __float__(self) -> float:
+        return _float(self.item())
+
+    def __int__(self) -> int:
+        return _int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return _int(self.item())
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return _bool(self._data.reshape(()).item())
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter([self[i] for i in range(len(self))])
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild, (self._data.copy(), self._requires_grad))
+
+    def __deepcopy__(self, memo):
+        if self.grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support "
+                               "the deepcopy protocol at the moment.")
+        out = type(self).__new__(type(self))
+        Tensor._init(out, self._data.copy(), self._requires_grad, None)
+        if self._grad is not None:
+            out._grad = Tensor._make(self._grad._data.copy(), False, None)
+        memo[id(self)] = out
+        return out
+
+    def to(self, *args, **kwargs) -> "Tensor":
+        """``to(dtype)`` converts; a device (only "cpu" exists here) changes nothing."""
+        target = kwargs.get("dtype")
+        for a in args:
+            if isinstance(a, dtypes.dtype):
+                target = a
+            elif isinstance(a, Tensor):
+                target = a.dtype
+        if target is None or target.numpy == self._data.dtype:
+            return self
+        return ToCopy.apply(self, dtype=target.numpy)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return _legacy_type_name(self)
+        return self.to(dtype)
+
+    def float(self) -> "Tensor": return self.to(dtypes.float32)
+    def double(self) -> "Tensor": return self.to(dtypes.float64)
+    def half(self) -> "Tensor": return self.to(dtypes.float16)
+    def long(self) -> "Tensor": return self.to(dtypes.int64)
+    def int(self) -> "Tensor": return self.to(dtypes.int32)
+    def bool(self) -> "Tensor": return self.to(dtypes.bool)
+    def cpu(self) -> "Tensor": return self
+    def contiguous(self) -> "Tensor": return self if self._data.flags.c_contiguous else self.clone()
+    def clone(self) -> "Tensor": return Clone.apply(self)
+    def type_as(self, other: "Tensor") -> "Tensor": return self.to(other.dtype)
+    def new_tensor(self, data, dtype=None, requires_grad=False) -> "Tensor":
+        from .creation import tensor
+        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    def new_zeros(self, *size, dtype=None) -> "Tensor":
+        return Tensor._make(np.zeros(_shape_args(size), dtype=(dtype.numpy if dtype else self._data.dtype)), False, None)
+    def new_ones(self, *size, dtype=None) -> "Tensor":
+        return Tensor._make(np.ones(_shape_args(size), dtype=(dtype.numpy if dtype else self._data.dtype)), False, None)
+
+    # ----------------------------------------------------------------- arithmetic
+    def __add__(self, other): return Add.apply(self, _as_array(other))
+    def __radd__(self, other): return Add.apply(self, _as_array(other))
+    def __sub__(self, other): return Sub.apply(self, _as_array(other))
+    def __rsub__(self, other): return Rsub.apply(self, other=_as_array(other))
+    def __mul__(self, other): return Mul.apply(self, _as_array(other))
+    def __rmul__(self, other): return Mul.apply(self, _as_array(other))
+    def __truediv__(self, other): return Div.apply(self, _as_array(other))
+    def __rtruediv__(self, other): return Reciprocal.apply(self) * other
+    def __neg__(self): return Neg.apply(self)
+    def __pos__(self): return self
+    def __abs__(self): return Abs.apply(self)
+    def __matmul__(self, other): return self.matmul(other)
+    def __rmatmul__(self, other): return _as_array(other).matmul(self)
+    def __floordiv__(self, other): return Tensor._make(np.floor_divide(self._data, _data_of(other)), False, None)
+    def __mod__(self, other): return Tensor._make(np.mod(self._data, _data_of(other)), False, None)
+
+    def __pow__(self, exponent):
+        if isinstance(exponent, Tensor):
+            return PowTensor.apply(self, exponent)
+        return Pow.apply(self, exponent=_as_array(exponent))
+
+    def __rpow__(self, base): return RPow.apply(self, base=_as_array(base))
+
+    def add(self, other, *, alpha=1): return self + (other if alpha == 1 else other * alpha)
+    def sub(self, other, *, alpha=1): return self - (other if alpha == 1 else other * alpha)
+    def mul(self, other): return self * other
+    def div(self, other): return self / other
+    def pow(self, exponent): return self ** exponent
+    def neg(self): return Neg.apply(self)
+    def reciprocal(self): return Reciprocal.apply(self)
+    def exp(self): return Exp.apply(self)
+    def log(self): return Log.apply(self)
+    def sin(self): return Sin.apply(self)
+    def cos(self): return Cos.apply(self)
+    def tanh(self): return Tanh.apply(self)
+    def sigmoid(self): return Sigmoid.apply(self)
+    def relu(self): return Relu.apply(self)
+    def sqrt(self): return Sqrt.apply(self)
+    def abs(self): return Abs.apply(self)
+    def square(self): return Pow.apply(self, exponent=2)
+    def clamp(self, min=None, max=None): return Clamp.apply(self, min=min, max=max)
+    clip = clamp
+    def maximum(self, other): return Maximum.apply(self, other)
+    def minimum(self, other): return Minimum.apply(self, other)
+    def sign(self): return Tensor._make(np.sign(self._data), False, None)
+    def floor(self): return Tensor._make(np.floor(self._data), False, None)
+    def round(self): return Tensor._make(np.round(self._data), False, None)
+
+    # ----------------------------------------------------------------- comparisons (no gradient)
+    def __eq__(self, other): return _compare(np.equal, self, other)
+    def __ne__(self, other): return _compare(np.not_equal, self, other)
+    def __lt__(self, other): return _compare(np.less, self, other)
+    def __le__(self, other): return _compare(np.less_equal, self, other)
+    def __gt__(self, other): return _compare(np.greater, self, other)
+    def __ge__(self, other): return _compare(np.greater_equal, self, other)
+    def __and__(self, other): return _compare(np.logical_and if self._data.dtype == np.bool_ else np.bitwise_and, self, other)
+    def __or__(self, other): return _compare(np.logical_or if self._data.dtype == np.bool_ else np.bitwise_or, self, other)
+    def __invert__(self): return Tensor._make(np.logical_not(self._data) if self._data.dtype == np.bool_ else ~self._data, False, None)
+    def eq(self, other): return self == other
+    def ne(self, other): return self != other
+    def lt(self, other): return self < other
+    def le(self, other): return self <= other
+    def gt(self, other): return self > other
+    def ge(self, other): return self >= other
+    def equal(self, other) -> bool: return self.shape == other.shape and _bool(np.array_equal(self._data, other._data))
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+        return _bool(np.allclose(self._data, _data_of(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+    def isnan(self): return Tensor._make(np.isnan(self._data), False, None)
+    def any(self): return Tensor._make(np.asarray(np.any(self._data)), False, None)
+    def all(self): return Tensor._make(np.asarray(np.all(self._data)), False, None)
+
+    # ----------------------------------------------------------------- reductions
+    def sum(self, dim=None, keepdim=False, dtype=None):
+        source = self if dtype is None else self.to(dtype)
+        return Sum.apply(source) if dim is None else SumDim.apply(source, dim=dim, keepdim=keepdim)
+
+    def mean(self, dim=None, keepdim=False, dtype=None):
+        source = self if dtype is None else self.to(dtype)
+        if source._data.dtype.kind != "f":
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Input dtype must be either a floating point "
+                f"or complex dtype. Got: {dtypes.from_numpy_dtype(source._data.dtype).legacy_name[:-6]}"
+            )
+        return Mean.apply(source) if dim is None else MeanDim.apply(source, dim=dim, keepdim=keepdim)
+
+    def max(self, dim=None, keepdim=False):
+        if isinstance(dim, Tensor):
+            return self.maximum(dim)
+        if dim is None:
+            return MaxAll.apply(self)
+        return _ValuesIndices("max", MaxDim.apply(self, dim=dim, keepdim=keepdim),
+                              self.argmax(dim, keepdim))
+
+    def min(self, dim=None, keepdim=False):
+        if isinstance(dim, Tensor):
+            return self.minimum(dim)
+        if dim is None:
+            return MinAll.apply(self)
+        return _ValuesIndices("min", MinDim.apply(self, dim=dim, keepdim=keepdim),
+                              self.argmin(dim, keepdim))
+
+    def argmax(self, dim=None, keepdim=False):
+        return _arg_reduce(np.argmax, self, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim=False):
+        return _arg_reduce(np.argmin, self, dim, keepdim)
+
+    def norm(self, p=2, dim=None, keepdim=False):
+        return Norm.apply(self, p=p, dim=dim, keepdim=keepdim)
+
+    def var(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+        correction = (1 if unbiased else 0) if correction is None else correction
+        n = self.numel() if dim is None else np.prod([self.shape[d] for d in _dims_tuple(dim)])
+        centred = self - self.mean(dim, keepdim=True)
+        return (centred * centred).sum(dim, keepdim=keepdim) / (n - correction)
+
+    def std(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+
+    def softmax(self, dim):
+        from .nn import functional as F
+        return F.softmax(self, dim)
+
+    def log_softmax(self, dim):
+        from .nn import functional as F
+        return F.log_softmax(self, dim)
+
+    # ----------------------------------------------------------------- linear algebra
+    def matmul(self, other: "Tensor") -> "Tensor":
+        """``@`` as PyTorch dispatches it: dot, mv, mm, or a batched product."""
+        other = _as_array(other)
+        a, b = self._data.ndim, other._data.ndim
+        if a == 0 or b == 0:
+            raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a}D and {b}D")
+        if a == 1 and b == 1:
+            return Dot.apply(self, other)
+        if a == 2 and b == 1:
+            return Mv.apply(self, other)
+        if a == 2 and b == 2:
+            return Mm.apply(self, other)
+        if a == 1 and b == 2:
+            return SqueezeAfterMatmul.apply(Mm.apply(self.unsqueeze(0), other), dim=0)
+        if b == 1:
+            return Bmm.apply(self, other.unsqueeze(-1)).squeeze(-1)
+        if a == 1:
+            return Bmm.apply(self.unsqueeze(0), other).squeeze(-2)
+        return Bmm.apply(self, other)
+
+    def mm(self, other): return Mm.apply(self, other)
+    def mv(self, other): return Mv.apply(self, other)
+    def dot(self, other): return Dot.apply(self, other)
+    def bmm(self, other): return Bmm.apply(self, other)
+
+    # ----------------------------------------------------------------- shape
+    def view(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], dtypes.dtype):
+            raise NotImplementedError("view(dtype) is not supported by autograd_core")
+        return View.apply(self, shape=_shape_args(shape))
+
+    def view_as(self, other): return View.apply(self, shape=tuple(other.shape))
+    def reshape(self, *shape): return Reshape.apply(self, shape=_shape_args(shape))
+    def reshape_as(self, other): return self.reshape(tuple(other.shape))
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        if self._data.ndim == 0:
+            return Reshape.apply(self, shape=(1,))
+        shape = self._data.shape
+        start, end = start_dim % len(shape), end_dim % len(shape)
+        if start == end:
+            return self
+        return Reshape.apply(self, shape=shape[:start] + (-1,) + shape[end + 1:])
+
+    def squeeze(self, dim=None):
+        return Squeeze.apply(self) if dim is None else SqueezeDim.apply(self, dim=dim)
+
+    def unsqueeze(self, dim): return Unsqueeze.apply(self, dim=dim)
+    def transpose(self, dim0, dim1): return Transpose.apply(self, dim0=dim0, dim1=dim1)
+    def swapaxes(self, dim0, dim1): return self.transpose(dim0, dim1)
+    def t(self):
+        if self._data.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D")
+        return T.apply(self)
+
+    @property
+    def T(self):
+        return Permute.apply(self, dims=tuple(range(self._data.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self):
+        return self.transpose(-2, -1)
+
+    def permute(self, *dims): return Permute.apply(self, dims=_shape_args(dims))
+
+    def expand(self, *sizes):
+        sizes = _shape_args(sizes)
+        shape = self._data.shape
+        full = tuple(shape[i - len(sizes) + len(shape)] if n == -1 else n for i, n in enumerate(sizes))
+        return Expand.apply(self, shape=full)
+
+    def expand_as(self, other): return self.expand(tuple(other.shape))
+    def repeat(self, *sizes): return Repeat.apply(self, repeats=_shape_args(sizes))
+    def chunk(self, chunks, dim=0):
+        size = -(-self._data.shape[dim] // chunks)
+        return self.split(size, dim)
+
+    def split(self, split_size, dim=0):
+        length = self._data.shape[dim]
+        sizes = [split_size] * (length // split_size) + ([length % split_size] if length % split_size else []) \
+            if isinstance(split_size, _int) else list(split_size)
+        out, start = [], 0
+        for n in sizes:
+            out.append(self.narrow(dim, start, n))
+            start += n
+        return tuple(out)
+
+    def narrow(self, dim, start, length):
+        key = [slice(None)] * self._data.ndim
+        key[dim] = slice(start, start + length)
+        return self[tuple(key)]
+
+    def unbind(self, dim=0):
+        return tuple(self.select(dim, i) for i in range(self._data.shape[dim]))
+
+    def select(self, dim, index): return Select.apply(self, dim=dim, index=index)
+
+    def __getitem__(self, key):
+        """Indexing as PyTorch records it: one Select or Slice per basic index, Index otherwise."""
+        key = key if isinstance(key, tuple) else (key,)
+        if any(_is_advanced(k) for k in key):
+            key = tuple(k._data if isinstance(k, Tensor) else k for k in key)
+            return Index.apply(self, key=key)
+        out, dim = self, 0
+        n_specified = sum(1 for k in key if k is not None and k is not Ellipsis)
+        for k in key:
+            if k is Ellipsis:
+                dim += out._data.ndim - dim - (n_specified - _count_before(key, k))
+            elif k is None:
+                out = Unsqueeze.apply(out, dim=dim)
+                dim += 1
+            elif isinstance(k, slice):
+                if k != slice(None):
+                    out = Slice.apply(out, dim=dim, slice_=k)
+                dim += 1
+            else:
+                out = Select.apply(out, dim=dim, index=_int(k))
+        if out is self:
+            out = Slice.apply(self, dim=0, slice_=slice(None)) if self._data.ndim else View.apply(self, shape=())
+        return out
+
+    def __setitem__(self, key, value) -> None:
+        key = tuple(k._data if isinstance(k, Tensor) and _is_advanced(k) else k for k in key) \
+            if isinstance(key, tuple) else (key._data if isinstance(key, Tensor) else key)
+        self._inplace(CopySlices, _as_array(value), key=key)
+
+    # ----------------------------------------------------------------- in place
+    def _inplace(self, op, *others, **settings) -> "Tensor":
+        """Run ``op`` and write its result into this tensor's storage, bumping ``_version``.
+
+        When the write must be recorded, the op runs out of place on a snapshot of the old values
+        and this tensor takes over the op's node as its ``grad_fn``, as PyTorch rebases it.
+        """
+        record = False
+        if _GradMode.enabled:
+            if self._requires_grad and self.grad_fn is None:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+            base = self._base
+            if base is not None and base._requires_grad and base.grad_fn is None:
+                raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+            record = self._requires_grad or any(isinstance(o, Tensor) and o._requires_grad for o in others)
+        if record:
+            if base is not None:
+                raise RuntimeError("autograd_core does not record in-place operations on views of "
+                                   "tensors that require grad; use an out-of-place operation instead.")
+            snapshot = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn)
+            snapshot._output_nr = self._output_nr
+            result = op.apply(snapshot, *others, **settings)
+            self._write(result._data)
+            self.grad_fn, self._requires_grad, self._output_nr = result.grad_fn, True, 0
+        else:
+            from .function import FunctionCtx
+            arrays = [o._data if isinstance(o, Tensor) else o for o in others]
+            self._write(op.forward(FunctionCtx(), self._data, *arrays, **settings))
+        self._version_counter.version += 1
+        return self
+
+    def _write(self, values) -> None:
+        if np.shape(values) != self._data.shape:
+            try:
+                values = np.broadcast_to(values, self._data.shape)
+            except ValueError:
+                raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
+                                   f"broadcast shape {list(np.shape(values))}") from None
+        np.copyto(self._data, values, casting="unsafe")
+
+    def add_(self, other, *, alpha=1): return self._inplace(Add, _as_array(other if alpha == 1 else other * alpha))
+    def sub_(self, other, *, alpha=1): return self._inplace(Sub, _as_array(other if alpha == 1 else other * alpha))
+    def mul_(self, other): return self._inplace(Mul, _as_array(other))
+    def div_(self, other): return self._inplace(Div, _as_array(other))
+    def pow_(self, exponent): return self._inplace(Pow, exponent=exponent)
+    def clamp_(self, min=None, max=None): return self._inplace(Clamp, min=min, max=max)
+    def zero_(self): return self._inplace(Fill, value=0)
+    def fill_(self, value): return self._inplace(Fill, value=_float(value) if not isinstance(value, Tensor) else value.item())
+    def copy_(self, src): return self._inplace(Copy, _as_array(src))
+    def exp_(self): return self._inplace(Exp)
+    def relu_(self): return self._inplace(Relu)
+    def sigmoid_(self): return self._inplace(Sigmoid)
+    def tanh_(self): return self._inplace(Tanh)
+    def neg_(self): return self._inplace(Neg)
+    def sqrt_(self): return self._inplace(Sqrt)
+
+    def addcmul_(self, tensor1, tensor2, value=1): return self.add_(tensor1 * tensor2 * value)
+    def addcdiv_(self, tensor1, tensor2, value=1): return self.add_(tensor1 / tensor2 * value)
+    def lerp_(self, end, weight): return self.add_((end - self) * weight)
+
+    def uniform_(self, a=0.0, b=1.0):
+        from .creation import _generator
+        with no_grad():
+            return self.copy_(Tensor._make(_generator().uniform(a, b, self._data.shape), False, None))
+
+    def normal_(self, mean=0.0, std=1.0):
+        from .creation import _generator
+        with no_grad():
+            return self.copy_(Tensor._make(_generator().normal(mean, std, self._data.shape), False, None))
+
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
+
+
+# ---------------------------------------------------------------------- helpers of the methods
+def _data_of(value):
+    return value._data if isinstance(value, Tensor) else value
+
+
+def _compare(ufunc, a: Tensor, b) -> Tensor:
+    with np.errstate(invalid="ignore"):
+        return Tensor._make(np.asarray(ufunc(a._data, _data_of(b))), False, None)
+
+
+def _dims_tuple(dim) -> tuple:
+    return (dim,) if isinstance(dim, _int) else tuple(dim)
+
+
+def _arg_reduce(func, tensor: Tensor, dim, keepdim) -> Tensor:
+    if dim is None:
+        return Tensor._make(np.asarray(func(tensor._data), dtype=np.int64), False, None)
+    out = func(tensor._data, axis=dim)
+    if keepdim:
+        out = np.expand_dims(out, dim)
+    return Tensor._make(np.asarray(out, dtype=np.int64), False, None)
+
+
+def _is_advanced(k) -> bool:
+    """An index NumPy calls advanced: a list, an array, or an integer or boolean tensor."""
+    if isinstance(k, Tensor):
+        return k._data.ndim > 0 or k._data.dtype == np.bool_
+    return isinstance(k, (list, np.ndarray)) or (isinstance(k, _bool))
+
+
+def _count_before(key: tuple, marker) -> int:
+    count = 0
+    for k in key:
+        if k is marker:
+            return count
+        if k is not None:
+            count += 1
+    return count
+
+
+class _ValuesIndices(tuple):
+    """What ``max(dim)`` and ``min(dim)`` return: ``(values, indices)`` with those names."""
+
+    def __new__(cls, name: str, values: Tensor, indices: Tensor):
+        self = super().__new__(cls, (values, indices))
+        self._name = name
+        return self
+
+    @property
+    def values(self) -> Tensor:
+        return self[0]
+
+    @property
+    def indices(self) -> Tensor:
+        return self[1]
+
+    def __repr__(self) -> str:
+        return f"torch.return_types.{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+
+
+def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:
+    out = Tensor._make(data, False, None)
+    out._requires_grad = requires_grad
+    return out
+
+
+# The ops import Tensor from this module, so they are imported last.
+from .ops.elementwise import (Abs, Add, Clamp, Clone, Copy, Cos, Div, Exp, Fill, Log, Maximum,  # noqa: E402
+                              Minimum, Mul, Neg, Pow, PowTensor, Reciprocal, Relu, RPow, Rsub,
+                              Sigmoid, Sin, Sqrt, Sub, Tanh, ToCopy)
+from .ops.linalg import Bmm, Dot, Mm, Mv  # noqa: E402
+from .ops.reduction import MaxAll, MaxDim, Mean, MeanDim, MinAll, MinDim, Norm, Sum, SumDim  # noqa: E402
+from .ops.shape import (CopySlices, Expand, Index, Permute, Repeat, Reshape, Select, Slice,  # noqa: E402
+                        Squeeze, SqueezeAfterMatmul, SqueezeDim, T, Transpose, Unsqueeze, View)
