@@ -24,6 +24,7 @@ import numpy as np
 
 from .function import AccumulateGrad
 from .grad_mode import _GradMode
+from .tensor import Tensor
 
 
 def sum_to_shape(grad, shape: tuple):
@@ -44,7 +45,6 @@ def sum_to_shape(grad, shape: tuple):
 
 def _validate(node, index: int, grad, meta):
     """The gradient for input ``index`` of ``node``, shaped and typed as that input was."""
-    from .tensor import Tensor
 
     if not isinstance(grad, Tensor):
         if isinstance(grad, np.ndarray):
@@ -191,7 +191,6 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool,
 
 def _call_node(node, grads: list, retain_graph: bool):
     """Run one node's backward on its (complete) input buffer; free its saved tensors after."""
-    from .tensor import Tensor
 
     if node._materialize_grads and any(g is None for g in grads):   # an unused output: grad 0
         grads = [Tensor._make(np.zeros(*meta), False, None) if g is None else g
@@ -234,7 +233,6 @@ def _tensor_hooks(node, grads: list, create_graph: bool) -> list:
             tensor = ref()
             if tensor is None or grad is None or tensor.grad_fn is not node:
                 continue
-            from .tensor import Tensor
             fresh = grad if create_graph else Tensor._make(grad._data.copy(), False, None)
             tensor._grad = fresh if tensor._grad is None else tensor._grad + fresh
     return grads

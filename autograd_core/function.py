@@ -22,7 +22,8 @@ import re
 
 import numpy as np
 
-from .grad_mode import _GradMode
+from .grad_mode import _GradMode, no_grad
+from .tensor import Tensor, _legacy_type_name
 
 _sequence = itertools.count()   # creation order of nodes; the engine runs later nodes first
 
@@ -115,7 +116,6 @@ class SavedTensor:
     def unpack(self, node):
         tensor = self.tensor
         if tensor._version_counter.version != self.version:
-            from .tensor import _legacy_type_name
             shape = ", ".join(str(n) for n in tensor._data.shape)
             producer = node if self.is_output else tensor.grad_fn      # as it is now, like PyTorch
             where = ""
@@ -131,7 +131,6 @@ class SavedTensor:
             )
         if self.is_output and _GradMode.enabled:
             # Differentiating backward itself: the saved output is the node's own output again.
-            from .tensor import Tensor
             out = Tensor._make(tensor._data, True, node)
             out._version_counter = tensor._version_counter
             return out
@@ -231,9 +230,6 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run forward on Tensors under no_grad; record a node when an input requires grad."""
-        from .tensor import Tensor
-        from .grad_mode import no_grad
-
         record = _GradMode.enabled and any(isinstance(a, Tensor) and a._requires_grad for a in args)
         node = _new_node(cls, args) if record else FunctionCtx()
         with no_grad():
@@ -273,8 +269,6 @@ class Op(Function):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        from .tensor import Tensor
-
         arrays = []
         record = False
         float64_in = False
@@ -309,7 +303,6 @@ class Op(Function):
 
 def _new_node(cls, args) -> BackwardNode:
     """A node for ``cls`` with one edge per positional input, and ``needs_input_grad``."""
-    from .tensor import Tensor
 
     node = cls._backward_cls.__new__(cls._backward_cls)
     node._sequence_nr = next(_sequence)
@@ -334,7 +327,6 @@ def _new_node(cls, args) -> BackwardNode:
 
 def _resolve_saved(node: BackwardNode, inputs, outputs, input_arrays=None) -> None:
     """Turn what forward handed to ``save_for_backward`` into version-checked SavedTensors."""
-    from .tensor import Tensor
 
     to_save = node.__dict__.pop("_to_save", ())
     if not to_save:
@@ -368,7 +360,6 @@ def _resolve_saved(node: BackwardNode, inputs, outputs, input_arrays=None) -> No
 def _tensor_for_array(array, inputs, input_arrays, output, taken: set):
     """The Tensor an Op's saved array belongs to: an input (first one not yet taken), the output,
     or, for an array computed inside forward (a mask, say), a new constant tensor."""
-    from .tensor import Tensor
 
     if array is output._data:
         return output

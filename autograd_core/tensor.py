@@ -663,7 +663,6 @@ class Tensor:
             self._write(result._data)
             self.grad_fn, self._requires_grad, self._output_nr = result.grad_fn, True, 0
         else:
-            from .function import FunctionCtx
             arrays = [o._data if isinstance(o, Tensor) else o for o in others]
             self._write(op.forward(FunctionCtx(), self._data, *arrays, **settings))
         self._version_counter.version += 1
@@ -781,6 +780,7 @@ def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:
 
 
 # The ops import Tensor from this module, so they are imported last.
+from .function import FunctionCtx  # noqa: E402
 from .ops.elementwise import (Abs, Add, Clamp, Clone, Copy, Cos, Div, Exp, Fill, Log, Maximum,  # noqa: E402
                               Minimum, Mul, Neg, Pow, PowTensor, Reciprocal, Relu, RPow, Rsub,
                               Sigmoid, Sin, Sqrt, Sub, Tanh, ToCopy)
