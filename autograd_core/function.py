@@ -93,8 +93,13 @@ class AccumulateGrad(Node):
                 grad = result
         old = variable._grad
         if old is None:
-            # A fresh gradient: keep its graph only under create_graph (so it can be differentiated).
-            variable._grad = grad if create_graph else grad.detach()
+            # A fresh gradient gets storage of its own: the incoming one may be a broadcast view,
+            # shared with another leaf, or the caller's ``gradient``.  Under create_graph the copy
+            # is recorded (``CopyBackwards``) so that ``.grad`` can be differentiated again.
+            if create_graph and grad.requires_grad:
+                variable._grad = Tensor._make(np.empty_like(grad._data), False, None).copy_(grad)
+            else:
+                variable._grad = Tensor._make(np.array(grad._data, copy=True), False, None)
         elif create_graph:
             variable._grad = old + grad
         else:
