@@ -1,0 +1,697 @@
+"""Pictures for the course: the backward graph (graphviz) and plots (matplotlib).
+
+* ``draw_graph(y)`` (alias ``make_dot``, torchviz's name) draws the graph that ``y.backward()``
+  walks, the way torchviz draws it: the output in green, one grey box per backward node
+  (``MulBackward0``), the leaves that require grad in blue, the tensors saved for backward in
+  orange (``show_saved=True``).  Arrows point from inputs toward outputs.  In Jupyter the result
+  shows as a picture; ``.source`` is the DOT text, ``.render("graph.png")`` writes a file.
+* ``text_graph(y)`` prints the same graph as an indented tree.  ``draw_graph`` falls back on it,
+  with one message on stdout, where Graphviz's ``dot`` program is not installed.
+* ``plot_function(f)`` draws ``f`` and its derivatives, computed with ``autograd.grad``;
+  ``plot_losses(losses)`` draws a loss curve.  Both return the matplotlib ``Figure``.
+
+A leaf module: nothing in the engine imports it, and graphviz and matplotlib are imported only
+inside the functions that need them (they are the ``viz`` extra).  Every traversal is a loop over
+a queue or a stack, never a recursion, so a graph of a million nodes draws (or is cut at
+``max_nodes``) without hitting Python's recursion limit.
+
+>>> import autograd_core as torch
+>>> x = torch.ones(2, 2, requires_grad=True)
+>>> print(torch.viz.text_graph((x * 3).sum(), params={"x": x}))
+SumBackward0
+└── MulBackward0
+    └── AccumulateGrad  x  [2, 2]  requires_grad
+"""
+from __future__ import annotations
+
+import html
+import logging
+import os
+import re
+import shutil
+from collections import deque
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from .function import AccumulateGrad, SavedTensor
+from .tensor import Tensor
+
+__all__ = ["draw_graph", "make_dot", "text_graph", "GraphPicture", "TextGraph", "plot_function",
+           "plot_losses"]
+
+# torchviz's colours, the ones learners have seen in blog posts about autograd.
+OUTPUT_COLOR = "darkolivegreen1"     # the tensors handed to draw_graph
+NODE_COLOR = "lightgrey"             # backward nodes (MulBackward0 ...)
+LEAF_COLOR = "lightblue"             # leaves that require grad (their AccumulateGrad node)
+SAVED_COLOR = "orange"               # tensors saved for backward
+NOTE_COLOR = "white"                 # "... more nodes", "no graph"
+
+MISSING_DOT_MESSAGE = (
+    "Graphviz's `dot` program is not installed, so here is the graph as text; "
+    "run ./course open (or apt-get install graphviz) for pictures."
+)
+MISSING_PACKAGE_MESSAGE = (
+    "The `graphviz` Python package is not installed, so here is the graph as text; "
+    "run ./course open (or pip install graphviz) for pictures."
+)
+
+# Whether the learner has been told that pictures fall back on text (they are told once).
+_fallback_explained = False
+
+
+def _explain_fallback(message: str) -> None:
+    """Say once, on stdout (nbgrader scores a cell 0 when anything reaches stderr)."""
+    global _fallback_explained
+    if not _fallback_explained:
+        _fallback_explained = True
+        print(message)
+
+
+def _graphviz_module():
+    try:
+        import graphviz
+    except ImportError:
+        return None
+    return graphviz
+
+
+def _why_no_pictures() -> str | None:
+    """None when pictures can be drawn, else the message that says why not."""
+    if _graphviz_module() is None:
+        return MISSING_PACKAGE_MESSAGE
+    if shutil.which("dot") is None:
+        return MISSING_DOT_MESSAGE
+    return None
+
+
+# ---------------------------------------------------------------------------- the graph itself
+def _roots(tensors) -> list:
+    """Flatten draw_graph's arguments: tensors, lists or tuples of them, or graph nodes."""
+    flat = []
+    stack = list(reversed(tensors))
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(reversed(item))
+        elif isinstance(item, Tensor) or hasattr(item, "next_functions"):
+            flat.append(item)
+        else:
+            raise TypeError(f"draw_graph expects tensors (or grad_fn nodes), got {type(item).__name__}")
+    return flat
+
+
+def _names(params) -> dict:
+    """``{id(tensor): name}`` from a dict name -> tensor (or an iterable of (name, tensor) pairs)."""
+    if params is None:
+        return {}
+    items = params.items() if isinstance(params, Mapping) else params
+    names: dict = {}
+    for name, value in items:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"params must map names to tensors, but {name!r} is a {type(value).__name__}")
+        names.setdefault(id(value), str(name))        # a tensor under two names keeps the first
+    return names
+
+
+def _children(node) -> list:
+    """The nodes this node's gradient flows into, one per input slot (``None`` slots dropped)."""
+    return [(child, index) for child, index in getattr(node, "next_functions", ()) if child is not None]
+
+
+def _walk(start: list) -> tuple[list, dict]:
+    """Every node reachable from ``start`` in breadth-first order, and how many edges reach each.
+
+    A queue, not a recursion: deep graphs (a 10,000-step loop) are walked like shallow ones.
+    """
+    order = []
+    incoming: dict = {}
+    queue = deque()
+    for node in start:
+        incoming[id(node)] = incoming.get(id(node), 0) + 1
+        if incoming[id(node)] == 1:
+            order.append(node)
+            queue.append(node)
+    while queue:
+        node = queue.popleft()
+        for child, _ in _children(node):
+            key = id(child)
+            incoming[key] = incoming.get(key, 0) + 1
+            if incoming[key] == 1:
+                order.append(child)
+                queue.append(child)
+    return order, incoming
+
+
+def _shape(tensor: Tensor) -> str:
+    return "[" + ", ".join(str(n) for n in tensor.shape) + "]"
+
+
+def _short(tensor: Tensor | None, width: int = 40) -> str:
+    """A tensor's values on one short line: ``3.0`` or ``[1., 2., 3.]`` or ``[[1., 2.], ...``."""
+    if tensor is None:
+        return "None"
+    data = np.asarray(tensor._data)
+    if data.ndim == 0 or data.size == 1:
+        value = data.reshape(()).item()
+        return f"{value:.4g}" if isinstance(value, float) else str(value)
+    text = np.array2string(data, precision=4, threshold=6, edgeitems=2, separator=", ",
+                           max_line_width=10_000, suppress_small=True)
+    text = re.sub(r"\s+", " ", text)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _tensor_extras(tensor: Tensor, show_values: bool, show_grad: bool, show_version: bool) -> list:
+    extras = []
+    if show_values:
+        extras.append(f"value: {_short(tensor)}")
+    if show_grad:
+        extras.append(f"grad: {_short(tensor._grad)}")     # _grad: reading .grad of a non-leaf warns
+    if show_version:
+        extras.append(f"_version: {tensor._version}")
+    return extras
+
+
+def _saved_items(node) -> list | None:
+    """What a node saved for backward (SavedTensors or numbers), or None once freed."""
+    saved = getattr(node, "_saved", [])
+    if saved is None:
+        return None
+    return [item for item in saved if item is not None]
+
+
+def _saved_title(item: SavedTensor, names: dict) -> str:
+    """How a saved tensor is called: its name, ``result`` (the node's own output), or where it came from."""
+    tensor = item.tensor
+    if id(tensor) in names:
+        return names[id(tensor)]
+    if item.is_output:
+        return "result"
+    if tensor.grad_fn is not None:
+        return f"output of {tensor.grad_fn.name()}"
+    return "leaf" if tensor.requires_grad else "constant"
+
+
+def _stale(item: SavedTensor) -> str | None:
+    """A note when the saved tensor was modified in place after it was saved (backward will fail)."""
+    now = item.tensor._version
+    if now != item.version:
+        return f"saved at _version {item.version}, now {now}: modified in place!"
+    return None
+
+
+# ---------------------------------------------------------------------------- the text tree
+class TextGraph(str):
+    """The graph as an indented tree: a ``str`` that also displays as itself in Jupyter and the REPL."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text(str(self))
+
+
+def text_graph(*tensors, params=None, show_values: bool = False, show_grad: bool = False,
+               show_version: bool = False, show_saved: bool = False,
+               max_nodes: int | None = 200) -> TextGraph:
+    """The backward graph of ``tensors`` as an indented tree, one line per node.
+
+    ``params`` (a dict name -> tensor, e.g. ``dict(model.named_parameters())``) names the leaves.
+    A node reached twice (``b = a + a``) is written once, tagged ``#1``, and referred to as
+    ``#1 (see above)`` after that, so diamonds stay small.  At most ``max_nodes`` nodes are
+    written (``None``: all).
+
+    >>> a = tensor(2., requires_grad=True); b = a + a; c = b + b
+    >>> print(text_graph(c, params={"a": a}))
+    AddBackward0
+    ├── AddBackward0  #1
+    │   ├── AccumulateGrad  #2  a  []  requires_grad
+    │   └── AccumulateGrad  #2  (see above)
+    └── AddBackward0  #1  (see above)
+    """
+    _check_max_nodes(max_nodes)
+    names = _names(params)
+    roots = _roots(tensors)
+    start = [r.grad_fn if isinstance(r, Tensor) else r for r in roots]
+    order, incoming = _walk([node for node in start if node is not None])
+    tags: dict = {}                              # id(node) -> "#k" for nodes reached more than once
+
+    def describe(node) -> str:
+        parts = [node.name()]
+        if incoming.get(id(node), 0) > 1:
+            tags.setdefault(id(node), f"#{len(tags) + 1}")
+            parts.append(tags[id(node)])
+        if isinstance(node, AccumulateGrad):
+            leaf = node.variable
+            if id(leaf) in names:
+                parts.append(names[id(leaf)])
+            parts += [_shape(leaf), "requires_grad"]
+            parts += _tensor_extras(leaf, show_values, show_grad, show_version)
+        elif show_saved:
+            saved = _saved_items(node)
+            if saved is None:
+                parts.append("(saved tensors freed)")
+            elif saved:
+                shown = []
+                for item in saved:
+                    if isinstance(item, SavedTensor):
+                        text = f"{_saved_title(item, names)} {_shape(item.tensor)}"
+                        stale = _stale(item)
+                        shown.append(text + (f" ({stale})" if stale else ""))
+                    else:
+                        shown.append(repr(item))
+                parts.append("saved: " + ", ".join(shown))
+        return "  ".join(parts)
+
+    lines: list[str] = []
+    printed: set = set()
+    truncated = False
+    for root, node in zip(roots, start):
+        if lines:
+            lines.append("")
+        if node is None:                                   # a leaf, or a tensor outside any graph
+            words = [names.get(id(root), "tensor"), _shape(root)]
+            if root.requires_grad:
+                words.append("requires_grad (a leaf: no graph behind it)")
+            else:
+                words.append("requires_grad=False: no graph was recorded")
+            lines.append("  ".join(words + _tensor_extras(root, show_values, show_grad, show_version)))
+            continue
+        # Depth-first with an explicit stack of (node, prefix for its children, line prefix).
+        stack = [(node, "", "")]
+        while stack:
+            current, child_prefix, line_prefix = stack.pop()
+            if id(current) in printed:
+                lines.append(f"{line_prefix}{current.name()}  {tags[id(current)]}  (see above)")
+                continue
+            if max_nodes is not None and len(printed) >= max_nodes:
+                truncated = True
+                break
+            printed.add(id(current))
+            line = describe(current)
+            if current is node and isinstance(root, Tensor):
+                extras = ([names[id(root)]] if id(root) in names else [])
+                extras += _tensor_extras(root, show_values, show_grad, show_version)
+                line = "  ".join([line] + extras)
+            lines.append(line_prefix + line)
+            children = _children(current)
+            for position in range(len(children) - 1, -1, -1):
+                last = position == len(children) - 1
+                stack.append((children[position][0],
+                              child_prefix + ("    " if last else "│   "),
+                              child_prefix + ("└── " if last else "├── ")))
+        if truncated:
+            break
+    if truncated:
+        rest = len(order) - len(printed)
+        lines.append(f"... {rest:,} more nodes not shown (max_nodes={max_nodes}; "
+                     f"{len(order):,} nodes in all)")
+    return TextGraph("\n".join(lines))
+
+
+def _check_max_nodes(max_nodes) -> None:
+    if max_nodes is not None and (not isinstance(max_nodes, int) or max_nodes < 1):
+        raise ValueError(f"max_nodes must be a positive int or None, got {max_nodes!r}")
+
+
+# ---------------------------------------------------------------------------- the picture
+class GraphPicture:
+    """A drawing of the backward graph: shows itself in Jupyter, writes PNG/SVG files.
+
+    * ``.source``: the DOT text (what Graphviz draws);
+    * ``.text``: the same graph as an indented tree (also what ``repr`` shows);
+    * ``.render(path, format=None)``: write ``path`` (format from its suffix, else ``format``);
+    * ``.save(path)``: ``.dot``/``.gv`` -> DOT text, ``.txt`` -> the tree, else a rendering;
+    * ``.pipe(format="svg")``: the rendering as bytes.
+
+    Where Graphviz's ``dot`` program is missing, the picture shows as the text tree instead and
+    ``render`` writes that tree to a ``.txt`` file.
+    """
+
+    def __init__(self, source: str | None, make_text: Callable[[], TextGraph],
+                 fallback_reason: str | None) -> None:
+        self._source = source
+        self._make_text = make_text
+        self._text: TextGraph | None = None
+        self._fallback_reason = fallback_reason
+        self._svg: str | None = None
+
+    @property
+    def text(self) -> TextGraph:
+        """The graph as an indented tree (made on first use: a deep graph's tree is long)."""
+        if self._text is None:
+            self._text = self._make_text()
+        return self._text
+
+    # -- what it is made of
+    @property
+    def source(self) -> str | None:
+        """The DOT text (None only when the graphviz Python package is missing)."""
+        return self._source
+
+    @property
+    def is_text_fallback(self) -> bool:
+        return self._fallback_reason is not None
+
+    def __str__(self) -> str:
+        return self._source if self._source is not None else str(self.text)
+
+    def __repr__(self) -> str:
+        return str(self.text)
+
+    # -- rendering
+    def _use_text(self, reason: str) -> None:
+        self._fallback_reason = reason
+        _explain_fallback(reason)
+
+    def pipe(self, format: str = "svg") -> bytes | None:
+        """The picture rendered by ``dot`` in ``format``, or None (and the text fallback) without it."""
+        if self._fallback_reason is not None:
+            _explain_fallback(self._fallback_reason)
+            return None
+        graphviz = _graphviz_module()
+        try:
+            # quiet=True: dot's own warnings (a missing font, say) must not reach stderr.
+            return graphviz.Source(self._source).pipe(format=format, quiet=True)
+        except graphviz.ExecutableNotFound:
+            self._use_text(MISSING_DOT_MESSAGE)
+            return None
+
+    def _repr_svg_(self) -> str | None:
+        if self._svg is None and self._fallback_reason is None:
+            data = self.pipe("svg")
+            self._svg = None if data is None else data.decode("utf-8")
+        return self._svg
+
+    def _repr_html_(self) -> str | None:
+        # Only for the text fallback: JupyterLab ranks HTML above SVG, so a picture must not send it.
+        if self._repr_svg_() is not None:
+            return None
+        return f"<pre style=\"line-height: 1.25\">{html.escape(str(self.text))}</pre>"
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        svg = self._repr_svg_()
+        if svg is not None:
+            return {"image/svg+xml": svg, "text/plain": str(self.text)}
+        return {"text/html": self._repr_html_(), "text/plain": str(self.text)}
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text(str(self.text))
+
+    # -- files
+    def render(self, path: str | os.PathLike = "graph", format: str | None = None) -> str:
+        """Write the picture to ``path`` and return the path written.
+
+        The format comes from ``format``, else from the suffix of ``path``, else PNG; a path
+        without a suffix gets one (``render("graph", format="svg")`` writes ``graph.svg``).
+        Without Graphviz's ``dot``, the text tree is written to ``<path>.txt`` instead.
+        """
+        path = Path(path)
+        if format is None:
+            format = path.suffix[1:].lower() or "png"
+        if not path.suffix:
+            path = path.with_name(f"{path.name}.{format}")
+        data = self.pipe(format)
+        if data is None:
+            path = path.with_suffix(".txt")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(str(self.text) + "\n", encoding="utf-8")
+            print(f"Wrote the graph as text to {path}")
+            return str(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return str(path)
+
+    def save(self, path: str | os.PathLike) -> str:
+        """Write a ``.dot``/``.gv`` (DOT text), a ``.txt`` (the tree) or a rendering (any other suffix)."""
+        path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix in (".dot", ".gv") and self._source is not None:
+            path.write_text(self._source, encoding="utf-8")
+            return str(path)
+        if suffix == ".txt":
+            path.write_text(str(self.text) + "\n", encoding="utf-8")
+            return str(path)
+        return self.render(path)
+
+
+def draw_graph(*tensors, params=None, show_values: bool = False, show_grad: bool = False,
+               show_version: bool = False, show_saved: bool = False,
+               max_nodes: int | None = 200) -> GraphPicture:
+    """Draw the backward graph behind ``tensors``, as torchviz's ``make_dot`` does.
+
+    * green: the tensors given (the outputs), with their shape;
+    * grey: one box per backward node, labelled with ``grad_fn.name()`` (``MulBackward0``);
+    * blue: the leaves that require grad (their ``AccumulateGrad`` node), named from ``params``
+      (``dict(model.named_parameters())`` or ``{"w": w, "b": b}``), with their shape;
+    * orange (``show_saved=True``): the tensors each node saved for backward, dashed to it;
+      a node whose saved tensors were freed by ``backward()`` says so.
+
+    Arrows point from inputs toward outputs (the forward direction); gradients flow back along
+    them.  ``show_values``, ``show_grad`` and ``show_version`` add each tensor's value (short),
+    ``.grad`` and ``_version`` to its label.  At most ``max_nodes`` backward nodes are drawn
+    (``None``: all); a note says how many more there are.
+
+    >>> x = torch.ones(2, 2, requires_grad=True)
+    >>> draw_graph((x * x).mean(), params={"x": x})      # a picture in Jupyter
+    >>> draw_graph(y).render("graph.png")
+    """
+    _check_max_nodes(max_nodes)
+    options = dict(params=params, show_values=show_values, show_grad=show_grad,
+                   show_version=show_version, show_saved=show_saved, max_nodes=max_nodes)
+    roots = _roots(tensors)
+    reason = _why_no_pictures()
+    source = None if _graphviz_module() is None else _dot_source(roots, **options)
+    picture = GraphPicture(source, lambda: text_graph(*roots, **options), reason)
+    if reason is not None:
+        _explain_fallback(reason)
+        picture.text              # the tree is the picture: take it now, as the graph is now
+    return picture
+
+
+make_dot = draw_graph      # torchviz's name, the one blog posts use
+
+
+def _dot_source(roots: list, *, params, show_values, show_grad, show_version, show_saved,
+                max_nodes) -> str:
+    import graphviz
+
+    names = _names(params)
+    dot = graphviz.Digraph(name="autograd_graph")
+    dot.attr("graph", rankdir="TB", ranksep="0.25", nodesep="0.3", fontname="Helvetica,Arial,sans-serif",
+             fontsize="11")
+    dot.attr("node", shape="box", style="filled,rounded", fillcolor=NODE_COLOR, color="#555555",
+             fontname="Helvetica,Arial,sans-serif", fontsize="11", height="0.3", margin="0.12,0.05")
+    dot.attr("edge", color="#444444", arrowsize="0.7")
+
+    def label(lines: Iterable[str]) -> str:
+        return "\\n".join(graphviz.escape(line) for line in lines)
+
+    def tensor_lines(tensor: Tensor, title: str | None) -> list:
+        lines = [title] if title else []
+        return lines + [_shape(tensor)] + _tensor_extras(tensor, show_values, show_grad, show_version)
+
+    start = [r.grad_fn if isinstance(r, Tensor) else r for r in roots]
+    order, _ = _walk([node for node in start if node is not None])
+    drawn = order if max_nodes is None else order[:max_nodes]
+    node_id = {id(node): f"n{k}" for k, node in enumerate(drawn)}
+
+    saved_count = 0
+    for node in drawn:
+        name = node_id[id(node)]
+        if isinstance(node, AccumulateGrad):
+            leaf = node.variable
+            dot.node(name, label(tensor_lines(leaf, names.get(id(leaf)))), fillcolor=LEAF_COLOR,
+                     tooltip="AccumulateGrad: adds the gradient into .grad of this leaf")
+            continue
+        lines = [node.name()]
+        saved = _saved_items(node) if show_saved else []
+        if saved is None:
+            lines.append("(saved tensors freed)")
+        else:
+            numbers = [repr(item) for item in saved if not isinstance(item, SavedTensor)]
+            if numbers:
+                lines.append("saved: " + ", ".join(numbers))
+        dot.node(name, label(lines))
+        for item in saved or ():
+            if not isinstance(item, SavedTensor):
+                continue
+            saved_name = f"s{saved_count}"
+            saved_count += 1
+            lines = tensor_lines(item.tensor, _saved_title(item, names))
+            stale = _stale(item)
+            if stale:
+                lines.append(stale)
+            dot.node(saved_name, label(lines), fillcolor=SAVED_COLOR,
+                     color="red" if stale else "#555555")
+            dot.edge(saved_name, name, style="dashed", dir="none", color="#c07000")
+
+    cut_off = []                                  # drawn nodes with inputs beyond max_nodes
+    for node in drawn:
+        parent = node_id[id(node)]
+        for child, index in _children(node):
+            child_name = node_id.get(id(child))
+            if child_name is None:
+                cut_off.append(parent)
+                continue
+            if getattr(child, "_num_outputs", 1) > 1:     # say which output of a split, unbind...
+                dot.edge(child_name, parent, label=f" output {index}", fontsize="9")
+            else:
+                dot.edge(child_name, parent)
+    if len(drawn) < len(order):
+        more = len(order) - len(drawn)
+        dot.node("more", label([f"... {more:,} more nodes not drawn",
+                                f"(max_nodes={max_nodes}; {len(order):,} in all)"]),
+                 fillcolor=NOTE_COLOR, style="dashed,rounded")
+        for parent in dict.fromkeys(cut_off):
+            dot.edge("more", parent, style="dashed")
+
+    for k, (root, node) in enumerate(zip(roots, start)):
+        if not isinstance(root, Tensor):
+            continue
+        out = f"out{k}"
+        if node is None:
+            title = names.get(id(root), "leaf" if root.requires_grad else "tensor")
+            lines = tensor_lines(root, title)
+            if not root.requires_grad:
+                lines.append("requires_grad=False: no graph")
+            dot.node(out, label(lines), fillcolor=OUTPUT_COLOR if root.requires_grad else NOTE_COLOR)
+            continue
+        dot.node(out, label(tensor_lines(root, names.get(id(root), "output"))), fillcolor=OUTPUT_COLOR)
+        if id(node) in node_id:
+            dot.edge(node_id[id(node)], out)
+    return dot.source
+
+
+# ---------------------------------------------------------------------------- plots
+@contextmanager
+def _quiet_matplotlib():
+    """Importing matplotlib the first time may log "building the font cache" to stderr."""
+    logger = logging.getLogger("matplotlib.font_manager")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _new_axes(ax, figsize):
+    """``(figure, axes)``: the given axes, or a new figure that pyplot does not keep.
+
+    The new figure is closed in pyplot at once, so Jupyter shows it once (as the returned value)
+    rather than twice, no window opens, and nothing calls ``plt.show()`` (a warning on Agg).
+    """
+    if ax is not None:
+        return ax.figure, ax
+    with _quiet_matplotlib():
+        import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=figsize)
+    plt.close(fig)
+    return fig, ax
+
+
+_PRIMES = ["", "′", "″", "‴"]
+
+
+def _derivative_name(name: str, order: int) -> str:
+    mark = _PRIMES[order] if order < len(_PRIMES) else f"⁽{order}⁾"
+    return f"{name}{mark}(x)"
+
+
+def plot_function(f: Callable[[Tensor], Tensor], x_range: tuple[float, float] = (-3.0, 3.0),
+                  derivatives: int = 1, *, num: int = 200, name: str | None = None, ax=None,
+                  title: str | None = None, figsize: tuple[float, float] = (6.0, 4.0)):
+    """Plot ``f`` and its first ``derivatives`` derivatives on ``x_range``; return the Figure.
+
+    ``f`` must work elementwise on a tensor (``torch.sin``, ``lambda x: x ** 3 - 2 * x``).  The
+    derivatives are computed by autograd_core itself: ``f'(x) = autograd.grad(f(x).sum(), x)``
+    (summing is how one backward gives every point's derivative when f is elementwise), with
+    ``create_graph=True`` so that ``f''`` is the gradient of that gradient.
+
+    >>> fig = plot_function(torch.sin, derivatives=2)    # sin, cos, -sin
+    >>> fig.savefig("sin.png")
+    """
+    from . import autograd
+    from .creation import tensor, zeros_like
+    from .dtypes import float64
+
+    if not isinstance(derivatives, int) or derivatives < 0:
+        raise ValueError(f"derivatives must be 0, 1, 2 ..., got {derivatives!r}")
+    low, high = (float(v) for v in x_range)
+    x = tensor(np.linspace(low, high, num), dtype=float64, requires_grad=True)
+    y = f(x)
+    if not isinstance(y, Tensor) or tuple(y.shape) != tuple(x.shape):
+        got = type(y).__name__ if not isinstance(y, Tensor) else f"a tensor of shape {list(y.shape)}"
+        raise TypeError("plot_function needs f to work elementwise on a tensor and return a tensor "
+                        f"of the same shape (e.g. torch.sin(x) or x ** 2); f(x) returned {got}")
+    curves = [y]
+    current = y
+    for order in range(1, derivatives + 1):
+        if current.requires_grad:
+            (current,) = autograd.grad(current.sum(), x, create_graph=order < derivatives,
+                                       allow_unused=True)
+            current = zeros_like(x) if current is None else current
+        else:                                       # f(x) (or a derivative) does not depend on x
+            current = zeros_like(x)
+        curves.append(current)
+
+    fig, ax = _new_axes(ax, figsize)
+    if name is None:
+        name = getattr(f, "__name__", "f")
+        name = "f" if not name.isidentifier() else name      # "<lambda>" -> "f"
+    xs = x.detach().numpy()
+    styles = ["-", "--", ":", "-."]
+    for order, curve in enumerate(curves):
+        ax.plot(xs, curve.detach().numpy(), styles[order % len(styles)], linewidth=2,
+                label=_derivative_name(name, order))
+    ax.set_xlabel("x")
+    if title is None:
+        title = f"{name}(x) and its derivative{'s' if derivatives > 1 else ''}" if derivatives else f"{name}(x)"
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return fig
+
+
+def _loss_values(values) -> list:
+    if isinstance(values, Tensor):
+        return [float(v) for v in values.detach().numpy().ravel()]
+    out = []
+    for v in values:
+        if isinstance(v, Tensor):
+            v = v.item()
+        out.append(float(v))
+    return out
+
+
+def plot_losses(losses: Sequence | Mapping[str, Sequence], *, ax=None, title: str = "Loss",
+                xlabel: str = "step", ylabel: str = "loss", log_scale: bool = False,
+                label: str | None = None, figsize: tuple[float, float] = (6.0, 4.0)):
+    """Plot a loss curve (a list of floats or one-element tensors); return the Figure.
+
+    A dict ``{"train": [...], "validation": [...]}`` draws one labelled curve per entry.
+    ``log_scale=True`` uses a logarithmic y axis (when every loss is positive).
+
+    >>> fig = plot_losses([loss.item() for loss in history])
+    """
+    curves = ({str(k): _loss_values(v) for k, v in losses.items()} if isinstance(losses, Mapping)
+              else {label: _loss_values(losses)})
+    fig, ax = _new_axes(ax, figsize)
+    for curve_label, values in curves.items():
+        ax.plot(range(len(values)), values, linewidth=1.8, label=curve_label)
+    everything = [v for values in curves.values() for v in values]
+    if log_scale:
+        if everything and min(everything) > 0:
+            ax.set_yscale("log")
+        else:
+            print("plot_losses: some losses are zero or negative, so the y axis stays linear.")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    if any(curve_label is not None for curve_label in curves):
+        ax.legend()           # only with labels: an empty legend warns on stderr
+    return fig
