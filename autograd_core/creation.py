@@ -57,12 +57,12 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False, pin_memor
     """
     if isinstance(data, Tensor):
         array = data._data.copy()
-    elif isinstance(data, np.ndarray):
+    elif isinstance(data, (np.ndarray, np.generic)):         # NumPy arrays and scalars keep their dtype
         array = np.array(data)
         dtypes.from_numpy_dtype(array.dtype)                  # refuses types PyTorch has not
     else:
         array = np.array(_unwrap(data))
-        if array.dtype == np.float64:
+        if array.dtype == np.float64 and dtype is None:    # dtype=float64: no detour through float32
             array = array.astype(np.float32)
         elif array.dtype.kind in "iu":
             array = array.astype(np.int64)

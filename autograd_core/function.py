@@ -267,10 +267,12 @@ class Op(Function):
     Positional arguments of ``apply`` are the operation's inputs (Tensors, or Python numbers that
     need no gradient); keyword arguments are settings (``dim=1``), passed to ``forward`` as they are.
     Ops whose output shares memory with their first input set ``is_view = True``: the output then
-    shares that input's version counter, as PyTorch's views do.
+    shares that input's version counter, as PyTorch's views do.  Ops that choose their output's
+    dtype themselves (``ToCopy``) set ``keeps_dtype = True`` so a float64 result stays float64.
     """
 
     is_view = False
+    keeps_dtype = False
 
     @classmethod
     def apply(cls, *args, **kwargs):
@@ -289,11 +291,20 @@ class Op(Function):
                 arrays.append(a)
         record = record and _GradMode.enabled
         node = _new_node(cls, args) if record else FunctionCtx()
-        out = cls.forward(node, *arrays, **kwargs)
+        try:
+            with np.errstate(all="ignore"):     # inf and nan, as PyTorch, without NumPy's warnings
+                raw = out = cls.forward(node, *arrays, **kwargs)
+        except ValueError as error:
+            if "could not be broadcast" not in str(error):
+                raise
+            raise RuntimeError(_broadcast_error(*(np.shape(a) for a in arrays[:2])) or str(error)) from None
         if type(out) is not np.ndarray:
-            out = np.asarray(out)
-        if out.dtype == np.float64 and not float64_in:
+            out = np.asarray(out)           # NumPy hands back scalars for 0-d results
+        if out.dtype == np.float64 and not float64_in and not cls.keeps_dtype:
             out = out.astype(np.float32)    # PyTorch: ints / Python scalars promote to float32
+        if out is not raw and record and "_to_save" in node.__dict__:
+            # forward saved its own result: keep it recognisable as the output (differentiable)
+            node._to_save = tuple(out if item is raw else item for item in node._to_save)
         result = Tensor._make(out, record, node if record else None)
         if cls.is_view:
             base = args[0]
@@ -304,6 +315,15 @@ class Op(Function):
             node._output_meta = [(out.shape, out.dtype)]
             _resolve_saved(node, args, (result,), arrays)
         return result
+
+
+def _broadcast_error(a: tuple, b: tuple) -> str:
+    """PyTorch's message for shapes that do not broadcast (it names the last bad dimension)."""
+    ndim = max(len(a), len(b))
+    a, b = (1,) * (ndim - len(a)) + tuple(a), (1,) * (ndim - len(b)) + tuple(b)
+    dim = next((i for i in reversed(range(ndim)) if a[i] != b[i] and 1 not in (a[i], b[i])), None)
+    return None if dim is None else (f"The size of tensor a ({a[dim]}) must match the size of tensor b ({b[dim]}) at "
+            f"non-singleton dimension {dim}")
 
 
 def _new_node(cls, args) -> BackwardNode:

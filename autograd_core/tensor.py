@@ -126,7 +126,7 @@ class Tensor:
                 "var_no_grad = var.detach()."
             )
         if value and self._data.dtype.kind != "f":
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")   # sic, PyTorch
         self._requires_grad = _bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
@@ -157,7 +157,9 @@ class Tensor:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
             if value.shape != self.shape:
-                raise RuntimeError(f"assigned grad has data of a different size")
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}' to a "
+                                   f"tensor of size '{list(self.shape)}'. Please ensure that the gradient "
+                                   "and the tensor are the same size")
         self._grad = value
 
     @property
@@ -407,8 +409,8 @@ class Tensor:
 
     def __rpow__(self, base): return RPow.apply(self, base=_as_array(base))
 
-    def add(self, other, *, alpha=1): return self + (other if alpha == 1 else other * alpha)
-    def sub(self, other, *, alpha=1): return self - (other if alpha == 1 else other * alpha)
+    def add(self, other, *, alpha=1): return Add.apply(self, _as_array(other), alpha=alpha)
+    def sub(self, other, *, alpha=1): return Sub.apply(self, _as_array(other), alpha=alpha)
     def mul(self, other): return self * other
     def div(self, other): return self / other
     def pow(self, exponent): return self ** exponent
@@ -496,12 +498,11 @@ class Tensor:
 
     def var(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
         correction = (1 if unbiased else 0) if correction is None else correction
-        n = self.numel() if dim is None else np.prod([self.shape[d] for d in _dims_tuple(dim)])
-        centred = self - self.mean(dim, keepdim=True)
-        return (centred * centred).sum(dim, keepdim=keepdim) / (n - correction)
+        return Var.apply(self, dim=dim, correction=correction, keepdim=keepdim)
 
     def std(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
-        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+        correction = (1 if unbiased else 0) if correction is None else correction
+        return Std.apply(self, dim=dim, correction=correction, keepdim=keepdim)
 
     def softmax(self, dim):
         from .nn import functional as F
@@ -544,17 +545,22 @@ class Tensor:
         return View.apply(self, shape=_shape_args(shape))
 
     def view_as(self, other): return View.apply(self, shape=tuple(other.shape))
-    def reshape(self, *shape): return Reshape.apply(self, shape=_shape_args(shape))
+    def reshape(self, *shape):
+        # PyTorch: a view when the memory allows one (ViewBackward0), else a copy (UnsafeViewBackward0)
+        if self._data.flags.c_contiguous:
+            return View.apply(self, shape=_shape_args(shape))
+        return Reshape.apply(self.clone(), shape=_shape_args(shape))
+
     def reshape_as(self, other): return self.reshape(tuple(other.shape))
 
     def flatten(self, start_dim=0, end_dim=-1):
         if self._data.ndim == 0:
-            return Reshape.apply(self, shape=(1,))
+            return self.reshape(1)
         shape = self._data.shape
         start, end = start_dim % len(shape), end_dim % len(shape)
         if start == end:
             return self
-        return Reshape.apply(self, shape=shape[:start] + (-1,) + shape[end + 1:])
+        return self.reshape(shape[:start] + (-1,) + shape[end + 1:])
 
     def squeeze(self, dim=None):
         return Squeeze.apply(self) if dim is None else SqueezeDim.apply(self, dim=dim)
@@ -600,9 +606,7 @@ class Tensor:
         return tuple(out)
 
     def narrow(self, dim, start, length):
-        key = [slice(None)] * self._data.ndim
-        key[dim] = slice(start, start + length)
-        return self[tuple(key)]
+        return Slice.apply(self, dim=dim % max(self._data.ndim, 1), slice_=slice(start, start + length))
 
     def unbind(self, dim=0):
         return tuple(self.select(dim, i) for i in range(self._data.shape[dim]))
@@ -611,6 +615,7 @@ class Tensor:
 
     def __getitem__(self, key):
         """Indexing as PyTorch records it: one Select or Slice per basic index, Index otherwise."""
+        single_slice = isinstance(key, slice)        # x[a:b] is always a Slice in PyTorch
         key = key if isinstance(key, tuple) else (key,)
         if any(_is_advanced(k) for k in key):
             key = tuple(k._data if isinstance(k, Tensor) else k for k in key)
@@ -624,19 +629,18 @@ class Tensor:
                 out = Unsqueeze.apply(out, dim=dim)
                 dim += 1
             elif isinstance(k, slice):
-                if k != slice(None):
+                if single_slice or not _whole(k, out._data.shape[dim]):
                     out = Slice.apply(out, dim=dim, slice_=k)
                 dim += 1
             else:
                 out = Select.apply(out, dim=dim, index=_int(k))
-        if out is self:
-            out = Slice.apply(self, dim=0, slice_=slice(None)) if self._data.ndim else View.apply(self, shape=())
-        return out
+        return Alias.apply(self) if out is self else out      # x[...], x[:, :]
 
     def __setitem__(self, key, value) -> None:
+        advanced = any(_is_advanced(k) for k in (key if isinstance(key, tuple) else (key,)))
         key = tuple(k._data if isinstance(k, Tensor) and _is_advanced(k) else k for k in key) \
             if isinstance(key, tuple) else (key._data if isinstance(key, Tensor) else key)
-        self._inplace(CopySlices, _as_array(value), key=key)
+        self._inplace(IndexPut if advanced else CopySlices, _as_array(value), key=key)
 
     # ----------------------------------------------------------------- in place
     def _inplace(self, op, *others, **settings) -> "Tensor":
@@ -677,8 +681,8 @@ class Tensor:
                                    f"broadcast shape {list(np.shape(values))}") from None
         np.copyto(self._data, values, casting="unsafe")
 
-    def add_(self, other, *, alpha=1): return self._inplace(Add, _as_array(other if alpha == 1 else other * alpha))
-    def sub_(self, other, *, alpha=1): return self._inplace(Sub, _as_array(other if alpha == 1 else other * alpha))
+    def add_(self, other, *, alpha=1): return self._inplace(Add, _as_array(other), alpha=alpha)
+    def sub_(self, other, *, alpha=1): return self._inplace(Sub, _as_array(other), alpha=alpha)
     def mul_(self, other): return self._inplace(Mul, _as_array(other))
     def div_(self, other): return self._inplace(Div, _as_array(other))
     def pow_(self, exponent): return self._inplace(Pow, exponent=exponent)
@@ -723,10 +727,6 @@ def _compare(ufunc, a: Tensor, b) -> Tensor:
         return Tensor._make(np.asarray(ufunc(a._data, _data_of(b))), False, None)
 
 
-def _dims_tuple(dim) -> tuple:
-    return (dim,) if isinstance(dim, _int) else tuple(dim)
-
-
 def _arg_reduce(func, tensor: Tensor, dim, keepdim) -> Tensor:
     if dim is None:
         return Tensor._make(np.asarray(func(tensor._data), dtype=np.int64), False, None)
@@ -741,6 +741,11 @@ def _is_advanced(k) -> bool:
     if isinstance(k, Tensor):
         return k._data.ndim > 0 or k._data.dtype == np.bool_
     return isinstance(k, (list, np.ndarray)) or (isinstance(k, _bool))
+
+
+def _whole(k: slice, size: int) -> bool:
+    """A slice that keeps a whole dimension: PyTorch skips it inside a tuple index."""
+    return k.start in (None, 0) and (k.stop is None or k.stop >= size) and k.step in (None, 1)
 
 
 def _count_before(key: tuple, marker) -> int:
@@ -785,6 +790,8 @@ from .ops.elementwise import (Abs, Add, Clamp, Clone, Copy, Cos, Div, Exp, Fill,
                               Minimum, Mul, Neg, Pow, PowTensor, Reciprocal, Relu, RPow, Rsub,
                               Sigmoid, Sin, Sqrt, Sub, Tanh, ToCopy)
 from .ops.linalg import Bmm, Dot, Mm, Mv  # noqa: E402
-from .ops.reduction import MaxAll, MaxDim, Mean, MeanDim, MinAll, MinDim, Norm, Sum, SumDim  # noqa: E402
-from .ops.shape import (CopySlices, Expand, Index, Permute, Repeat, Reshape, Select, Slice,  # noqa: E402
-                        Squeeze, SqueezeAfterMatmul, SqueezeDim, T, Transpose, Unsqueeze, View)
+from .ops.reduction import (MaxAll, MaxDim, Mean, MeanDim, MinAll, MinDim, Norm, Std, Sum,  # noqa: E402
+                            SumDim, Var)
+from .ops.shape import (Alias, CopySlices, Expand, Index, IndexPut, Permute, Repeat, Reshape,  # noqa: E402
+                        Select, Slice, Squeeze, SqueezeAfterMatmul, SqueezeDim, T, Transpose, Unsqueeze,
+                        View)

@@ -28,22 +28,21 @@ def _differentiable(inputs: tuple) -> list:
 
 def _numerical_jacobians(fn, inputs: tuple, eps: float) -> list:
     """jacobians[out][inp] of shape (out.numel(), inp.numel()), by central differences."""
-    from ..grad_mode import no_grad
-
-    with no_grad():
-        outputs = _outputs_tuple(fn(*inputs))
-        result = [[np.zeros((o.numel(), t.numel())) for _, t in _differentiable(inputs)] for o in outputs]
-        for column_block, (_, t) in enumerate(_differentiable(inputs)):
-            flat = t._data.reshape(-1)                 # a view: writing to it perturbs the input
-            for j in range(flat.size):
-                original = flat[j]
-                flat[j] = original + eps
-                plus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outputs_tuple(fn(*inputs))]
-                flat[j] = original - eps
-                minus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outputs_tuple(fn(*inputs))]
-                flat[j] = original
-                for k in range(len(outputs)):
-                    result[k][column_block][:, j] = (plus[k] - minus[k]) / (2 * eps)
+    # Grad mode stays on, as in PyTorch: gradgradcheck differentiates a function that itself
+    # calls autograd.grad, which needs the graph.
+    outputs = _outputs_tuple(fn(*inputs))
+    result = [[np.zeros((o.numel(), t.numel())) for _, t in _differentiable(inputs)] for o in outputs]
+    for column_block, (_, t) in enumerate(_differentiable(inputs)):
+        flat = t._data.reshape(-1)                 # a view: writing to it perturbs the input
+        for j in range(flat.size):
+            original = flat[j]
+            flat[j] = original + eps
+            plus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outputs_tuple(fn(*inputs))]
+            flat[j] = original - eps
+            minus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outputs_tuple(fn(*inputs))]
+            flat[j] = original
+            for k in range(len(outputs)):
+                result[k][column_block][:, j] = (plus[k] - minus[k]) / (2 * eps)
     return result
 
 

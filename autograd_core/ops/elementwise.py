@@ -8,29 +8,33 @@ from ..function import Op
 
 
 class Add(Op):
-    """out = a + b;   da = g,   db = g"""
+    """out = a + alpha * b;   da = g,   db = alpha * g"""
     node_name = "AddBackward0"
 
     @staticmethod
-    def forward(ctx, a, b):
-        return a + b
+    def forward(ctx, a, b, *, alpha=1):
+        ctx.alpha = alpha
+        return a + b if alpha == 1 else a + alpha * b
 
     @staticmethod
     def backward(ctx, grad):
-        return grad, grad
+        return grad, (grad if ctx.alpha == 1 else grad * ctx.alpha)
 
 
 class Sub(Op):
-    """out = a - b;   da = g,   db = -g"""
+    """out = a - alpha * b;   da = g,   db = -alpha * g"""
     node_name = "SubBackward0"
 
     @staticmethod
-    def forward(ctx, a, b):
-        return a - b
+    def forward(ctx, a, b, *, alpha=1):
+        ctx.alpha = alpha
+        return a - b if alpha == 1 else a - alpha * b
 
     @staticmethod
     def backward(ctx, grad):
-        return grad, (-grad if ctx.needs_input_grad[1] else None)
+        if not ctx.needs_input_grad[1]:
+            return grad, None
+        return grad, (-grad if ctx.alpha == 1 else grad * -ctx.alpha)
 
 
 class Rsub(Op):
@@ -115,6 +119,8 @@ class Pow(Op):
 
     @staticmethod
     def forward(ctx, a, *, exponent):
+        if a.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
         ctx.save_for_backward(a)
         ctx.exponent = exponent
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -126,7 +132,7 @@ class Pow(Op):
         e = ctx.exponent
         if e == 0:
             return (grad * 0,)
-        return (grad * e * a ** (e - 1) if e != 2 else grad * 2 * a,)
+        return (grad * e * a ** (e - 1),)
 
 
 class PowTensor(Op):
@@ -157,7 +163,10 @@ class RPow(Op):
 
     @staticmethod
     def forward(ctx, a, *, base):
-        out = np.power(float(base), a) if a.dtype.kind != "f" else np.power(a.dtype.type(base), a)
+        if a.dtype.kind != "f":          # 2 ** int_tensor stays integer; 2.5 ** int_tensor is float32
+            out = np.power(base, a) if isinstance(base, int) else np.power(float(base), a)
+        else:
+            out = np.power(a.dtype.type(base), a)
         ctx.save_for_backward(out)
         ctx.log_base = float(np.log(base)) if base > 0 else float("nan")
         return out
@@ -373,19 +382,21 @@ class Where(Op):
 
     @staticmethod
     def forward(ctx, a, b, *, condition):
-        ctx.condition = condition
+        ctx.save_for_backward(condition)             # saved (and freed) as PyTorch does
         return np.where(condition, a, b)
 
     @staticmethod
     def backward(ctx, grad):
+        condition = ctx.saved_tensors[0]._data
         zero = 0.0
-        return (_where(ctx.condition, grad, zero) if ctx.needs_input_grad[0] else None,
-                _where(ctx.condition, zero, grad) if ctx.needs_input_grad[1] else None)
+        return (_where(condition, grad, zero) if ctx.needs_input_grad[0] else None,
+                _where(condition, zero, grad) if ctx.needs_input_grad[1] else None)
 
 
 class ToCopy(Op):
     """out = a converted to another dtype;   da = g converted back"""
     node_name = "ToCopyBackward0"
+    keeps_dtype = True
 
     @staticmethod
     def forward(ctx, a, *, dtype):

@@ -42,6 +42,8 @@ class Mv(Op):
 
     @staticmethod
     def forward(ctx, a, v):
+        if a.ndim != 2 or v.ndim != 1:
+            raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {v.ndim}")
         if a.shape[1] != v.shape[0]:
             raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), vec ({v.shape[0]})")
         _type_check(a, v)

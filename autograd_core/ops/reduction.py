@@ -90,13 +90,14 @@ class MaxAll(Op):
     def forward(ctx, a):
         if a.size == 0:
             raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
-        out = a.max()
-        ctx.winners = a == out
+        out = np.asarray(a.max())
+        ctx.save_for_backward(a, out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        winners = ctx.winners
+        a, out = ctx.saved_tensors
+        winners = a._data == out._data
         return (grad * (winners / winners.sum()).astype(grad._data.dtype),)
 
 
@@ -108,8 +109,8 @@ class MinAll(Op):
     def forward(ctx, a):
         if a.size == 0:
             raise RuntimeError("min(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
-        out = a.min()
-        ctx.winners = a == out
+        out = np.asarray(a.min())
+        ctx.save_for_backward(a, out)
         return out
 
     backward = MaxAll.backward
@@ -129,20 +130,60 @@ class MaxDim(Op):
             np.put_along_axis(mask, index, True, axis=dim)
         else:
             mask[()] = True
-        ctx.mask, ctx.dim, ctx.keepdim, ctx.shape = mask, dim, keepdim, a.shape
+        ctx.save_for_backward(mask)                  # PyTorch saves the indices (freed after backward)
+        ctx.dim, ctx.keepdim, ctx.shape = dim, keepdim, a.shape
         out = np.take_along_axis(a, index, axis=dim) if a.ndim else a
         return out if keepdim or not a.ndim else np.squeeze(out, dim)
 
     @staticmethod
     def backward(ctx, grad):
+        (mask,) = ctx.saved_tensors
         dims = (ctx.dim,) if len(ctx.shape) else ()
-        return (_expand_back(grad, ctx.shape, dims, ctx.keepdim) * ctx.mask,)
+        return (_expand_back(grad, ctx.shape, dims, ctx.keepdim) * mask,)
 
 
 class MinDim(MaxDim):
     """out = min of a over ``dim``;   da = g at the position of each min (the first one on ties)"""
     node_name = "MinBackward0"
     _arg = staticmethod(np.argmin)
+
+
+class Var(Op):
+    """out = sum((a - mean)**2) / (n - correction);   da = g * 2 * (a - mean) / (n - correction)"""
+    node_name = "VarBackward0"
+
+    @staticmethod
+    def forward(ctx, a, *, dim=None, correction=1, keepdim=False):
+        dims = tuple(range(a.ndim)) if dim is None else _normalise_dims(dim, a.ndim)
+        ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
+        ctx.divisor = int(np.prod([a.shape[d] for d in dims])) - correction
+        ctx.save_for_backward(a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.asarray(np.var(_floating(a), axis=dims, ddof=correction, keepdims=keepdim))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        centred = a - a.mean(ctx.dims, keepdim=True)
+        return (_expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim) * centred * (2 / ctx.divisor),)
+
+
+class Std(Op):
+    """out = sqrt(var(a));   da = g * (a - mean) / ((n - correction) * out)"""
+    node_name = "StdBackward0"
+
+    @staticmethod
+    def forward(ctx, a, *, dim=None, correction=1, keepdim=False):
+        out = np.sqrt(Var.forward(ctx, a, dim=dim, correction=correction, keepdim=keepdim))
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        centred = a - a.mean(ctx.dims, keepdim=True)
+        g = _expand_back(grad / out, ctx.shape, ctx.dims, ctx.keepdim)
+        return (g * centred * (1 / ctx.divisor),)
 
 
 class Norm(Op):

@@ -53,14 +53,28 @@ class View(Op):
         return (grad.reshape(ctx.shape),)
 
 
+class Alias(Op):
+    """out = a, as a new view of the same memory (``x[...]``, ``x[:, :]``);   da = g"""
+    node_name = "AliasBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.view()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad,)
+
+
 class Reshape(Op):
-    """out = a copied into a new shape (``reshape`` of a non-contiguous tensor);   da = g reshaped back"""
+    """out = a (a fresh clone) in a new shape: ``reshape`` of a non-contiguous tensor;   da = g reshaped back"""
     node_name = "UnsafeViewBackward0"
 
     @staticmethod
     def forward(ctx, a, *, shape):
         ctx.shape = a.shape
-        return np.reshape(a, _infer_shape(shape, a.size)).copy()
+        return np.reshape(a, _infer_shape(shape, a.size))
 
     @staticmethod
     def backward(ctx, grad):
@@ -168,6 +182,15 @@ class Permute(Op):
         return (grad.permute(*ctx.inverse),)
 
 
+def _expand_error(shape: tuple, target: tuple) -> str:
+    """PyTorch's message for a shape that cannot expand to ``target`` (the last bad dimension)."""
+    dim = next(i for i in reversed(range(len(target)))
+               if i - len(target) + len(shape) < 0 or shape[i - len(target) + len(shape)] not in (1, target[i]))
+    size = shape[dim - len(target) + len(shape)] if dim - len(target) + len(shape) >= 0 else 1
+    return (f"The expanded size of the tensor ({target[dim]}) must match the existing size ({size}) at "
+            f"non-singleton dimension {dim}.  Target sizes: {list(target)}.  Tensor sizes: {list(shape)}")
+
+
 class Expand(Op):
     """out = a broadcast to ``shape`` (no copy);   da = g summed back (by the engine's sum_to_shape)"""
     node_name = "ExpandBackward0"
@@ -178,11 +201,7 @@ class Expand(Op):
         try:
             return np.broadcast_to(a, shape)
         except ValueError:
-            raise RuntimeError(
-                f"The expanded size of the tensor ({shape[-1]}) must match the existing size "
-                f"({a.shape[-1] if a.ndim else 1}) at non-singleton dimension {len(shape) - 1}.  "
-                f"Target sizes: {list(shape)}.  Tensor sizes: {list(a.shape)}"
-            ) from None
+            raise RuntimeError(_expand_error(a.shape, shape)) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -223,7 +242,7 @@ class Select(Op):
             raise IndexError(f"index {index} is out of bounds for dimension {dim} with size {size}")
         ctx.shape = a.shape
         ctx.key = (slice(None),) * dim + (index,)
-        return a[ctx.key]
+        return a[ctx.key + (Ellipsis,)]          # the Ellipsis keeps a 0-d result a view, not a copy
 
     @staticmethod
     def backward(ctx, grad):
@@ -254,7 +273,10 @@ class Index(Op):
 
     @staticmethod
     def forward(ctx, a, *, key):
+        key = tuple(np.asarray(k) if isinstance(k, list) else k for k in key)
         ctx.shape, ctx.key = a.shape, key
+        # the index arrays are saved tensors, as in PyTorch: freed after backward
+        ctx.save_for_backward(*(k for k in key if isinstance(k, np.ndarray)))
         try:
             return a[key]
         except IndexError as error:
@@ -262,7 +284,9 @@ class Index(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return (IndexEmbed.apply(grad, shape=ctx.shape, key=ctx.key),)
+        indices = iter(ctx.saved_tensors)
+        key = tuple(next(indices)._data if isinstance(k, np.ndarray) else k for k in ctx.key)
+        return (IndexEmbed.apply(grad, shape=ctx.shape, key=key),)
 
 
 class IndexEmbed(Op):
@@ -291,8 +315,10 @@ class CopySlices(Op):
         try:
             out[key] = value
         except ValueError:
-            target = np.shape(out[key])
-            raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(value))} cannot "
+            target, shape = np.shape(out[key]), np.shape(value)
+            if not any(isinstance(k, (list, np.ndarray)) for k in (key if isinstance(key, tuple) else (key,))):
+                raise RuntimeError(_expand_error(shape, target)) from None      # a[0] = v: v expands
+            raise RuntimeError(f"shape mismatch: value tensor of shape {list(shape)} cannot "
                                f"be broadcast to indexing result of shape {list(target)}") from None
         mask = np.ones(a.shape, dtype=bool)
         mask[key] = False
@@ -303,6 +329,11 @@ class CopySlices(Op):
     def backward(ctx, grad):
         return (grad * ctx.mask if ctx.needs_input_grad[0] else None,
                 grad[ctx.key] if ctx.needs_input_grad[1] else None)
+
+
+class IndexPut(CopySlices):
+    """``a[key] = value`` with a list, array or mask key: the same maths as CopySlices"""
+    node_name = "IndexPutBackward0"
 
 
 class Cat(Op):
@@ -316,11 +347,13 @@ class Cat(Op):
             raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
         dim = _wrap_dim(dim, arrays[0].ndim)
         ctx.dim, ctx.sizes = dim, [a.shape[dim] for a in arrays]
-        try:
-            return np.concatenate(arrays, axis=dim)
-        except ValueError:
-            raise RuntimeError(f"Sizes of tensors must match except in dimension {dim}. Expected size "
-                               f"{arrays[0].shape} but got {[a.shape for a in arrays]}") from None
+        for number, a in enumerate(arrays):
+            for d in range(a.ndim):
+                if d != dim and a.ndim == arrays[0].ndim and a.shape[d] != arrays[0].shape[d]:
+                    raise RuntimeError(f"Sizes of tensors must match except in dimension {dim}. Expected size "
+                                       f"{arrays[0].shape[d]} but got size {a.shape[d]} for tensor number "
+                                       f"{number} in the list.")
+        return np.concatenate(arrays, axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
