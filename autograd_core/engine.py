@@ -43,21 +43,22 @@ def sum_to_shape(grad, shape: tuple):
     return grad
 
 
-def _validate(node, index: int, grad, meta):
-    """The gradient for input ``index`` of ``node``, shaped and typed as that input was."""
+def _validate(node, grad, meta):
+    """A gradient a node returned, shaped and typed as the input it is for (``meta``)."""
 
     if not isinstance(grad, Tensor):
         if isinstance(grad, np.ndarray):
             grad = Tensor._make(grad, False, None)
         else:
             raise TypeError(f"function {node.name()} returned a gradient of type "
-                            f"{type(grad).__name__} at index {index}; expected a Tensor or None")
+                            f"{type(grad).__name__}; expected a Tensor or None")
     shape, dtype = meta
     if grad._data.shape != shape:
         reduced = sum_to_shape(grad, shape)
         if reduced is None:
             raise RuntimeError(
-                f"Function {node.name()} returned an invalid gradient at index {index} - got "
+                f"Function {node.name()} returned an invalid gradient at index "
+                f"{node._input_meta.index(meta)} - got "
                 f"{list(grad._data.shape)} but expected shape compatible with {list(shape)}"
             )
         grad = reduced
@@ -136,46 +137,48 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool,
 
     buffers: dict = {}
     for (node, nr), grad in zip(root_edges, root_grads):
-        buffer = buffers.setdefault(node, [None] * getattr(node, "_num_outputs", 1))
+        buffer = buffers.setdefault(node, [None] * node._num_outputs)
         buffer[nr] = grad if buffer[nr] is None else buffer[nr] + grad
 
     tie = itertools.count()
     ready = [(-node._sequence_nr, next(tie), node) for node in root_nodes if dependencies.get(node, 0) == 0]
     heapq.heapify(ready)
+    pop, push = heapq.heappop, heapq.heappush
     previous_mode = _GradMode.enabled
     _GradMode.enabled = create_graph
     try:
         while ready:
-            node = heapq.heappop(ready)[2]
+            node = pop(ready)[2]
             grads = buffers.pop(node, None)
-            if grads is not None:
+            if grads is not None and node._has_hooks:
                 grads = _tensor_hooks(node, grads, create_graph)
+            if captured:
                 for index, nr in captured.get(node, ()):
-                    results[index] = grads[nr]
-            if runs is not None and node not in runs:
-                continue                                  # captured only: nothing below is needed
-            outputs = None
-            if grads is not None:
-                if type(node) is AccumulateGrad:
-                    if grads[0] is not None:
-                        node.accumulate(grads[0], create_graph)
-                    continue
+                    results[index] = None if grads is None else grads[nr]
+                if node not in runs:
+                    continue                              # captured only: nothing below is needed
+            if grads is None:                             # no gradient reached this node
+                outputs = (None,) * len(node.next_functions)
+            elif type(node) is AccumulateGrad:
+                if grads[0] is not None:
+                    node.accumulate(grads[0], create_graph)
+                continue
+            else:
                 outputs = _call_node(node, grads, retain_graph)
-            edges = node.next_functions
-            for index, (child, nr) in enumerate(edges):
+            for (child, nr), grad, meta in zip(node.next_functions, outputs, node._input_meta):
                 if child is None:
                     continue
-                grad = outputs[index] if outputs is not None else None
                 if grad is not None:
-                    grad = _validate(node, index, grad, node._input_meta[index])
+                    if type(grad) is not Tensor or grad._data.shape != meta[0] or grad._data.dtype != meta[1]:
+                        grad = _validate(node, grad, meta)
                     buffer = buffers.get(child)
                     if buffer is None:
-                        buffer = buffers[child] = [None] * getattr(child, "_num_outputs", 1)
+                        buffer = buffers[child] = [None] * child._num_outputs
                     buffer[nr] = grad if buffer[nr] is None else buffer[nr] + grad
                 count = dependencies[child] - 1
                 dependencies[child] = count
                 if count == 0:
-                    heapq.heappush(ready, (-child._sequence_nr, next(tie), child))
+                    push(ready, (-child._sequence_nr, next(tie), child))
     finally:
         _GradMode.enabled = previous_mode
 
@@ -189,28 +192,29 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool,
     return results
 
 
-def _call_node(node, grads: list, retain_graph: bool):
+def _call_node(node, grads: list, retain_graph: bool) -> tuple:
     """Run one node's backward on its (complete) input buffer; free its saved tensors after."""
-
-    if node._materialize_grads and any(g is None for g in grads):   # an unused output: grad 0
-        grads = [Tensor._make(np.zeros(*meta), False, None) if g is None else g
+    if node._num_outputs > 1 and node._materialize_grads and any(g is None for g in grads):
+        grads = [Tensor._make(np.zeros(*meta), False, None) if g is None else g   # unused output: 0
                  for g, meta in zip(grads, node._output_meta)]
-    for hook in node.__dict__.get("_pre_hooks", ()):
-        replaced = hook(tuple(grads))
-        if replaced is not None:
-            grads = list(replaced)
+    if node._has_hooks:
+        for hook in node.__dict__.get("_pre_hooks", ()):
+            replaced = hook(tuple(grads))
+            if replaced is not None:
+                grads = list(replaced)
     outputs = node.apply(*grads)
-    if not isinstance(outputs, tuple):
+    if type(outputs) is not tuple:
         outputs = (outputs,)
     if len(outputs) != len(node.next_functions):
         raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
                            f"(expected {len(node.next_functions)}, got {len(outputs)})")
-    for hook in node.__dict__.get("_post_hooks", ()):
-        replaced = hook(outputs, tuple(grads))
-        if replaced is not None:
-            outputs = tuple(replaced)
-    if not retain_graph:
-        node._release()
+    if node._has_hooks:
+        for hook in node.__dict__.get("_post_hooks", ()):
+            replaced = hook(outputs, tuple(grads))
+            if replaced is not None:
+                outputs = tuple(replaced)
+    if not retain_graph and node._saved:
+        node._saved = None                 # free what forward saved (node._release, inlined)
     return outputs
 
 

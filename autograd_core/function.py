@@ -23,7 +23,7 @@ import re
 import numpy as np
 
 from .grad_mode import _GradMode, no_grad
-from .tensor import Tensor, _legacy_type_name
+from .tensor import Tensor, _VersionCounter, _legacy_type_name
 
 _sequence = itertools.count()   # creation order of nodes; the engine runs later nodes first
 
@@ -45,6 +45,9 @@ class Node:
 
     next_functions: tuple = ()
     _sequence_nr = 0
+    _num_outputs = 1
+    _input_meta: list = []
+    _has_hooks = False          # set when a hook or retain_grad is registered on this node
 
     def name(self) -> str:
         return type(self).__name__
@@ -60,11 +63,13 @@ class Node:
 
     def register_hook(self, hook):
         """``hook(grad_inputs, grad_outputs)`` runs after this node; it may return new grad_inputs."""
+        self._has_hooks = True
         self.__dict__.setdefault("_post_hooks", []).append(hook)
         return _RemovableHandle(self._post_hooks, hook)
 
     def register_prehook(self, hook):
         """``hook(grad_outputs)`` runs before this node; it may return new grad_outputs."""
+        self._has_hooks = True
         self.__dict__.setdefault("_pre_hooks", []).append(hook)
         return _RemovableHandle(self._pre_hooks, hook)
 
@@ -163,6 +168,8 @@ class FunctionCtx:
 class BackwardNode(Node, FunctionCtx):
     """The node that ``Function.apply`` records; it is also the ``ctx`` of forward and backward."""
 
+    _num_outputs = 1
+
     _forward_cls: type = None
     _saved: list | None = None
     _materialize_grads = True
@@ -183,7 +190,7 @@ class BackwardNode(Node, FunctionCtx):
             if "_to_save" in self.__dict__:            # read inside forward: hand back as given
                 return tuple(self._to_save)
             raise RuntimeError(_FREED_MESSAGE)
-        return tuple(s.unpack(self) if type(s) is SavedTensor else s for s in saved)
+        return tuple([s.unpack(self) if type(s) is SavedTensor else s for s in saved])
 
     def apply(self, *grad_outputs):
         """Run the Function's backward on the gradients of its outputs."""
@@ -276,45 +283,56 @@ class Op(Function):
 
     @classmethod
     def apply(cls, *args, **kwargs):
+        # This is the hot path of every operation: plain loops, no helper calls when not recording.
         arrays = []
         record = False
-        float64_in = False
         for a in args:
             if isinstance(a, Tensor):
-                data = a._data
-                arrays.append(data)
+                arrays.append(a._data)
                 if a._requires_grad:
                     record = True
-                if data.dtype == np.float64:
-                    float64_in = True
             else:
                 arrays.append(a)
-        record = record and _GradMode.enabled
-        node = _new_node(cls, args) if record else FunctionCtx()
+        if record and _GradMode.enabled:
+            node = _new_node(cls, args)
+        else:
+            record = False
+            node = FunctionCtx()
         try:
-            with np.errstate(all="ignore"):     # inf and nan, as PyTorch, without NumPy's warnings
-                raw = out = cls.forward(node, *arrays, **kwargs)
+            raw = out = cls.forward(node, *arrays, **kwargs)
         except ValueError as error:
             if "could not be broadcast" not in str(error):
                 raise
             raise RuntimeError(_broadcast_error(*(np.shape(a) for a in arrays[:2])) or str(error)) from None
         if type(out) is not np.ndarray:
             out = np.asarray(out)           # NumPy hands back scalars for 0-d results
-        if out.dtype == np.float64 and not float64_in and not cls.keeps_dtype:
+        if out.dtype is _FLOAT64 and not cls.keeps_dtype and not _has_float64(arrays):
             out = out.astype(np.float32)    # PyTorch: ints / Python scalars promote to float32
-        if out is not raw and record and "_to_save" in node.__dict__:
-            # forward saved its own result: keep it recognisable as the output (differentiable)
-            node._to_save = tuple(out if item is raw else item for item in node._to_save)
-        result = Tensor._make(out, record, node if record else None)
+        result = _new_object(Tensor)
+        result._data = out
+        result._requires_grad = record
+        result.grad_fn = node if record else None
         if cls.is_view:
             base = args[0]
             result._version_counter = base._version_counter
             result._base = base if base._base is None else base._base
+        else:
+            result._version_counter = _VersionCounter()
         if record:
-            node._num_outputs = 1
+            if out is not raw and "_to_save" in node.__dict__:
+                # forward saved its own result: keep it recognisable as the output
+                node._to_save = tuple(out if item is raw else item for item in node._to_save)
             node._output_meta = [(out.shape, out.dtype)]
             _resolve_saved(node, args, (result,), arrays)
         return result
+
+
+_FLOAT64 = np.dtype(np.float64)
+_new_object = object.__new__
+
+
+def _has_float64(arrays) -> bool:
+    return any(type(a) is np.ndarray and a.dtype is _FLOAT64 for a in arrays)
 
 
 def _broadcast_error(a: tuple, b: tuple) -> str:
@@ -328,8 +346,7 @@ def _broadcast_error(a: tuple, b: tuple) -> str:
 
 def _new_node(cls, args) -> BackwardNode:
     """A node for ``cls`` with one edge per positional input, and ``needs_input_grad``."""
-
-    node = cls._backward_cls.__new__(cls._backward_cls)
+    node = _new_object(cls._backward_cls)
     node._sequence_nr = next(_sequence)
     edges = []
     needs = []
@@ -341,13 +358,16 @@ def _new_node(cls, args) -> BackwardNode:
             needs.append(True)
             meta.append((a._data.shape, a._data.dtype))
         else:
-            edges.append((None, 0))
+            edges.append(_NO_EDGE)
             needs.append(False)
             meta.append(None)
     node.next_functions = tuple(edges)
     node.needs_input_grad = tuple(needs)
     node._input_meta = meta
     return node
+
+
+_NO_EDGE = (None, 0)
 
 
 def _resolve_saved(node: BackwardNode, inputs, outputs, input_arrays=None) -> None:

@@ -25,6 +25,7 @@ from ._printing import tensor_repr
 from .grad_mode import _GradMode, no_grad
 
 _float = builtins.float
+_new_object = object.__new__
 _int = builtins.int
 _bool = builtins.bool
 
@@ -81,8 +82,15 @@ class Tensor:
             [3., 3.]], grad_fn=<AddBackward0>)
     """
 
-    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_version_counter", "_output_nr",
-                 "_base", "_retains_grad", "_hooks", "_accumulator", "__weakref__", "__dict__")
+    # Fields every tensor sets are slots; the rarely-set ones default at class level and land in
+    # the instance __dict__ only when set, so making a tensor costs four assignments.
+    __slots__ = ("_data", "_requires_grad", "grad_fn", "_version_counter", "__weakref__", "__dict__")
+    _grad = None
+    _output_nr = 0
+    _base = None
+    _retains_grad = False
+    _hooks = None
+    _accumulator = None
     __array_priority__ = 1000        # so ``ndarray + tensor`` asks the tensor
 
     def __init__(self, *args) -> None:
@@ -96,20 +104,17 @@ class Tensor:
     def _init(self, data: np.ndarray, requires_grad: bool, grad_fn) -> None:
         self._data = data
         self._requires_grad = requires_grad
-        self._grad = None
         self.grad_fn = grad_fn
         self._version_counter = _VersionCounter()
-        self._output_nr = 0
-        self._base = None
-        self._retains_grad = False
-        self._hooks = None
-        self._accumulator = None
 
     @classmethod
     def _make(cls, data: np.ndarray, requires_grad: bool, grad_fn) -> "Tensor":
         """The engine's constructor: wrap an array without copying it."""
-        self = object.__new__(cls)
-        self._init(data, requires_grad, grad_fn)
+        self = _new_object(cls)
+        self._data = data
+        self._requires_grad = requires_grad
+        self.grad_fn = grad_fn
+        self._version_counter = _VersionCounter()
         return self
 
     # ----------------------------------------------------------------- autograd fields
@@ -174,6 +179,7 @@ class Tensor:
             return
         if not self._retains_grad:
             self._retains_grad = True
+            self.grad_fn._has_hooks = True
             retained = self.grad_fn.__dict__.setdefault("_retained", {})
             retained.setdefault(self._output_nr, []).append(weakref.ref(self))
 
@@ -187,6 +193,7 @@ class Tensor:
                 self._hooks = []
             self._hooks.append(hook)
             return _RemovableHandle(self._hooks, hook)
+        self.grad_fn._has_hooks = True
         hooks = self.grad_fn.__dict__.setdefault("_tensor_hooks", {}).setdefault(self._output_nr, [])
         hooks.append(hook)
         return _RemovableHandle(hooks, hook)

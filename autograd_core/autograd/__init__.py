@@ -102,6 +102,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
     outputs = _as_tuple(outputs)
     inputs_tuple = _as_tuple(inputs)
+    if not inputs_tuple:
+        raise RuntimeError("grad requires non-empty inputs.")
     for t in inputs_tuple:
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")

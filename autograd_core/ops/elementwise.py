@@ -183,7 +183,8 @@ class Exp(Op):
 
     @staticmethod
     def forward(ctx, a):
-        out = np.exp(_floating(a))
+        with np.errstate(over="ignore"):
+            out = np.exp(_floating(a))
         ctx.save_for_backward(out)
         return out
 
