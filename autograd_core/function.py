@@ -49,11 +49,18 @@ class Node:
     _input_meta: list = []
     _has_hooks = False          # set when a hook or retain_grad is registered on this node
 
+    _qualified_name: str | None = None      # PyTorch's C++-only nodes: "torch::autograd::..."
+    _repr_prefix = ""                       # custom Functions print "torch.autograd.function."
+
     def name(self) -> str:
-        return type(self).__name__
+        return self._qualified_name or type(self).__name__
+
+    def __call__(self, *grad_outputs):
+        """Calling a node runs its backward, as ``y.grad_fn(v)`` does in PyTorch."""
+        return self.apply(*grad_outputs)
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} object at {id(self):#x}>"
+        return f"<{self._repr_prefix}{type(self).__name__} object at {id(self):#x}>"
 
     @property
     def metadata(self) -> dict:
@@ -85,6 +92,8 @@ class _RemovableHandle:
 
 class AccumulateGrad(Node):
     """The node behind a leaf tensor that requires grad: adds the gradient into ``variable.grad``."""
+
+    _qualified_name = "torch::autograd::AccumulateGrad"
 
     def __init__(self, variable) -> None:
         self.variable = variable
@@ -130,7 +139,7 @@ class SavedTensor:
             producer = node if self.is_output else tensor.grad_fn      # as it is now, like PyTorch
             where = ""
             if producer is not None:
-                forward_name = re.sub(r"Backward\d*$", "", producer.name())
+                forward_name = re.sub(r"Backward\d*$", "", type(producer).__name__)
                 where = f", which is output {tensor._output_nr} of {forward_name},"
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
@@ -173,6 +182,14 @@ class BackwardNode(Node, FunctionCtx):
     _forward_cls: type = None
     _saved: list | None = None
     _materialize_grads = True
+
+    def __getattr__(self, name: str):
+        # PyTorch's ``grad_fn._saved_self`` / ``_saved_other`` / ``_saved_result``: what forward
+        # saved, by the names the op gives them in ``saved_names``.
+        names = getattr(self._forward_cls, "saved_names", ())
+        if name.startswith("_saved_") and name[7:] in names:
+            return self.saved_tensors[names.index(name[7:])]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def save_for_backward(self, *tensors) -> None:
         self._to_save = tensors
@@ -227,9 +244,14 @@ class Function:
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
-        name = cls.__dict__.get("node_name") or f"{cls.__name__}Backward"
+        name = cls.__dict__.get("node_name")
+        attributes = {"_forward_cls": cls, "__module__": cls.__module__,
+                      "_qualified_name": cls.__dict__.get("qualified_name")}
+        if name is None:                    # a user's Function: PyTorch names and prints it so
+            name = f"{cls.__name__}Backward"
+            attributes["_repr_prefix"] = "torch.autograd.function."
         # One node class per Function, so that type(y.grad_fn).__name__ == "MulBackward0".
-        cls._backward_cls = type(name, (BackwardNode,), {"_forward_cls": cls, "__module__": cls.__module__})
+        cls._backward_cls = type(name, (BackwardNode,), attributes)
 
     @staticmethod
     def forward(ctx, *args, **kwargs):

@@ -292,14 +292,14 @@ class Tensor:
         return id(self)
 
     def __repr__(self) -> str:
-        grad_fn = None if self.grad_fn is None else self.grad_fn.name()
+        grad_fn = None if self.grad_fn is None else type(self.grad_fn).__name__
         return tensor_repr(self._data, grad_fn_name=grad_fn,
                            requires_grad=self._requires_grad and self.grad_fn is None)
 
     __str__ = __repr__
 
     def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0 and spec:
+        if self._data.ndim == 0:                 # f"{loss}" and f"{loss:.3f}" format the number
             return format(self.item(), spec)
         return format(repr(self), spec)
 
@@ -437,9 +437,9 @@ class Tensor:
     clip = clamp
     def maximum(self, other): return Maximum.apply(self, other)
     def minimum(self, other): return Minimum.apply(self, other)
-    def sign(self): return Tensor._make(np.sign(self._data), False, None)
-    def floor(self): return Tensor._make(np.floor(self._data), False, None)
-    def round(self): return Tensor._make(np.round(self._data), False, None)
+    def sign(self): return Sign.apply(self)
+    def floor(self): return Floor.apply(self)
+    def round(self): return Round.apply(self)
 
     # ----------------------------------------------------------------- comparisons (no gradient)
     def __eq__(self, other): return _compare(np.equal, self, other)
@@ -644,7 +644,12 @@ class Tensor:
         return Alias.apply(self) if out is self else out      # x[...], x[:, :]
 
     def __setitem__(self, key, value) -> None:
-        advanced = any(_is_advanced(k) for k in (key if isinstance(key, tuple) else (key,)))
+        parts = key if isinstance(key, tuple) else (key,)
+        advanced = any(_is_advanced(k) for k in parts)
+        if (not advanced and _GradMode.enabled and self._requires_grad and self.grad_fn is None
+                and any(k is not Ellipsis and k != slice(None) for k in parts)):
+            # PyTorch writes through a view here (x[0] is a view of x), hence its wording
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
         key = tuple(k._data if isinstance(k, Tensor) and _is_advanced(k) else k for k in key) \
             if isinstance(key, tuple) else (key._data if isinstance(key, Tensor) else key)
         self._inplace(IndexPut if advanced else CopySlices, _as_array(value), key=key)
@@ -793,9 +798,9 @@ def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:
 
 # The ops import Tensor from this module, so they are imported last.
 from .function import FunctionCtx  # noqa: E402
-from .ops.elementwise import (Abs, Add, Clamp, Clone, Copy, Cos, Div, Exp, Fill, Log, Maximum,  # noqa: E402
-                              Minimum, Mul, Neg, Pow, PowTensor, Reciprocal, Relu, RPow, Rsub,
-                              Sigmoid, Sin, Sqrt, Sub, Tanh, ToCopy)
+from .ops.elementwise import (Abs, Add, Clamp, Clone, Copy, Cos, Div, Exp, Fill, Floor, Log,  # noqa: E402
+                              Maximum, Minimum, Mul, Neg, Pow, PowTensor, Reciprocal, Relu, Round,
+                              RPow, Rsub, Sigmoid, Sign, Sin, Sqrt, Sub, Tanh, ToCopy)
 from .ops.linalg import Bmm, Dot, Mm, Mv  # noqa: E402
 from .ops.reduction import (MaxAll, MaxDim, Mean, MeanDim, MinAll, MinDim, Norm, Std, Sum,  # noqa: E402
                             SumDim, Var)

@@ -190,7 +190,7 @@ def _saved_title(item: SavedTensor, names: dict) -> str:
     if item.is_output:
         return "result"
     if tensor.grad_fn is not None:
-        return f"output of {tensor.grad_fn.name()}"
+        return f"output of {type(tensor.grad_fn).__name__}"
     return "leaf" if tensor.requires_grad else "constant"
 
 
@@ -239,7 +239,7 @@ def text_graph(*tensors, params=None, show_values: bool = False, show_grad: bool
     tags: dict = {}                              # id(node) -> "#k" for nodes reached more than once
 
     def describe(node) -> str:
-        parts = [node.name()]
+        parts = [type(node).__name__]
         if incoming.get(id(node), 0) > 1:
             tags.setdefault(id(node), f"#{len(tags) + 1}")
             parts.append(tags[id(node)])
@@ -284,7 +284,7 @@ def text_graph(*tensors, params=None, show_values: bool = False, show_grad: bool
         while stack:
             current, child_prefix, line_prefix = stack.pop()
             if id(current) in printed:
-                lines.append(f"{line_prefix}{current.name()}  {tags[id(current)]}  (see above)")
+                lines.append(f"{line_prefix}{type(current).__name__}  {tags[id(current)]}  (see above)")
                 continue
             if max_nodes is not None and len(printed) >= max_nodes:
                 truncated = True
@@ -443,7 +443,7 @@ def draw_graph(*tensors, params=None, show_values: bool = False, show_grad: bool
     """Draw the backward graph behind ``tensors``, as torchviz's ``make_dot`` does.
 
     * green: the tensors given (the outputs), with their shape;
-    * grey: one box per backward node, labelled with ``grad_fn.name()`` (``MulBackward0``);
+    * grey: one box per backward node, labelled with the node type (``MulBackward0``);
     * blue: the leaves that require grad (their ``AccumulateGrad`` node), named from ``params``
       (``dict(model.named_parameters())`` or ``{"w": w, "b": b}``), with their shape;
     * orange (``show_saved=True``): the tensors each node saved for backward, dashed to it;
@@ -506,7 +506,7 @@ def _dot_source(roots: list, *, params, show_values, show_grad, show_version, sh
             dot.node(name, label(tensor_lines(leaf, names.get(id(leaf)))), fillcolor=LEAF_COLOR,
                      tooltip="AccumulateGrad: adds the gradient into .grad of this leaf")
             continue
-        lines = [node.name()]
+        lines = [type(node).__name__]
         saved = _saved_items(node) if show_saved else []
         if saved is None:
             lines.append("(saved tensors freed)")

@@ -36,7 +36,7 @@ def test_gradgradcheck(spec):
 def test_node_name(spec):
     """The recorded node carries PyTorch's name (checked against torch in test_ops_parity)."""
     out = spec.call(ag, *_inputs(spec))
-    assert out.grad_fn.name() == spec.node
+    assert out.grad_fn.name().split("::")[-1] == spec.node   # C++-only nodes: torch::autograd::X
     assert type(out.grad_fn).__name__ == spec.node
     assert repr(out.grad_fn).startswith(f"<{spec.node} object at 0x")
 

@@ -43,6 +43,7 @@ def test_forward_and_node_name(spec):
     # type names: torch's name() of C++-only nodes carries a namespace (torch::autograd::CopySlices)
     assert type(expected.grad_fn).__name__ == spec.node, "the catalogue names the wrong node"
     assert type(out.grad_fn).__name__ == type(expected.grad_fn).__name__
+    assert out.grad_fn.name() == expected.grad_fn.name()
     assert out.requires_grad and not out.is_leaf
 
 

@@ -53,10 +53,13 @@ class Rsub(Op):
 class Mul(Op):
     """out = a * b;   da = g * b,   db = g * a"""
     node_name = "MulBackward0"
+    saved_names = ("self", "other")
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        # save only what a gradient needs, as PyTorch does: ``x * 3`` keeps 3, not x
+        needs = ctx.needs_input_grad
+        ctx.save_for_backward(a if needs and needs[1] else None, b if needs and needs[0] else None)
         return a * b
 
     @staticmethod
@@ -69,10 +72,12 @@ class Mul(Op):
 class Div(Op):
     """out = a / b;   da = g / b,   db = -g * a / b**2"""
     node_name = "DivBackward0"
+    saved_names = ("self", "other")
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        needs = ctx.needs_input_grad
+        ctx.save_for_backward(a if needs and needs[1] else None, b)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.true_divide(a, b)
 
@@ -86,6 +91,7 @@ class Div(Op):
 class Reciprocal(Op):
     """out = 1 / a;   da = -g * out**2"""
     node_name = "ReciprocalBackward0"
+    saved_names = ("result",)
 
     @staticmethod
     def forward(ctx, a):
@@ -116,6 +122,7 @@ class Neg(Op):
 class Pow(Op):
     """out = a ** e  (e a number);   da = g * e * a**(e - 1)"""
     node_name = "PowBackward0"
+    saved_names = ("self",)
 
     @staticmethod
     def forward(ctx, a, *, exponent):
@@ -180,6 +187,7 @@ class RPow(Op):
 class Exp(Op):
     """out = exp(a);   da = g * out"""
     node_name = "ExpBackward0"
+    saved_names = ("result",)
 
     @staticmethod
     def forward(ctx, a):
@@ -197,6 +205,7 @@ class Exp(Op):
 class Log(Op):
     """out = log(a);   da = g / a"""
     node_name = "LogBackward0"
+    saved_names = ("self",)
 
     @staticmethod
     def forward(ctx, a):
@@ -213,6 +222,7 @@ class Log(Op):
 class Sin(Op):
     """out = sin(a);   da = g * cos(a)"""
     node_name = "SinBackward0"
+    saved_names = ("self",)
 
     @staticmethod
     def forward(ctx, a):
@@ -228,6 +238,7 @@ class Sin(Op):
 class Cos(Op):
     """out = cos(a);   da = -g * sin(a)"""
     node_name = "CosBackward0"
+    saved_names = ("self",)
 
     @staticmethod
     def forward(ctx, a):
@@ -243,6 +254,7 @@ class Cos(Op):
 class Tanh(Op):
     """out = tanh(a);   da = g * (1 - out**2)"""
     node_name = "TanhBackward0"
+    saved_names = ("result",)
 
     @staticmethod
     def forward(ctx, a):
@@ -259,6 +271,7 @@ class Tanh(Op):
 class Sigmoid(Op):
     """out = 1 / (1 + exp(-a));   da = g * out * (1 - out)"""
     node_name = "SigmoidBackward0"
+    saved_names = ("result",)
 
     @staticmethod
     def forward(ctx, a):
@@ -278,6 +291,7 @@ class Sigmoid(Op):
 class Relu(Op):
     """out = max(a, 0);   da = g * (out > 0)"""
     node_name = "ReluBackward0"
+    saved_names = ("result",)
 
     @staticmethod
     def forward(ctx, a):
@@ -294,6 +308,7 @@ class Relu(Op):
 class Sqrt(Op):
     """out = sqrt(a);   da = g / (2 * out)"""
     node_name = "SqrtBackward0"
+    saved_names = ("result",)
 
     @staticmethod
     def forward(ctx, a):
@@ -311,6 +326,7 @@ class Sqrt(Op):
 class Abs(Op):
     """out = |a|;   da = g * sign(a)"""
     node_name = "AbsBackward0"
+    saved_names = ("self",)
 
     @staticmethod
     def forward(ctx, a):
@@ -345,6 +361,31 @@ class Clamp(Op):
         if high is not None:
             inside &= a._data <= high
         return (grad * inside,)
+
+
+class Sign(Op):
+    """out = sign(a);   da = 0 (flat almost everywhere)"""
+    node_name = "SignBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.sign(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad * 0,)
+
+
+class Round(Sign):
+    """out = round(a) (halves to even);   da = 0"""
+    node_name = "RoundBackward0"
+    forward = staticmethod(lambda ctx, a: np.round(a))
+
+
+class Floor(Sign):
+    """out = floor(a);   da = 0"""
+    node_name = "FloorBackward0"
+    forward = staticmethod(lambda ctx, a: np.floor(a))
 
 
 class Maximum(Op):

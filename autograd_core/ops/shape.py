@@ -308,6 +308,7 @@ class IndexEmbed(Op):
 class CopySlices(Op):
     """out = a with ``value`` written at ``key`` (``a[key] = value``);   da = g with 0 at key,   dvalue = g[key]"""
     node_name = "CopySlices"
+    qualified_name = "torch::autograd::CopySlices"
 
     @staticmethod
     def forward(ctx, a, value, *, key):
