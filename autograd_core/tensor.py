@@ -699,7 +699,7 @@ class Tensor:
     def div_(self, other): return self._inplace(Div, _as_array(other))
     def pow_(self, exponent): return self._inplace(Pow, exponent=exponent)
     def clamp_(self, min=None, max=None): return self._inplace(Clamp, min=min, max=max)
-    def zero_(self): return self._inplace(Fill, value=0)
+    def zero_(self): return self._inplace(Zero, value=0)
     def fill_(self, value): return self._inplace(Fill, value=_float(value) if not isinstance(value, Tensor) else value.item())
     def copy_(self, src): return self._inplace(Copy, _as_array(src))
     def exp_(self): return self._inplace(Exp)
@@ -800,7 +800,7 @@ def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:
 from .function import FunctionCtx  # noqa: E402
 from .ops.elementwise import (Abs, Add, Clamp, Clone, Copy, Cos, Div, Exp, Fill, Floor, Log,  # noqa: E402
                               Maximum, Minimum, Mul, Neg, Pow, PowTensor, Reciprocal, Relu, Round,
-                              RPow, Rsub, Sigmoid, Sign, Sin, Sqrt, Sub, Tanh, ToCopy)
+                              RPow, Rsub, Sigmoid, Sign, Sin, Sqrt, Sub, Tanh, ToCopy, Zero)
 from .ops.linalg import Bmm, Dot, Mm, Mv  # noqa: E402
 from .ops.reduction import (MaxAll, MaxDim, Mean, MeanDim, MinAll, MinDim, Norm, Std, Sum,  # noqa: E402
                             SumDim, Var)

@@ -18,6 +18,8 @@ class Add(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        if not ctx.needs_input_grad[1]:
+            return grad, None
         return grad, (grad if ctx.alpha == 1 else grad * ctx.alpha)
 
 
@@ -475,6 +477,11 @@ class Fill(Op):
     @staticmethod
     def backward(ctx, grad):
         return (grad * 0,)
+
+
+class Zero(Fill):
+    """out = 0 everywhere (``zero_``);   da = 0"""
+    node_name = "ZeroBackward0"
 
 
 class Copy(Op):
