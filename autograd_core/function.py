@@ -23,7 +23,7 @@ import re
 import numpy as np
 
 from .grad_mode import _GradMode, no_grad
-from .tensor import Tensor, _VersionCounter, _legacy_type_name
+from .tensor import Tensor, _legacy_type_name
 
 _sequence = itertools.count()   # creation order of nodes; the engine runs later nodes first
 
@@ -339,7 +339,7 @@ class Op(Function):
             result._version_counter = base._version_counter
             result._base = base if base._base is None else base._base
         else:
-            result._version_counter = _VersionCounter()
+            result._counter = None
         if record:
             if out is not raw and "_to_save" in node.__dict__:
                 # forward saved its own result: keep it recognisable as the output

@@ -84,7 +84,7 @@ class Tensor:
 
     # Fields every tensor sets are slots; the rarely-set ones default at class level and land in
     # the instance __dict__ only when set, so making a tensor costs four assignments.
-    __slots__ = ("_data", "_requires_grad", "grad_fn", "_version_counter", "__weakref__", "__dict__")
+    __slots__ = ("_data", "_requires_grad", "grad_fn", "_counter", "__weakref__", "__dict__")
     _grad = None
     _output_nr = 0
     _base = None
@@ -105,7 +105,7 @@ class Tensor:
         self._data = data
         self._requires_grad = requires_grad
         self.grad_fn = grad_fn
-        self._version_counter = _VersionCounter()
+        self._counter = None
 
     @classmethod
     def _make(cls, data: np.ndarray, requires_grad: bool, grad_fn) -> "Tensor":
@@ -114,7 +114,7 @@ class Tensor:
         self._data = data
         self._requires_grad = requires_grad
         self.grad_fn = grad_fn
-        self._version_counter = _VersionCounter()
+        self._counter = None
         return self
 
     # ----------------------------------------------------------------- autograd fields
@@ -206,6 +206,18 @@ class Tensor:
             accumulator = AccumulateGrad(self)
             self._accumulator = weakref.ref(accumulator)
         return accumulator
+
+    @property
+    def _version_counter(self) -> _VersionCounter:
+        """The in-place write counter, made on first use (most tensors never need one)."""
+        counter = self._counter
+        if counter is None:
+            counter = self._counter = _VersionCounter()
+        return counter
+
+    @_version_counter.setter
+    def _version_counter(self, counter: _VersionCounter) -> None:
+        self._counter = counter
 
     @property
     def _version(self) -> int:
