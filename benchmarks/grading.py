@@ -1,0 +1,196 @@
+"""Grading a class: `./course grade` on 2 workers against nbgrader's plain sequential autograde.
+
+    .venv/bin/python benchmarks/grading.py [--students 30] [--jobs 2] [--chapters ...]
+
+Builds a class of synthetic students (a third solve every exercise, a third the odd-numbered
+ones, a third nothing) for every chapter in solutions/, from the releases in notebooks/ and
+the solutions in the sources. Then grades the same class twice, one after the other, on the
+same machine:
+
+1. `grading.grade(..., jobs=2)`: what `./course grade` runs (preparing the course, autograde,
+   feedback, CSV export and summary, all included in the wall time); run again after 2, and
+   the two times averaged;
+2. nbgrader's own commands in a scratch course, one after the other, as the README's
+   step-by-step section runs them: `generate_assignment` for each chapter, `autograde` for
+   each chapter, `generate_feedback` for each chapter, `export`.
+
+Both must give the same score to every student on every chapter (checked). The numbers go to
+stdout, docs/grading-benchmark.md and README.md between the GRADING-BENCHMARK markers. It takes
+several minutes; it is not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import shutil
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+import coursekit  # noqa: E402
+import grading  # noqa: E402
+
+SCRATCH = ROOT / "benchmarks" / ".scratch" / "grading"
+BEGIN, END = "<!-- GRADING-BENCHMARK -->", "<!-- /GRADING-BENCHMARK -->"
+
+
+def build_class(root: Path, folder: Path, chapters: list[str], students: int) -> None:
+    for chapter in chapters:
+        source = coursekit.read_notebook(coursekit.source_notebook(root, chapter))
+        release = coursekit.read_notebook(coursekit.release_notebook(root, chapter))
+        names = [e.name for e in coursekit.exercises(source)]
+        kinds = {0: set(names), 1: set(names[0::2]), 2: set()}
+        for i in range(students):
+            path = folder / f"student{i + 1:02d}" / chapter / f"{chapter}.ipynb"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            coursekit.write_notebook(coursekit.solve(release, source, kinds[i % 3]), path)
+
+
+class LoadSampler:
+    """The machine's 1-minute load average, sampled every 5 s while a phase runs: the numbers
+    mean little if something else was using the CPUs."""
+
+    def __enter__(self):
+        self.samples, self._stop = [], threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self):
+        while not self._stop.wait(5.0):
+            self.samples.append(os.getloadavg()[0])
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def mean(self) -> float:
+        return sum(self.samples) / len(self.samples) if self.samples else os.getloadavg()[0]
+
+
+def scores_of(grades_csv: Path) -> dict[tuple[str, str], float]:
+    with open(grades_csv, newline="", encoding="utf-8") as handle:
+        return {(row["student_id"], row["assignment"]): float(row["score"])
+                for row in csv.DictReader(handle)}
+
+
+def sequential(root: Path, folder: Path, chapters: list[str], course: Path) -> dict[str, float]:
+    """nbgrader's commands, one after the other, in a scratch course; seconds per step."""
+    coursekit.scratch_course(root, course, chapters)
+    shutil.copytree(folder, course / "submitted")
+    steps = {"generate_assignment": 0.0, "autograde": 0.0, "generate_feedback": 0.0,
+             "export": 0.0}
+    for step in ("generate_assignment", "autograde", "generate_feedback"):
+        started = time.perf_counter()
+        for chapter in chapters:
+            extra = ["--force"] if step == "generate_assignment" else []
+            try:
+                coursekit.nbgrader(course, step, chapter, *extra)
+            except coursekit.CourseError as error:  # nbgrader exits 1 if one submission fails
+                print(f"  note: {step} {chapter} reported errors "
+                      f"({str(error).splitlines()[0][:100]})")
+        steps[step] = time.perf_counter() - started
+    started = time.perf_counter()
+    coursekit.nbgrader(course, "export", "--to", str(course / "grades.csv"))
+    steps["export"] = time.perf_counter() - started
+    return steps
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=30)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--chapters", nargs="+", default=None)
+    parser.add_argument("--no-write", action="store_true", help="do not update README/docs")
+    args = parser.parse_args()
+    chapters = args.chapters or coursekit.chapters(ROOT)
+    shutil.rmtree(SCRATCH, ignore_errors=True)
+    # a snapshot of the course, so that both runs grade the same chapters even if their
+    # sources change meanwhile
+    root = coursekit.scratch_course(ROOT, SCRATCH / "snapshot", chapters)
+    for chapter in chapters:
+        shutil.copytree(ROOT / coursekit.RELEASE_DIR / chapter,
+                        root / coursekit.RELEASE_DIR / chapter)
+    folder = SCRATCH / "class"
+    build_class(root, folder, chapters, args.students)
+    notebooks = args.students * len(chapters)
+    print(f"class: {args.students} students x {len(chapters)} chapters = {notebooks} notebooks "
+          f"on {os.cpu_count()} CPUs")
+
+    def parallel_run(label: str) -> tuple[float, float]:
+        started = time.perf_counter()
+        with LoadSampler() as load:
+            grading.grade(folder, SCRATCH / label, root=root, chapters=chapters,
+                          jobs=args.jobs, log=lambda line: None)
+        seconds = time.perf_counter() - started
+        print(f"./course grade --jobs {args.jobs} ({label}): {seconds:.0f} s "
+              f"(load average {load.mean:.1f})")
+        return seconds, load.mean
+
+    # A, B, A: the parallel run before and after the sequential one, so that a machine that
+    # gets busier or quieter meanwhile does not favour either
+    first, load_first = parallel_run("parallel")
+    with LoadSampler() as load_sequential:
+        steps = sequential(root, folder, chapters, SCRATCH / "sequential")
+    plain = sum(steps.values())
+    print("nbgrader, sequential: " + ", ".join(f"{k} {v:.0f} s" for k, v in steps.items())
+          + f"; total {plain:.0f} s (load average {load_sequential.mean:.1f})")
+    second, load_second = parallel_run("parallel-again")
+    parallel = (first + second) / 2
+
+    ours = scores_of(SCRATCH / "parallel" / "grades.csv")
+    theirs = scores_of(SCRATCH / "sequential" / "grades.csv")
+    differ = sorted(k for k in ours.keys() | theirs.keys() if ours.get(k) != theirs.get(k))
+    print(f"scores: {len(ours)} student-chapters, {len(differ)} differ"
+          + (f": {differ[:5]}" if differ else ""))
+
+    table = "\n".join([
+        f"A class of {args.students} students x {len(chapters)} chapters ({notebooks} "
+        f"notebooks: a third solved, a third half solved, a third blank), on "
+        f"{os.cpu_count()} CPUs ({platform.processor() or platform.machine()}, Python "
+        f"{platform.python_version()}), measured by `benchmarks/grading.py` in one run (the load average is the machine's 1-minute "
+        "load, sampled every 5 s: above the number of CPUs, something else was competing):",
+        "",
+        "| how | wall time | per notebook | load average meanwhile |",
+        "|---|---:|---:|---:|",
+        f"| `./course grade --jobs {args.jobs}` (autograde, feedback, CSV, summary), mean of "
+        f"the runs before and after ({first:.0f} s, {second:.0f} s) | {parallel:.0f} s | "
+        f"{parallel / notebooks:.2f} s | {load_first:.1f}, {load_second:.1f} |",
+        f"| nbgrader, sequential: `autograde` alone | {steps['autograde']:.0f} s | "
+        f"{steps['autograde'] / notebooks:.2f} s | |",
+        f"| nbgrader, sequential: `generate_assignment` + `autograde` + `generate_feedback` "
+        f"+ `export` | {plain:.0f} s | {plain / notebooks:.2f} s | {load_sequential.mean:.1f} |",
+        "",
+        f"`./course grade` took {parallel / plain:.2f}x the time of the same work done by "
+        f"nbgrader's commands in sequence ({plain / parallel:.2f}x as fast), and "
+        f"{parallel / steps['autograde']:.2f}x the time of the plain sequential `autograde` "
+        f"alone. Both gave the same score on {len(ours) - len(differ)} of {len(ours)} "
+        "student-chapters.",
+    ])
+    print()
+    print(table)
+    if not args.no_write:
+        (ROOT / "docs" / "grading-benchmark.md").write_text(
+            "# Grading benchmark\n\n" + __doc__.split("\n\n", 1)[1].split("It takes")[0].strip()
+            + "\n\n" + table + "\n", encoding="utf-8")
+        readme = ROOT / "README.md"
+        text = readme.read_text(encoding="utf-8")
+        if BEGIN in text and END in text:
+            head, rest = text.split(BEGIN, 1)
+            text = head + BEGIN + "\n" + table + "\n" + END + rest.split(END, 1)[1]
+            readme.write_text(text, encoding="utf-8")
+        else:
+            print(f"README.md has no {BEGIN} markers: the table was not written there")
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1067 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Chapter 7: `autograd.grad`, `retain_graph`, `create_graph` and higher-order gradients
+#
+# So far every gradient came from `backward()`, which stores it in `.grad`. PyTorch has a
+# second door into the same engine, `torch.autograd.grad`, and two switches that both of them
+# accept. This chapter is about those three things and what they make possible:
+#
+# 1. **`autograd.grad`** returns gradients instead of storing them, and `backward()` is
+#    `autograd.grad` plus accumulation into `.grad`;
+# 2. what a backward pass **frees**, why a second pass can fail, and what **`retain_graph`**
+#    keeps;
+# 3. **`create_graph`**: the gradient is itself recorded in a graph, so it can be
+#    differentiated again: second derivatives, any order;
+# 4. why `.grad` then needs **zeroing** with care;
+# 5. two things second derivatives buy you: a **Hessian-vector product** without the Hessian,
+#    and **Newton's method**.
+#
+# **How to work through it.** Run the cells in order (Shift+Enter). Before a cell marked
+# *predict*, write down what you think it will print, then run it. Each exercise has an answer
+# cell, where you replace `raise NotImplementedError()` with your code, and a locked test cell
+# below it: run it, and it tells you what is wrong and gives a hint. The **Validate** button in
+# the toolbar runs the whole notebook and checks every exercise at once. Your instructor's
+# grading adds hidden tests to the same cells, so make your answers correct in general, not
+# just for the visible tests.
+#
+# **The engine.** As in every chapter, `autograd_core` stands in for PyTorch under its name;
+# with `import torch` instead, every output below stays the same.
+
+# %%
+import autograd_core as torch
+
+# %% [markdown]
+# ## 1. Two ways to ask for a gradient
+#
+# Take the line $y = x w + b$ with data $x = 3$ and parameters $w = 2$, $b = 1$. The familiar
+# way: `backward()`, then read `.grad` on the leaves.
+
+# %%
+x = torch.tensor(3.0)
+w = torch.tensor(2.0, requires_grad=True)
+b = torch.tensor(1.0, requires_grad=True)
+y = x * w + b
+y.backward()
+print(w.grad, b.grad)
+
+# %% [markdown]
+# $\partial y/\partial w = x = 3$ and $\partial y/\partial b = 1$. (One of this chapter's
+# source articles writes `2.0` for `w.grad` in a comment here: that is the value of `w`, not
+# the derivative. PyTorch prints `tensor(3.)`.)
+#
+# The other way is `torch.autograd.grad(outputs, inputs)`. It walks the same graph, but it
+# **returns** the gradients of `outputs` with respect to `inputs`, as a tuple in the order you
+# asked, and **does not touch `.grad`**:
+
+# %%
+x = torch.tensor(3.0)
+w = torch.tensor(2.0, requires_grad=True)
+b = torch.tensor(1.0, requires_grad=True)
+y = x * w + b
+w_grad, b_grad = torch.autograd.grad(y, [w, b])
+print(w_grad, b_grad)
+print(w.grad, b.grad)
+
+# %% [markdown]
+# Same numbers, and `w.grad` and `b.grad` are still `None`. The result is always a tuple,
+# even for one input: note the trailing comma below, and unpack it with `(w_grad,) = ...` or
+# index it with `[0]`.
+
+# %%
+y = x * w + b
+torch.autograd.grad(y, w)
+
+# %% [markdown]
+# Use `autograd.grad` when the gradient is a value you want to compute with (a penalty on the
+# gradient, a derivative to plot, a Newton step), and `backward()` when an optimizer will read
+# `.grad`.
+#
+# ## 2. `backward()` is `autograd.grad` plus accumulation
+#
+# The source article sums it up as "`y.backward()` is equivalent to `autograd.grad(y)`".
+# Nearly: `y.backward()` (or its function form, `torch.autograd.backward(y)`) computes the
+# gradient for **every** leaf of the graph that requires grad, and **adds** it to that leaf's
+# `.grad`, where `autograd.grad` needs to be told the inputs and hands the result back. We can
+# do what `backward()` does by hand with `autograd.grad`. A helper builds a fresh line each
+# time:
+
+# %%
+def make_line():
+    """A fresh graph for y = x * w + b, with x = 3 (data), w = 2 and b = 1 (parameters)."""
+    x = torch.tensor(3.0)
+    w = torch.tensor(2.0, requires_grad=True)
+    b = torch.tensor(1.0, requires_grad=True)
+    return x, w, b, x * w + b
+
+
+x, w, b, y = make_line()
+y.backward()                       # first forward pass, first backward
+y = x * w + b
+y.backward()                       # second forward pass: the gradients add up
+print("backward() twice:      ", w.grad, b.grad)
+
+x, w, b, y = make_line()
+for _ in range(2):
+    y = x * w + b
+    grads = torch.autograd.grad(y, [w, b])
+    for leaf, grad in zip([w, b], grads):
+        leaf.grad = grad if leaf.grad is None else leaf.grad + grad
+print("autograd.grad + adding:", w.grad, b.grad)
+
+# %% [markdown]
+# Both give 6 and 2: twice the gradient. That addition is done by the `AccumulateGrad` node
+# at each leaf, and it is why a training loop zeroes the gradients before each `backward()`.
+# (`backward()` also takes `inputs=[w]` to fill only some leaves.)
+#
+# ## 3. What a backward pass frees
+#
+# To compute $\partial y/\partial w = x$, the multiplication's node `MulBackward0` needs the
+# value of `x`, so the forward pass **saved** it in the node. The addition's node
+# `AddBackward0` needs nothing: its gradient is 1 whatever the inputs.
+#
+# A backward pass frees the tensors the nodes saved, as soon as each node has used them: a
+# large network's saved activations are most of its memory. The source article puts it as
+# "the graph is destroyed after `backward()` or `autograd.grad()`". More precisely, the nodes
+# are still there; what is gone is what they saved.
+
+# %%
+x, w, b, y = make_line()
+y.backward()
+print(y.grad_fn)
+print(y.grad_fn.next_functions)
+
+# %% [markdown]
+# A second `backward()` on the same graph walks back into `MulBackward0`, finds its saved `x`
+# gone, and stops with PyTorch's error:
+
+# %%
+try:
+    y.backward()
+except RuntimeError as error:
+    print("RuntimeError:", error)
+print(w.grad, b.grad)
+
+# %% [markdown]
+# Look at `b.grad`: it went from 1 to 2. The engine ran `AddBackward0` first (it saved
+# nothing, so it can run again) and added 1 into `b.grad` before it reached `MulBackward0` and
+# failed. A failed backward can leave the gradients half updated.
+#
+# A graph whose nodes saved nothing runs any number of times, silently accumulating:
+
+# %%
+w = torch.tensor(2.0, requires_grad=True)
+b = torch.tensor(1.0, requires_grad=True)
+s = w + b
+s.backward()
+s.backward()
+print(w.grad, b.grad)
+
+# %% [markdown]
+# **`retain_graph=True`** tells the engine to keep the saved tensors after the pass, so that
+# the next one can use them. The last pass can leave it out, and frees them:
+
+# %%
+x, w, b, y = make_line()
+y.backward(retain_graph=True)
+y.backward()
+print(w.grad, b.grad)
+
+# %% [markdown]
+# The typical use is two backward passes through a shared part of a graph, such as two losses
+# computed from the same features, each backpropagated on its own (often
+# `(loss1 + loss2).backward()` does the same job in one pass). `retain_graph` does not change
+# any gradient; it only decides whether the saved tensors survive the pass.
+#
+# ## 4. `autograd.grad` twice
+#
+# `autograd.grad` frees saved tensors too. The source article asks for `w` and `b` in two
+# separate calls, and keeps the graph in the first one:
+
+# %%
+x, w, b, y = make_line()
+(w_grad,) = torch.autograd.grad(y, w, retain_graph=True)
+(b_grad,) = torch.autograd.grad(y, b)
+print(w_grad, b_grad)
+
+# %% [markdown]
+# That is the safe habit. But is `retain_graph=True` *needed* here? One more fact decides it:
+# **`autograd.grad` runs only the nodes that lie on a path from the outputs to the inputs you
+# asked for**, and only the nodes that run free what they saved.
+#
+# ### Exercise 1 (predict, then run): which second call fails?
+#
+# Each function below builds a fresh `y = x * w + b` (with `make_line`) and makes two calls.
+# Running the cell only defines them.
+
+# %%
+def sequence_a():
+    x, w, b, y = make_line()
+    torch.autograd.grad(y, w)
+    torch.autograd.grad(y, w)
+
+
+def sequence_b():
+    x, w, b, y = make_line()
+    torch.autograd.grad(y, w, retain_graph=True)
+    torch.autograd.grad(y, w)
+
+
+def sequence_c():
+    x, w, b, y = make_line()
+    torch.autograd.grad(y, w)
+    torch.autograd.grad(y, b)
+
+
+def sequence_d():
+    x, w, b, y = make_line()
+    torch.autograd.grad(y, b)
+    torch.autograd.grad(y, w)
+
+
+def sequence_e():
+    x, w, b, y = make_line()
+    torch.autograd.grad(y, w)
+    y.backward()
+
+# %% [markdown]
+# For each sequence, will the second call raise "Trying to backward through the graph a second
+# time"? Replace `raise NotImplementedError()` with
+# `raises = {"a": ..., "b": ..., "c": ..., "d": ..., "e": ...}`, each value `True` or `False`.
+
+# %% nbgrader={"grade": false, "grade_id": "ex1_second_call", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+raises = {"a": True, "b": False, "c": False, "d": False, "e": True}
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex1_second_call_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+import autograd_core as torch
+
+
+def _line():
+    x = torch.tensor(3.0)
+    w = torch.tensor(2.0, requires_grad=True)
+    b = torch.tensor(1.0, requires_grad=True)
+    return w, b, x * w + b
+
+
+def _second_call_raises(first, second) -> bool:
+    w, b, y = _line()
+    first(y, w, b)
+    try:
+        second(y, w, b)
+    except RuntimeError:
+        return True
+    return False
+
+
+assert "raises" in globals(), (
+    "raises is not defined yet: write your prediction in the cell above and run it."
+)
+assert isinstance(raises, dict) and set(raises) == set("abcde") and all(
+    isinstance(v, bool) for v in raises.values()
+), f"Expected a dict with the keys 'a' to 'e' and the values True or False; got {raises!r}."
+actual = {
+    "a": _second_call_raises(lambda y, w, b: torch.autograd.grad(y, w),
+                             lambda y, w, b: torch.autograd.grad(y, w)),
+    "b": _second_call_raises(lambda y, w, b: torch.autograd.grad(y, w, retain_graph=True),
+                             lambda y, w, b: torch.autograd.grad(y, w)),
+    "c": _second_call_raises(lambda y, w, b: torch.autograd.grad(y, w),
+                             lambda y, w, b: torch.autograd.grad(y, b)),
+    "d": _second_call_raises(lambda y, w, b: torch.autograd.grad(y, b),
+                             lambda y, w, b: torch.autograd.grad(y, w)),
+    "e": _second_call_raises(lambda y, w, b: torch.autograd.grad(y, w),
+                             lambda y, w, b: y.backward()),
+}
+wrong = sum(raises[key] != actual[key] for key in actual)
+assert wrong == 0, (
+    f"Expected whether each second call raises; {wrong} of your 5 predictions are off. "
+    "Hint: only MulBackward0 saved something (the value of x); ask, for each call, whether "
+    "it runs MulBackward0, and whether an earlier call already ran it without retain_graph."
+)
+### BEGIN HIDDEN TESTS
+import autograd_core as _torch
+
+
+def _hidden_line():
+    _x = _torch.tensor(3.0)
+    _w = _torch.tensor(2.0, requires_grad=True)
+    _b = _torch.tensor(1.0, requires_grad=True)
+    return _w, _b, _x * _w + _b
+
+
+def _hidden_raises(first, second):
+    _w, _b, _y = _hidden_line()
+    first(_y, _w, _b)
+    try:
+        second(_y, _w, _b)
+    except RuntimeError as _error:
+        assert "a second time" in str(_error)
+        return True
+    return False
+
+
+assert type(raises) is dict and all(type(v) is bool for v in raises.values())
+_g = _torch.autograd.grad
+assert raises["a"] is _hidden_raises(lambda y, w, b: _g(y, w), lambda y, w, b: _g(y, w))
+assert raises["b"] is _hidden_raises(lambda y, w, b: _g(y, w, retain_graph=True),
+                                     lambda y, w, b: _g(y, w))
+assert raises["c"] is _hidden_raises(lambda y, w, b: _g(y, w), lambda y, w, b: _g(y, b))
+assert raises["d"] is _hidden_raises(lambda y, w, b: _g(y, b), lambda y, w, b: _g(y, w))
+assert raises["e"] is _hidden_raises(lambda y, w, b: _g(y, w), lambda y, w, b: y.backward())
+### END HIDDEN TESTS
+
+# %% [markdown]
+# Now run them:
+
+# %%
+for name, sequence in [("a", sequence_a), ("b", sequence_b), ("c", sequence_c),
+                       ("d", sequence_d), ("e", sequence_e)]:
+    try:
+        sequence()
+        print(name, "fine")
+    except RuntimeError as error:
+        print(name, "RuntimeError:", str(error).split(" (")[0])
+
+# %% [markdown]
+# - **a**: both calls run `MulBackward0`; the first one freed its saved `x`.
+# - **b**: `retain_graph=True` kept it.
+# - **c**: the first call ran `MulBackward0`, but the second one only needs `AddBackward0`,
+#   which saved nothing. So the article's example works even without `retain_graph=True`.
+# - **d**: the first call stopped at `AddBackward0` (the path to `b` does not go through the
+#   multiplication), so `MulBackward0` still had its `x` for the second call.
+# - **e**: `backward()` walks the whole graph, `MulBackward0` included.
+#
+# Knowing the rule is useful for reading errors; in your own code, pass `retain_graph=True`
+# whenever you mean to go back through a graph again. It is cheap to be explicit.
+#
+# ## 5. `create_graph`: gradients you can differentiate
+#
+# Now a function of two variables, $z = x^2 y$ at $x = 2$, $y = 3$. By hand,
+# $\partial z/\partial x = 2xy = 12$ and $\partial^2 z/\partial x^2 = 2y = 6$. The first
+# derivative is no problem. Asking for the derivative of the derivative is:
+
+# %%
+x = torch.tensor(2.0, requires_grad=True)
+y = torch.tensor(3.0, requires_grad=True)
+z = x * x * y
+grad_x = torch.autograd.grad(z, x, retain_graph=True)
+print(grad_x)
+try:
+    torch.autograd.grad(grad_x, x)
+except RuntimeError as error:
+    print("RuntimeError:", error)
+
+# %% [markdown]
+# (`autograd.grad` accepts a tuple of outputs, so passing `grad_x` as returned is fine;
+# "element 0" is the gradient tensor inside it.)
+#
+# `retain_graph=True` kept the graph of `z`, but that is not what the second call needs. It
+# needs a graph of **how `grad_x` was computed from `x`**, and there is none: `tensor(12.)` has
+# no `grad_fn`. The engine ran the backward formulas (here `grad_output * y`, then
+# `... * x`, twice) with recording switched off, as it does by default.
+#
+# **`create_graph=True`** switches recording on during the backward pass. The backward
+# formulas are ordinary tensor operations, so their results get a `grad_fn` like any other
+# tensor's:
+
+# %%
+z = x * x * y
+(grad_x,) = torch.autograd.grad(z, x, create_graph=True)
+print(grad_x)
+(grad_xx,) = torch.autograd.grad(grad_x, x)
+print(grad_xx)
+
+# %% [markdown]
+# 12, then 6. Here is the graph that `create_graph=True` recorded for `grad_x`. It is
+# $2xy$ computed the way the backward pass computed it: `MulBackward0` of $z = (x \cdot x)
+# \cdot y$ sent $y$ back to $x \cdot x$; the two inputs of $x \cdot x$ each received
+# $y \cdot x$; and the two contributions to `x` were added (`AddBackward0`):
+
+# %% tags=["skip-parity"]
+from autograd_core.viz import draw_graph
+
+draw_graph(grad_x, params={"x": x, "y": y})
+
+# %% [markdown]
+# Two more facts about `create_graph`:
+#
+# - `retain_graph` defaults to the value of `create_graph`, so the graph of `z` survives the
+#   call: you can still ask for $\partial z/\partial y = x^2 = 4$.
+# - `grad_x` depends on `y` as well, so it has a derivative with respect to `y`:
+#   $\partial^2 z/\partial y\,\partial x = 2x = 4$. Asking for `[x, y]` gives one row of the
+#   **Hessian**, the matrix of second derivatives.
+
+# %%
+z = x * x * y
+(grad_x,) = torch.autograd.grad(z, x, create_graph=True)
+print(torch.autograd.grad(z, y))
+print(torch.autograd.grad(grad_x, [x, y]))
+
+# %% [markdown]
+# ## 6. `backward(create_graph=True)`
+#
+# `backward()` takes `create_graph` too. The gradient it stores in `.grad` is then part of a
+# graph, and you can differentiate it:
+
+# %%
+import warnings
+
+# PyTorch warns once here (see below); silence that one warning for the rest of the notebook.
+warnings.filterwarnings("ignore", message=r"Using backward\(\) with create_graph=True")
+
+x = torch.tensor(2.0, requires_grad=True)
+y = torch.tensor(3.0, requires_grad=True)
+z = x * x * y
+z.backward(create_graph=True)
+print(x.grad, y.grad)
+(grad_xx,) = torch.autograd.grad(x.grad, x)
+print(grad_xx)
+
+# %% [markdown]
+# `x.grad` prints `grad_fn=<CopyBackwards>`: when a gradient first lands in an empty `.grad`,
+# `AccumulateGrad` stores a copy of it (made with the `copy_` operation), and under
+# `create_graph=True` that copy is recorded, so `.grad` stays connected to the graph that
+# computed it.
+#
+# Real PyTorch also prints a `UserWarning` on stderr the first time: *"Using backward() with
+# create_graph=True will create a reference cycle between the parameter and its gradient which
+# can cause a memory leak. We recommend using autograd.grad when creating the graph to avoid
+# this."* `x.grad` now depends on `x` through the graph and `x` holds `x.grad`: a cycle. The
+# advice is the lesson of this section: for higher-order gradients, prefer `autograd.grad`.
+# If you do use `backward(create_graph=True)`, set the `.grad` fields back to `None` when you
+# are done.
+#
+# ## 7. Zeroing gradients, and why it matters here
+#
+# Call `backward()` on `x.grad` itself. It differentiates $\partial z/\partial x = 2xy$ with
+# respect to the leaves and, as every `backward()` does, **adds** the result into their
+# `.grad`, which already holds the first derivatives.
+#
+# ### Exercise 2 (predict, then run): gradients of a gradient, accumulated
+#
+# The next cell rebuilds the example and stops before the interesting line.
+
+# %%
+x = torch.tensor(2.0, requires_grad=True)
+y = torch.tensor(3.0, requires_grad=True)
+z = x * x * y
+z.backward(create_graph=True)
+print(x.grad, y.grad)
+
+# %% [markdown]
+# The next line to run is `x.grad.backward()`. What will `x.grad` and `y.grad` hold after it?
+# Replace `raise NotImplementedError()` with `predicted = {"x": ..., "y": ...}`, each value a
+# number.
+
+# %% nbgrader={"grade": false, "grade_id": "ex2_accumulated", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+predicted = {"x": 18.0, "y": 8.0}
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex2_accumulated_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+import warnings
+
+import autograd_core as torch
+
+assert "predicted" in globals(), (
+    "predicted is not defined yet: write your prediction in the cell above and run it."
+)
+assert isinstance(predicted, dict) and set(predicted) == {"x", "y"} and all(
+    isinstance(v, (int, float)) and not isinstance(v, bool) for v in predicted.values()
+), f"Expected a dict with the keys 'x' and 'y' and a number for each; got {predicted!r}."
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # PyTorch's warning about backward(create_graph=True)
+    leaf_x = torch.tensor(2.0, requires_grad=True)
+    leaf_y = torch.tensor(3.0, requires_grad=True)
+    (leaf_x * leaf_x * leaf_y).backward(create_graph=True)
+    leaf_x.grad.backward()
+actual = {"x": leaf_x.grad.item(), "y": leaf_y.grad.item()}
+wrong = [f"{name}.grad" for name in ("x", "y") if abs(predicted[name] - actual[name]) > 1e-6]
+assert not wrong, (
+    f"Expected the values of x.grad and y.grad after x.grad.backward(); your prediction for "
+    f"{' and '.join(wrong)} is off. Hint: work out the derivatives of 2*x*y with respect to x "
+    "and to y, and remember what backward() does with a .grad that is not empty."
+)
+### BEGIN HIDDEN TESTS
+import warnings
+
+import autograd_core as _torch
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    _x = _torch.tensor(2.0, requires_grad=True)
+    _y = _torch.tensor(3.0, requires_grad=True)
+    (_x * _x * _y).backward(create_graph=True)
+    _x.grad.backward()
+assert float(predicted["x"]) == _x.grad.item() == 18.0
+assert float(predicted["y"]) == _y.grad.item() == 8.0
+### END HIDDEN TESTS
+
+# %%
+x.grad.backward()
+print(x.grad, y.grad)
+
+# %% [markdown]
+# `x.grad` is 18: the 12 that was there, plus $\partial(2xy)/\partial x = 2y = 6$. `y.grad`
+# is 8: the 4 that was there ($x^2$), plus $\partial(2xy)/\partial y = 2x = 4$. Accumulation,
+# the reason a training loop zeroes its gradients, mixes first and second derivatives here.
+#
+# The source article zeroes `x.grad` first, through `.data`, and gets the clean 6:
+
+# %%
+x = torch.tensor(2.0, requires_grad=True)
+y = torch.tensor(3.0, requires_grad=True)
+z = x * x * y
+z.backward(create_graph=True)
+print(x.grad)
+x.grad.data.zero_()
+print(x.grad)
+x.grad.backward()
+print(x.grad)
+
+# %% [markdown]
+# `x.grad.data.zero_()` sets the numbers to 0 **behind autograd's back**: the graph behind
+# `x.grad` still computes $2xy$, so `x.grad.backward()` still sends back 6, which lands in a
+# zero. The `.data` matters. Without it, `zero_()` is an operation on `x.grad` like any other,
+# recorded in its graph; `x.grad` then *is* a constant 0, and the derivative of a constant is
+# 0:
+
+# %%
+x = torch.tensor(2.0, requires_grad=True)
+y = torch.tensor(3.0, requires_grad=True)
+z = x * x * y
+z.backward(create_graph=True)
+x.grad.zero_()
+x.grad.backward()
+print(x.grad.item())
+
+# %% [markdown]
+# The cleaner way avoids the question altogether: keep the first derivative in a variable and
+# empty `.grad` before the second pass (this also breaks the reference cycle PyTorch warned
+# about). Or, better still, use `autograd.grad`, which never touches `.grad`.
+
+# %%
+x = torch.tensor(2.0, requires_grad=True)
+y = torch.tensor(3.0, requires_grad=True)
+z = x * x * y
+z.backward(create_graph=True)
+first = x.grad
+x.grad = None
+first.backward()
+print(x.grad)
+
+# %% [markdown]
+# ## 8. Second derivatives, and a picture
+#
+# The recipe for $f''(x)$ is what section 5 did: `autograd.grad` once with
+# `create_graph=True`, then once more on the result.
+#
+# ### Exercise 3: `second_derivative`
+#
+# Write `second_derivative(f, x_value)`: `f` takes a one-element tensor and returns one
+# (for example `lambda t: t ** 3 - 2 * t`), `x_value` is a Python float. Return
+# $(f'(x), f''(x))$ as a tuple of two Python floats, computed with `torch.autograd.grad`. Use
+# `dtype=torch.float64` for the tensor you create, for precision.
+
+# %% nbgrader={"grade": false, "grade_id": "ex3_second_derivative", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def second_derivative(f, x_value: float) -> tuple[float, float]:
+    """(f'(x), f''(x)) at x = x_value, computed by autograd."""
+    ### BEGIN SOLUTION
+    x = torch.tensor(x_value, dtype=torch.float64, requires_grad=True)
+    (first,) = torch.autograd.grad(f(x), x, create_graph=True)
+    (second,) = torch.autograd.grad(first, x)
+    return first.item(), second.item()
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex3_second_derivative_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import math
+
+import autograd_core as torch
+
+
+def cubic(t):
+    return t**3 - 2 * t
+
+
+try:
+    got = second_derivative(cubic, 1.5)
+except RuntimeError as error:
+    if isinstance(error, NotImplementedError):
+        raise
+    raise AssertionError(
+        f"second_derivative(cubic, 1.5) raised RuntimeError: {error}; expected a tuple of two "
+        "floats. Hint: the first derivative must itself have a grad_fn before you can "
+        "differentiate it (section 5)."
+    ) from None
+assert isinstance(got, tuple) and len(got) == 2 and all(type(g) is float for g in got), (
+    f"second_derivative(cubic, 1.5) returned {got!r}; expected a tuple of two Python floats. "
+    "Hint: .item() turns a one-element tensor into a Python number."
+)
+assert math.isclose(got[0], 3 * 1.5**2 - 2, rel_tol=1e-6), (
+    f"second_derivative(cubic, 1.5) returned {got[0]} as f'(1.5); expected the first "
+    "derivative of t**3 - 2*t at 1.5. Hint: the first autograd.grad call gives f'."
+)
+assert math.isclose(got[1], 6 * 1.5, rel_tol=1e-6), (
+    f"second_derivative(cubic, 1.5) returned {got[1]} as f''(1.5); expected the second "
+    "derivative of t**3 - 2*t at 1.5. Hint: differentiate the first derivative with respect to "
+    "the same x."
+)
+### BEGIN HIDDEN TESTS
+import math
+
+import autograd_core as _torch
+
+_cases = [
+    (_torch.sin, 0.7, math.cos(0.7), -math.sin(0.7)),
+    (_torch.exp, -1.2, math.exp(-1.2), math.exp(-1.2)),
+    (lambda t: t * t, 3.0, 6.0, 2.0),
+    (lambda t: t**4 / 4 - t, -2.0, -9.0, 12.0),
+    (lambda t: _torch.tanh(t) * t, 0.3, math.tanh(0.3) + 0.3 / math.cosh(0.3) ** 2,
+     2 / math.cosh(0.3) ** 2 - 2 * 0.3 * math.tanh(0.3) / math.cosh(0.3) ** 2),
+]
+for _f, _x, _d1, _d2 in _cases:
+    _got = second_derivative(_f, _x)
+    assert type(_got) is tuple and len(_got) == 2 and all(type(g) is float for g in _got)
+    assert math.isclose(_got[0], _d1, rel_tol=1e-6, abs_tol=1e-7), (_x, _got, _d1)
+    assert math.isclose(_got[1], _d2, rel_tol=1e-6, abs_tol=1e-7), (_x, _got, _d2)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# For a picture we want $f'$ and $f''$ at many points at once. With `x` a tensor of points
+# and `f` elementwise, each `f(x)[i]` depends on `x[i]` only, so the gradient of the **sum**
+# `f(x).sum()` is the vector of the derivatives at every point: one backward pass for all of
+# them. Take $f(x) = x^3 - 3x$, with $f'(x) = 3x^2 - 3$ and $f''(x) = 6x$:
+
+# %%
+points = torch.linspace(-2, 2, 5, requires_grad=True)
+values = points**3 - 3 * points
+(slopes,) = torch.autograd.grad(values.sum(), points, create_graph=True)
+(curvatures,) = torch.autograd.grad(slopes.sum(), points)
+print(slopes)
+print(curvatures)
+
+# %% [markdown]
+# `autograd_core.viz.plot_function` does exactly this on 200 points and draws $f$, $f'$ and
+# $f''$. The slope $f'$ is zero at $x = \pm 1$; the sign of $f''$ there says which is which:
+# $f''(-1) = -6 < 0$, a local maximum; $f''(1) = 6 > 0$, a local minimum. Newton's method, at
+# the end of this chapter, uses exactly these two numbers.
+
+# %% tags=["skip-parity"]
+from autograd_core.viz import plot_function
+
+
+def f(t):
+    return t**3 - 3 * t
+
+
+plot_function(f, (-2.2, 2.2), derivatives=2)
+
+# %% [markdown]
+# ## 9. Any order
+#
+# Each `autograd.grad(..., create_graph=True)` returns a tensor with a `grad_fn`, so you can
+# keep going. For $x^5$ at $x = 2$ the derivatives are $5x^4 = 80$, $20x^3 = 160$,
+# $60x^2 = 240$, $120x = 240$, $120$, and then 0:
+
+# %%
+x = torch.tensor(2.0, requires_grad=True)
+derivative = x**5
+for order in range(1, 7):
+    (derivative,) = torch.autograd.grad(derivative, x, create_graph=True)
+    print(order, derivative)
+
+# %% [markdown]
+# The sixth derivative, `tensor(0.)`, has no `grad_fn`: the backward formula of the fifth
+# step did not involve `x` at all. A seventh `autograd.grad` call would raise "element 0 of
+# tensors does not require grad". A function such as $x \cdot x$ reaches that point sooner:
+# its second derivative, 2, already has no `grad_fn`.
+#
+# ### Exercise 4: `nth_derivative`
+#
+# Write `nth_derivative(f, x_value, n)`: the `n`-th derivative of `f` at `x_value`, as a Python
+# float, by repeated `torch.autograd.grad` calls (`n = 0` gives $f(x)$ itself). Use
+# `dtype=torch.float64`. When a derivative no longer requires grad, it is a constant, and
+# every higher derivative is 0.0.
+
+# %% nbgrader={"grade": false, "grade_id": "ex4_nth_derivative", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def nth_derivative(f, x_value: float, n: int) -> float:
+    """The n-th derivative of f at x = x_value, computed by autograd."""
+    ### BEGIN SOLUTION
+    x = torch.tensor(x_value, dtype=torch.float64, requires_grad=True)
+    derivative = f(x)
+    for _ in range(n):
+        if not derivative.requires_grad:
+            return 0.0
+        (derivative,) = torch.autograd.grad(derivative, x, create_graph=True)
+    return derivative.item()
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex4_nth_derivative_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import math
+
+
+def fifth_power(t):
+    return t**5
+
+
+def square(t):
+    return t * t
+
+
+def _call(f, name, x_value, n):
+    try:
+        return nth_derivative(f, x_value, n)
+    except RuntimeError as error:
+        if isinstance(error, NotImplementedError):
+            raise
+        raise AssertionError(
+            f"nth_derivative({name}, {x_value}, {n}) raised RuntimeError: {error}; expected a "
+            "float. Hint: check whether a derivative still requires grad before you "
+            "differentiate it again, and pass create_graph=True every time."
+        ) from None
+
+
+for n in range(7):
+    got = _call(fifth_power, "fifth_power", 2.0, n)
+    expected = math.perm(5, n) * 2.0 ** (5 - n) if n <= 5 else 0.0
+    assert type(got) is float, (
+        f"nth_derivative(fifth_power, 2.0, {n}) returned {got!r}; expected a Python float. "
+        "Hint: .item()."
+    )
+    assert math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-9), (
+        f"nth_derivative(fifth_power, 2.0, {n}) returned {got}; expected the derivative of "
+        f"order {n} of t**5 at 2. Hint: n = 0 is f(x) itself, and each step is one "
+        "autograd.grad call."
+    )
+got = _call(square, "square", 3.0, 3)
+assert type(got) is float and got == 0.0, (
+    f"nth_derivative(square, 3.0, 3) returned {got!r}; expected the third derivative of t*t, "
+    "as a float. Hint: a derivative that does not require grad is a constant."
+)
+### BEGIN HIDDEN TESTS
+import math
+
+import autograd_core as _torch
+
+for _n in range(9):
+    _expected = [math.sin, math.cos, lambda v: -math.sin(v), lambda v: -math.cos(v)][_n % 4](0.3)
+    _got = nth_derivative(_torch.sin, 0.3, _n)
+    assert math.isclose(_got, _expected, rel_tol=1e-6, abs_tol=1e-7), (_n, _got)
+for _n in range(5):
+    assert math.isclose(nth_derivative(_torch.exp, -0.5, _n), math.exp(-0.5), rel_tol=1e-6)
+assert nth_derivative(lambda t: 3 * t + 1, 2.0, 1) == 3.0
+assert nth_derivative(lambda t: 3 * t + 1, 2.0, 2) == 0.0
+assert nth_derivative(lambda t: 3 * t + 1, 2.0, 5) == 0.0
+assert nth_derivative(lambda t: t**3, -1.5, 0) == -3.375
+assert type(nth_derivative(lambda t: t**3, -1.5, 9)) is float
+assert nth_derivative(lambda t: t**3, -1.5, 9) == 0.0
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 10. Hessians, and a Hessian-vector product without the Hessian
+#
+# For a function of a vector, $f: \mathbb{R}^n \to \mathbb{R}$, the second derivatives form
+# the $n \times n$ **Hessian** $H_{ij} = \partial^2 f / \partial x_i \partial x_j$.
+# `torch.autograd.functional.hessian` computes it. Take
+# $f(q) = \frac14 \sum_i q_i^4 + \sum_i q_i q_{i+1}$, whose Hessian has $3q_i^2$ on the
+# diagonal and 1 next to it:
+
+# %%
+def f(q):
+    return (q**4).sum() / 4 + (q[:-1] * q[1:]).sum()
+
+
+q = torch.tensor([1.0, -2.0, 0.5])
+H = torch.autograd.functional.hessian(f, q)
+print(H)
+
+# %% [markdown]
+# `hessian` calls `autograd.grad` once per row: $n$ backward passes and $n^2$ numbers. With a
+# million parameters that is $10^{12}$ numbers, out of the question. Yet many methods
+# (Newton-CG, "Hessian-free" optimisation, measuring the curvature of a loss) only need the
+# product $Hv$ with a vector $v$, and that costs two backward passes:
+#
+# $$Hv = \nabla_q\big(\nabla_q f(q) \cdot v\big)$$
+#
+# because $v$ is a constant: the gradient of $\sum_j \frac{\partial f}{\partial q_j} v_j$ with
+# respect to $q_i$ is $\sum_j H_{ij} v_j$. So: one `autograd.grad` with `create_graph=True`
+# for $\nabla f$, a dot product with $v$, and one more `autograd.grad`.
+#
+# ### Exercise 5: `hessian_vector_product`
+#
+# Write `hessian_vector_product(f, x, v)`: `f` takes a 1-D tensor and returns a one-element
+# tensor; `x` and `v` are 1-D tensors of the same shape, and `x` does not require grad (make
+# your own leaf from it, e.g. `x.detach().requires_grad_(True)`). Return $H v$ as a tensor
+# with the shape of `x` that does not require grad, with exactly two `autograd.grad` calls and
+# without building $H$.
+
+# %% nbgrader={"grade": false, "grade_id": "ex5_hessian_vector_product", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def hessian_vector_product(f, x, v):
+    """H v, where H is the Hessian of the scalar function f at x, in two backward passes."""
+    ### BEGIN SOLUTION
+    x = x.detach().requires_grad_(True)
+    (gradient,) = torch.autograd.grad(f(x), x, create_graph=True)
+    (product,) = torch.autograd.grad((gradient * v).sum(), x)
+    return product
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex5_hessian_vector_product_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import autograd_core as torch
+
+
+def chain(q):
+    return (q**4).sum() / 4 + (q[:-1] * q[1:]).sum()
+
+
+point = torch.tensor([1.0, -2.0, 0.5])
+direction = torch.tensor([1.0, 0.0, 2.0])
+try:
+    got = hessian_vector_product(chain, point, direction)
+except RuntimeError as error:
+    if isinstance(error, NotImplementedError):
+        raise
+    raise AssertionError(
+        f"hessian_vector_product(chain, point, direction) raised RuntimeError: {error}; "
+        "expected a tensor. Hint: the gradient must have a grad_fn to be differentiated again "
+        "(create_graph), and x must be a leaf that requires grad."
+    ) from None
+assert isinstance(got, torch.Tensor) and tuple(got.shape) == (3,), (
+    f"hessian_vector_product(chain, point, direction) returned {got!r}; expected a tensor of "
+    "shape (3,). Hint: the second autograd.grad call returns a tuple; take its element."
+)
+expected = torch.autograd.functional.hessian(chain, point) @ direction
+assert torch.allclose(got.detach(), expected), (
+    f"hessian_vector_product(chain, point, direction) returned {got.detach()}; expected the "
+    "Hessian of chain at point times direction (compare with "
+    "torch.autograd.functional.hessian(chain, point) @ direction). Hint: differentiate the dot "
+    "product of the gradient with v, not the gradient's sum."
+)
+assert point.grad is None and not point.requires_grad, (
+    "Expected hessian_vector_product to leave its argument x alone; x now requires grad or has "
+    "a .grad. Hint: make a new leaf with x.detach().requires_grad_(True)."
+)
+### BEGIN HIDDEN TESTS
+import autograd_core as _torch
+
+_torch.manual_seed(7)
+_calls = []
+_real_grad = _torch.autograd.grad
+_real_hessian = _torch.autograd.functional.hessian
+_real_jacobian = _torch.autograd.functional.jacobian
+
+
+def _counting_grad(*args, **kwargs):
+    _calls.append(1)
+    return _real_grad(*args, **kwargs)
+
+
+def _forbidden(*args, **kwargs):
+    raise AssertionError("hessian_vector_product must not build the Hessian")
+
+
+def _f1(q):
+    return (q.sin() * q.sum()).sum() + (q**3).sum()
+
+
+def _f2(q):
+    return ((q[:-1] - q[1:]) ** 2).sum() * 0.5 + (q.exp()).mean()
+
+
+_results = []
+try:
+    _torch.autograd.grad = _counting_grad
+    _torch.autograd.functional.hessian = _forbidden
+    _torch.autograd.functional.jacobian = _forbidden
+    for _fn in (_f1, _f2):
+        for _n in (1, 4, 7):
+            _x = _torch.randn(_n, dtype=_torch.float64)
+            _v = _torch.randn(_n, dtype=_torch.float64)
+            _calls.clear()
+            _got = hessian_vector_product(_fn, _x, _v)
+            assert len(_calls) <= 2, len(_calls)
+            assert isinstance(_got, _torch.Tensor) and tuple(_got.shape) == (_n,)
+            assert not _got.requires_grad
+            assert _x.grad is None and not _x.requires_grad
+            _results.append((_fn, _x, _v, _got))
+finally:
+    _torch.autograd.grad = _real_grad
+    _torch.autograd.functional.hessian = _real_hessian
+    _torch.autograd.functional.jacobian = _real_jacobian
+assert len(_results) == 6
+for _fn, _x, _v, _got in _results:
+    _expected = _torch.autograd.functional.hessian(_fn, _x) @ _v
+    assert _torch.allclose(_got, _expected, rtol=1e-7, atol=1e-9), (_got, _expected)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# The two agree (if you have not solved exercise 5 yet, this cell uses PyTorch's own
+# `torch.autograd.functional.hvp`, which returns the function's value and $Hv$):
+
+# %%
+v = torch.tensor([1.0, 0.0, 2.0])
+try:
+    product = hessian_vector_product(f, q, v)
+except NotImplementedError:
+    _, product = torch.autograd.functional.hvp(f, q, v)
+print(product)
+print(H @ v)
+
+# %% [markdown]
+# ## 11. Newton's method
+#
+# Gradient descent moves against the slope: $x \leftarrow x - \eta f'(x)$, with a step size
+# $\eta$ you have to choose. Newton's method uses the curvature as well. Near $x$, $f$ looks
+# like the parabola $f(x) + f'(x)\,d + \frac12 f''(x)\,d^2$, whose lowest point is at
+# $d = -f'(x)/f''(x)$:
+#
+# $$x \leftarrow x - \frac{f'(x)}{f''(x)}$$
+#
+# No step size, and close to a minimum it converges very fast: the number of correct digits
+# roughly doubles at every step. It needs $f''(x) > 0$ to head for a minimum (where $f'' < 0$
+# it heads for a maximum, section 8's picture), and in many dimensions $f''$ becomes the
+# Hessian, which is where Hessian-vector products come in.
+#
+# ### Exercise 6: `newton_step`
+#
+# Write `newton_step(f, x_value)`: one Newton step for minimising `f` from the Python float
+# `x_value`, returned as a Python float, with $f'$ and $f''$ computed by
+# `torch.autograd.grad`. Use `dtype=torch.float64`.
+
+# %% nbgrader={"grade": false, "grade_id": "ex6_newton_step", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def newton_step(f, x_value: float) -> float:
+    """x - f'(x) / f''(x) at x = x_value."""
+    ### BEGIN SOLUTION
+    x = torch.tensor(x_value, dtype=torch.float64, requires_grad=True)
+    (first,) = torch.autograd.grad(f(x), x, create_graph=True)
+    (second,) = torch.autograd.grad(first, x)
+    return x_value - first.item() / second.item()
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex6_newton_step_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import math
+
+import autograd_core as torch
+
+
+def exp_minus_2x(t):
+    return torch.exp(t) - 2 * t
+
+
+try:
+    got = newton_step(exp_minus_2x, 2.0)
+except RuntimeError as error:
+    if isinstance(error, NotImplementedError):
+        raise
+    raise AssertionError(
+        f"newton_step(exp_minus_2x, 2.0) raised RuntimeError: {error}; expected a float. "
+        "Hint: f'' is the derivative of f', which needs create_graph=True."
+    ) from None
+assert type(got) is float, (
+    f"newton_step(exp_minus_2x, 2.0) returned {got!r}; expected a Python float. Hint: .item()."
+)
+assert math.isclose(got, 2.0 - (math.exp(2.0) - 2) / math.exp(2.0), rel_tol=1e-6), (
+    f"newton_step(exp_minus_2x, 2.0) returned {got}; expected x - f'(x)/f''(x) for "
+    "f(t) = exp(t) - 2t at x = 2. Hint: divide the first derivative by the second, and "
+    "subtract from x (no step size)."
+)
+### BEGIN HIDDEN TESTS
+import math
+
+import autograd_core as _torch
+
+assert newton_step(lambda t: 3 * (t - 1.5) ** 2 + 2, 10.0) == 1.5
+assert math.isclose(newton_step(lambda t: (t - 1.5) ** 2, -4.0), 1.5, rel_tol=1e-6)
+for _x in (-1.0, 0.2, 3.0):
+    _expected = _x - (math.exp(_x) - 2) / math.exp(_x)
+    _got = newton_step(lambda t: _torch.exp(t) - 2 * t, _x)
+    assert type(_got) is float and math.isclose(_got, _expected, rel_tol=1e-6), (_x, _got)
+_got = newton_step(lambda t: t**4 / 4 - t, 2.0)
+assert math.isclose(_got, 2.0 - (8.0 - 1.0) / 12.0, rel_tol=1e-6), _got
+_got = newton_step(_torch.cos, 3.0)
+assert math.isclose(_got, 3.0 - math.sin(3.0) / math.cos(3.0), rel_tol=1e-6), _got
+### END HIDDEN TESTS
+
+# %% [markdown]
+# Now iterate it on $f(x) = e^x - 2x$, whose minimum is where $f'(x) = e^x - 2 = 0$, at
+# $x = \ln 2$. (If exercise 6 is not solved yet, the cell falls back on
+# `torch.autograd.functional.jacobian` and `hessian`, which compute the same $f'$ and $f''$.)
+
+# %%
+import math
+
+
+def exp_minus_2x(t):
+    return torch.exp(t) - 2 * t
+
+
+def one_newton_step(f, x_value):
+    try:
+        return newton_step(f, x_value)
+    except NotImplementedError:
+        x = torch.tensor(x_value, dtype=torch.float64)
+        slope = torch.autograd.functional.jacobian(f, x).item()
+        curvature = torch.autograd.functional.hessian(f, x).item()
+        return x_value - slope / curvature
+
+
+x_value = 2.0
+errors = []
+for step in range(6):
+    error = abs(x_value - math.log(2))
+    errors.append(error)
+    print(f"step {step}: x = {x_value:.10f}   |x - ln 2| = {error:.2e}")
+    x_value = one_newton_step(exp_minus_2x, x_value)
+
+# %% [markdown]
+# The error goes 1.3, 0.58, 0.14, 0.0092, 4.2e-5, 8.9e-10. Once close, each error is about
+# half the square of the previous one ($|e_{k+1}| \approx \frac12 e_k^2$), so the number of
+# correct digits doubles at every step. On a log scale the curve bends down ever faster, where
+# gradient descent would give a straight line at best:
+
+# %% tags=["skip-parity"]
+from autograd_core.viz import plot_losses
+
+plot_losses(errors, log_scale=True, title="Newton's method on exp(x) - 2x",
+            ylabel="|x - ln 2|")
+
+# %% [markdown]
+# ## Summary
+#
+# - `torch.autograd.grad(outputs, inputs)` returns the gradients as a tuple and leaves `.grad`
+#   alone; `backward()` computes them for every leaf and **adds** them into `.grad`.
+# - A backward pass frees the tensors the nodes saved (the source article's "the graph is
+#   destroyed"): a second pass through a node that saved something raises "Trying to backward
+#   through the graph a second time", unless the first pass had **`retain_graph=True`**. Nodes
+#   that saved nothing run again silently, and a failed pass may have updated some `.grad`
+#   already. `autograd.grad` runs, and frees, only the nodes between the outputs and the inputs
+#   you asked for.
+# - **`create_graph=True`** records the backward pass itself, so the gradient has a `grad_fn`
+#   and can be differentiated: second derivatives, any order, Hessian rows. Without it,
+#   differentiating a gradient fails with "element 0 of tensors does not require grad and does
+#   not have a grad_fn". `retain_graph` defaults to `create_graph`.
+# - `backward(create_graph=True)` stores a differentiable `.grad` (`grad_fn=<CopyBackwards>`);
+#   a second `backward()` adds second derivatives to first ones (12 + 6 = 18) unless `.grad`
+#   is emptied first. PyTorch recommends `autograd.grad` for higher-order gradients.
+# - A Hessian-vector product costs two backward passes: $Hv = \nabla(\nabla f \cdot v)$.
+#   Newton's method $x \leftarrow x - f'(x)/f''(x)$ uses the second derivative to converge in a
+#   handful of steps.
+#
+# Next, we build a small autograd engine of our own, and see how little it takes for
+# `create_graph=True` to come for free: backward formulas written with tensor operations.

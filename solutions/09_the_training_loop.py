@@ -1,0 +1,1245 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Chapter 9: The training loop
+#
+# Every chapter so far ended with a call to `backward()` and a look at `.grad`. Training a
+# model is what comes next: use those gradients to change the parameters, then do it again,
+# thousands of times. PyTorch splits the work between autograd, which computes gradients, and an
+# **optimizer** from `torch.optim`, which turns them into new parameter values. This chapter is
+# about the few lines that glue the two together, and about what each of them really does:
+#
+# 1. the **five steps** of a training iteration: forward, loss, `zero_grad()`, `backward()`,
+#    `step()`, and why the order matters;
+# 2. why **`zero_grad()`** is not optional, what it does in PyTorch 2.x (it sets `.grad` to
+#    `None`), and the ways to do the same by hand;
+# 3. what **`optimizer.step()`** computes: SGD, with PyTorch's exact rule for momentum and
+#    weight decay, written by hand and compared with `optim.SGD` step by step;
+# 4. which parameters `step()` leaves alone (frozen ones, and ones without a gradient);
+# 5. the source articles' **ResNet-18 step**, seen from the optimizer's side;
+# 6. **gradient accumulation**: several small batches that add up to exactly one big one;
+# 7. a **real task** trained to convergence: a small network that learns to separate two
+#    interleaved half-moons, with its loss curve and its decision boundary.
+#
+# **How to work through it.** Run the cells in order (Shift+Enter). Before a cell marked
+# *predict*, write down what you think it will print, then run it. Each exercise has an answer
+# cell, where you replace `raise NotImplementedError()` with your code, and a locked test cell
+# below it that tells you what is wrong and gives a hint. The **Validate** button runs the whole
+# notebook. Your instructor's grading adds hidden tests to the same cells, so make your answers
+# correct in general, not just for the visible tests.
+#
+# **The engine.** `import autograd_core as torch` gives an engine that prints what PyTorch
+# prints; `nn` and `optim` are its versions of `torch.nn` and `torch.optim`, with PyTorch's names
+# and defaults. With PyTorch installed, `import torch` instead gives the same outputs (the
+# cells that use random numbers or pictures excepted).
+
+# %%
+import autograd_core as torch
+from autograd_core import nn, optim
+
+# %% [markdown]
+# ## 1. Five steps, one iteration
+#
+# Whatever the model, one training iteration in PyTorch is the same five lines:
+#
+# ```python
+# prediction = model(x)              # 1. forward: autograd records the graph
+# loss = loss_fn(prediction, y)      # 2. loss: one number that says how wrong the model is
+# optimizer.zero_grad()              # 3. clear the gradients of the previous iteration
+# loss.backward()                    # 4. backward: d loss / d parameter, into each .grad
+# optimizer.step()                   # 5. update: move each parameter using its .grad
+# ```
+#
+# Steps 1, 2 and 4 are autograd's: the forward pass builds the graph, `backward()` walks it and
+# leaves a gradient in the `.grad` of every parameter (a leaf that requires grad). Steps 3 and
+# 5 are the optimizer's. One of the source articles lists the workflow as forward, backward,
+# update, and a fourth step it marks as crucial: **clear the gradients before the next
+# `backward()`**. Section 2 shows what happens without it.
+#
+# Let us watch one iteration closely on the smallest model there is: `nn.Linear(1, 1)`, which
+# computes $\hat y = w x + b$. We set its two parameters by hand, so that the numbers are easy
+# to follow ($w = 0.5$, $b = 0$), and fit it to three points of the line $y = 2x$.
+
+# %%
+def line_model():
+    """nn.Linear(1, 1) with weight 0.5 and bias 0."""
+    model = nn.Linear(1, 1)
+    with torch.no_grad():                 # setting parameters is not part of any graph
+        model.weight.fill_(0.5)
+        model.bias.fill_(0.0)
+    return model
+
+
+x = torch.tensor([[1.0], [2.0], [3.0]])
+y = torch.tensor([[2.0], [4.0], [6.0]])
+
+model = line_model()
+loss_fn = nn.MSELoss()
+optimizer = optim.SGD(model.parameters(), lr=0.1)
+print(model)
+print(model.weight, model.bias)
+
+# %% [markdown]
+# `model.parameters()` yields the two parameter tensors, and the optimizer keeps a reference to
+# each: it will change them in place. Now steps 1 and 2:
+
+# %%
+prediction = model(x)
+loss = loss_fn(prediction, y)
+print(prediction)
+print(loss)
+
+# %% [markdown]
+# The prediction is $0.5x$, so the errors are $-1.5, -3, -4.5$, and `nn.MSELoss` averages their
+# squares: $(2.25 + 9 + 20.25) / 3 = 10.5$. Both results carry a `grad_fn`: the graph is
+# there. The parameters have no gradient yet, so step 3 has nothing to clear. Step 4:
+
+# %%
+optimizer.zero_grad()
+print(model.weight.grad, model.bias.grad)
+loss.backward()
+print(model.weight.grad, model.bias.grad)
+
+# %% [markdown]
+# By hand, with $e_i = \hat y_i - y_i$: $\partial L/\partial w = \frac{2}{3}\sum_i e_i x_i
+# = \frac{2}{3}(-1.5 - 6 - 13.5) = -14$ and $\partial L/\partial b = \frac{2}{3}\sum_i e_i
+# = -6$. Both negative: increasing $w$ or $b$ would reduce the loss. Step 5, plain SGD with
+# learning rate $0.1$, moves each parameter against its gradient, $p \leftarrow p - 0.1 \cdot
+# \nabla_p L$:
+
+# %%
+optimizer.step()
+print(model.weight, model.bias)
+
+# %% [markdown]
+# $w = 0.5 + 1.4 = 1.9$ and $b = 0 + 0.6 = 0.6$. The same `Parameter` objects, with new
+# values: `step()` wrote into them in place (under `no_grad`, so the update itself is not
+# recorded; chapter 5 explains why it must not be).
+#
+# Repeat the five steps, and the line fits. We print the loss and the parameters every 20
+# iterations:
+
+# %%
+def fit_line(steps=100, zero_grad=True):
+    """Fit line_model() to (x, y) with SGD(lr=0.1); return a progress line every 20 steps."""
+    model = line_model()
+    optimizer = optim.SGD(model.parameters(), lr=0.1)
+    progress = []
+    for step in range(steps):
+        loss = loss_fn(model(x), y)       # 1-2. forward and loss
+        if zero_grad:
+            optimizer.zero_grad()         # 3. clear
+        loss.backward()                   # 4. backward
+        optimizer.step()                  # 5. update
+        if step % 20 == 0 or step == steps - 1:
+            progress.append(f"step {step:3d}  loss {loss.item():<10.4g} "
+                            f"w {model.weight.item():7.4f}  b {model.bias.item():7.4f}")
+    return "\n".join(progress)
+
+
+print(fit_line())
+
+# %% [markdown]
+# The loss falls from 10.5 towards 0, $w$ approaches 2 and $b$ approaches 0. (The loss printed
+# at step $k$ is the one computed *before* that step's update, as it is in every training loop.)
+#
+# ## 2. Gradients add up: why `zero_grad()` is step 3
+#
+# `backward()` does not write a gradient into `.grad`; it **adds** one (chapter 3 showed why:
+# a leaf used twice must receive the sum of both contributions). Within one `backward()` that
+# is exactly right. Across iterations, it means the gradient of the previous iteration is still
+# there when the next one arrives, unless something clears it.
+#
+# One source article shows this with $f = x^2 + 20$ at $x = 10$, where $df/dx = 2x = 20$. Call
+# `backward()` three times on fresh graphs and print `x.grad`:
+
+# %%
+x_demo = torch.tensor(10.0, requires_grad=True, dtype=torch.float64)
+for _ in range(3):
+    f = (x_demo**2 + 20).mean()
+    f.backward()
+    print(x_demo.grad)
+
+# %% [markdown]
+# 20, 40, 60: each `backward()` added another 20. The article's loop clears the gradient
+# before each `backward()`, with `x.grad.data.zero_()`:
+
+# %%
+x_demo = torch.tensor(10.0, requires_grad=True, dtype=torch.float64)
+for _ in range(3):
+    f = (x_demo**2 + 20).mean()
+    if x_demo.grad is not None:           # there is nothing to clear before the first backward
+        x_demo.grad.zero_()
+    f.backward()
+    print(x_demo.grad)
+
+# %% [markdown]
+# Two remarks on the article's version. `.data` is not needed: a `.grad` tensor does not require
+# grad itself, so `x.grad.zero_()` is allowed as it is (`.data` is an old spelling from before
+# PyTorch 0.4). And the article runs that loop on an `x` that its previous example rebound to a
+# result computed under `torch.no_grad()` (with grad mode then switched off for good by
+# `torch.set_grad_enabled(False)`), so copied literally, its `backward()` would fail with
+# "element 0 of tensors does not require grad and does not have a grad_fn". Start from a fresh
+# `x` that requires grad, as we did.
+#
+# ### Exercise 1 (predict, then run): an optimizer without `zero_grad()`
+#
+# The loss $3w$ has the gradient $3$ wherever $w$ is. The loop below takes three SGD steps with
+# learning rate $0.1$, starting from $w = 1$, and never clears `w.grad`. Read it, run it (it
+# prints nothing), and work out the value of `w` at the end.
+
+# %%
+w = torch.tensor(1.0, requires_grad=True)
+optimizer = optim.SGD([w], lr=0.1)
+for step in range(3):
+    loss = 3 * w
+    loss.backward()
+    optimizer.step()          # no optimizer.zero_grad() anywhere
+
+# %% [markdown]
+# Replace `raise NotImplementedError()` with `w_after = ...`: your prediction of `w.item()`
+# after the loop, as a number.
+
+# %% nbgrader={"grade": false, "grade_id": "ex1_no_zero_grad", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# Your prediction: w_after = ...
+### BEGIN SOLUTION
+w_after = 1.0 - 0.1 * (3 + 6 + 9)
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex1_no_zero_grad_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+import math
+
+import autograd_core as torch
+from autograd_core import optim
+
+assert "w_after" in globals(), (
+    "w_after is not defined yet: write your prediction in the cell above and run it."
+)
+assert isinstance(w_after, (int, float)) and not isinstance(w_after, bool), (
+    f"Expected a number for w_after; got {w_after!r}. Hint: write a Python number, not a tensor."
+)
+weight = torch.tensor(1.0, requires_grad=True)
+sgd = optim.SGD([weight], lr=0.1)
+for _ in range(3):
+    (3 * weight).backward()
+    sgd.step()
+assert math.isclose(w_after, weight.item(), abs_tol=1e-4), (
+    f"w_after is {w_after}; expected the value of w after the three steps. Hint: without "
+    "zero_grad(), the .grad that each step() reads is the sum of every backward() so far, so "
+    "the step grows each time; write down w.grad and w after each iteration."
+)
+### BEGIN HIDDEN TESTS
+import math
+
+import autograd_core as _torch
+from autograd_core import optim as _optim
+
+_w = _torch.tensor(1.0, requires_grad=True)
+_sgd = _optim.SGD([_w], lr=0.1)
+for _ in range(3):
+    (3 * _w).backward()
+    _sgd.step()
+assert math.isclose(float(w_after), -0.8, abs_tol=1e-4)
+assert math.isclose(float(w_after), _w.item(), abs_tol=1e-4)
+### END HIDDEN TESTS
+
+# %%
+print(w, w.grad)
+
+# %% [markdown]
+# The gradients were 3, then 6, then 9, so the steps were 0.3, 0.6 and 0.9: $w = 1 - 1.8 =
+# -0.8$, where clearing the gradient would have given $1 - 0.9 = 0.1$. `w.grad` is left at 9.
+#
+# In a real loop the stale gradients point in old directions, and the damage is worse than
+# large steps. Here is `fit_line` from section 1 again, with step 3 left out:
+
+# %%
+print(fit_line(zero_grad=False))
+
+# %% [markdown]
+# The loss does not settle: it goes down, then up again. Without clearing, the update at
+# step $k$ uses the sum of *all* the gradients so far, $\sum_{j \le k} g_j$. That is SGD with
+# momentum 1 (section 4): a ball rolling in a bowl without friction, which swings past the
+# bottom forever instead of stopping there.
+#
+# ## 3. Clearing gradients: `None` or zeros
+#
+# There are two ways to clear a gradient, and PyTorch offers both:
+#
+# | call | what `.grad` becomes |
+# |---|---|
+# | `optimizer.zero_grad()` (PyTorch 2.x default, `set_to_none=True`) | `None` |
+# | `optimizer.zero_grad(set_to_none=False)` (the default before PyTorch 2.0) | a tensor of zeros, the same one, zeroed in place |
+# | `model.zero_grad()` | the same, for every parameter of the model |
+# | by hand: `for p in model.parameters(): p.grad = None` | `None` |
+# | by hand: `p.grad.zero_()` (only if `p.grad is not None`) | zeros, in place |
+
+# %%
+model = line_model()
+optimizer = optim.SGD(model.parameters(), lr=0.1)
+
+loss_fn(model(x), y).backward()
+optimizer.zero_grad()
+print(model.weight.grad)
+
+loss_fn(model(x), y).backward()
+optimizer.zero_grad(set_to_none=False)
+print(model.weight.grad)
+
+# %% [markdown]
+# Both make the next `backward()` start from nothing. `None` is the default because it is
+# cheaper: no memory is kept for a gradient between iterations, no kernel runs to fill zeros,
+# and the next `backward()` stores its result instead of adding it to zeros. It is also
+# different for the optimizer, as section 5 shows: a parameter whose `.grad` is `None` is
+# skipped by `step()`, while a gradient of zeros is still a gradient.
+#
+# `model.zero_grad()` and `optimizer.zero_grad()` clear different sets when the optimizer holds
+# only some of the model's parameters (fine-tuning only the last layer, for instance): each
+# clears its own.
+#
+# **Where step 3 goes.** Anywhere in the iteration, except between `backward()` and `step()`:
+# there, it throws away the gradients `step()` is about to use. With the default
+# `set_to_none=True`, `step()` then finds `None` everywhere and changes nothing, silently:
+
+# %%
+model = line_model()
+optimizer = optim.SGD(model.parameters(), lr=0.1)
+loss = loss_fn(model(x), y)
+loss.backward()
+optimizer.zero_grad()         # wrong place: between backward() and step()
+optimizer.step()
+print(model.weight, model.bias)
+
+# %% [markdown]
+# Calling it first in the iteration, as we do, also protects the first iteration from
+# gradients left over by earlier code (a debugging `backward()`, a previous experiment).
+#
+# ### Exercise 2: one training step
+#
+# Write `train_step(model, optimizer, loss_fn, x, y)`: one iteration of the five steps on the
+# batch `(x, y)`. It starts from clean gradients (whatever `.grad` held when it was called must
+# not count), updates the model's parameters through `optimizer`, and returns the loss computed
+# in the forward pass (before the update) as a Python float.
+
+# %% nbgrader={"grade": false, "grade_id": "ex2_train_step", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def train_step(model, optimizer, loss_fn, x, y) -> float:
+    """One training iteration on (x, y); returns the loss before the update, as a float."""
+    ### BEGIN SOLUTION
+    prediction = model(x)
+    loss = loss_fn(prediction, y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex2_train_step_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import math
+
+import autograd_core as torch
+from autograd_core import nn, optim
+
+
+def fresh_line():
+    line = nn.Linear(1, 1)
+    with torch.no_grad():
+        line.weight.fill_(0.5)
+        line.bias.fill_(0.0)
+    return line
+
+
+inputs = torch.tensor([[1.0], [2.0], [3.0]])
+targets = torch.tensor([[2.0], [4.0], [6.0]])
+mine, reference = fresh_line(), fresh_line()
+my_sgd = optim.SGD(mine.parameters(), lr=0.1)
+reference_sgd = optim.SGD(reference.parameters(), lr=0.1)
+for call in (1, 2):
+    got = train_step(mine, my_sgd, nn.MSELoss(), inputs, targets)
+    expected = nn.MSELoss()(reference(inputs), targets)
+    reference_sgd.zero_grad()
+    expected.backward()
+    reference_sgd.step()
+    assert type(got) is float, (
+        f"train_step returned {got!r} on call {call}; expected the loss as a Python float. "
+        "Hint: .item() turns a one-element tensor into a Python number."
+    )
+    assert math.isclose(got, expected.item(), rel_tol=1e-5), (
+        f"train_step returned {got} on call {call}; expected the loss of the forward pass, "
+        "computed before the update. Hint: return the loss of this call's prediction."
+    )
+    moved = {"weight": mine.weight.item(), "bias": mine.bias.item()}
+    wanted = {"weight": reference.weight.item(), "bias": reference.bias.item()}
+    assert all(math.isclose(moved[k], wanted[k], rel_tol=1e-5, abs_tol=1e-6) for k in moved), (
+        f"After call {call} of train_step the parameters are {moved}; expected those of one "
+        f"more SGD step each call. Hint: {'did the parameters move at all? ' if call == 1 else ''}"
+        "check the order of zero_grad(), backward() and step(), and that every call clears "
+        "the previous call's gradients."
+    )
+### BEGIN HIDDEN TESTS
+import math
+
+import autograd_core as _torch
+from autograd_core import nn as _nn, optim as _optim
+
+_torch.manual_seed(3)
+_a = _nn.Sequential(_nn.Linear(3, 4), _nn.Tanh(), _nn.Linear(4, 2))
+_b = _nn.Sequential(_nn.Linear(3, 4), _nn.Tanh(), _nn.Linear(4, 2))
+_b.load_state_dict(_a.state_dict())
+_x, _y = _torch.randn(5, 3), _torch.randn(5, 2)
+for _p in _a.parameters():                 # stale gradients left by earlier code must not count
+    _p.grad = _torch.full(_p.shape, 100.0)
+_sa = _optim.SGD(_a.parameters(), lr=0.05, momentum=0.9)
+_sb = _optim.SGD(_b.parameters(), lr=0.05, momentum=0.9)
+for _ in range(4):
+    _got = train_step(_a, _sa, _nn.MSELoss(), _x, _y)
+    _loss = _nn.MSELoss()(_b(_x), _y)
+    _sb.zero_grad()
+    _loss.backward()
+    _sb.step()
+    assert type(_got) is float and math.isclose(_got, _loss.item(), rel_tol=1e-5)
+for _pa, _pb in zip(_a.parameters(), _b.parameters()):
+    assert _torch.allclose(_pa, _pb, atol=1e-6)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 4. Inside `optimizer.step()`
+#
+# An optimizer is a loop over its parameters with a formula inside. `optim.SGD` is the
+# simplest, and it is the one the source articles use. Let us write it out.
+#
+# ### 4.1 Plain SGD
+#
+# With no options, SGD moves each parameter $p$ against its gradient $g$ = `p.grad`:
+#
+# $$p \leftarrow p - \text{lr} \cdot g$$
+#
+# By hand that is two lines, inside `torch.no_grad()` because the update must not become part of
+# any graph (and because an in-place change of a leaf that requires grad is refused otherwise).
+# One step by hand and one by `optim.SGD`, on two copies of the line model, give the same
+# parameters:
+
+# %%
+by_hand, by_sgd = line_model(), line_model()
+optimizer = optim.SGD(by_sgd.parameters(), lr=0.1)
+
+for model in (by_hand, by_sgd):
+    loss_fn(model(x), y).backward()
+
+with torch.no_grad():
+    for p in by_hand.parameters():
+        p -= 0.1 * p.grad
+optimizer.step()
+
+print(by_hand.weight, by_sgd.weight)
+print(by_hand.bias, by_sgd.bias)
+
+# %% [markdown]
+# ### 4.2 Momentum
+#
+# `optim.SGD(params, lr, momentum=0.9)`, as in the articles, keeps one more tensor per
+# parameter, a **momentum buffer** $b$, the same shape as $p$. PyTorch's rule:
+#
+# $$b \leftarrow \mu\, b + g \quad (\text{on the first step, } b \leftarrow g), \qquad
+#   p \leftarrow p - \text{lr} \cdot b$$
+#
+# The buffer is a running sum of past gradients, each one shrunk by $\mu$ per step: gradients
+# that keep pointing the same way add up to long strides, gradients that flip sign cancel. Note
+# the form, because textbooks differ: some write $b \leftarrow \mu b + (1 - \mu) g$ (an average,
+# with a learning rate $1/(1-\mu)$ times larger to match), others $v \leftarrow \mu v -
+# \text{lr}\, g$, $p \leftarrow p + v$ (the same as PyTorch's as long as lr never changes).
+# PyTorch's optional `dampening` multiplies $g$ by $(1 - \text{dampening})$, and
+# `nesterov=True` steps along $g + \mu b$ instead of $b$; both are off by default.
+#
+# The buffers live in the optimizer, in `optimizer.state`, a dict keyed by the parameter
+# tensors themselves. Before the first step it is empty:
+
+# %%
+p = torch.tensor([1.0], requires_grad=True)
+optimizer = optim.SGD([p], lr=0.1, momentum=0.9)
+print(optimizer)
+print(optimizer.state)
+
+# %% [markdown]
+# Printing an optimizer shows its **parameter groups**: here one, with every setting, most at
+# PyTorch's defaults. `optimizer.param_groups` is a list of dicts, one per group, each with its
+# `"params"` and its settings; a learning-rate schedule is nothing more than code that changes
+# `group["lr"]` between steps.
+#
+# Now minimise $p^2$ (gradient $2p$) from $p = 1$ with plain SGD and with momentum, side by
+# side, and print the buffer:
+
+# %%
+p = torch.tensor([1.0], requires_grad=True)   # with momentum 0.9
+q = torch.tensor([1.0], requires_grad=True)   # plain SGD
+with_momentum = optim.SGD([p], lr=0.1, momentum=0.9)
+plain = optim.SGD([q], lr=0.1)
+
+table = ["step   plain    momentum   buffer"]
+for step in range(1, 9):
+    for optimizer, param in ((with_momentum, p), (plain, q)):
+        optimizer.zero_grad()
+        (param**2).sum().backward()
+        optimizer.step()
+    buffer = with_momentum.state[p]["momentum_buffer"]
+    table.append(f"{step:4d}  {q.item():7.4f}   {p.item():7.4f}   {buffer.item():7.4f}")
+print("\n".join(table))
+
+# %% [markdown]
+# Check the first three rows by hand. Step 1: $g = 2$, $b = g = 2$, $p = 1 - 0.2 = 0.8$ (the
+# same as plain SGD: a first step with momentum is a plain step). Step 2: $g = 1.6$, $b = 0.9
+# \cdot 2 + 1.6 = 3.4$, $p = 0.8 - 0.34 = 0.46$. Step 3: $g = 0.92$, $b = 3.06 + 0.92 = 3.98$,
+# $p = 0.062$. Momentum races ahead, overshoots below 0 at step 4, and then swings back; plain
+# SGD creeps towards 0, multiplying $p$ by $0.8$ each step.
+#
+# ### 4.3 Weight decay
+#
+# `weight_decay=wd` adds $\text{wd} \cdot p$ to the gradient before anything else:
+#
+# $$g \leftarrow g + \text{wd} \cdot p$$
+#
+# which is the gradient of the extra loss term $\frac{\text{wd}}{2}\lVert p \rVert^2$: an L2
+# penalty that pulls every weight towards 0. The two spellings give the same step:
+
+# %%
+a = torch.tensor([1.0, -2.0], requires_grad=True)
+b = torch.tensor([1.0, -2.0], requires_grad=True)
+decayed = optim.SGD([a], lr=0.1, weight_decay=0.1)
+penalised = optim.SGD([b], lr=0.1)
+
+(a**2).sum().backward()
+decayed.step()
+
+((b**2).sum() + 0.1 / 2 * (b**2).sum()).backward()
+penalised.step()
+
+print(a, b)
+
+# %% [markdown]
+# $g = 2p + 0.1p = 2.1p$, so $p \leftarrow p - 0.21p = 0.79p$. Note that weight decay reads
+# $p$, not its gradient: a parameter with a gradient of zeros still decays. (Adam is different:
+# `optim.AdamW` decays the weights outside the adaptive step, which is why it exists next to
+# `optim.Adam`.)
+#
+# ### Exercise 3: SGD with momentum, by hand
+#
+# Write `sgd_step(params, buffers, lr, momentum=0.0, weight_decay=0.0)`: one update of every
+# tensor in the list `params`, in place, exactly as `optim.SGD(params, lr=lr,
+# momentum=momentum, weight_decay=weight_decay)` would do it (sections 4.1 to 4.3).
+#
+# `buffers` is a list as long as `params`: `buffers[i]` is the momentum buffer of `params[i]`,
+# or `None` before its first step. `sgd_step` stores the new buffers in that list (the test
+# passes the same list to every call). A parameter whose `.grad` is `None` is skipped. It
+# returns `None`.
+
+# %% nbgrader={"grade": false, "grade_id": "ex3_sgd_step", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def sgd_step(params: list, buffers: list, lr: float, momentum: float = 0.0,
+             weight_decay: float = 0.0) -> None:
+    """Update each tensor of params in place as optim.SGD does; keep momentum buffers in buffers."""
+    ### BEGIN SOLUTION
+    with torch.no_grad():
+        for i, p in enumerate(params):
+            if p.grad is None:
+                continue
+            g = p.grad
+            if weight_decay != 0:
+                g = g + weight_decay * p
+            if momentum != 0:
+                if buffers[i] is None:
+                    buffers[i] = g.clone()
+                else:
+                    buffers[i] = momentum * buffers[i] + g
+                g = buffers[i]
+            p -= lr * g
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex3_sgd_step_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+import autograd_core as torch
+from autograd_core import optim
+
+
+def compare_with_sgd(steps, **settings):
+    """Run sgd_step and optim.SGD side by side on the same quadratic loss; return a problem or None."""
+    start = [[1.0, -2.0, 0.5], [3.0]]
+    mine = [torch.tensor(v, requires_grad=True) for v in start]
+    theirs = [torch.tensor(v, requires_grad=True) for v in start]
+    reference = optim.SGD(theirs, **settings)
+    buffers = [None] * len(mine)
+    for step in range(1, steps + 1):
+        for params in (mine, theirs):
+            for param in params:
+                param.grad = None
+            loss = (params[0] ** 2).sum() * params[1].sum() + (params[0] * 3).sum()
+            loss.backward()
+        returned = sgd_step(mine, buffers, **settings)
+        reference.step()
+        if returned is not None:
+            return f"sgd_step returned {returned!r}; expected None (it updates in place)"
+        for i, (p, r) in enumerate(zip(mine, theirs)):
+            if not torch.allclose(p, r, rtol=1e-4, atol=1e-5):
+                return (f"with {settings}, after step {step}, params[{i}] is {p.tolist()}, "
+                        "which differs from what optim.SGD gives")
+    return None
+
+
+problem = compare_with_sgd(1, lr=0.1)
+assert problem is None, (
+    f"{problem}; expected the plain SGD update. Hint: p -= lr * p.grad, inside torch.no_grad()."
+)
+problem = compare_with_sgd(5, lr=0.1, momentum=0.9)
+assert problem is None, (
+    f"{problem}; expected the same parameters at every step. Hint: on a parameter's first step "
+    "the buffer is the gradient itself; afterwards buffer = momentum * buffer + grad, and the "
+    "step is lr * buffer. Keep each buffer in buffers[i] between calls."
+)
+### BEGIN HIDDEN TESTS
+import autograd_core as _torch
+from autograd_core import optim as _optim
+
+
+def _run(steps, skip_second=False, **settings):
+    _start = [[1.0, -2.0, 0.5], [3.0], [0.25, 0.75]]
+    _mine = [_torch.tensor(v, requires_grad=True) for v in _start]
+    _theirs = [_torch.tensor(v, requires_grad=True) for v in _start]
+    _ref = _optim.SGD(_theirs, **settings)
+    _buffers = [None] * 3
+    for _ in range(steps):
+        for _params in (_mine, _theirs):
+            for _p in _params:
+                _p.grad = None
+            _loss = (_params[0] ** 2).sum() * _params[1].sum() + (_params[2] ** 3).sum()
+            if skip_second:
+                _loss = (_params[0] ** 2).sum() + (_params[2] ** 3).sum()
+            _loss.backward()
+        assert sgd_step(_mine, _buffers, **settings) is None
+        _ref.step()
+        for _p, _r in zip(_mine, _theirs):
+            assert _torch.allclose(_p, _r, rtol=1e-4, atol=1e-5), (settings, _p, _r)
+    return _mine, _buffers, _ref, _theirs
+
+
+_run(5, lr=0.05, weight_decay=0.1)
+_mine, _buffers, _ref, _theirs = _run(5, lr=0.02, momentum=0.5, weight_decay=0.01)
+for _b, _r in zip(_buffers, _theirs):
+    assert _torch.allclose(_b, _ref.state[_r]["momentum_buffer"], rtol=1e-4, atol=1e-5)
+_mine, _buffers, _, _ = _run(3, skip_second=True, lr=0.1, momentum=0.9, weight_decay=0.1)
+assert _mine[1].tolist() == [3.0] and _buffers[1] is None      # no .grad: skipped entirely
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 5. What `step()` leaves alone
+#
+# `step()` loops over every parameter it was given, and skips a parameter whose `.grad` is
+# `None`. That is how **frozen** parameters (`requires_grad=False`) stay where they are even when
+# they were handed to the optimizer: `backward()` never gives them a gradient. Chapter 5 uses
+# this to fine-tune the last layer of a ResNet-18 while the optimizer holds all 62 parameter
+# tensors.
+#
+# `None` is the test, not `requires_grad`, and not "a gradient of zero". That difference is
+# where the default `set_to_none=True` of `zero_grad()` matters.
+#
+# ### Exercise 4 (predict, then run): which parameters move?
+#
+# Four parameters go to one optimizer with weight decay. `a` is used by the loss, `b` is frozen
+# (it does not require grad), `c` requires grad but the loss does not use it, and `d` has a
+# `.grad` of zeros, as `zero_grad(set_to_none=False)` would leave it. Read the cell and run it
+# (it prints nothing).
+
+# %%
+a = torch.tensor([1.0, 2.0], requires_grad=True)
+b = torch.tensor([1.0, 2.0])
+c = torch.tensor([1.0, 2.0], requires_grad=True)
+d = torch.tensor([1.0, 2.0], requires_grad=True)
+d.grad = torch.zeros(2)
+
+optimizer = optim.SGD([a, b, c, d], lr=0.1, weight_decay=0.01)
+before = {name: t.detach().clone() for name, t in zip("abcd", (a, b, c, d))}
+loss = (a * b).sum()
+loss.backward()
+optimizer.step()
+
+# %% [markdown]
+# Replace `raise NotImplementedError()` with `changed_names = {...}`: the set of the names (as
+# strings, e.g. `"a"`) of the parameters whose values `optimizer.step()` changed.
+
+# %% nbgrader={"grade": false, "grade_id": "ex4_which_moved", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# Your prediction: changed_names = {...}
+### BEGIN SOLUTION
+changed_names = {"a", "d"}
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex4_which_moved_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+import autograd_core as torch
+from autograd_core import optim
+
+assert "changed_names" in globals(), (
+    "changed_names is not defined yet: write your prediction in the cell above and run it."
+)
+assert isinstance(changed_names, set) and changed_names <= set("abcd"), (
+    f"Expected a set of names taken from 'a', 'b', 'c', 'd'; got {changed_names!r}."
+)
+params = {name: torch.tensor([1.0, 2.0], requires_grad=(name != "b")) for name in "abcd"}
+params["d"].grad = torch.zeros(2)
+starts = {name: t.detach().clone() for name, t in params.items()}
+decaying = optim.SGD(list(params.values()), lr=0.1, weight_decay=0.01)
+(params["a"] * params["b"]).sum().backward()
+decaying.step()
+actual = {name for name, t in params.items() if not torch.equal(t.detach(), starts[name])}
+missing, extra = actual - changed_names, changed_names - actual
+assert not missing and not extra, (
+    f"Expected the set of parameters that step() changed; got {sorted(changed_names)}, which "
+    f"misses {len(missing)} of them and has {len(extra)} name(s) too many. Hint: for each "
+    "parameter, ask whether its .grad is None after backward(), and what weight decay adds to "
+    "a gradient (section 4.3)."
+)
+### BEGIN HIDDEN TESTS
+import autograd_core as _torch
+from autograd_core import optim as _optim
+
+_params = {n: _torch.tensor([1.0, 2.0], requires_grad=(n != "b")) for n in "abcd"}
+_params["d"].grad = _torch.zeros(2)
+_starts = {n: t.detach().clone() for n, t in _params.items()}
+_o = _optim.SGD(list(_params.values()), lr=0.1, weight_decay=0.01)
+(_params["a"] * _params["b"]).sum().backward()
+_o.step()
+assert type(changed_names) is set
+assert changed_names == {n for n, t in _params.items() if not _torch.equal(t.detach(), _starts[n])}
+### END HIDDEN TESTS
+
+# %%
+for name, t in zip("abcd", (a, b, c, d)):
+    print(name, before[name], "->", t.detach(), " grad:", t.grad)
+
+# %% [markdown]
+# * `a` has a gradient ($\partial (a \cdot b)/\partial a = b$) and moves.
+# * `b` is frozen: no gradient, skipped.
+# * `c` requires grad, but no path leads from the loss to it, so `backward()` left its `.grad`
+#   at `None`: skipped too.
+# * `d` has a gradient of zeros, which is not `None`: `step()` adds weight decay,
+#   $0 + 0.01 \cdot d$, and `d` shrinks by 0.1 %. With momentum, a zero gradient would also
+#   keep it rolling along its old buffer.
+#
+# So a parameter that does not take part in a forward pass (a branch of the model not used for
+# this batch, say) is left exactly alone when `zero_grad()` sets gradients to `None`, and is
+# still decayed and pushed by momentum when it fills them with zeros. That is one reason
+# PyTorch 2.0 changed the default.
+#
+# ## 6. The source articles' ResNet-18 step
+#
+# Two of the source articles (and PyTorch's tutorial "A Gentle Introduction to
+# `torch.autograd`") show the whole workflow on a real image classifier, a ResNet-18. In
+# PyTorch the model comes from torchvision:
+#
+# ```python
+# model = torchvision.models.resnet18(pretrained=True)   # weights=... in torchvision >= 0.13
+# ```
+#
+# which downloads weights trained on ImageNet (a 44.7 MB file). This course cannot download
+# anything; `autograd_core.models.resnet18()` builds the same architecture, with torchvision's
+# layer names and random initialisation, and asking it for pretrained weights raises an error
+# that says so. Random weights change nothing below: the shapes, the gradients' structure and
+# the optimizer's bookkeeping are the same.
+#
+# The articles' step, as they write it: a random 64×64 RGB image as a batch of one, random
+# "labels" of shape `(1, 1000)`, the forward pass, a loss, the backward pass, and an SGD step
+# with momentum. (These cells use random numbers, so their values differ from PyTorch's run to
+# run; the shapes and the counts do not.)
+
+# %% tags=["skip-parity"]
+torch.manual_seed(0)
+model = torch.models.resnet18()
+data = torch.rand(1, 3, 64, 64)
+labels = torch.rand(1, 1000)
+
+prediction = model(data)                      # forward pass
+print(prediction.shape)
+
+loss = (prediction - labels).sum()
+loss.backward()                               # backward pass
+
+parameters = list(model.parameters())
+print(sum(p.grad is not None for p in parameters), "of", len(parameters),
+      "parameter tensors have a .grad")
+
+# %% [markdown]
+# `prediction.shape` is `torch.Size([1, 1000])`: one score per ImageNet class for our one image,
+# and after `backward()` all 62 parameter tensors (11,689,512 numbers) hold a gradient.
+#
+# Look at the "loss", though: $\sum_i (\text{prediction}_i - \text{labels}_i)$. Its gradient
+# with respect to every prediction is 1, whatever the labels are, so the labels have no effect
+# on any gradient. It serves the articles to trigger a `backward()`, but it is not something to
+# train with: lowering it just pushes every score down without bound. A real classifier uses
+# `nn.CrossEntropyLoss` (section 8), a regression `nn.MSELoss`. You can see it on the last
+# layer: `fc` computes $\text{prediction} = W h + \text{bias}$, so $\partial\,\text{loss} /
+# \partial\,\text{bias} = 1$ for each of the 1000 entries.
+
+# %% tags=["skip-parity"]
+print(model.fc.bias.grad[:5])
+print(torch.equal(model.fc.bias.grad, torch.ones(1000)))
+
+# %% [markdown]
+# Now the optimizer, with the articles' settings. (The articles call it `optim`, which hides
+# the `optim` module of `from torch import optim`; we call it `optimizer`.) The momentum buffers
+# do not exist until the first `step()` creates them, one per parameter, equal to the gradient
+# on this first step; and since a first step with momentum is a plain step, the bias of `fc`
+# moves by exactly $\text{lr} \cdot 1 = 0.01$:
+
+# %% tags=["skip-parity"]
+optimizer = optim.SGD(model.parameters(), lr=1e-2, momentum=0.9)
+print(len(optimizer.state), "momentum buffers before step()")
+bias_before = model.fc.bias.detach().clone()
+
+optimizer.step()                              # gradient descent
+
+print(len(optimizer.state), "momentum buffers after step()")
+buffer = optimizer.state[model.fc.weight]["momentum_buffer"]
+print(torch.equal(buffer, model.fc.weight.grad))
+print(torch.allclose(model.fc.bias.detach(), bias_before - 0.01))
+
+# %% [markdown]
+# A second iteration (`zero_grad()`, forward, `backward()`, `step()`) would give the bias the
+# same gradient of ones, and move it by $0.01 \cdot (0.9 \cdot 1 + 1) = 0.019$; a third by
+# $0.0271$: the momentum of section 4.2 at work. The optimizer's state costs memory: with
+# momentum, SGD keeps one extra tensor the size of each parameter, another 11.7 million numbers
+# here (Adam keeps two).
+#
+# ## 7. Gradient accumulation: a big batch in small pieces
+#
+# A batch too big for memory can be processed in pieces. The trick uses exactly the behaviour
+# section 2 warned about: since `backward()` adds into `.grad`, run `backward()` once per piece
+# and `step()` once at the end. The result is the gradient of the whole batch, provided the
+# pieces' losses add up to the whole batch's loss:
+#
+# * with `reduction="sum"`, they do as they are: $\sum_{\text{batch}} = \sum_{\text{pieces}}
+#   \sum_{\text{piece}}$;
+# * with the default `reduction="mean"`, the mean over $N$ examples is $\sum_j \frac{n_j}{N}
+#   \cdot \text{mean}_j$, where piece $j$ has $n_j$ examples. With $k$ pieces of equal size
+#   that is $\frac{1}{k}\sum_j \text{mean}_j$: **scale each piece's loss by $1/k$**.
+#
+# Here is a check on a linear model with three inputs and eight examples, computed from fixed
+# numbers. One SGD step on the whole batch, and one step after accumulating four pieces of two:
+
+# %%
+features = torch.arange(24.0).reshape(8, 3) / 10
+targets = features @ torch.tensor([[1.0], [-2.0], [0.5]]) + 0.3
+
+
+def fresh_linear():
+    model = nn.Linear(3, 1)
+    with torch.no_grad():
+        model.weight.copy_(torch.tensor([[0.1, 0.2, 0.3]]))
+        model.bias.fill_(0.0)
+    return model
+
+
+whole, pieces = fresh_linear(), fresh_linear()
+whole_sgd = optim.SGD(whole.parameters(), lr=0.05)
+pieces_sgd = optim.SGD(pieces.parameters(), lr=0.05)
+
+whole_sgd.zero_grad()
+loss_fn(whole(features), targets).backward()
+whole_sgd.step()
+
+pieces_sgd.zero_grad()
+for x_piece, y_piece in zip(features.split(2), targets.split(2)):
+    loss = loss_fn(pieces(x_piece), y_piece) / 4      # 4 pieces of equal size
+    loss.backward()                                   # adds into .grad
+pieces_sgd.step()
+
+print(f"{whole.weight.grad}\n{pieces.weight.grad}\n"
+      f"{torch.allclose(whole.weight, pieces.weight)} {torch.allclose(whole.bias, pieces.bias)}")
+
+# %% [markdown]
+# Same gradient (up to rounding in the last digit, which `allclose` forgives), same step. Two
+# classic mistakes break it. Forget the $1/k$, and the gradient is $k$ times too large, which is
+# the same as a learning rate $k$ times too large. Split into unequal pieces (8 examples in
+# pieces of 3, 3 and 2, as `split(3)` does) and scale by $1/k$, and the last piece's examples
+# weigh more than the others; weighting each piece by $n_j/N$ is right whatever the sizes:
+
+# %%
+def accumulated_grad(scale):
+    """weight.grad after accumulating features.split(3), each piece's mean loss times scale(n_j)."""
+    model = fresh_linear()
+    for x_piece, y_piece in zip(features.split(3), targets.split(3)):
+        (loss_fn(model(x_piece), y_piece) * scale(len(x_piece))).backward()
+    return model.weight.grad
+
+
+unscaled = torch.allclose(accumulated_grad(lambda n: 1.0), 3 * whole.weight.grad)
+one_kth = torch.allclose(accumulated_grad(lambda n: 1 / 3), whole.weight.grad)
+by_size = torch.allclose(accumulated_grad(lambda n: n / 8), whole.weight.grad)
+print(f"no scale: {unscaled}\n1/k: {one_kth}\nn_j/N: {by_size}")
+
+# %% [markdown]
+# (The first line compares with three times the full gradient and is still `False`: with
+# unequal pieces, leaving out the scale is not even a uniform rescaling.)
+#
+# The equality is exact for models whose output for one example does not depend on the other
+# examples of the batch. A `BatchNorm` layer breaks it, because it normalises with the mean and
+# variance of the batch it sees, which is now the piece: accumulation then approximates the big
+# batch instead of reproducing it.
+#
+# ### Exercise 5: accumulate, then step
+#
+# Write `accumulate_step(model, optimizer, loss_fn, x, y, num_pieces)`: one optimizer step on the
+# batch `(x, y)`, computed by running the model on `x.chunk(num_pieces)` (and the matching pieces
+# of `y`) one piece at a time and accumulating the gradients. `loss_fn` averages over its batch
+# (`reduction="mean"`). The update must be the one a single step on the whole batch would make,
+# also when the pieces have different sizes (`chunk` splits 10 rows into 4 pieces as 3, 3, 3 and
+# 1), and gradients present before the call must not count. Return the loss of the whole batch
+# as a Python float.
+
+# %% nbgrader={"grade": false, "grade_id": "ex5_accumulate_step", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def accumulate_step(model, optimizer, loss_fn, x, y, num_pieces: int) -> float:
+    """One optimizer step on (x, y), accumulating gradients over x.chunk(num_pieces)."""
+    ### BEGIN SOLUTION
+    optimizer.zero_grad()
+    total = 0.0
+    for x_piece, y_piece in zip(x.chunk(num_pieces), y.chunk(num_pieces)):
+        loss = loss_fn(model(x_piece), y_piece) * (len(x_piece) / len(x))
+        loss.backward()
+        total += loss.item()
+    optimizer.step()
+    return total
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex5_accumulate_step_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import math
+
+import autograd_core as torch
+from autograd_core import nn, optim
+
+
+class CountingLinear(nn.Linear):
+    """An nn.Linear that records the batch size of each forward pass."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.batch_sizes = []
+
+    def forward(self, inputs):
+        self.batch_sizes.append(inputs.shape[0])
+        return super().forward(inputs)
+
+
+def fixed_counting_linear():
+    layer = CountingLinear(3, 2)
+    with torch.no_grad():
+        layer.weight.copy_(torch.tensor([[0.1, -0.2, 0.3], [0.0, 0.5, -0.1]]))
+        layer.bias.copy_(torch.tensor([0.2, -0.3]))
+    return layer
+
+
+inputs = torch.arange(24.0).reshape(8, 3) / 10
+targets = torch.cat([inputs.sum(dim=1, keepdim=True), -inputs[:, :1]], dim=1)
+mine, whole = fixed_counting_linear(), fixed_counting_linear()
+got = accumulate_step(mine, optim.SGD(mine.parameters(), lr=0.1), nn.MSELoss(), inputs,
+                      targets, 4)
+whole_loss = nn.MSELoss()(whole(inputs), targets)
+whole_loss.backward()
+optim.SGD(whole.parameters(), lr=0.1).step()
+assert type(got) is float, (
+    f"accumulate_step returned {got!r}; expected the whole batch's loss as a Python float. "
+    "Hint: add up each piece's (scaled) loss.item()."
+)
+assert mine.batch_sizes == [2, 2, 2, 2], (
+    f"The model was called on batches of sizes {mine.batch_sizes}; expected one call per piece "
+    "of x.chunk(4). Hint: loop over zip(x.chunk(num_pieces), y.chunk(num_pieces))."
+)
+assert torch.allclose(mine.weight, whole.weight, atol=1e-6) and \
+    torch.allclose(mine.bias, whole.bias, atol=1e-6), (
+    "After accumulate_step the parameters differ from those after one step on the whole batch; "
+    "expected the same update. Hint: each piece's mean loss must be scaled so that the scaled "
+    "losses add up to the mean over the whole batch, and step() runs once, at the end."
+)
+assert math.isclose(got, whole_loss.item(), rel_tol=1e-5), (
+    f"accumulate_step returned {got}; expected the loss of the whole batch (the mean over all "
+    "its examples). Hint: add up the scaled losses of the pieces."
+)
+### BEGIN HIDDEN TESTS
+import math
+
+import autograd_core as _torch
+from autograd_core import nn as _nn, optim as _optim
+
+_torch.manual_seed(5)
+_a = _nn.Sequential(_nn.Linear(3, 5), _nn.Tanh(), _nn.Linear(5, 2))
+_b = _nn.Sequential(_nn.Linear(3, 5), _nn.Tanh(), _nn.Linear(5, 2))
+_b.load_state_dict(_a.state_dict())
+_x, _y = _torch.randn(10, 3), _torch.randn(10, 2)
+for _p in _a.parameters():                 # stale gradients must not count
+    _p.grad = _torch.full(_p.shape, 50.0)
+_sa = _optim.SGD(_a.parameters(), lr=0.1, momentum=0.9)
+_sb = _optim.SGD(_b.parameters(), lr=0.1, momentum=0.9)
+for _k in (4, 3, 1, 6):                    # pieces of 3,3,3,1 / 4,4,2 / 10 / 2,2,2,2,2
+    _got = accumulate_step(_a, _sa, _nn.MSELoss(), _x, _y, _k)
+    _sb.zero_grad()
+    _loss = _nn.MSELoss()(_b(_x), _y)
+    _loss.backward()
+    _sb.step()
+    assert type(_got) is float and math.isclose(_got, _loss.item(), rel_tol=1e-5), (_k, _got)
+    for _pa, _pb in zip(_a.parameters(), _b.parameters()):
+        assert _torch.allclose(_pa, _pb, atol=1e-5), _k
+class _Counting(_nn.Linear):
+    def __init__(self):
+        super().__init__(3, 2)
+        self.sizes = []
+
+    def forward(self, inputs):
+        self.sizes.append(inputs.shape[0])
+        return super().forward(inputs)
+
+
+_c = _Counting()
+accumulate_step(_c, _optim.SGD(_c.parameters(), lr=0.1), _nn.MSELoss(), _torch.ones(10, 3),
+                _torch.zeros(10, 2), 4)
+assert _c.sizes == [3, 3, 3, 1]
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 8. A real task: two moons
+#
+# Time to train something to convergence. The data: 2-D points in two classes shaped like two
+# interleaved half-moons, the classic toy problem that no straight line can separate (it is
+# `sklearn.datasets.make_moons`; we generate it ourselves, no download). Class 0 lies on the
+# upper arc $(\cos t, \sin t)$, class 1 on the lower arc $(1 - \cos t, \frac12 - \sin t)$, for
+# $t$ uniform in $[0, \pi]$, plus Gaussian noise.
+
+# %%
+import math
+
+
+def make_moons(n, noise=0.15):
+    """n points (x of shape (n, 2)) and their classes (y of shape (n,), int64: 0 or 1)."""
+    half = n // 2
+    t = torch.rand(n) * math.pi
+    upper = torch.stack([torch.cos(t[:half]), torch.sin(t[:half])], dim=1)
+    lower = torch.stack([1 - torch.cos(t[half:]), 0.5 - torch.sin(t[half:])], dim=1)
+    x = torch.cat([upper, lower]) + noise * torch.randn(n, 2)
+    y = torch.cat([torch.zeros(half, dtype=torch.long), torch.ones(n - half, dtype=torch.long)])
+    return x, y
+
+
+# %% [markdown]
+# The model: a small multilayer perceptron, 2 inputs, two hidden layers of 16 units with `tanh`,
+# and 2 outputs, one score (a *logit*) per class. `nn.CrossEntropyLoss` takes those raw scores
+# and the class indices: it applies `log_softmax` to the scores and averages
+# $-\log p_{\text{true class}}$ over the batch. At the start, with two classes and scores close
+# to zero, that is about $\log 2 \approx 0.693$.
+#
+# The loop is the five steps of section 1, with two additions that every real training loop
+# has: **epochs** (passes over the whole training set) and **mini-batches** drawn in a new
+# random order each epoch (`torch.randperm`). 200 training points in batches of 20 make 10
+# steps per epoch; 40 epochs make 400 steps. After each epoch we also record the loss on the
+# whole training set (under `torch.no_grad()`: it is a measurement, not a training step), which
+# is much less noisy than the loss of one mini-batch. Accuracy is then measured on 1000 *new* points,
+# under `torch.no_grad()` (no graph needed) and in `eval()` mode (no layer here behaves
+# differently, but the habit matters as soon as one does; chapter 5 tells them apart).
+
+# %% tags=["skip-parity"]
+torch.manual_seed(0)
+x_train, y_train = make_moons(200)
+x_test, y_test = make_moons(1000)
+
+model = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 2))
+loss_fn = nn.CrossEntropyLoss()
+optimizer = optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+
+losses, epoch_losses = [], []
+model.train()
+for epoch in range(40):
+    order = torch.randperm(len(x_train))
+    for start in range(0, len(x_train), 20):
+        batch = order[start:start + 20]
+        loss = loss_fn(model(x_train[batch]), y_train[batch])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    with torch.no_grad():
+        epoch_losses.append(loss_fn(model(x_train), y_train).item())
+
+
+@torch.no_grad()
+def accuracy(model, x, y):
+    model.eval()
+    correct = (model(x).argmax(dim=1) == y).float().mean().item()
+    model.train()
+    return correct
+
+
+print(f"{len(losses)} steps; loss on the training set {epoch_losses[0]:.3f} after the first "
+      f"epoch, {epoch_losses[-1]:.3f} after the last")
+print(f"accuracy: {accuracy(model, x_train, y_train):.1%} on the training set, "
+      f"{accuracy(model, x_test, y_test):.1%} on new points")
+
+# %% [markdown]
+# The loss curves, and what the network learned: the colour shows the class it predicts at
+# each point of the plane, the dots are the training points.
+
+# %% tags=["skip-parity"]
+import matplotlib.pyplot as plt
+import numpy as np
+
+from autograd_core.viz import plot_losses
+
+fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+plot_losses(losses, ax=left, title="Cross-entropy loss", label="one mini-batch", log_scale=True)
+left.lines[0].set_alpha(0.45)
+left.plot(range(10, len(losses) + 1, 10), epoch_losses, "k-", linewidth=2.5,
+          label="whole training set, after each epoch")
+left.legend()
+
+grid_x, grid_y = np.meshgrid(np.linspace(-1.6, 2.6, 120), np.linspace(-1.2, 1.7, 90))
+plane = torch.tensor(np.stack([grid_x.ravel(), grid_y.ravel()], axis=1), dtype=torch.float32)
+with torch.no_grad():
+    predicted = model(plane).argmax(dim=1).reshape(grid_x.shape)
+right.contourf(grid_x, grid_y, predicted.numpy(), levels=[-0.5, 0.5, 1.5],
+               colors=["#c6dbef", "#fdd0a2"])
+right.scatter(*x_train.T.numpy(), c=y_train.numpy(), cmap="coolwarm", s=12, edgecolors="k",
+              linewidths=0.3)
+right.set_title("Decision boundary after training")
+plt.show()
+
+# %% [markdown]
+# The mini-batch loss is noisy, because each step sees a different 20 points; the loss on the
+# whole training set falls from about 0.5 to below 0.1 and levels off: the training has
+# converged, as far as this learning rate takes it. The
+# boundary bends around both moons, which no linear model could do: the hidden layers are what
+# the 400 optimizer steps shaped. The few points on the wrong side are the noise's doing;
+# fitting them too would be learning the noise (overfitting), which the accuracy on new points
+# would reveal.
+#
+# ### Exercise 6: train a classifier
+#
+# Write `fit(model, x, y)`: train the classifier `model` (it outputs two scores per point) on the
+# points `x` (shape `(n, 2)`) and classes `y` (shape `(n,)`, int64), in place, with
+# `nn.CrossEntropyLoss` and an optimizer and schedule of your choice, and return the list of the
+# losses of every step, as Python floats. The test builds the MLP above with fresh random
+# weights, calls `fit` on 200 new moon points, and requires an accuracy of at least 95 % on 1000
+# other points; keep the training under a second or two (with 200 points, a step on the whole
+# set costs about as much as a step on a mini-batch of 20, and a few hundred steps suffice).
+
+# %% nbgrader={"grade": false, "grade_id": "ex6_fit", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def fit(model, x, y) -> list:
+    """Train model on (x, y) in place with nn.CrossEntropyLoss; return the loss of every step."""
+    ### BEGIN SOLUTION
+    loss_fn = nn.CrossEntropyLoss()
+    optimizer = optim.SGD(model.parameters(), lr=0.2, momentum=0.9)
+    losses = []
+    for step in range(150):                # 200 points: the whole set is one small batch
+        loss = loss_fn(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex6_fit_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import math
+
+import autograd_core as torch
+from autograd_core import nn
+
+
+def moons(n, noise):
+    half = n // 2
+    t = torch.rand(n) * math.pi
+    upper = torch.stack([torch.cos(t[:half]), torch.sin(t[:half])], dim=1)
+    lower = torch.stack([1 - torch.cos(t[half:]), 0.5 - torch.sin(t[half:])], dim=1)
+    points = torch.cat([upper, lower]) + noise * torch.randn(n, 2)
+    classes = torch.cat([torch.zeros(half, dtype=torch.long), torch.ones(n - half, dtype=torch.long)])
+    return points, classes
+
+
+torch.manual_seed(1)
+train_points, train_classes = moons(200, 0.1)
+test_points, test_classes = moons(1000, 0.1)
+classifier = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(),
+                           nn.Linear(16, 2))
+history = fit(classifier, train_points, train_classes)
+assert isinstance(history, list) and history and all(type(v) is float for v in history), (
+    f"fit returned {type(history).__name__}; expected a non-empty list of Python floats, one "
+    "loss per step. Hint: append loss.item() after each step."
+)
+with torch.no_grad():
+    correct = (classifier(test_points).argmax(dim=1) == test_classes).float().mean().item()
+assert correct >= 0.95, (
+    f"After fit, the model classifies {correct:.1%} of new points correctly; expected at least "
+    "95%. Hint: check that the returned losses go down; SGD with momentum 0.9 and a learning "
+    "rate between 0.1 and 0.2 gets there in a few hundred steps, on mini-batches or on the "
+    "whole set at once."
+)
+### BEGIN HIDDEN TESTS
+import math
+
+import autograd_core as _torch
+from autograd_core import nn as _nn
+
+
+
+def _moons(n, noise):
+    _half = n // 2
+    _t = _torch.rand(n) * math.pi
+    _upper = _torch.stack([_torch.cos(_t[:_half]), _torch.sin(_t[:_half])], dim=1)
+    _lower = _torch.stack([1 - _torch.cos(_t[_half:]), 0.5 - _torch.sin(_t[_half:])], dim=1)
+    return (_torch.cat([_upper, _lower]) + noise * _torch.randn(n, 2),
+            _torch.cat([_torch.zeros(_half, dtype=_torch.long),
+                        _torch.ones(n - _half, dtype=_torch.long)]))
+
+
+for _seed, _noise, _needed in ((11, 0.15, 0.93),):
+    _torch.manual_seed(_seed)
+    _x, _y = _moons(200, _noise)
+    _xt, _yt = _moons(1000, _noise)
+    _model = _nn.Sequential(_nn.Linear(2, 16), _nn.Tanh(), _nn.Linear(16, 16), _nn.Tanh(),
+                            _nn.Linear(16, 2))
+    _first = _nn.CrossEntropyLoss()(_model(_x), _y).item()
+    _history = fit(_model, _x, _y)
+    assert type(_history) is list and all(type(v) is float for v in _history)
+    with _torch.no_grad():
+        _acc = (_model(_xt).argmax(dim=1) == _yt).float().mean().item()
+        _last = _nn.CrossEntropyLoss()(_model(_x), _y).item()
+    assert _acc >= _needed, (_seed, _acc)
+    assert _last < _first / 3, (_first, _last)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Summary
+#
+# * One training iteration is five steps: forward, loss, `optimizer.zero_grad()`,
+#   `loss.backward()`, `optimizer.step()`. Clearing can go anywhere except between `backward()`
+#   and `step()`.
+# * `backward()` adds into `.grad`. Without clearing, each step follows the sum of all past
+#   gradients, a frictionless momentum that never settles.
+# * `zero_grad()` sets `.grad` to `None` by default in PyTorch 2.x (`set_to_none=False` fills
+#   zeros). By hand: `p.grad = None`, or `p.grad.zero_()` (`.data` is not needed).
+# * `optim.SGD` computes, per parameter: $g \leftarrow g + \text{wd}\,p$; $b \leftarrow \mu b + g$
+#   ($b = g$ on the first step); $p \leftarrow p - \text{lr}\,b$. Its buffers live in
+#   `optimizer.state`, its settings in `optimizer.param_groups`.
+# * `step()` skips parameters whose `.grad` is `None` (frozen, or unused by the loss); a
+#   gradient of zeros is still decayed and pushed by momentum.
+# * The articles' ResNet-18 step produces `torch.Size([1, 1000])` predictions and a gradient for
+#   all 62 parameter tensors; its `(prediction - labels).sum()` is a placeholder, whose gradient
+#   ignores the labels.
+# * Gradient accumulation: `backward()` on each piece, `step()` once; scale each piece's mean
+#   loss by $n_j/N$ (by $1/k$ for $k$ equal pieces) and it equals one big batch exactly (except
+#   with batch-dependent layers such as `BatchNorm`).
+# * A real loop adds epochs, shuffled mini-batches, and evaluation on new data under
+#   `no_grad()` and `eval()`.

@@ -1,0 +1,230 @@
+"""Chapter 2's own checks (tests/test_chapters.py runs the generic ones).
+
+Plausible wrong answers to each exercise must fail the visible tests with a message that says
+what was expected and gives a hint, without printing the answer; and the chapter must show the
+worked examples it promises, with PyTorch's numbers.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+import coursekit
+
+CHAPTER = "02_computational_graph"
+ROOT = coursekit.REPO
+# the module's notebook runs are shared: with `pytest -n 2 --dist loadgroup` on one worker
+pytestmark = pytest.mark.xdist_group("chapter02")
+
+BFS_WITHOUT_SEEN = '''
+from collections import deque
+
+
+def graph_ops(tensor):
+    names, queue = [], deque([tensor.grad_fn] if tensor.grad_fn is not None else [])
+    while queue:
+        node = queue.popleft()
+        names.append(type(node).__name__)
+        queue.extend(child for child, _ in node.next_functions if child is not None)
+    return names
+'''
+
+RECURSIVE_GRAPH_OPS = '''
+def graph_ops(tensor):
+    names, seen = [], set()
+
+    def visit(node):
+        if node is None or node in seen:
+            return
+        seen.add(node)
+        names.append(type(node).__name__)
+        for child, _ in node.next_functions:
+            visit(child)
+
+    visit(tensor.grad_fn)
+    return names
+'''
+
+LEAVES_WITHOUT_SEEN = '''
+def graph_leaves(tensor):
+    leaves, stack = [], [tensor.grad_fn] if tensor.grad_fn is not None else []
+    while stack:
+        node = stack.pop()
+        if type(node).__name__ == "AccumulateGrad":
+            leaves.append(node.variable)
+        stack.extend(child for child, _ in node.next_functions if child is not None)
+    return leaves
+'''
+
+RECURSIVE_LEAVES = '''
+def graph_leaves(tensor):
+    leaves, seen = [], set()
+
+    def visit(node):
+        if node is None or node in seen:
+            return
+        seen.add(node)
+        if type(node).__name__ == "AccumulateGrad":
+            leaves.append(node.variable)
+        for child, _ in node.next_functions:
+            visit(child)
+
+    visit(tensor.grad_fn)
+    return leaves
+'''
+
+Q_FUNCTION = '''
+class QFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return 3 * a ** 3 - b ** 2
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b = ctx.saved_tensors
+        return {backward}
+'''
+
+# Two rounds of wrong answers; in each, exercise -> (a wrong answer a student might write,
+# strings its failure message must not show).
+WRONG_ANSWERS = {
+    "first": {
+        # forgets the multiplication by 3
+        "ex1_q_graph": ('q_root = "SubBackward0"\nq_children = ["PowBackward0", "PowBackward0"]',
+                        ["MulBackward0"]),
+        # one AccumulateGrad node per use of x
+        "ex2_node_count": ("n_shared = 4\nn_repeated = 7", ["6"]),
+        # stops one halving early
+        "ex3_dynamic_graph": ("divisions = (2, 0)\nfirst_grad = [0.25, 0.25]", ["(3, 0)", "0.125"]),
+        # a breadth-first walk that lists a node each time it is reached
+        "ex4_graph_ops": (BFS_WITHOUT_SEEN,
+                          ["'MulBackward0', 'AddBackward0', 'AccumulateGrad']"]),
+        # a leaf reached three times is listed three times
+        "ex5_graph_leaves": (LEAVES_WITHOUT_SEEN, ["seen = "]),
+        # forgets grad_output: right when it is 1, wrong for gradcheck's one-hot vectors
+        "ex6_q_function": (Q_FUNCTION.format(backward="9 * a ** 2, -2 * b"),
+                           ["grad_output * 9", "9 * a ** 2 * grad_output"]),
+    },
+    "second": {
+        # reads `-` as an addition
+        "ex1_q_graph": ('q_root = "AddBackward0"\nq_children = ["MulBackward0", "PowBackward0"]',
+                        ["SubBackward0"]),
+        # counts the constant 1 as a node
+        "ex2_node_count": ("n_shared = 5\nn_repeated = 6", ["4"]),
+        # right count, but forgets the chain rule through the halvings
+        "ex3_dynamic_graph": ("divisions = (3, 0)\nfirst_grad = [1.0, 1.0]", ["0.125"]),
+        # right on small graphs, blows the recursion limit on deep ones
+        "ex4_graph_ops": (RECURSIVE_GRAPH_OPS, ["deque("]),
+        "ex5_graph_leaves": (RECURSIVE_LEAVES, ["deque("]),
+        # the two gradients in the wrong order
+        "ex6_q_function": (Q_FUNCTION.format(
+            backward="grad_output * -2 * b, grad_output * 9 * a ** 2"), ["grad_output * 9 * a"]),
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def wrong_answer_failures(tmp_path_factory) -> dict[str, dict[str, tuple[str, str]]]:
+    found = {}
+    for round_name, answers in WRONG_ANSWERS.items():
+        workdir = tmp_path_factory.mktemp(f"wrong-{round_name}")
+        found[round_name] = coursekit.failure_messages(
+            ROOT, CHAPTER, {name: answer for name, (answer, _) in answers.items()}, workdir)
+    return found
+
+
+def test_every_exercise_has_wrong_answers_here():
+    source = coursekit.read_notebook(coursekit.source_notebook(ROOT, CHAPTER))
+    names = sorted(e.name for e in coursekit.exercises(source))
+    for answers in WRONG_ANSWERS.values():
+        assert names == sorted(answers)
+
+
+@pytest.mark.parametrize("exercise", sorted(WRONG_ANSWERS["first"]))
+@pytest.mark.parametrize("round_name", sorted(WRONG_ANSWERS))
+def test_a_wrong_answer_fails_with_a_helpful_message(round_name, exercise, wrong_answer_failures):
+    found = wrong_answer_failures[round_name]
+    ename, message = found.get(f"{exercise}_tests", ("nothing", ""))
+    assert ename == "AssertionError", f"{exercise}: {ename}: {message}"
+    assert "expected" in message.lower() and "Hint:" in message, message
+    for secret in WRONG_ANSWERS[round_name][exercise][1]:
+        assert secret not in message, f"the message gives away {secret!r}: {message}"
+
+
+@pytest.fixture(scope="module")
+def solved(tmp_path_factory):
+    """The source notebook, run top to bottom."""
+    path = coursekit.source_notebook(ROOT, CHAPTER)
+    folder = tmp_path_factory.mktemp("solved")
+    shutil.copytree(path.parent, folder, dirs_exist_ok=True)
+    return coursekit.execute(coursekit.read_notebook(path), folder)
+
+
+def printed(nb, first_line: str) -> str:
+    """What the first code cell starting with first_line printed (addresses blanked)."""
+    cells = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(first_line)]
+    assert cells, f"no code cell starting with {first_line!r}"
+    text = "".join(o.text for o in cells[0].outputs
+                   if o.output_type == "stream" and o.name == "stdout")
+    return coursekit.ADDRESS.sub("0x...", text)
+
+
+def test_y_is_made_by_an_add_node(solved):
+    assert printed(solved, "y = x + 2") == (
+        "tensor([[3., 3.],\n        [3., 3.]], grad_fn=<AddBackward0>)\n")
+    assert printed(solved, "print(y.grad_fn)") == "<AddBackward0 object at 0x...>\nNone\n"
+
+
+def test_z_and_out_are_27(solved):
+    assert printed(solved, "z = y * y * 3") == (
+        "tensor([[27., 27.],\n        [27., 27.]], grad_fn=<MulBackward0>) "
+        "tensor(27., grad_fn=<MeanBackward0>)\n")
+
+
+def test_requires_grad_later_gives_a_sum_node(solved):
+    assert printed(solved, "a = torch.randn(2, 2)") == (
+        "False None\nTrue\n<SumBackward0 object at 0x...>\n")
+
+
+def test_q_and_its_gradients(solved):
+    assert printed(solved, "Q.sum().backward()") == (
+        "tensor([36., 81.]) tensor([-12.,  -8.])\ntensor([True, True])\ntensor([True, True])\n")
+
+
+def test_the_line_example_gives_3_for_w(solved):
+    table = printed(solved, "import warnings\n\nx = torch.tensor(3.)")
+    assert "w     tensor(2.)   True           True     None          tensor(3.)" in table
+    assert printed(solved, "class MulAdd").endswith("tensor(3.) tensor(1.)\n")
+
+
+def test_shrink_halves_three_times(solved):
+    assert printed(solved, "big = torch.tensor([3., -5.], requires_grad=True)\nshrink(big)") == (
+        "tensor([0.1250, 0.1250])\n")
+
+
+def test_gradcheck_accepts_muladd_and_rejects_badcube(solved):
+    assert printed(solved, "x64 = torch.tensor") == "True\n"
+    assert "analytical:tensor([[3., 0., 0.],\n        [0., 6., 0.]," in printed(
+        solved, "class BadCube")
+
+
+def test_a_second_backward_fails(solved):
+    assert printed(solved, "x = torch.tensor([1., 2.], requires_grad=True)\nloss = (x * x).sum()\n"
+                           "loss.backward()\nprint") == (
+        "tensor([2., 4.])\nRuntimeError: Trying to backward through the graph a second time "
+        "(or directly access saved tensors after they have already been freed).\n")
+
+
+def test_the_graphs_are_drawn(solved):
+    cells = [c for c in solved.cells if "viz.draw_graph(" in c.source]
+    assert len(cells) == 6
+    for cell in cells:
+        assert not any(o.output_type == "error" for o in cell.outputs), cell.outputs
+        kinds = {key for o in cell.outputs for key in o.get("data", {})}
+        if shutil.which("dot"):
+            assert "image/svg+xml" in kinds
+        else:
+            assert "text/html" in kinds  # the text fallback

@@ -1,0 +1,185 @@
+"""Chapter 3's own checks (tests/test_chapters.py runs the generic ones).
+
+A plausible wrong answer to each exercise must fail the visible tests with a message that says
+what was expected and gives a hint, without printing the answer; and the chapter must show the
+worked examples it promises, with PyTorch's numbers.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+import coursekit
+
+CHAPTER = "03_backward_and_the_chain_rule"
+ROOT = coursekit.REPO
+
+# exercise -> (a wrong answer a student might write, strings its failure message must not show)
+WRONG_ANSWERS = {
+    # breadth-first order: every node once, but a node can come before one that feeds it
+    "ex1_topological_order": (
+        "from collections import deque\n"
+        "def topological_order(root):\n"
+        "    order, seen, queue = [], {root}, deque([root])\n"
+        "    while queue:\n"
+        "        node = queue.popleft()\n"
+        "        order.append(node)\n"
+        "        for child, _ in node.next_functions:\n"
+        "            if child is not None and child not in seen:\n"
+        "                seen.add(child)\n"
+        "                queue.append(child)\n"
+        "    return order",
+        ["stack.append((node, True))", "visited.add"],
+    ),
+    # the naive recursion of section 5: right numbers, but a shared node runs once per path
+    "ex2_backward": (
+        "def backward(loss):\n"
+        "    def visit(node, grad):\n"
+        "        if hasattr(node, 'variable'):\n"
+        "            leaf = node.variable\n"
+        "            leaf.grad = grad if leaf.grad is None else leaf.grad + grad\n"
+        "            return\n"
+        "        for (child, _), g in zip(node.next_functions, run_node(node, grad)):\n"
+        "            if child is not None and g is not None:\n"
+        "                visit(child, g)\n"
+        "    visit(loss.grad_fn, torch.ones_like(loss))",
+        ["dependencies[child]", "-= 1"],
+    ),
+    # believes that the engine recurses too
+    "ex3_predict_deep_graph": (
+        'predicted_backward = "RecursionError"\npredicted_count_nodes = "RecursionError"',
+        ["'works'", '"works"'],
+    ),
+    # thinks the second backward through additions replaces .grad
+    "ex4_predict_second_backward": (
+        'predicted_s = [2.0, 2.0]\npredicted_m = "error"',
+        ["[4.0, 4.0]", "4.0"],
+    ),
+    # thinks backward() overwrites .grad, and that zeroing in place gives a new tensor
+    "ex5_predict_accumulation": (
+        "predicted_loop = [20.0, 20.0, 20.0]\npredicted_g = 0.0\npredicted_h = 300.0",
+        ["40", "60", "[20.0, 40.0, 60.0]"],
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def wrong_answer_failures(tmp_path_factory) -> dict[str, tuple[str, str]]:
+    answers = {name: answer for name, (answer, _) in WRONG_ANSWERS.items()}
+    workdir = tmp_path_factory.mktemp("wrong")
+    return coursekit.failure_messages(ROOT, CHAPTER, answers, workdir)
+
+
+def test_every_exercise_has_a_wrong_answer_here():
+    source = coursekit.read_notebook(coursekit.source_notebook(ROOT, CHAPTER))
+    assert sorted(e.name for e in coursekit.exercises(source)) == sorted(WRONG_ANSWERS)
+
+
+@pytest.mark.parametrize("exercise", sorted(WRONG_ANSWERS))
+def test_a_wrong_answer_fails_with_a_helpful_message(exercise, wrong_answer_failures):
+    ename, message = wrong_answer_failures.get(f"{exercise}_tests", ("nothing", ""))
+    assert ename == "AssertionError", f"{exercise}: {ename}: {message}"
+    assert "expected" in message.lower() and "Hint:" in message, message
+    for secret in WRONG_ANSWERS[exercise][1]:
+        assert secret not in message, f"the message gives away {secret!r}: {message}"
+
+
+@pytest.fixture(scope="module")
+def solved(tmp_path_factory):
+    """The source notebook, run top to bottom; outputs by cell."""
+    path = coursekit.source_notebook(ROOT, CHAPTER)
+    folder = tmp_path_factory.mktemp("solved")
+    shutil.copytree(path.parent, folder, dirs_exist_ok=True)
+    return coursekit.execute(coursekit.read_notebook(path), folder)
+
+
+def outputs(nb, first_line: str) -> str:
+    """The text a cell printed, with stream chunks joined (the kernel may split one print)."""
+    cells = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(first_line)]
+    assert cells, f"no code cell starting with {first_line!r}"
+    printed = []
+    for output in cells[0].get("outputs", []):
+        if output.output_type == "error":
+            printed.append(f"[error] {output.ename}: {output.evalue}")
+        elif output.output_type == "stream":
+            printed.append(output.text)
+    return "".join(printed)
+
+
+def test_no_cell_fails_or_writes_to_stderr(solved):
+    for cell in solved.cells:
+        for output in cell.get("outputs", []):
+            assert output.output_type != "error", (cell.source[:80], output.get("evalue"))
+            assert output.get("name") != "stderr", (cell.source[:80], output.get("text"))
+
+
+def test_article_000_gives_4_and_96(solved):
+    printed = outputs(solved, "a = torch.tensor([2.], requires_grad=True)")
+    assert printed == "tensor([132.], grad_fn=<AddBackward0>)\ntensor([4.]) tensor([96.])\n"
+
+
+def test_the_walk_by_hand_gives_4_and_96(solved):
+    printed = outputs(solved, "grad_y = torch.ones_like(y)")
+    assert "(tensor([4.]),)" in printed and "(tensor([96.]),)" in printed
+
+
+def test_article_001_gives_4_5_and_two_gradients_of_2_25(solved):
+    assert "4.5000" in outputs(solved, "out.backward()\nprint(x.grad)")
+    walk = outputs(solved, "y = x + 2\nz = y * y * 3\nout = z.mean()\n\nmean_node")
+    assert "2.2500" in walk and "4.5000" in walk and "True" in walk
+
+
+def test_article_002_float64_examples(solved):
+    assert outputs(solved, "x = torch.tensor(10, requires_grad=True, dtype=torch.float64)\n"
+                           "f = x ** 2 + 20") == (
+        "tensor(120., dtype=torch.float64, grad_fn=<AddBackward0>)\n"
+        "tensor(20., dtype=torch.float64)\n")
+    assert outputs(solved, "y2.backward()") == (
+        "tensor([50., 80.], dtype=torch.float64)\n"
+        "tensor([ 70., 100.], dtype=torch.float64)\n"
+        "tensor([[1300.],\n        [2800.]], dtype=torch.float64)\n")
+
+
+def test_the_diamond_gives_4(solved):
+    assert outputs(solved, "a = torch.tensor(2.0, requires_grad=True)\nb = a + a\nc = b + b\n"
+                           "c.backward()") == "tensor(4.)\n"
+
+
+def test_a_deep_graph_defeats_recursion_but_not_backward(solved):
+    printed = outputs(solved, "try:\n    print(count_nodes(y.grad_fn))")
+    assert printed.startswith("count_nodes: RecursionError\ntensor(1.22")
+
+
+def test_a_second_backward_accumulates_or_raises(solved):
+    printed = outputs(solved, "s.backward()\nprint(xs.grad)")
+    assert printed.startswith("tensor([4., 4.])\nRuntimeError: Trying to backward through the "
+                              "graph a second time")
+    assert outputs(solved, "xm = torch.tensor([1., 2.], requires_grad=True)\nm = (xm * xm).sum()\n"
+                           "m.backward(retain_graph=True)") == "tensor([4., 8.])\n"
+
+
+def test_the_zero_grad_loop_of_article_002(solved):
+    cells = [c for c in solved.cells if c.cell_type == "code"
+             and c.source.startswith("x = torch.tensor(10, requires_grad=True, dtype=torch.float64)\n"
+                                     "for _ in range(3):")]
+    assert len(cells) == 2
+    accumulating, zeroing = ("".join(o.text for o in c.outputs if o.output_type == "stream")
+                             for c in cells)
+    assert [line.split("(")[1].split(",")[0] for line in accumulating.splitlines()] == ["20.", "40.", "60."]
+    assert [line.split("(")[1].split(",")[0] for line in zeroing.splitlines()] == ["20.", "20.", "20."]
+
+
+def test_the_pictures_are_drawn(solved):
+    cells = [c for c in solved.cells if "draw_graph(" in c.source or "plot_losses(" in c.source]
+    assert len(cells) >= 4
+    for cell in cells:
+        assert not any(o.output_type == "error" for o in cell.outputs), cell.outputs
+        kinds = {key for o in cell.outputs for key in o.get("data", {})}
+        if "plot_losses(" in cell.source:
+            assert "image/png" in kinds
+        elif shutil.which("dot"):
+            assert "image/svg+xml" in kinds
+        else:
+            assert "text/html" in kinds  # the text fallback
