@@ -480,6 +480,7 @@ assert c.is_leaf and not c.requires_grad, (
     "Hint: pass every input in `dependency` and let the Tensor constructor filter them."
 )
 ### BEGIN HIDDEN TESTS
+# notebook names: Tensor
 import autograd_core as _torch
 import numpy as _np
 
@@ -539,6 +540,7 @@ for shapes in [((2, 3), (2, 3)), ((2, 3), (3,)), ((4, 1), (1, 2))]:
         "is the incoming grad times the other input's values, and the other way round."
     )
 ### BEGIN HIDDEN TESTS
+# notebook names: Tensor
 import autograd_core as _torch
 import numpy as _np
 
@@ -601,6 +603,7 @@ for shapes in [((2, 3), (3, 4)), ((3, 3), (3, 1))]:
         "gradient for a must be able to have a's shape, and the one for b, b's shape."
     )
 ### BEGIN HIDDEN TESTS
+# notebook names: Tensor
 import autograd_core as _torch
 import numpy as _np
 
@@ -651,6 +654,7 @@ for shape in [(2, 3), (4,)]:
         "gradient function gets a one-number grad and must return an array of a's shape."
     )
 ### BEGIN HIDDEN TESTS
+# notebook names: Tensor
 import autograd_core as _torch
 import numpy as _np
 
@@ -1143,6 +1147,7 @@ try:
 finally:
     sum_to_size = yours
 ### BEGIN HIDDEN TESTS
+# notebook names: Tensor, freed
 import autograd_core as _torch
 import numpy as _np
 

@@ -80,7 +80,8 @@ def outputs(nb, first_line: str) -> str:
 
 
 def test_the_first_backward_gives_4_and_96(solved):
-    assert outputs(solved, "y.backward()\nprint(a.grad)") == "[stdout] tensor([4.])\ntensor([96.])\n"
+    printed = outputs(solved, "y.backward()\nprint(a.grad)")
+    assert printed == "[stdout] tensor([4.])\ntensor([96.])\n"
 
 
 def test_the_mean_example_gives_4_5(solved):
@@ -93,7 +94,8 @@ def test_the_line_example_gives_3_not_2(solved):
 
 
 def test_retain_grad_keeps_an_intermediate_gradient(solved):
-    printed = outputs(solved, "x = torch.ones(2, 2, requires_grad=True)\ny = x + 2\ny.retain_grad()")
+    first_lines = "x = torch.ones(2, 2, requires_grad=True)\ny = x + 2\ny.retain_grad()"
+    printed = outputs(solved, first_lines)
     assert printed.startswith("[stdout] True True\ntensor([[0.2500, 0.2500],")
 
 

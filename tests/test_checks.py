@@ -30,7 +30,6 @@ def fixture_course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("fixture") / "course"
     shutil.copytree(FIXTURE, root)
     shutil.copy2(coursekit.REPO / "nbgrader_config.py", root)
-    shutil.copy2(coursekit.REPO / coursekit.SOURCE_DIR / "jupytext.toml", root / "solutions")
     coursekit.generate_releases(root)
     return root
 
@@ -141,7 +140,8 @@ def test_a_cell_writing_to_stderr_is_caught(course):
 
 def test_outputs_compare_as_text_however_the_kernel_splits_a_print():
     # the kernel may send print(a, b) as several stream messages, depending on timing
-    split, whole = nbformat.v4.new_code_cell("print(a, b)"), nbformat.v4.new_code_cell("print(a, b)")
+    split = nbformat.v4.new_code_cell("print(a, b)")
+    whole = nbformat.v4.new_code_cell("print(a, b)")
     split.outputs = [nbformat.v4.new_output("stream", name="stdout", text="None"),
                      nbformat.v4.new_output("stream", name="stdout", text=" tensor([1.])\n")]
     whole.outputs = [nbformat.v4.new_output("stream", name="stdout", text="None tensor([1.])\n")]
@@ -193,13 +193,41 @@ def test_a_text_file_out_of_date_is_caught(course):
 
 
 def test_release_picks_up_an_edit_made_to_the_text_file(course):
+    source_path = coursekit.source_notebook(course, CHAPTER)
+    ids = [cell.id for cell in coursekit.read_notebook(source_path).cells]
     text = coursekit.text_file(course, CHAPTER)
     text.write_text(text.read_text().replace("A tiny chapter", "A changed chapter"))
     os.utime(text, (2_000_000_000, 2_000_000_000))  # the text is the newer file
     coursekit.release(course, log=lambda message: None)
     assert "A changed chapter" in coursekit.release_notebook(course, CHAPTER).read_text()
+    source = coursekit.read_notebook(source_path)
+    assert [cell.id for cell in source.cells] == ids, "cell ids must survive the text round trip"
     assert coursekit.check_text_file(course, CHAPTER) == []
     assert coursekit.lint_chapter(course, CHAPTER) == []
+
+
+def test_jupyterlab_can_save_a_source(course):
+    # what JupyterLab's Save does, through jupytext's contents manager (installed with the
+    # course extra); a jupytext pairing to a text file in the parent folder made it fail
+    import asyncio
+
+    from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
+    from jupytext import build_async_jupytext_contents_manager_class
+
+    manager = build_async_jupytext_contents_manager_class(AsyncLargeFileManager)(
+        root_dir=str(course))
+    path = f"solutions/{CHAPTER}/{CHAPTER}.ipynb"
+
+    async def open_edit_save():
+        model = await manager.get(path)
+        model["content"].cells[0].source += "\nSaved from JupyterLab."
+        await manager.save(model, path)
+
+    asyncio.run(open_edit_save())
+    assert "Saved from JupyterLab." in coursekit.source_notebook(course, CHAPTER).read_text()
+    coursekit.release(course, [CHAPTER], log=lambda message: None)
+    assert "Saved from JupyterLab." in coursekit.text_file(course, CHAPTER).read_text()
+    assert coursekit.check_text_file(course, CHAPTER) == []
 
 
 def _with_output(path: Path) -> None:

@@ -125,7 +125,8 @@ def test_binder_builds_the_same_environment():
     requirements = [line.strip() for line in (binder / "requirements.txt").read_text().splitlines()
                     if line.strip() and not line.startswith("#")]
     assert requirements == ["-e .[course]"]
-    packages = [line.partition("#")[0].strip() for line in (binder / "apt.txt").read_text().splitlines()]
+    apt = (binder / "apt.txt").read_text().splitlines()
+    packages = [line.partition("#")[0].strip() for line in apt]
     assert "graphviz" in packages
     start = binder / "start"
     assert os.access(start, os.X_OK)
