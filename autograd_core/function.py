@@ -390,6 +390,7 @@ def _new_node(cls, args) -> BackwardNode:
 
 
 _NO_EDGE = (None, 0)
+_PYTHON_NUMBERS = (int, float, bool)
 
 
 def _resolve_saved(node: BackwardNode, inputs, outputs, input_arrays=None) -> None:
@@ -402,8 +403,8 @@ def _resolve_saved(node: BackwardNode, inputs, outputs, input_arrays=None) -> No
     taken: set[int] = set()
     saved = []
     for item in to_save:
-        if item is None:
-            saved.append(None)
+        if item is None or type(item) in _PYTHON_NUMBERS:   # kept as they are: nothing to check
+            saved.append(item)
             continue
         if input_arrays is not None:                 # an Op saved arrays: find whose they are
             item = _tensor_for_array(item, inputs, input_arrays, outputs[0], taken)
