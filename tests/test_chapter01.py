@@ -15,8 +15,6 @@ import coursekit
 
 CHAPTER = "01_tensors_and_leaves"
 ROOT = coursekit.REPO
-# the module's notebook runs are shared: with `pytest -n 2 --dist loadgroup` on one worker
-pytestmark = pytest.mark.xdist_group("chapter01")
 
 # exercise -> (a wrong answer a student might write, strings its failure message must not show)
 WRONG_ANSWERS = {

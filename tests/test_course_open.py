@@ -24,8 +24,6 @@ import coursekit
 
 ROOT = coursekit.REPO
 STUDENT_CONFIG = ROOT / "binder" / "jupyter-config"
-# one server for the module: with `pytest -n 2 --dist loadgroup` its tests share one worker
-pytestmark = pytest.mark.xdist_group("course_open")
 INSTRUCTOR_PLUGINS = ("formgrader", "create-assignment", "course-list", "assignment-list")
 
 
