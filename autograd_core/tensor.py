@@ -135,6 +135,8 @@ class Tensor:
         self._requires_grad = _bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        if self.grad_fn is not None and requires_grad:
+            return self                    # a computed tensor already requires grad: a no-op
         self.requires_grad = requires_grad
         return self
 
