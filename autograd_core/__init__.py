@@ -15,7 +15,7 @@ import warnings as _warnings
 # from autograd_core's own modules.
 _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autograd_core(\.|$)")
 
-from ._printing import get_printoptions, set_printoptions  # noqa: E402
+from ._printing import get_printoptions, printoptions, set_printoptions  # noqa: E402
 from .creation import (arange, as_tensor, cat, concat, concatenate, empty, empty_like, eye, from_numpy,
                        full, full_like, linspace, manual_seed, ones, ones_like, rand, rand_like, randint,
                        randn, randn_like, randperm, seed, stack, tensor, zeros, zeros_like)
@@ -45,6 +45,6 @@ def _lazy_submodule(name: str):
 
 def __getattr__(name: str):
     # nn, optim, models and viz load on first use: the engine alone imports quickly.
-    if name in ("nn", "optim", "models", "viz", "utils"):
+    if name in ("nn", "optim", "models", "viz"):
         return _lazy_submodule(name)
     raise AttributeError(f"module 'autograd_core' has no attribute '{name}'")

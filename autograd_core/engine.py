@@ -1,19 +1,24 @@
 """The backward pass: walk the graph from the outputs to the leaves, in dependency order.
 
-``run_backward`` is the one place where gradients move between nodes.  It
+The functions carry the names of PyTorch's ``torch/csrc/autograd/engine.cpp``, so that the two
+can be read side by side:
 
-1. finds every node reachable from the roots and counts, for each, how many edges point into it
-   (its *dependencies*);
-2. runs a node only once all its dependencies have delivered their gradients, summed, into its
-   input buffer (Kahn's algorithm: a ready queue, no recursion, so a graph 10,000 nodes deep is
-   fine and a node used twice -- ``b = a + a`` -- runs once with both contributions);
-3. hands each gradient a node returns to the next node after ``sum_to_shape``: the one place where
-   broadcasting is undone and the gradient is cast to its input's dtype;
-4. runs every backward formula under ``set_grad_enabled(create_graph)``, so that with
-   ``create_graph=True`` the gradients are themselves recorded and can be differentiated again;
-5. frees what each node saved once it has run, unless ``retain_graph``.
+* ``execute`` -- one backward pass (``Engine::execute`` and its ``thread_main`` loop): a
+  ``GraphTask`` holds its state, a ready queue holds the nodes whose gradients are complete;
+* ``compute_dependencies`` -- for each node below the roots, how many edges point into it;
+* ``GraphTask.init_to_execute`` -- for ``autograd.grad(inputs=...)``: which nodes need to run;
+* ``evaluate_function`` -- run one ready node and hand its gradients to the next nodes' input
+  buffers; a node becomes ready when its dependency count reaches zero (Kahn's algorithm: no
+  recursion, so a graph 10,000 nodes deep is fine, and a node used twice -- ``b = a + a`` -- runs
+  once with both contributions summed);
+* ``call_function`` -- pre-hooks, the node's backward, ``validate_outputs``, post-hooks;
+* ``validate_outputs`` -- the one place where broadcasting is undone (``sum_to_shape``) and a
+  gradient is cast to its input's dtype.
 
-Among the ready nodes, the one created last runs first, as in PyTorch's engine.
+Every backward formula runs under ``set_grad_enabled(create_graph)``, so that with
+``create_graph=True`` the gradients are themselves recorded and can be differentiated again.  What
+a node saved is freed once it has run, unless ``retain_graph``.  Among the ready nodes, the one
+created last runs first, as in PyTorch's engine.
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ import itertools
 
 import numpy as np
 
+from .dtypes import from_numpy_dtype
 from .function import AccumulateGrad
 from .grad_mode import _GradMode
 from .tensor import Tensor
@@ -43,33 +49,63 @@ def sum_to_shape(grad, shape: tuple):
     return grad
 
 
-def _validate(node, grad, meta):
-    """A gradient a node returned, shaped and typed as the input it is for (``meta``)."""
-
-    if not isinstance(grad, Tensor):
-        if isinstance(grad, np.ndarray):
-            grad = Tensor._make(grad, False, None)
-        else:
-            raise TypeError(f"function {node.name()} returned a gradient of type "
-                            f"{type(grad).__name__}; expected a Tensor or None")
-    shape, dtype = meta
-    if grad._data.shape != shape:
-        reduced = sum_to_shape(grad, shape)
-        if reduced is None:
-            raise RuntimeError(
-                f"Function {node.name()} returned an invalid gradient at index "
-                f"{node._input_meta.index(meta)} - got "
-                f"{list(grad._data.shape)} but expected shape compatible with {list(shape)}"
-            )
-        grad = reduced
-    if grad._data.dtype != dtype:
-        from .dtypes import from_numpy_dtype
-        grad = grad.to(from_numpy_dtype(dtype))
-    return grad
+def _edge_of(tensor) -> tuple:
+    """The ``(node, output_nr)`` a tensor's gradient flows into (PyTorch's ``gradient_edge``)."""
+    if tensor.grad_fn is not None:
+        return tensor.grad_fn, tensor._output_nr
+    return tensor._grad_accumulator(), 0
 
 
-def _graph_dependencies(root_nodes) -> dict:
-    """For every node below the roots, the number of edges that point into it."""
+class GraphTask:
+    """The state of one backward pass (PyTorch's ``GraphTask``)."""
+
+    __slots__ = ("keep_graph", "create_graph", "dependencies", "not_ready", "exec_info",
+                 "captured_vars", "ready_queue", "_tie")
+
+    def __init__(self, keep_graph: bool, create_graph: bool) -> None:
+        self.keep_graph = keep_graph
+        self.create_graph = create_graph
+        self.dependencies: dict = {}       # node -> edges into it that have not delivered yet
+        self.not_ready: dict = {}          # node -> its input buffer, one slot per output
+        self.exec_info: set | None = None  # None: every node runs; else only these
+        self.captured_vars: list = []      # autograd.grad's results, by input index
+        self.ready_queue: list = []        # (-sequence_nr, tie, node): the latest node first
+        self._tie = itertools.count()
+
+    def push_ready(self, node) -> None:
+        heapq.heappush(self.ready_queue, (-node._sequence_nr, next(self._tie), node))
+
+    def init_to_execute(self, root_nodes, captures: dict) -> None:
+        """Mark the nodes on some path from a root to a captured node: only those run.
+
+        A captured node whose children lead nowhere useful only has its incoming gradient read.
+        The dependency counts are recomputed to count only the edges that will deliver something:
+        those leaving nodes that run.
+        """
+        remaining = dict(self.dependencies)
+        order, stack = [], list(root_nodes)
+        while stack:                                       # a topological order, parents first
+            node = stack.pop()
+            order.append(node)
+            for child, _ in node.next_functions:
+                if child is not None:
+                    remaining[child] -= 1
+                    if remaining[child] == 0:
+                        stack.append(child)
+        useful, needed = set(captures), set()
+        for node in reversed(order):                        # children before parents
+            if any(child in useful for child, _ in node.next_functions):
+                needed.add(node)
+                useful.add(node)
+        self.exec_info = needed
+        self.dependencies = compute_dependencies(needed, follow=False)
+
+
+def compute_dependencies(root_nodes, follow: bool = True) -> dict:
+    """For every node below ``root_nodes``, the number of edges that point into it.
+
+    With ``follow=False`` only the edges leaving ``root_nodes`` themselves are counted.
+    """
     dependencies: dict = {}
     seen = set(root_nodes)
     stack = list(root_nodes)
@@ -78,147 +114,149 @@ def _graph_dependencies(root_nodes) -> dict:
         for child, _ in node.next_functions:
             if child is not None:
                 dependencies[child] = dependencies.get(child, 0) + 1
-                if child not in seen:
+                if follow and child not in seen:
                     seen.add(child)
                     stack.append(child)
     return dependencies
 
 
-def _nodes_that_run(root_nodes, dependencies: dict, captured: dict) -> set:
-    """For ``autograd.grad``: the nodes on some path from a root to a captured node.
-
-    A node runs when one of its children is useful (captured, or itself on such a path); a
-    captured node whose children are useless only has its incoming gradient read.
-    """
-    remaining = dict(dependencies)
-    order, ready = [], list(root_nodes)
-    while ready:                                       # a topological order, parents first
-        node = ready.pop()
-        order.append(node)
-        for child, _ in node.next_functions:
-            if child is not None:
-                remaining[child] -= 1
-                if remaining[child] == 0:
-                    ready.append(child)
-    useful, runs = set(captured), set()
-    for node in reversed(order):                        # children before parents
-        if any(child in useful for child, _ in node.next_functions):
-            runs.add(node)
-            useful.add(node)
-    return runs
-
-
-def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool,
-                 inputs=None, allow_unused: bool = False):
-    """Backpropagate ``root_grads`` from the ``roots`` tensors.
+def execute(roots, root_grads, keep_graph: bool, create_graph: bool, inputs=None,
+            allow_unused: bool = False) -> list:
+    """Backpropagate ``root_grads`` from the ``roots`` tensors (PyTorch's ``Engine::execute``).
 
     With ``inputs`` (``autograd.grad``), return the gradients reaching those tensors and touch no
     ``.grad``; only the nodes that lead to them run.  Without, accumulate into the leaves' ``.grad``.
     """
-    root_edges = [(t.grad_fn, t._output_nr) if t.grad_fn is not None else (t._grad_accumulator(), 0)
-                  for t in roots]
+    task = GraphTask(keep_graph, create_graph)
+    root_edges = [_edge_of(t) for t in roots]
     root_nodes = list(dict.fromkeys(node for node, _ in root_edges))
-    dependencies = _graph_dependencies(root_nodes)
-
-    captured: dict = {}                                  # node -> [(input index, output nr)]
-    runs = None                                          # None: every node runs
+    task.dependencies = compute_dependencies(root_nodes)
+    captures: dict = {}                                   # node -> [(input index, output nr)]
     if inputs is not None:
-        for index, t in enumerate(inputs):
-            node, nr = (t.grad_fn, t._output_nr) if t.grad_fn is not None else (t._grad_accumulator(), 0)
-            captured.setdefault(node, []).append((index, nr))
-        runs = _nodes_that_run(root_nodes, dependencies, captured)
-        # count only the edges that will deliver something: those leaving nodes that run
-        dependencies = {}
-        for node in runs:
-            for child, _ in node.next_functions:
-                if child is not None:
-                    dependencies[child] = dependencies.get(child, 0) + 1
-    results = [None] * (len(inputs) if inputs is not None else 0)
+        for index, tensor in enumerate(inputs):
+            node, nr = _edge_of(tensor)
+            captures.setdefault(node, []).append((index, nr))
+        task.init_to_execute(root_nodes, captures)
+        task.captured_vars = [None] * len(inputs)
 
-    buffers: dict = {}
     for (node, nr), grad in zip(root_edges, root_grads):
-        buffer = buffers.setdefault(node, [None] * node._num_outputs)
+        buffer = task.not_ready.setdefault(node, [None] * node._num_outputs)
         buffer[nr] = grad if buffer[nr] is None else buffer[nr] + grad
+    for node in root_nodes:
+        if task.dependencies.get(node, 0) == 0:
+            task.push_ready(node)
 
-    tie = itertools.count()
-    ready = [(-node._sequence_nr, next(tie), node) for node in root_nodes if dependencies.get(node, 0) == 0]
-    heapq.heapify(ready)
-    pop, push = heapq.heappop, heapq.heappush
     previous_mode = _GradMode.enabled
     _GradMode.enabled = create_graph
     try:
-        while ready:
+        ready, pop = task.ready_queue, heapq.heappop
+        while ready:                                      # PyTorch's thread_main
             node = pop(ready)[2]
-            grads = buffers.pop(node, None)
-            if grads is not None and node._has_hooks:
-                grads = _tensor_hooks(node, grads, create_graph)
-            if captured:
-                for index, nr in captured.get(node, ()):
-                    results[index] = None if grads is None else grads[nr]
-                if node not in runs:
-                    continue                              # captured only: nothing below is needed
-            if grads is None:                             # no gradient reached this node
-                outputs = (None,) * len(node.next_functions)
-            elif type(node) is AccumulateGrad:
-                if grads[0] is not None:
-                    node.accumulate(grads[0], create_graph)
-                continue
-            else:
-                outputs = _call_node(node, grads, retain_graph)
-            for (child, nr), grad, meta in zip(node.next_functions, outputs, node._input_meta):
-                if child is None:
-                    continue
-                if grad is not None:
-                    if type(grad) is not Tensor or grad._data.shape != meta[0] or grad._data.dtype != meta[1]:
-                        grad = _validate(node, grad, meta)
-                    buffer = buffers.get(child)
-                    if buffer is None:
-                        buffer = buffers[child] = [None] * child._num_outputs
-                    buffer[nr] = grad if buffer[nr] is None else buffer[nr] + grad
-                count = dependencies[child] - 1
-                dependencies[child] = count
-                if count == 0:
-                    push(ready, (-child._sequence_nr, next(tie), child))
+            evaluate_function(task, node, task.not_ready.pop(node, None), captures)
     finally:
         _GradMode.enabled = previous_mode
 
-    if inputs is not None:
-        for index, grad in enumerate(results):
-            if grad is None and not allow_unused:
+    if inputs is not None and not allow_unused:
+        for index, grad in enumerate(task.captured_vars):
+            if grad is None:
                 raise RuntimeError(
                     f"The differentiated Tensor at index {index} appears to not have been used in "
                     "the graph. Set allow_unused=True if this is the desired behavior."
                 )
-    return results
+    return task.captured_vars
 
 
-def _call_node(node, grads: list, retain_graph: bool) -> tuple:
-    """Run one node's backward on its (complete) input buffer; free its saved tensors after."""
+def evaluate_function(task: GraphTask, node, grads: list | None, captures: dict) -> None:
+    """Run ``node`` on its complete input buffer and pass what it returns down its edges."""
+    if grads is not None and node._has_hooks:
+        grads = _call_tensor_pre_hooks(node, grads, task.create_graph)
+    if captures:
+        for index, nr in captures.get(node, ()):
+            task.captured_vars[index] = None if grads is None else grads[nr]
+        if node not in task.exec_info:
+            return                                         # captured only: nothing below is needed
+    if grads is None:                                      # no gradient reached this node
+        outputs = (None,) * len(node.next_functions)
+    elif type(node) is AccumulateGrad:
+        if grads[0] is not None:
+            node.accumulate(grads[0], task.create_graph)
+        return
+    else:
+        outputs = call_function(node, grads)
+        if not task.keep_graph and node._saved:
+            node._saved = None                             # PyTorch's release_variables()
+
+    dependencies, not_ready = task.dependencies, task.not_ready
+    for (child, nr), grad in zip(node.next_functions, outputs):
+        if child is None:
+            continue
+        if grad is not None:
+            buffer = not_ready.get(child)
+            if buffer is None:
+                buffer = not_ready[child] = [None] * child._num_outputs
+            buffer[nr] = grad if buffer[nr] is None else buffer[nr] + grad
+        count = dependencies[child] - 1
+        dependencies[child] = count
+        if count == 0:
+            task.push_ready(child)
+
+
+def call_function(node, grads: list) -> tuple:
+    """Pre-hooks, the node's backward, ``validate_outputs``, post-hooks (PyTorch's ``call_function``)."""
     if node._num_outputs > 1 and node._materialize_grads and any(g is None for g in grads):
         grads = [Tensor._make(np.zeros(*meta), False, None) if g is None else g   # unused output: 0
                  for g, meta in zip(grads, node._output_meta)]
     if node._has_hooks:
-        for hook in node.__dict__.get("_pre_hooks", ()):
+        for hook in list(node.__dict__.get("_pre_hooks", {}).values()):
             replaced = hook(tuple(grads))
             if replaced is not None:
                 grads = list(replaced)
     outputs = node.apply(*grads)
-    if type(outputs) is not tuple:
-        outputs = (outputs,)
-    if len(outputs) != len(node.next_functions):
-        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
-                           f"(expected {len(node.next_functions)}, got {len(outputs)})")
+    outputs = validate_outputs(node, outputs if type(outputs) is tuple else (outputs,))
     if node._has_hooks:
-        for hook in node.__dict__.get("_post_hooks", ()):
+        for hook in list(node.__dict__.get("_post_hooks", {}).values()):
             replaced = hook(outputs, tuple(grads))
             if replaced is not None:
-                outputs = tuple(replaced)
-    if not retain_graph and node._saved:
-        node._saved = None                 # free what forward saved (node._release, inlined)
+                outputs = validate_outputs(node, tuple(replaced))
     return outputs
 
 
-def _tensor_hooks(node, grads: list, create_graph: bool) -> list:
+def validate_outputs(node, grads: tuple) -> tuple:
+    """Each gradient ``node`` returned, summed to its input's shape and cast to its dtype.
+
+    The one place where broadcasting is undone: an op may return a gradient shaped like its
+    output, and ``sum_to_shape`` takes it back to the input's shape.
+    """
+    if len(grads) != len(node.next_functions):
+        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                           f"(expected {len(node.next_functions)}, got {len(grads)})")
+    validated = list(grads)
+    for index, (grad, meta) in enumerate(zip(grads, node._input_meta)):
+        if grad is None or meta is None:
+            continue
+        shape, dtype = meta
+        if type(grad) is Tensor and grad._data.shape == shape and grad._data.dtype == dtype:
+            continue                                       # the common case: nothing to do
+        if not isinstance(grad, Tensor):
+            if not isinstance(grad, np.ndarray):
+                raise TypeError(f"function {node.name()} returned a gradient of type "
+                                f"{type(grad).__name__}; expected a Tensor or None")
+            grad = Tensor._make(grad, False, None)
+        if grad._data.shape != shape:
+            reduced = sum_to_shape(grad, shape)
+            if reduced is None:
+                raise RuntimeError(
+                    f"Function {node.name()} returned an invalid gradient at index {index} - got "
+                    f"{list(grad._data.shape)} but expected shape compatible with {list(shape)}"
+                )
+            grad = reduced
+        if grad._data.dtype != dtype:
+            grad = grad.to(from_numpy_dtype(dtype))
+        validated[index] = grad
+    return tuple(validated)
+
+
+def _call_tensor_pre_hooks(node, grads: list, create_graph: bool) -> list:
     """Hooks registered on non-leaf tensors (``register_hook``) and ``retain_grad``."""
     hooks = node.__dict__.get("_tensor_hooks")
     retained = node.__dict__.get("_retained")
@@ -226,7 +264,7 @@ def _tensor_hooks(node, grads: list, create_graph: bool) -> list:
         return grads
     grads = list(grads)
     for nr, functions in (hooks or {}).items():
-        for hook in functions:
+        for hook in list(functions.values()):
             if grads[nr] is not None:
                 replaced = hook(grads[nr])
                 if replaced is not None:

@@ -23,6 +23,7 @@ import re
 import numpy as np
 
 from .grad_mode import _GradMode, no_grad
+from .hooks import RemovableHandle, add_hook
 from .tensor import Tensor, _legacy_type_name
 
 _sequence = itertools.count()   # creation order of nodes; the engine runs later nodes first
@@ -68,26 +69,15 @@ class Node:
             self._metadata = {}
         return self._metadata
 
-    def register_hook(self, hook):
+    def register_hook(self, hook) -> RemovableHandle:
         """``hook(grad_inputs, grad_outputs)`` runs after this node; it may return new grad_inputs."""
         self._has_hooks = True
-        self.__dict__.setdefault("_post_hooks", []).append(hook)
-        return _RemovableHandle(self._post_hooks, hook)
+        return add_hook(self.__dict__.setdefault("_post_hooks", {}), hook)
 
-    def register_prehook(self, hook):
+    def register_prehook(self, hook) -> RemovableHandle:
         """``hook(grad_outputs)`` runs before this node; it may return new grad_outputs."""
         self._has_hooks = True
-        self.__dict__.setdefault("_pre_hooks", []).append(hook)
-        return _RemovableHandle(self._pre_hooks, hook)
-
-
-class _RemovableHandle:
-    def __init__(self, hooks: list, hook) -> None:
-        self._hooks, self._hook = hooks, hook
-
-    def remove(self) -> None:
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
+        return add_hook(self.__dict__.setdefault("_pre_hooks", {}), hook)
 
 
 class AccumulateGrad(Node):
@@ -101,7 +91,7 @@ class AccumulateGrad(Node):
 
     def accumulate(self, grad, create_graph: bool) -> None:
         variable = self.variable
-        for hook in variable._hooks or ():
+        for hook in list((variable._hooks or {}).values()):
             result = hook(grad)
             if result is not None:
                 grad = result
@@ -118,8 +108,6 @@ class AccumulateGrad(Node):
             variable._grad = old + grad
         else:
             old.add_(grad.detach() if grad.requires_grad else grad)    # in place, as PyTorch does
-        for hook in variable.__dict__.get("_post_accumulate_hooks", ()):
-            hook(variable)
 
 
 class SavedTensor:
@@ -168,7 +156,8 @@ class FunctionCtx:
         pass
 
     def mark_dirty(self, *tensors) -> None:
-        pass
+        """Say that forward modified these inputs in place (their versions are bumped)."""
+        self._dirty = tensors
 
     def set_materialize_grads(self, value: bool) -> None:
         pass
@@ -212,11 +201,6 @@ class BackwardNode(Node, FunctionCtx):
     def apply(self, *grad_outputs):
         """Run the Function's backward on the gradients of its outputs."""
         return self._forward_cls.backward(self, *grad_outputs)
-
-    def _release(self) -> None:
-        """Free what forward saved; a node that saved nothing can still run again, as in PyTorch."""
-        if self._saved:
-            self._saved = None
 
 
 class Function:
@@ -269,6 +253,9 @@ class Function:
         with no_grad():
             result = cls.forward(node, *args, **kwargs)
         outputs = result if isinstance(result, tuple) else (result,)
+        dirty = node.__dict__.pop("_dirty", ())
+        if dirty:
+            _mark_dirty(dirty, outputs, record)
         if not record:
             return result
         non_differentiable = node.__dict__.pop("_non_differentiable", ())
@@ -277,7 +264,9 @@ class Function:
             if not isinstance(out, Tensor):
                 wrapped.append(out)
                 continue
-            if any(out is a for a in args):
+            if any(out is d for d in dirty):
+                pass                       # modified in place: it takes this node as its history
+            elif any(out is a for a in args):
                 out = out.view_as(out)     # an input returned as is: a new tensor for the graph
             if any(out is nd for nd in non_differentiable) or not out.dtype.is_floating_point:
                 wrapped.append(out)
@@ -288,6 +277,23 @@ class Function:
         node._output_meta = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None for o in outputs]
         _resolve_saved(node, args, wrapped)
         return tuple(wrapped) if isinstance(result, tuple) else wrapped[0]
+
+
+def _mark_dirty(dirty: tuple, outputs: tuple, record: bool) -> None:
+    """What ``ctx.mark_dirty`` means, as in PyTorch: each input forward modified in place has its
+    version bumped (so saved copies of it are caught), must be returned, and, when the call is
+    recorded, becomes an output of the Function's node (``Function.apply`` rebases it)."""
+    for tensor in dirty:
+        if not any(tensor is out for out in outputs):
+            raise RuntimeError(
+                "Some elements marked as dirty during the forward method were not returned as output. "
+                "The inputs that are modified inplace must all be outputs of the Function.")
+        if record and tensor._requires_grad and tensor.grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad has been used in an in-place operation.")
+        if record and tensor._base is not None and tensor._base._requires_grad:
+            raise NotImplementedError("autograd_core does not record in-place operations on views of "
+                                      "tensors that require grad; use an out-of-place operation instead.")
+        tensor._version_counter.version += 1
 
 
 class Op(Function):

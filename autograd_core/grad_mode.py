@@ -50,7 +50,17 @@ class _GradModeContext:
         return wrapper
 
 
-class no_grad(_GradModeContext):
+class _NoParamDecoratorContextManager(_GradModeContext):
+    """A switch that also decorates without parentheses: ``@no_grad`` as well as ``@no_grad()``
+    (PyTorch's ``torch.utils._contextlib._NoParamDecoratorContextManager``)."""
+
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+
+class no_grad(_NoParamDecoratorContextManager):
     """Context manager and decorator that turns off graph recording.
 
     >>> x = tensor([1.], requires_grad=True)
@@ -62,26 +72,11 @@ class no_grad(_GradModeContext):
 
     _mode = False
 
-    def __new__(cls, func=None):
-        # ``@no_grad`` without parentheses decorates ``func`` directly, as PyTorch allows.
-        self = super().__new__(cls)
-        if func is not None:
-            self.__init__()
-            return self(func)
-        return self
 
-
-class enable_grad(_GradModeContext):
+class enable_grad(_NoParamDecoratorContextManager):
     """Context manager and decorator that turns graph recording on (inside a ``no_grad``)."""
 
     _mode = True
-
-    def __new__(cls, func=None):
-        self = super().__new__(cls)
-        if func is not None:
-            self.__init__()
-            return self(func)
-        return self
 
 
 class set_grad_enabled(_GradModeContext):

@@ -23,6 +23,7 @@ import numpy as np
 from . import dtypes
 from ._printing import tensor_repr
 from .grad_mode import _GradMode, no_grad
+from .hooks import add_hook
 
 _float = builtins.float
 _new_object = object.__new__
@@ -189,22 +190,17 @@ class Tensor:
         """``hook(grad)`` runs when this tensor's gradient is computed; it may return a new one."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        from .function import _RemovableHandle
         if self.grad_fn is None:
             if self._hooks is None:
-                self._hooks = []
-            self._hooks.append(hook)
-            return _RemovableHandle(self._hooks, hook)
+                self._hooks = {}
+            return add_hook(self._hooks, hook)
         self.grad_fn._has_hooks = True
-        hooks = self.grad_fn.__dict__.setdefault("_tensor_hooks", {}).setdefault(self._output_nr, [])
-        hooks.append(hook)
-        return _RemovableHandle(hooks, hook)
+        return add_hook(self.grad_fn.__dict__.setdefault("_tensor_hooks", {}).setdefault(self._output_nr, {}), hook)
 
     def _grad_accumulator(self):
         """The ``AccumulateGrad`` node of this leaf, shared while the graph that uses it lives."""
         accumulator = self._accumulator() if self._accumulator is not None else None
         if accumulator is None:
-            from .function import AccumulateGrad
             accumulator = AccumulateGrad(self)
             self._accumulator = weakref.ref(accumulator)
         return accumulator
@@ -811,7 +807,7 @@ def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:
 
 
 # The ops import Tensor from this module, so they are imported last.
-from .function import FunctionCtx  # noqa: E402
+from .function import AccumulateGrad, FunctionCtx  # noqa: E402
 from .ops.elementwise import (Abs, Add, Clamp, Clone, Copy, Cos, Div, Exp, Fill, Floor, Log,  # noqa: E402
                               Maximum, Minimum, Mul, Neg, Pow, PowTensor, Reciprocal, Relu, Round,
                               RPow, Rsub, Sigmoid, Sign, Sin, Sqrt, Sub, Tanh, ToCopy, Zero)

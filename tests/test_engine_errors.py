@@ -157,6 +157,61 @@ def _view_of_leaf_in_place(lib):
     x[0].add_(1)
 
 
+def _invalid_gradient_index(lib):
+    # two inputs of the same shape and dtype: the message must name the second one
+    class Wrong(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return a + b
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad, lib.ones(3)
+
+    a = lib.ones(2, requires_grad=True)
+    Wrong.apply(a, lib.ones(2, requires_grad=True)).sum().backward()
+
+
+def _add_one_in_place(lib):
+    class AddOne(lib.autograd.Function):          # PyTorch's own mark_dirty example
+        @staticmethod
+        def forward(ctx, x):
+            x.numpy()[...] += 1
+            ctx.mark_dirty(x)
+            return x
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad
+
+    return AddOne
+
+
+def _dirty_saved(lib):
+    a = lib.tensor(1.0, requires_grad=True, dtype=lib.double).clone()
+    b = a * a
+    _add_one_in_place(lib).apply(a)
+    b.backward()
+
+
+def _dirty_leaf(lib):
+    _add_one_in_place(lib).apply(lib.ones(2, requires_grad=True))
+
+
+def _dirty_not_returned(lib):
+    class Forgets(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            ctx.mark_dirty(x)
+            return y * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad, grad
+
+    Forgets.apply(lib.ones(2, requires_grad=True).clone(), lib.ones(2, requires_grad=True))
+
+
 SCENARIOS = {
     "implicit grad of non-scalar": (_scalar_implicit, RuntimeError, "grad can be implicitly created only for scalar outputs"),
     "backward a second time": (_second_time, RuntimeError, "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True"),
@@ -190,6 +245,10 @@ SCENARIOS = {
     "setitem shape": (_setitem_shape, RuntimeError, "The expanded size of the tensor (2) must match the existing size (3) at non-singleton dimension 0.  Target sizes: [2].  Tensor sizes: [3]"),
     "grad of non-scalar": (_grad_of_non_scalar, RuntimeError, "grad can be implicitly created only for scalar outputs"),
     "t of 3d": (_t_3d, RuntimeError, "t() expects a tensor with <= 2 dimensions, but self is 3D"),
+    "invalid gradient index": (_invalid_gradient_index, RuntimeError, "Function WrongBackward returned an invalid gradient at index 1 - got [3] but expected shape compatible with [2]"),
+    "mark_dirty bumps the version": (_dirty_saved, RuntimeError, "one of the variables needed for gradient computation has been modified by an inplace operation: [torch.DoubleTensor []], which is output 0 of AddOne, is at version 1; expected version 0 instead."),
+    "mark_dirty on a leaf": (_dirty_leaf, RuntimeError, "a leaf Variable that requires grad has been used in an in-place operation."),
+    "mark_dirty not returned": (_dirty_not_returned, RuntimeError, "Some elements marked as dirty during the forward method were not returned as output. The inputs that are modified inplace must all be outputs of the Function."),
     "view of a leaf in place": (_view_of_leaf_in_place, RuntimeError, "a view of a leaf Variable that requires grad is being used in an in-place operation."),
 }
 

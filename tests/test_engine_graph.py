@@ -407,3 +407,44 @@ def test_functional_hessian_of_a_quadratic():
     np.testing.assert_allclose(H.numpy(), A.numpy())
     J = ag.autograd.functional.jacobian(lambda t: A @ t, x)
     np.testing.assert_allclose(J.numpy(), A.numpy())
+
+
+def _add_one(lib):
+    class AddOne(lib.autograd.Function):          # PyTorch's own mark_dirty example
+        @staticmethod
+        def forward(ctx, x):
+            x.numpy()[...] += 1
+            ctx.mark_dirty(x)
+            return x
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad
+
+    return AddOne
+
+
+@pytest.mark.parametrize("lib_name", ["autograd_core", "torch"])
+def test_mark_dirty_rebases_the_input_as_pytorch_does(lib_name):
+    lib = ag if lib_name == "autograd_core" else pytest.importorskip("torch")
+    add_one = _add_one(lib)
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    z = add_one.apply(y)
+    assert z is y and y._version == 1
+    assert type(y.grad_fn).__name__ == "AddOneBackward"
+    assert y.grad_fn.next_functions[0][0].name() == "MulBackward0"
+    (z * z).sum().backward()
+    assert x.grad.tolist() == [12.0, 20.0]          # 2 * 2 * (2x + 1)
+    plain = lib.tensor([1.0, 2.0])
+    assert add_one.apply(plain) is plain and plain._version == 1 and plain.tolist() == [2.0, 3.0]
+
+
+def test_package_attributes():
+    assert not hasattr(ag, "utils")                   # no submodule by that name: AttributeError
+    with pytest.raises(AttributeError):
+        ag.utils
+    assert ag.printoptions is ag._printing.printoptions
+    with ag.printoptions(precision=2):
+        assert repr(ag.tensor([1.23456])) == "tensor([1.23])"
+    assert repr(ag.tensor([1.23456])) == "tensor([1.2346])"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 
-from ..engine import run_backward
+from ..engine import execute
 from ..function import Function, FunctionCtx, once_differentiable
 from ..grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from . import functional, graph
@@ -74,10 +74,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if retain_graph is None:
         retain_graph = create_graph
     if inputs is None:
-        run_backward(tensors, grads, retain_graph, create_graph)
+        execute(tensors, grads, retain_graph, create_graph)
         return
     inputs = _as_tuple(inputs)
-    results = run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs, allow_unused=True)
+    results = execute(tensors, grads, retain_graph, create_graph, inputs=inputs, allow_unused=True)
     for tensor, result in zip(inputs, results):
         if result is None:
             continue
@@ -112,7 +112,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         retain_graph = create_graph
     if allow_unused is None:
         allow_unused = materialize_grads
-    results = run_backward(outputs, grads, retain_graph, create_graph,
+    results = execute(outputs, grads, retain_graph, create_graph,
                            inputs=inputs_tuple, allow_unused=allow_unused)
     if materialize_grads:
         results = [zeros_like(t) if r is None else r for t, r in zip(inputs_tuple, results)]

@@ -44,3 +44,20 @@ class Parameter(Tensor):
 
 def _rebuild_parameter(data: np.ndarray, requires_grad: bool) -> Parameter:
     return Parameter(Tensor._make(data, False, None), requires_grad)
+
+
+def zero_grad(parameters, set_to_none: bool = True) -> None:
+    """Reset each parameter's gradient: to None (the default), or to zeros in place, detached.
+
+    ``Module.zero_grad`` and ``Optimizer.zero_grad`` both come here.
+    """
+    for param in parameters:
+        if param.grad is None:
+            continue
+        if set_to_none:
+            param.grad = None
+        else:
+            if param.grad.grad_fn is not None:
+                param.grad = param.grad.detach()
+            param.grad.requires_grad_(False)
+            param.grad.zero_()

@@ -13,6 +13,7 @@ from collections import defaultdict
 from typing import Callable, Iterable
 
 from ..grad_mode import enable_grad
+from ..nn.parameter import zero_grad
 from ..tensor import Tensor, _legacy_type_name
 
 
@@ -76,17 +77,7 @@ class Optimizer:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of every optimized parameter: to None (default), or to zeros."""
-        for group in self.param_groups:
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                if set_to_none:
-                    param.grad = None
-                else:
-                    if param.grad.grad_fn is not None:
-                        param.grad = param.grad.detach()
-                    param.grad.requires_grad_(False)
-                    param.grad.zero_()
+        zero_grad((param for group in self.param_groups for param in group["params"]), set_to_none)
 
     def step(self, closure: Callable | None = None):
         raise NotImplementedError

@@ -24,8 +24,9 @@ from collections import OrderedDict, namedtuple
 from typing import Callable, Iterator
 
 from ...grad_mode import no_grad
+from ...hooks import RemovableHandle, add_hook
 from ...tensor import Tensor, _legacy_type_name
-from ..parameter import Parameter
+from ..parameter import Parameter, zero_grad
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -47,16 +48,6 @@ def _add_indent(text: str, spaces: int) -> str:
     return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
 
 
-class _RemovableHandle:
-    """Returned by ``register_forward_hook``: ``handle.remove()`` takes the hook away."""
-
-    def __init__(self, hooks: dict, key: int) -> None:
-        self._hooks, self._key = hooks, key
-
-    def remove(self) -> None:
-        self._hooks.pop(self._key, None)
-
-
 class Module:
     """Base class for all neural-network modules (PyTorch: ``torch.nn.Module``).
 
@@ -65,7 +56,6 @@ class Module:
     """
 
     training: bool
-    _hook_counter = 0
 
     def __init__(self) -> None:
         # object.__setattr__: our own __setattr__ needs these dictionaries to exist already
@@ -301,16 +291,7 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the parameters' gradients: to None (the default), or to zeros in place."""
-        for param in self.parameters():
-            if param.grad is None:
-                continue
-            if set_to_none:
-                param.grad = None
-            else:
-                if param.grad.grad_fn is not None:
-                    param.grad = param.grad.detach()
-                param.grad.requires_grad_(False)
-                param.grad.zero_()
+        zero_grad(self.parameters(), set_to_none)
 
     # ------------------------------------------------------------------ conversion
     def _apply(self, convert: Callable[[Tensor], Tensor]) -> "Module":
@@ -393,17 +374,13 @@ class Module:
         return _IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------ hooks
-    def register_forward_hook(self, hook: Callable) -> _RemovableHandle:
+    def register_forward_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(module, inputs, output)`` runs after ``forward``; it may return a new output."""
-        Module._hook_counter += 1
-        self._forward_hooks[Module._hook_counter] = hook
-        return _RemovableHandle(self._forward_hooks, Module._hook_counter)
+        return add_hook(self._forward_hooks, hook)
 
-    def register_forward_pre_hook(self, hook: Callable) -> _RemovableHandle:
+    def register_forward_pre_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(module, inputs)`` runs before ``forward``; it may return new inputs."""
-        Module._hook_counter += 1
-        self._forward_pre_hooks[Module._hook_counter] = hook
-        return _RemovableHandle(self._forward_pre_hooks, Module._hook_counter)
+        return add_hook(self._forward_pre_hooks, hook)
 
     # ------------------------------------------------------------------ printing
     def extra_repr(self) -> str:
