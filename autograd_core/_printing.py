@@ -25,6 +25,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from .dtypes import from_numpy_dtype
+
 __all__ = [
     "tensor_repr",
     "set_printoptions",
@@ -99,21 +101,6 @@ def printoptions(**kwargs):
 # --------------------------------------------------------------------------------------------
 # dtypes
 # --------------------------------------------------------------------------------------------
-_DTYPE_NAMES = {
-    np.dtype(np.float32): "torch.float32",
-    np.dtype(np.float64): "torch.float64",
-    np.dtype(np.float16): "torch.float16",
-    np.dtype(np.int64): "torch.int64",
-    np.dtype(np.int32): "torch.int32",
-    np.dtype(np.int16): "torch.int16",
-    np.dtype(np.int8): "torch.int8",
-    np.dtype(np.uint8): "torch.uint8",
-    np.dtype(np.uint16): "torch.uint16",
-    np.dtype(np.uint32): "torch.uint32",
-    np.dtype(np.uint64): "torch.uint64",
-    np.dtype(np.bool_): "torch.bool",
-}
-
 _DEFAULT_DTYPE = np.dtype(np.float32)
 # PyTorch omits ``dtype=`` for the default float dtype, int64 and bool (for non-empty tensors).
 _DTYPES_WITHOUT_SUFFIX = (np.dtype(np.float32), np.dtype(np.int64), np.dtype(np.bool_))
@@ -121,11 +108,7 @@ _DTYPES_WITHOUT_SUFFIX = (np.dtype(np.float32), np.dtype(np.int64), np.dtype(np.
 
 def dtype_name(np_dtype) -> str:
     """PyTorch's name of a NumPy dtype, e.g. ``dtype_name(np.float32) == "torch.float32"``."""
-    dt = np.dtype(np_dtype)
-    try:
-        return _DTYPE_NAMES[dt]
-    except KeyError:
-        raise TypeError(f"can't convert np.ndarray of type numpy.{dt.name} to a tensor") from None
+    return repr(from_numpy_dtype(np_dtype))
 
 
 # --------------------------------------------------------------------------------------------

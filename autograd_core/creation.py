@@ -2,7 +2,7 @@
 
 Python floats give float32 and Python ints give int64; NumPy arrays keep their dtype.  Shapes are
 given as ``ones(2, 3)`` or ``ones((2, 3))``.  Random tensors come from one NumPy generator that
-``manual_seed`` resets (the numbers differ from PyTorch's, the distributions do not).
+``manual_seed`` resets (``random.py``; the numbers differ from PyTorch's, the distributions do not).
 """
 from __future__ import annotations
 
@@ -11,27 +11,9 @@ import builtins
 import numpy as np
 
 from . import dtypes
+from .ops.shape import Cat, Stack
+from .random import _generator
 from .tensor import Tensor, _shape_args
-
-
-class _RandomState:
-    generator = np.random.default_rng()
-
-
-def _generator() -> np.random.Generator:
-    return _RandomState.generator
-
-
-def manual_seed(seed: int) -> np.random.Generator:
-    """Make the random functions repeatable from here on."""
-    _RandomState.generator = np.random.default_rng(int(seed))
-    return _RandomState.generator
-
-
-def seed() -> int:
-    value = int(np.random.SeedSequence().entropy % (2 ** 63))
-    manual_seed(value)
-    return value
 
 
 def _leaf(data: np.ndarray, requires_grad: bool) -> Tensor:
@@ -191,7 +173,6 @@ def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -
 
 def stack(tensors, dim: int = 0) -> Tensor:
     """Join same-shaped tensors along a new dimension ``dim``."""
-    from .ops.shape import Stack
     if len(tensors) == 0:
         raise RuntimeError("stack expects a non-empty TensorList")
     return Stack.apply(*tensors, dim=dim)
@@ -199,7 +180,6 @@ def stack(tensors, dim: int = 0) -> Tensor:
 
 def cat(tensors, dim: int = 0) -> Tensor:
     """Join tensors along the existing dimension ``dim``."""
-    from .ops.shape import Cat
     if len(tensors) == 0:
         raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
     return Cat.apply(*tensors, dim=dim)

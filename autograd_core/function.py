@@ -326,6 +326,7 @@ class Op(Function):
         else:
             record = False
             node = FunctionCtx()
+        extras = None
         try:
             raw = out = cls.forward(node, *arrays, **kwargs)
         except ValueError as error:
@@ -333,6 +334,9 @@ class Op(Function):
                 raise
             raise RuntimeError(_broadcast_error(*(np.shape(a) for a in arrays[:2])) or str(error)) from None
         if type(out) is not np.ndarray:
+            if type(out) is tuple:          # more outputs, which take no gradient (pooling's indices)
+                raw, *extras = out
+                out = raw
             out = np.asarray(out)           # NumPy hands back scalars for 0-d results
         if out.dtype is _FLOAT64 and not cls.keeps_dtype and not _has_float64(arrays):
             out = out.astype(np.float32)    # PyTorch: ints / Python scalars promote to float32
@@ -352,7 +356,15 @@ class Op(Function):
                 node._to_save = tuple(out if item is raw else item for item in node._to_save)
             node._output_meta = [(out.shape, out.dtype)]
             _resolve_saved(node, args, (result,), arrays)
+        if extras is not None:
+            return (result, *(constant(extra) for extra in extras))
         return result
+
+
+def constant(array) -> Tensor:
+    """A tensor outside the graph: for values an op computes and its backward treats as constants
+    (a mask, indices), saved explicitly as such."""
+    return Tensor._make(np.asarray(array), False, None)
 
 
 _FLOAT64 = np.dtype(np.float64)
@@ -400,28 +412,29 @@ _PYTHON_NUMBERS = (int, float, bool)
 
 
 def _resolve_saved(node: BackwardNode, inputs, outputs, input_arrays=None) -> None:
-    """Turn what forward handed to ``save_for_backward`` into version-checked SavedTensors."""
+    """Turn what forward handed to ``save_for_backward`` into version-checked SavedTensors.
 
+    An ``Op`` computes on arrays, so it saves arrays: each must be one of the arrays ``Op.apply``
+    handed it (an input's) or the array it returned, and is saved as that Tensor.  Anything else it
+    needs in backward it saves as a ``constant(...)`` Tensor, said so where it is made: an array
+    copied or converted inside forward would otherwise lose its place in the graph.
+    """
     to_save = node.__dict__.pop("_to_save", ())
     if not to_save:
         node._saved = []
         return
     taken: set[int] = set()
     saved = []
-    for item in to_save:
+    for position, item in enumerate(to_save):
         if item is None or type(item) in _PYTHON_NUMBERS:   # kept as they are: nothing to check
             saved.append(item)
             continue
-        if input_arrays is not None:                 # an Op saved arrays: find whose they are
-            item = _tensor_for_array(item, inputs, input_arrays, outputs[0], taken)
+        if input_arrays is not None and not isinstance(item, Tensor):
+            item = _tensor_of(node, item, position, inputs, input_arrays, outputs[0], taken)
         elif not isinstance(item, Tensor):
-            raise TypeError("save_for_backward can only save variables, but argument 0 is of type "
-                            f"{type(item).__name__}")
-        if not isinstance(item, Tensor):               # a Python number: kept as it is
-            saved.append(item)
-            continue
-        is_output = any(item is o for o in outputs)
-        if is_output:
+            raise TypeError("save_for_backward can only save variables, but argument "
+                            f"{position} is of type {type(item).__name__}")
+        if any(item is o for o in outputs):
             alias = Tensor._make(item._data, False, None)     # no cycle node -> output -> node
             alias._version_counter = item._version_counter
             alias._output_nr = item._output_nr
@@ -431,10 +444,9 @@ def _resolve_saved(node: BackwardNode, inputs, outputs, input_arrays=None) -> No
     node._saved = saved
 
 
-def _tensor_for_array(array, inputs, input_arrays, output, taken: set):
-    """The Tensor an Op's saved array belongs to: an input (first one not yet taken), the output,
-    or, for an array computed inside forward (a mask, say), a new constant tensor."""
-
+def _tensor_of(node, array, position: int, inputs, input_arrays, output, taken: set):
+    """The Tensor an Op's saved array is: its output, or the input whose array it is (for
+    ``x * x``, which hands the same array twice, the first input not taken yet)."""
     if array is output._data:
         return output
     first = None
@@ -446,7 +458,9 @@ def _tensor_for_array(array, inputs, input_arrays, output, taken: set):
             first = index if first is None else first
     if first is not None:
         return inputs[first]
-    return Tensor._make(np.asarray(array), False, None)
+    raise TypeError(f"{node.name()}: save_for_backward argument {position} is an array that is "
+                    "neither an input nor the output; save it as constant(array) if backward may "
+                    "treat it as a constant")
 
 
 def once_differentiable(fn):

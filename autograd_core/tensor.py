@@ -14,7 +14,6 @@ Every operator and method is one line that calls an op from ``ops/``.
 from __future__ import annotations
 
 import builtins
-import numbers
 import warnings
 import weakref
 
@@ -24,6 +23,7 @@ from . import dtypes
 from ._printing import tensor_repr
 from .grad_mode import _GradMode, no_grad
 from .hooks import add_hook
+from .random import _generator
 
 _float = builtins.float
 _new_object = object.__new__
@@ -223,7 +223,7 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see ``autograd.backward``)."""
-        from .autograd import backward
+        from .autograd import backward      # autograd is a layer above tensor: it imports the engine
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self) -> "Tensor":
@@ -345,7 +345,7 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return _bool(self._data.reshape(()).item())
 
     def __iter__(self):
@@ -395,7 +395,7 @@ class Tensor:
     def clone(self) -> "Tensor": return Clone.apply(self)
     def type_as(self, other: "Tensor") -> "Tensor": return self.to(other.dtype)
     def new_tensor(self, data, dtype=None, requires_grad=False) -> "Tensor":
-        from .creation import tensor
+        from .creation import tensor        # creation is a layer above tensor: it imports Tensor
         return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
     def new_zeros(self, *size, dtype=None) -> "Tensor":
         return Tensor._make(np.zeros(_shape_args(size), dtype=(dtype.numpy if dtype else self._data.dtype)), False, None)
@@ -484,7 +484,7 @@ class Tensor:
         if source._data.dtype.kind != "f":
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating point "
-                f"or complex dtype. Got: {dtypes.from_numpy_dtype(source._data.dtype).legacy_name[:-6]}"
+                f"or complex dtype. Got: {dtypes.from_numpy_dtype(source._data.dtype).scalar_name}"
             )
         return Mean.apply(source) if dim is None else MeanDim.apply(source, dim=dim, keepdim=keepdim)
 
@@ -521,13 +521,8 @@ class Tensor:
         correction = (1 if unbiased else 0) if correction is None else correction
         return Std.apply(self, dim=dim, correction=correction, keepdim=keepdim)
 
-    def softmax(self, dim):
-        from .nn import functional as F
-        return F.softmax(self, dim)
-
-    def log_softmax(self, dim):
-        from .nn import functional as F
-        return F.log_softmax(self, dim)
+    def softmax(self, dim): return Softmax.apply(self, dim=maybe_wrap_dim(dim, self._data.ndim))
+    def log_softmax(self, dim): return LogSoftmax.apply(self, dim=maybe_wrap_dim(dim, self._data.ndim))
 
     # ----------------------------------------------------------------- linear algebra
     def matmul(self, other: "Tensor") -> "Tensor":
@@ -630,39 +625,8 @@ class Tensor:
 
     def select(self, dim, index): return Select.apply(self, dim=dim, index=index)
 
-    def __getitem__(self, key):
-        """Indexing as PyTorch records it: one Select or Slice per basic index, Index otherwise."""
-        single_slice = isinstance(key, slice)        # x[a:b] is always a Slice in PyTorch
-        key = key if isinstance(key, tuple) else (key,)
-        if any(_is_advanced(k) for k in key):
-            key = tuple(k._data if isinstance(k, Tensor) else k for k in key)
-            return Index.apply(self, key=key)
-        out, dim = self, 0
-        n_specified = sum(1 for k in key if k is not None and k is not Ellipsis)
-        for k in key:
-            if k is Ellipsis:
-                dim += out._data.ndim - dim - (n_specified - _count_before(key, k))
-            elif k is None:
-                out = Unsqueeze.apply(out, dim=dim)
-                dim += 1
-            elif isinstance(k, slice):
-                if single_slice or not _whole(k, out._data.shape[dim]):
-                    out = Slice.apply(out, dim=dim, slice_=k)
-                dim += 1
-            else:
-                out = Select.apply(out, dim=dim, index=_int(k))
-        return Alias.apply(self) if out is self else out      # x[...], x[:, :]
-
-    def __setitem__(self, key, value) -> None:
-        parts = key if isinstance(key, tuple) else (key,)
-        advanced = any(_is_advanced(k) for k in parts)
-        if (not advanced and _GradMode.enabled and self._requires_grad and self.grad_fn is None
-                and any(k is not Ellipsis and k != slice(None) for k in parts)):
-            # PyTorch writes through a view here (x[0] is a view of x), hence its wording
-            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-        key = tuple(k._data if isinstance(k, Tensor) and _is_advanced(k) else k for k in key) \
-            if isinstance(key, tuple) else (key._data if isinstance(key, Tensor) else key)
-        self._inplace(IndexPut if advanced else CopySlices, _as_array(value), key=key)
+    def __getitem__(self, key): return index(self, key)
+    def __setitem__(self, key, value) -> None: index_put_(self, key, value)
 
     # ----------------------------------------------------------------- in place
     def _inplace(self, op, *others, **settings) -> "Tensor":
@@ -683,14 +647,15 @@ class Tensor:
             if base is not None:
                 raise RuntimeError("autograd_core does not record in-place operations on views of "
                                    "tensors that require grad; use an out-of-place operation instead.")
-            snapshot = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn)
-            snapshot._output_nr = self._output_nr
-            result = op.apply(snapshot, *others, **settings)
-            self._write(result._data)
-            self.grad_fn, self._requires_grad, self._output_nr = result.grad_fn, True, 0
+            # the op reads a snapshot of the old values: the write below must not change its inputs
+            source = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn)
+            source._output_nr = self._output_nr
         else:
-            arrays = [o._data if isinstance(o, Tensor) else o for o in others]
-            self._write(op.forward(FunctionCtx(), self._data, *arrays, **settings))
+            source = self
+        result = op.apply(source, *others, **settings)      # the one recording path, as out of place
+        self._write(result._data)
+        if record:
+            self.grad_fn, self._requires_grad, self._output_nr = result.grad_fn, True, 0
         self._version_counter.version += 1
         return self
 
@@ -724,12 +689,10 @@ class Tensor:
     def lerp_(self, end, weight): return self.add_((end - self) * weight)
 
     def uniform_(self, a=0.0, b=1.0):
-        from .creation import _generator
         with no_grad():
             return self.copy_(Tensor._make(_generator().uniform(a, b, self._data.shape), False, None))
 
     def normal_(self, mean=0.0, std=1.0):
-        from .creation import _generator
         with no_grad():
             return self.copy_(Tensor._make(_generator().normal(mean, std, self._data.shape), False, None))
 
@@ -758,28 +721,6 @@ def _arg_reduce(func, tensor: Tensor, dim, keepdim) -> Tensor:
     return Tensor._make(np.asarray(out, dtype=np.int64), False, None)
 
 
-def _is_advanced(k) -> bool:
-    """An index NumPy calls advanced: a list, an array, or an integer or boolean tensor."""
-    if isinstance(k, Tensor):
-        return k._data.ndim > 0 or k._data.dtype == np.bool_
-    return isinstance(k, (list, np.ndarray)) or (isinstance(k, _bool))
-
-
-def _whole(k: slice, size: int) -> bool:
-    """A slice that keeps a whole dimension: PyTorch skips it inside a tuple index."""
-    return k.start in (None, 0) and (k.stop is None or k.stop >= size) and k.step in (None, 1)
-
-
-def _count_before(key: tuple, marker) -> int:
-    count = 0
-    for k in key:
-        if k is marker:
-            return count
-        if k is not None:
-            count += 1
-    return count
-
-
 class _ValuesIndices(tuple):
     """What ``max(dim)`` and ``min(dim)`` return: ``(values, indices)`` with those names."""
 
@@ -806,14 +747,19 @@ def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:
     return out
 
 
-# The ops import Tensor from this module, so they are imported last.
-from .function import AccumulateGrad, FunctionCtx  # noqa: E402
+# The package's one import cycle, declared here.  Tensor's methods call the ops (``x * y`` is
+# ``Mul.apply``), and the ops and ``function`` need ``Tensor`` (to wrap what they compute).  So
+# this module defines ``Tensor`` first and imports them last: when ``function`` and ``ops/`` load,
+# ``Tensor`` already exists.  Loading must start here, not in ``function`` or an op module, which
+# is why ``autograd_core/__init__.py`` imports ``tensor`` before anything else.
+from .function import AccumulateGrad  # noqa: E402
 from .ops.elementwise import (Abs, Add, Clamp, Clone, Copy, Cos, Div, Exp, Fill, Floor, Log,  # noqa: E402
                               Maximum, Minimum, Mul, Neg, Pow, PowTensor, Reciprocal, Relu, Round,
                               RPow, Rsub, Sigmoid, Sign, Sin, Sqrt, Sub, Tanh, ToCopy, Zero)
+from .ops.indexing import Select, Slice, index, index_put_  # noqa: E402
 from .ops.linalg import Bmm, Dot, Mm, Mv  # noqa: E402
 from .ops.reduction import (MaxAll, MaxDim, Mean, MeanDim, MinAll, MinDim, Norm, Std, Sum,  # noqa: E402
                             SumDim, Var)
-from .ops.shape import (Alias, CopySlices, Expand, Index, IndexPut, Permute, Repeat, Reshape,  # noqa: E402
-                        Select, Slice, Squeeze, SqueezeAfterMatmul, SqueezeDim, T, Transpose, Unsqueeze,
-                        View)
+from .ops.shape import (Expand, Permute, Repeat, Reshape, Squeeze, SqueezeAfterMatmul,  # noqa: E402
+                        SqueezeDim, T, Transpose, Unsqueeze, View, maybe_wrap_dim)
+from .ops.softmax import LogSoftmax, Softmax  # noqa: E402

@@ -36,6 +36,9 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from . import autograd
+from .creation import tensor, zeros_like
+from .dtypes import float64
 from .function import AccumulateGrad, SavedTensor
 from .tensor import Tensor
 
@@ -72,7 +75,7 @@ def _explain_fallback(message: str) -> None:
 
 def _graphviz_module():
     try:
-        import graphviz
+        import graphviz                    # optional: pictures fall back to text without it
     except ImportError:
         return None
     return graphviz
@@ -476,7 +479,7 @@ make_dot = draw_graph      # torchviz's name, the one blog posts use
 
 def _dot_source(roots: list, *, params, show_values, show_grad, show_version, show_saved,
                 max_nodes) -> str:
-    import graphviz
+    import graphviz                        # optional, and only here: see _graphviz_module
 
     names = _names(params)
     dot = graphviz.Digraph(name="autograd_graph")
@@ -587,7 +590,7 @@ def _new_axes(ax, figsize):
     if ax is not None:
         return ax.figure, ax
     with _quiet_matplotlib():
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt    # heavy, optional: loaded on the first plot only
     fig, ax = plt.subplots(figsize=figsize)
     plt.close(fig)
     return fig, ax
@@ -614,10 +617,6 @@ def plot_function(f: Callable[[Tensor], Tensor], x_range: tuple[float, float] = 
     >>> fig = plot_function(torch.sin, derivatives=2)    # sin, cos, -sin
     >>> fig.savefig("sin.png")
     """
-    from . import autograd
-    from .creation import tensor, zeros_like
-    from .dtypes import float64
-
     if not isinstance(derivatives, int) or derivatives < 0:
         raise ValueError(f"derivatives must be 0, 1, 2 ..., got {derivatives!r}")
     low, high = (float(v) for v in x_range)

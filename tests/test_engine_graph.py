@@ -448,3 +448,53 @@ def test_package_attributes():
     with ag.printoptions(precision=2):
         assert repr(ag.tensor([1.23456])) == "tensor([1.23])"
     assert repr(ag.tensor([1.23456])) == "tensor([1.2346])"
+
+
+def test_an_op_saves_its_inputs_and_output_as_the_tensors_they_are():
+    from autograd_core.function import Op, constant
+
+    class Converts(Op):
+        node_name = "ConvertsBackward0"
+
+        @staticmethod
+        def forward(ctx, a):
+            ctx.save_for_backward(a.astype(np.float64))     # a copy: not in the graph any more
+            return a * a
+
+        @staticmethod
+        def backward(ctx, grad):
+            (a,) = ctx.saved_tensors
+            return (2 * a * grad,)
+
+    class Squares(Converts):
+        node_name = "SquaresBackward0"
+
+        @staticmethod
+        def forward(ctx, a):
+            ctx.save_for_backward(a, constant(a > 0))       # the input, and a declared constant
+            return a * a
+
+        @staticmethod
+        def backward(ctx, grad):
+            a, positive = ctx.saved_tensors
+            return (2 * a * grad * positive,)
+
+    x = ag.tensor([1.0, -2.0], requires_grad=True)
+    with pytest.raises(TypeError, match="neither an input nor the output; save it as constant"):
+        Converts.apply(x)
+    assert Converts.apply(x.detach()).tolist() == [1.0, 4.0]     # nothing recorded, nothing saved
+    (first,) = ag.autograd.grad(Squares.apply(x).sum(), x, create_graph=True)
+    assert first.tolist() == [2.0, 0.0] and first.requires_grad   # saved x is x: differentiable
+    (second,) = ag.autograd.grad(first.sum(), x)
+    assert second.tolist() == [2.0, 0.0]
+
+
+def test_in_place_ops_run_through_op_apply_when_not_recorded():
+    x = ag.tensor([1, 2, 3])
+    assert x.add_(ag.tensor([1.0, 1.0, 1.0])).tolist() == [2, 3, 4] and x._version == 1
+    with pytest.raises(RuntimeError, match="must match the size of tensor b"):
+        ag.ones(3).add_(ag.ones(2))                  # Op.apply's shape error, as out of place
+    with ag.no_grad():
+        w = ag.ones(2, requires_grad=True)
+        w.mul_(3)
+    assert w.grad_fn is None and w.tolist() == [3.0, 3.0] and w._version == 1

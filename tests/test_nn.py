@@ -16,6 +16,7 @@ import autograd_core as ag
 from autograd_core import nn
 from autograd_core.autograd import gradcheck, gradgradcheck
 from autograd_core.nn import functional as F
+from autograd_core.ops import pooling
 
 ATOL, RTOL = 1e-5, 1e-4
 
@@ -315,8 +316,9 @@ def test_softmax_and_loss_gradcheck():
 
 def test_gradcheck_catches_a_wrong_backward(monkeypatch):
     # the checks above can fail: break the max-pool backward and see gradcheck object
-    monkeypatch.setattr(F.MaxPool2d, "backward", staticmethod(lambda ctx, grad: (F.MaxPool2dScatter.apply(
-        grad * 2, indices=ctx.indices, input_shape=ctx.input_shape),)))
+    monkeypatch.setattr(pooling.MaxPool2dWithIndices, "backward", staticmethod(
+        lambda ctx, grad: (pooling.MaxPool2dScatter.apply(grad * 2, indices=ctx.indices,
+                                                          input_shape=ctx.input_shape),)))
     assert not gradcheck(lambda x: F.max_pool2d(x, 2), (_double(1, 1, 4, 4),), raise_exception=False)
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import contextlib
 
+from ..creation import ones_like, zeros_like
 from ..engine import execute
 from ..function import Function, FunctionCtx, once_differentiable
 from ..grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from . import functional, graph
-from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from ..tensor import Tensor
 
 __all__ = ["backward", "grad", "Function", "FunctionCtx", "gradcheck", "gradgradcheck",
            "GradcheckError", "functional", "graph", "no_grad", "enable_grad", "set_grad_enabled",
@@ -23,7 +23,6 @@ __all__ = ["backward", "grad", "Function", "FunctionCtx", "gradcheck", "gradgrad
 
 
 def _as_tuple(value) -> tuple:
-    from ..tensor import Tensor
     if value is None:
         return ()
     if isinstance(value, Tensor):
@@ -33,9 +32,6 @@ def _as_tuple(value) -> tuple:
 
 def _make_grads(outputs: tuple, grads: tuple, *, is_grads_batched: bool = False) -> list:
     """The gradient to start from for each output: given, or 1 for a scalar output."""
-    from ..creation import ones_like
-    from ..tensor import Tensor
-
     if len(grads) == 0:
         grads = (None,) * len(outputs)
     if len(grads) != len(outputs):
@@ -98,8 +94,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     >>> grad(x ** 3, x)
     (tensor(12.),)
     """
-    from ..creation import zeros_like
-
     outputs = _as_tuple(outputs)
     inputs_tuple = _as_tuple(inputs)
     if not inputs_tuple:
@@ -130,3 +124,8 @@ class set_detect_anomaly(contextlib.nullcontext):
 
     def __init__(self, mode: bool, check_nan: bool = True) -> None:
         super().__init__()
+
+
+# Last, as in PyTorch's torch/autograd/__init__.py: these submodules call grad() defined above.
+from . import functional, graph  # noqa: E402
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: E402

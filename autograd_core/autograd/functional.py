@@ -6,9 +6,13 @@ Jacobian-vector product uses the "double VJP" trick.
 """
 from __future__ import annotations
 
+from ..creation import stack, zeros_like
+from ..grad_mode import enable_grad
+from ..tensor import Tensor
+from . import grad
+
 
 def _as_tuple(value):
-    from ..tensor import Tensor
     if isinstance(value, Tensor):
         return (value,), True
     return tuple(value), False
@@ -27,8 +31,6 @@ def _prepare(inputs, create_graph: bool):
 
 def vjp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     """``(func(inputs), v^T J)``: the outputs and the vector-Jacobian product with ``v``."""
-    from . import grad
-    from ..grad_mode import enable_grad
 
     inputs, single_input = _as_tuple(inputs)
     with enable_grad():
@@ -36,7 +38,6 @@ def vjp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
         outputs, single_output = _as_tuple(func(*ins))
         vs = (None,) * len(outputs) if v is None else _as_tuple(v)[0]
         grads = grad(outputs, ins, vs, create_graph=create_graph, allow_unused=True)
-    from ..creation import zeros_like
     grads = tuple(zeros_like(t) if g is None else g for t, g in zip(ins, grads))
     outs = tuple(o if create_graph else o.detach() for o in outputs)
     return (outs[0] if single_output else outs), (grads[0] if single_input else grads)
@@ -46,9 +47,6 @@ def jacobian(func, inputs, create_graph: bool = False, strict: bool = False,
              vectorize: bool = False, strategy: str = "reverse-mode"):
     """The Jacobian of ``func`` at ``inputs``: shape ``output.shape + input.shape``, one VJP per
     output element.  Tuples of inputs or outputs give tuples (of tuples) of Jacobians."""
-    from . import grad
-    from ..creation import stack, zeros_like
-    from ..grad_mode import enable_grad
 
     inputs, single_input = _as_tuple(inputs)
     with enable_grad():
@@ -85,7 +83,6 @@ def jacobian(func, inputs, create_graph: bool = False, strict: bool = False,
 def hessian(func, inputs, create_graph: bool = False, strict: bool = False,
             vectorize: bool = False, outer_jacobian_strategy: str = "reverse-mode"):
     """The Hessian of a scalar ``func``: the Jacobian of its gradient."""
-    from . import grad
 
     inputs_tuple, single_input = _as_tuple(inputs)
 
@@ -94,7 +91,6 @@ def hessian(func, inputs, create_graph: bool = False, strict: bool = False,
         if out.numel() != 1:
             raise RuntimeError("The function given to hessian should return a single element Tensor")
         grads = grad(out, ins, create_graph=True, allow_unused=True)
-        from ..creation import zeros_like
         grads = tuple(zeros_like(t) if g is None else g for t, g in zip(ins, grads))
         return grads[0] if single_input else grads
 
@@ -103,9 +99,6 @@ def hessian(func, inputs, create_graph: bool = False, strict: bool = False,
 
 def jvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     """``(func(inputs), J v)`` by the double-VJP trick: with u^T J a function of u, J v = d(u^T J v)/du."""
-    from . import grad
-    from ..creation import zeros_like
-    from ..grad_mode import enable_grad
 
     inputs, single_input = _as_tuple(inputs)
     vs = _as_tuple(v)[0] if v is not None else tuple(t.new_ones(*t.shape) for t in inputs)
@@ -126,8 +119,6 @@ def jvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
 
 def hvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     """``(func(inputs), H v)`` for a scalar ``func``, without forming H (two backward passes)."""
-    from . import grad
-    from ..grad_mode import enable_grad
 
     inputs, single_input = _as_tuple(inputs)
     vs = _as_tuple(v)[0]
@@ -137,7 +128,6 @@ def hvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
         grads = grad(out, ins, create_graph=True)
         dot = sum((g * w).sum() for g, w in zip(grads, vs))
         products = grad(dot, ins, create_graph=create_graph, allow_unused=True)
-    from ..creation import zeros_like
     products = tuple(zeros_like(t) if p is None else (p if create_graph else p.detach())
                      for t, p in zip(ins, products))
     return (out if create_graph else out.detach()), (products[0] if single_input else products)

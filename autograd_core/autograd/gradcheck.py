@@ -11,18 +11,20 @@ import warnings
 
 import numpy as np
 
+from ..creation import zeros_like
+from ..tensor import Tensor
+from . import grad
+
 
 class GradcheckError(RuntimeError):
     """Raised by gradcheck when the analytical and numerical Jacobians differ."""
 
 
 def _outputs_tuple(value) -> tuple:
-    from ..tensor import Tensor
     return (value,) if isinstance(value, Tensor) else tuple(v for v in value if isinstance(v, Tensor))
 
 
 def _differentiable(inputs: tuple) -> list:
-    from ..tensor import Tensor
     return [(i, t) for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
 
 
@@ -48,8 +50,6 @@ def _numerical_jacobians(fn, inputs: tuple, eps: float) -> list:
 
 def _analytical_jacobians(fn, inputs: tuple) -> list:
     """jacobians[out][inp], one row per output element, from ``autograd.grad`` (a VJP each)."""
-    from . import grad
-    from ..creation import zeros_like
 
     outputs = _outputs_tuple(fn(*inputs))
     wrt = [t for _, t in _differentiable(inputs)]
@@ -75,7 +75,6 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
     >>> gradcheck(lambda t: (t * t).sum(), (x,))
     True
     """
-    from ..tensor import Tensor
 
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     for index, t in _differentiable(inputs):
@@ -107,9 +106,6 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
                   rtol: float = 1e-3, gen_non_contig_grad_outputs: bool = False,
                   raise_exception: bool = True, **unused) -> bool:
     """gradcheck of the backward itself: are second derivatives (``create_graph``) right?"""
-    from . import grad
-    from ..creation import randn_like
-    from ..tensor import Tensor
 
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     outputs = _outputs_tuple(func(*inputs))
@@ -128,6 +124,5 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
         grads = grad(outs, wrt, vs, create_graph=True, allow_unused=True)
         return tuple(g for g in grads if g is not None)
 
-    del randn_like
     return gradcheck(first_derivatives, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
                      raise_exception=raise_exception)

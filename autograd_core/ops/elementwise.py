@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Op
+from ..dtypes import as_floating, from_numpy_dtype
+from ..function import Op, constant
+from ..tensor import Tensor
 
 
 class Add(Op):
@@ -98,7 +100,7 @@ class Reciprocal(Op):
     @staticmethod
     def forward(ctx, a):
         with np.errstate(divide="ignore"):
-            out = np.reciprocal(a if a.dtype.kind == "f" else a.astype(np.float32))
+            out = np.reciprocal(as_floating(a))
         ctx.save_for_backward(out)
         return out
 
@@ -133,7 +135,7 @@ class Pow(Op):
         ctx.save_for_backward(a)
         ctx.exponent = exponent
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.power(a, exponent) if a.dtype.kind == "f" or exponent >= 0 else np.power(a.astype(np.float32), exponent)
+            return np.power(a, exponent) if a.dtype.kind == "f" or exponent >= 0 else np.power(as_floating(a), exponent)
 
     @staticmethod
     def backward(ctx, grad):
@@ -194,7 +196,7 @@ class Exp(Op):
     @staticmethod
     def forward(ctx, a):
         with np.errstate(over="ignore"):
-            out = np.exp(_floating(a))
+            out = np.exp(as_floating(a))
         ctx.save_for_backward(out)
         return out
 
@@ -213,7 +215,7 @@ class Log(Op):
     def forward(ctx, a):
         ctx.save_for_backward(a)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(_floating(a))
+            return np.log(as_floating(a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -229,7 +231,7 @@ class Sin(Op):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.sin(_floating(a))
+        return np.sin(as_floating(a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -245,7 +247,7 @@ class Cos(Op):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.cos(_floating(a))
+        return np.cos(as_floating(a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -260,7 +262,7 @@ class Tanh(Op):
 
     @staticmethod
     def forward(ctx, a):
-        out = np.tanh(_floating(a))
+        out = np.tanh(as_floating(a))
         ctx.save_for_backward(out)
         return out
 
@@ -277,7 +279,7 @@ class Sigmoid(Op):
 
     @staticmethod
     def forward(ctx, a):
-        a = _floating(a)
+        a = as_floating(a)
         # exp of a negative number only, so that large |a| neither overflows nor warns
         e = np.exp(-np.abs(a))
         out = np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
@@ -315,7 +317,7 @@ class Sqrt(Op):
     @staticmethod
     def forward(ctx, a):
         with np.errstate(invalid="ignore"):
-            out = np.sqrt(_floating(a))
+            out = np.sqrt(as_floating(a))
         ctx.save_for_backward(out)
         return out
 
@@ -426,7 +428,7 @@ class Where(Op):
 
     @staticmethod
     def forward(ctx, a, b, *, condition):
-        ctx.save_for_backward(condition)             # saved (and freed) as PyTorch does
+        ctx.save_for_backward(constant(condition))   # saved (and freed) as PyTorch does
         return np.where(condition, a, b)
 
     @staticmethod
@@ -449,7 +451,6 @@ class ToCopy(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        from ..dtypes import from_numpy_dtype
         return (grad.to(from_numpy_dtype(ctx.input_dtype)),)
 
 
@@ -498,14 +499,8 @@ class Copy(Op):
 
 
 # ---------------------------------------------------------------------- helpers
-def _floating(a: np.ndarray) -> np.ndarray:
-    """Integer input to a floating function computes in float32, as PyTorch does."""
-    return a if a.dtype.kind == "f" else a.astype(np.float32)
-
-
 def _where(condition: np.ndarray, a, b):
     """``where`` on Tensors for backward formulas (differentiable in a and b)."""
-    from ..tensor import Tensor
     a = a if isinstance(a, Tensor) else Tensor._make(np.asarray(a, dtype=_dtype_of(b)), False, None)
     b = b if isinstance(b, Tensor) else Tensor._make(np.asarray(b, dtype=_dtype_of(a)), False, None)
     return Where.apply(a, b, condition=condition)

@@ -3,16 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..dtypes import from_numpy_dtype
 from ..function import Op
 
 
 def _type_check(a: np.ndarray, b: np.ndarray) -> None:
     if a.dtype != b.dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_name(a)} != {_name(b)}")
-
-
-def _name(a: np.ndarray) -> str:
-    return {"float32": "float", "float64": "double", "int64": "long int"}.get(a.dtype.name, a.dtype.name)
+        raise RuntimeError("expected m1 and m2 to have the same dtype, but got: "
+                           f"{from_numpy_dtype(a.dtype).cpp_name} != {from_numpy_dtype(b.dtype).cpp_name}")
 
 
 class Mm(Op):
@@ -22,7 +20,7 @@ class Mm(Op):
     @staticmethod
     def forward(ctx, a, b):
         if a.ndim != 2 or b.ndim != 2:
-            raise RuntimeError(f"self must be a matrix" if a.ndim != 2 else "mat2 must be a matrix")
+            raise RuntimeError("self must be a matrix" if a.ndim != 2 else "mat2 must be a matrix")
         if a.shape[1] != b.shape[0]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and {b.shape[0]}x{b.shape[1]})")
         _type_check(a, b)
@@ -97,3 +95,28 @@ class Bmm(Op):
         a, b = ctx.saved_tensors
         return (grad.matmul(b.transpose(-1, -2)) if ctx.needs_input_grad[0] else None,
                 a.transpose(-1, -2).matmul(grad) if ctx.needs_input_grad[1] else None)
+
+
+class Addmm(Op):
+    """out = bias + mat1 @ mat2;   dbias = g (the engine sums the rows),   dmat1 = g @ mat2^T,   dmat2 = mat1^T @ g"""
+    node_name = "AddmmBackward0"
+
+    @staticmethod
+    def forward(ctx, bias, mat1, mat2):
+        if mat1.dtype != mat2.dtype:
+            raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
+                               f"{from_numpy_dtype(mat1.dtype).scalar_name} and {from_numpy_dtype(mat2.dtype).scalar_name}")
+        if mat1.shape[1] != mat2.shape[0]:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({mat1.shape[0]}x{mat1.shape[1]} "
+                               f"and {mat2.shape[0]}x{mat2.shape[1]})")
+        ctx.save_for_backward(mat1, mat2)
+        out = mat1 @ mat2
+        out += bias
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        mat1, mat2 = ctx.saved_tensors
+        return (grad if ctx.needs_input_grad[0] else None,
+                grad.mm(mat2.t()) if ctx.needs_input_grad[1] else None,
+                mat1.t().mm(grad) if ctx.needs_input_grad[2] else None)

@@ -3,16 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Op
-
-
-def _normalise_dims(dim, ndim: int) -> tuple:
-    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
-    rank = max(ndim, 1)
-    for d in dims:
-        if not -rank <= d < rank:
-            raise IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {d})")
-    return tuple(sorted(d % rank for d in dims)) if ndim else ()
+from ..dtypes import as_floating
+from ..function import Op, constant
+from .elementwise import _where
+from .shape import wrap_dims
 
 
 def _expand_back(grad, shape, dims: tuple, keepdim: bool):
@@ -44,7 +38,7 @@ class SumDim(Op):
     @staticmethod
     def forward(ctx, a, *, dim, keepdim=False):
         ctx.shape, ctx.keepdim = a.shape, keepdim
-        ctx.dims = _normalise_dims(dim, a.ndim)
+        ctx.dims = wrap_dims(dim, a.ndim)
         return a.sum(axis=ctx.dims, keepdims=keepdim, dtype=np.int64 if a.dtype.kind in "biu" else None)
 
     @staticmethod
@@ -73,7 +67,7 @@ class MeanDim(Op):
     @staticmethod
     def forward(ctx, a, *, dim, keepdim=False):
         ctx.shape, ctx.keepdim = a.shape, keepdim
-        ctx.dims = _normalise_dims(dim, a.ndim)
+        ctx.dims = wrap_dims(dim, a.ndim)
         ctx.count = int(np.prod([a.shape[d] for d in ctx.dims])) if a.ndim else 1
         return a.mean(axis=ctx.dims, keepdims=keepdim)
 
@@ -123,14 +117,14 @@ class MaxDim(Op):
 
     @classmethod
     def forward(cls, ctx, a, *, dim, keepdim=False):
-        dim = _normalise_dims(dim, a.ndim)[0] if a.ndim else 0
+        dim = wrap_dims(dim, a.ndim)[0] if a.ndim else 0
         index = np.expand_dims(cls._arg(a, axis=dim), dim) if a.ndim else np.zeros((), dtype=np.int64)
         mask = np.zeros(a.shape, dtype=bool)
         if a.ndim:
             np.put_along_axis(mask, index, True, axis=dim)
         else:
             mask[()] = True
-        ctx.save_for_backward(mask)                  # PyTorch saves the indices (freed after backward)
+        ctx.save_for_backward(constant(mask))        # PyTorch saves the indices (freed after backward)
         ctx.dim, ctx.keepdim, ctx.shape = dim, keepdim, a.shape
         out = np.take_along_axis(a, index, axis=dim) if a.ndim else a
         return out if keepdim or not a.ndim else np.squeeze(out, dim)
@@ -154,12 +148,12 @@ class Var(Op):
 
     @staticmethod
     def forward(ctx, a, *, dim=None, correction=1, keepdim=False):
-        dims = tuple(range(a.ndim)) if dim is None else _normalise_dims(dim, a.ndim)
+        dims = tuple(range(a.ndim)) if dim is None else wrap_dims(dim, a.ndim)
         ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
         ctx.divisor = int(np.prod([a.shape[d] for d in dims])) - correction
         ctx.save_for_backward(a)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.asarray(np.var(_floating(a), axis=dims, ddof=correction, keepdims=keepdim))
+            return np.asarray(np.var(as_floating(a), axis=dims, ddof=correction, keepdims=keepdim))
 
     @staticmethod
     def backward(ctx, grad):
@@ -193,8 +187,8 @@ class Norm(Op):
     @staticmethod
     def forward(ctx, a, *, p=2, dim=None, keepdim=False):
         p = float(p)
-        dims = tuple(range(a.ndim)) if dim is None else _normalise_dims(dim, a.ndim)
-        absolute = np.abs(_floating(a))
+        dims = tuple(range(a.ndim)) if dim is None else wrap_dims(dim, a.ndim)
+        absolute = np.abs(as_floating(a))
         if p == np.inf:
             out = absolute.max(axis=dims, keepdims=keepdim)
         elif p == 2:
@@ -210,7 +204,6 @@ class Norm(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        from .elementwise import _where
         a, out = ctx.saved_tensors
         g = _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim)
         norm = _expand_back(out, ctx.shape, ctx.dims, ctx.keepdim)
@@ -226,7 +219,3 @@ class Norm(Op):
         if p == 2:
             return (_where(zero, 0.0, g * a / safe_norm),)
         return (_where(zero, 0.0, g * a * a.abs() ** (p - 2) / safe_norm ** (p - 1)),)
-
-
-def _floating(a: np.ndarray) -> np.ndarray:
-    return a if a.dtype.kind == "f" else a.astype(np.float32)

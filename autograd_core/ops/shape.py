@@ -1,4 +1,4 @@
-"""Shape operations: views, indexing and joining.
+"""Shape operations: views and joining (indexing is in ``indexing``).
 
 Views (``is_view = True``) return NumPy views of their input, so they share its memory and, like
 PyTorch's views, its version counter.  Their backward puts ``g`` back into the input's shape.
@@ -24,11 +24,20 @@ def _infer_shape(shape: tuple, size: int) -> tuple:
     return shape
 
 
-def _wrap_dim(dim: int, ndim: int) -> int:
+def maybe_wrap_dim(dim: int, ndim: int) -> int:
+    """``dim`` counted from the front (``-1`` is the last dimension), PyTorch's IndexError when it
+    is out of range; a 0-d tensor has one dimension to name, ``0`` or ``-1`` (c10's ``maybe_wrap_dim``)."""
     rank = max(ndim, 1)
     if not -rank <= dim < rank:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {dim})")
     return dim % rank
+
+
+def wrap_dims(dim, ndim: int) -> tuple:
+    """One dimension or several, each wrapped by ``maybe_wrap_dim``, sorted; ``()`` for a 0-d tensor."""
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    wrapped = sorted(maybe_wrap_dim(d, ndim) for d in dims)
+    return tuple(wrapped) if ndim else ()
 
 
 class View(Op):
@@ -107,7 +116,7 @@ class SqueezeDim(Op):
         if a.ndim == 0:
             return a.view()
         dims = (dim,) if isinstance(dim, int) else tuple(dim)
-        dims = tuple(d for d in (_wrap_dim(d, a.ndim) for d in dims) if a.shape[d] == 1)
+        dims = tuple(d for d in (maybe_wrap_dim(d, a.ndim) for d in dims) if a.shape[d] == 1)
         return np.squeeze(a, axis=dims) if dims else a.view()
 
     @staticmethod
@@ -127,7 +136,7 @@ class Unsqueeze(Op):
 
     @staticmethod
     def forward(ctx, a, *, dim):
-        ctx.dim = _wrap_dim(dim, a.ndim + 1)
+        ctx.dim = maybe_wrap_dim(dim, a.ndim + 1)
         return np.expand_dims(a, ctx.dim)
 
     @staticmethod
@@ -143,7 +152,7 @@ class Transpose(Op):
     @staticmethod
     def forward(ctx, a, *, dim0, dim1):
         ctx.dims = (dim0, dim1)
-        return np.swapaxes(a, _wrap_dim(dim0, a.ndim), _wrap_dim(dim1, a.ndim)) if a.ndim else a.view()
+        return np.swapaxes(a, maybe_wrap_dim(dim0, a.ndim), maybe_wrap_dim(dim1, a.ndim)) if a.ndim else a.view()
 
     @staticmethod
     def backward(ctx, grad):
@@ -173,7 +182,7 @@ class Permute(Op):
     def forward(ctx, a, *, dims):
         if len(dims) != a.ndim:
             raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = {a.ndim} is not equal to len(dims) = {len(dims)}")
-        dims = tuple(_wrap_dim(d, a.ndim) for d in dims)
+        dims = tuple(maybe_wrap_dim(d, a.ndim) for d in dims)
         ctx.inverse = tuple(np.argsort(dims))
         return np.transpose(a, dims)
 
@@ -227,116 +236,6 @@ class Repeat(Op):
         return (grad.reshape(*interleaved).sum(dim=tiles).reshape(ctx.shape),)
 
 
-class Select(Op):
-    """out = a[..., index, ...] at dimension ``dim`` (a view);   da = g placed at that index, 0 elsewhere"""
-    node_name = "SelectBackward0"
-    is_view = True
-
-    @staticmethod
-    def forward(ctx, a, *, dim, index):
-        if a.ndim == 0:
-            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
-        dim = _wrap_dim(dim, a.ndim)
-        size = a.shape[dim]
-        if not -size <= index < size:
-            raise IndexError(f"index {index} is out of bounds for dimension {dim} with size {size}")
-        ctx.shape = a.shape
-        ctx.key = (slice(None),) * dim + (index,)
-        return a[ctx.key + (Ellipsis,)]          # the Ellipsis keeps a 0-d result a view, not a copy
-
-    @staticmethod
-    def backward(ctx, grad):
-        return (IndexEmbed.apply(grad, shape=ctx.shape, key=ctx.key),)
-
-
-class Slice(Op):
-    """out = a[start:stop:step] along ``dim`` (a view);   da = g placed in the slice, 0 elsewhere"""
-    node_name = "SliceBackward0"
-    is_view = True
-
-    @staticmethod
-    def forward(ctx, a, *, dim, slice_):
-        if slice_.step is not None and slice_.step <= 0:
-            raise ValueError("step must be greater than zero")
-        ctx.shape = a.shape
-        ctx.key = (slice(None),) * dim + (slice_,)
-        return a[ctx.key]
-
-    @staticmethod
-    def backward(ctx, grad):
-        return (IndexEmbed.apply(grad, shape=ctx.shape, key=ctx.key),)
-
-
-class Index(Op):
-    """out = a[key] with lists, arrays or masks (a copy);   da = g added back at the indexed places"""
-    node_name = "IndexBackward0"
-
-    @staticmethod
-    def forward(ctx, a, *, key):
-        key = tuple(np.asarray(k) if isinstance(k, list) else k for k in key)
-        ctx.shape, ctx.key = a.shape, key
-        # the index arrays are saved tensors, as in PyTorch: freed after backward
-        ctx.save_for_backward(*(k for k in key if isinstance(k, np.ndarray)))
-        try:
-            return a[key]
-        except IndexError as error:
-            raise IndexError(str(error).replace("axis", "dimension")) from None
-
-    @staticmethod
-    def backward(ctx, grad):
-        indices = iter(ctx.saved_tensors)
-        key = tuple(next(indices)._data if isinstance(k, np.ndarray) else k for k in ctx.key)
-        return (IndexEmbed.apply(grad, shape=ctx.shape, key=key),)
-
-
-class IndexEmbed(Op):
-    """out = zeros(shape) with g added at ``key`` (the backward of indexing);   dg = out's grad[key]"""
-    node_name = "IndexBackwardBackward0"
-
-    @staticmethod
-    def forward(ctx, g, *, shape, key):
-        ctx.key = key
-        out = np.zeros(shape, dtype=g.dtype)
-        np.add.at(out, key, g)              # add, not assign: an index listed twice gets both
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        return (grad[ctx.key] if not isinstance(ctx.key, tuple) or len(ctx.key) != 1 else grad[ctx.key[0]],)
-
-
-class CopySlices(Op):
-    """out = a with ``value`` written at ``key`` (``a[key] = value``);   da = g with 0 at key,   dvalue = g[key]"""
-    node_name = "CopySlices"
-    qualified_name = "torch::autograd::CopySlices"
-
-    @staticmethod
-    def forward(ctx, a, value, *, key):
-        out = a.copy()
-        try:
-            out[key] = value
-        except ValueError:
-            target, shape = np.shape(out[key]), np.shape(value)
-            if not any(isinstance(k, (list, np.ndarray)) for k in (key if isinstance(key, tuple) else (key,))):
-                raise RuntimeError(_expand_error(shape, target)) from None      # a[0] = v: v expands
-            raise RuntimeError(f"shape mismatch: value tensor of shape {list(shape)} cannot "
-                               f"be broadcast to indexing result of shape {list(target)}") from None
-        mask = np.ones(a.shape, dtype=bool)
-        mask[key] = False
-        ctx.mask, ctx.key = mask, key
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        return (grad * ctx.mask if ctx.needs_input_grad[0] else None,
-                grad[ctx.key] if ctx.needs_input_grad[1] else None)
-
-
-class IndexPut(CopySlices):
-    """``a[key] = value`` with a list, array or mask key: the same maths as CopySlices"""
-    node_name = "IndexPutBackward0"
-
-
 class Cat(Op):
     """out = the inputs joined along ``dim``;   each input's grad = its part of g"""
     node_name = "CatBackward0"
@@ -346,7 +245,7 @@ class Cat(Op):
         arrays = [np.asarray(a) for a in arrays]
         if any(a.ndim == 0 for a in arrays):
             raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
-        dim = _wrap_dim(dim, arrays[0].ndim)
+        dim = maybe_wrap_dim(dim, arrays[0].ndim)
         ctx.dim, ctx.sizes = dim, [a.shape[dim] for a in arrays]
         for number, a in enumerate(arrays):
             for d in range(a.ndim):
@@ -372,7 +271,7 @@ class Stack(Op):
     @staticmethod
     def forward(ctx, *arrays, dim=0):
         arrays = [np.asarray(a) for a in arrays]
-        ctx.dim = _wrap_dim(dim, arrays[0].ndim + 1)
+        ctx.dim = maybe_wrap_dim(dim, arrays[0].ndim + 1)
         if len({a.shape for a in arrays}) > 1:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(arrays[0].shape)} at entry 0 and {list(next(a.shape for a in arrays if a.shape != arrays[0].shape))} at entry 1")
         return np.stack(arrays, axis=ctx.dim)

@@ -1,0 +1,184 @@
+"""Indexing: ``x[key]`` and ``x[key] = value``, as PyTorch records them.
+
+A basic index (an integer, a slice, ``None``, ``...``) becomes one view op per dimension it
+touches (``SelectBackward0``, ``SliceBackward0``, ``UnsqueezeBackward0``); an advanced one (a list,
+an integer or boolean tensor) one ``Index`` op that copies.  Writing goes through
+``Tensor._inplace`` with ``CopySlices`` (basic keys) or ``IndexPutBackward0`` (advanced ones).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Op, constant
+from ..grad_mode import _GradMode
+from ..tensor import Tensor, _as_array
+from .shape import Alias, Unsqueeze, _expand_error, maybe_wrap_dim
+
+
+def index(tensor: Tensor, key) -> Tensor:
+    """``tensor[key]``: one Select or Slice per basic index, one Index for an advanced key."""
+    single_slice = isinstance(key, slice)        # x[a:b] is always a Slice in PyTorch
+    key = key if isinstance(key, tuple) else (key,)
+    if any(_is_advanced(k) for k in key):
+        key = tuple(k._data if isinstance(k, Tensor) else k for k in key)
+        return Index.apply(tensor, key=key)
+    out, dim = tensor, 0
+    n_specified = sum(1 for k in key if k is not None and k is not Ellipsis)
+    for k in key:
+        if k is Ellipsis:
+            dim += out._data.ndim - dim - (n_specified - _count_before(key, k))
+        elif k is None:
+            out = Unsqueeze.apply(out, dim=dim)
+            dim += 1
+        elif isinstance(k, slice):
+            if single_slice or not _whole(k, out._data.shape[dim]):
+                out = Slice.apply(out, dim=dim, slice_=k)
+            dim += 1
+        else:
+            out = Select.apply(out, dim=dim, index=int(k))
+    return Alias.apply(tensor) if out is tensor else out      # x[...], x[:, :]
+
+
+def index_put_(tensor: Tensor, key, value) -> None:
+    """``tensor[key] = value``, in place."""
+    parts = key if isinstance(key, tuple) else (key,)
+    advanced = any(_is_advanced(k) for k in parts)
+    if (not advanced and _GradMode.enabled and tensor._requires_grad and tensor.grad_fn is None
+            and any(k is not Ellipsis and k != slice(None) for k in parts)):
+        # PyTorch writes through a view here (x[0] is a view of x), hence its wording
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    key = tuple(k._data if isinstance(k, Tensor) and _is_advanced(k) else k for k in key) \
+        if isinstance(key, tuple) else (key._data if isinstance(key, Tensor) else key)
+    tensor._inplace(IndexPut if advanced else CopySlices, _as_array(value), key=key)
+
+
+def _is_advanced(k) -> bool:
+    """An index NumPy calls advanced: a list, an array, or an integer or boolean tensor."""
+    if isinstance(k, Tensor):
+        return k._data.ndim > 0 or k._data.dtype == np.bool_
+    return isinstance(k, (list, np.ndarray, bool))
+
+
+def _whole(k: slice, size: int) -> bool:
+    """A slice that keeps a whole dimension: PyTorch skips it inside a tuple index."""
+    return k.start in (None, 0) and (k.stop is None or k.stop >= size) and k.step in (None, 1)
+
+
+def _count_before(key: tuple, marker) -> int:
+    count = 0
+    for k in key:
+        if k is marker:
+            return count
+        if k is not None:
+            count += 1
+    return count
+
+
+class Select(Op):
+    """out = a[..., index, ...] at dimension ``dim`` (a view);   da = g placed at that index, 0 elsewhere"""
+    node_name = "SelectBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, *, dim, index):
+        if a.ndim == 0:
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+        dim = maybe_wrap_dim(dim, a.ndim)
+        size = a.shape[dim]
+        if not -size <= index < size:
+            raise IndexError(f"index {index} is out of bounds for dimension {dim} with size {size}")
+        ctx.shape = a.shape
+        ctx.key = (slice(None),) * dim + (index,)
+        return a[ctx.key + (Ellipsis,)]          # the Ellipsis keeps a 0-d result a view, not a copy
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (IndexEmbed.apply(grad, shape=ctx.shape, key=ctx.key),)
+
+
+class Slice(Op):
+    """out = a[start:stop:step] along ``dim`` (a view);   da = g placed in the slice, 0 elsewhere"""
+    node_name = "SliceBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, *, dim, slice_):
+        if slice_.step is not None and slice_.step <= 0:
+            raise ValueError("step must be greater than zero")
+        ctx.shape = a.shape
+        ctx.key = (slice(None),) * dim + (slice_,)
+        return a[ctx.key]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (IndexEmbed.apply(grad, shape=ctx.shape, key=ctx.key),)
+
+
+class Index(Op):
+    """out = a[key] with lists, arrays or masks (a copy);   da = g added back at the indexed places"""
+    node_name = "IndexBackward0"
+
+    @staticmethod
+    def forward(ctx, a, *, key):
+        key = tuple(np.asarray(k) if isinstance(k, list) else k for k in key)
+        ctx.shape, ctx.key = a.shape, key
+        # the index arrays are saved tensors, as in PyTorch: freed after backward
+        ctx.save_for_backward(*(constant(k) for k in key if isinstance(k, np.ndarray)))
+        try:
+            return a[key]
+        except IndexError as error:
+            raise IndexError(str(error).replace("axis", "dimension")) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        indices = iter(ctx.saved_tensors)
+        key = tuple(next(indices)._data if isinstance(k, np.ndarray) else k for k in ctx.key)
+        return (IndexEmbed.apply(grad, shape=ctx.shape, key=key),)
+
+
+class IndexEmbed(Op):
+    """out = zeros(shape) with g added at ``key`` (the backward of indexing);   dg = out's grad[key]"""
+    node_name = "IndexBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, g, *, shape, key):
+        ctx.key = key
+        out = np.zeros(shape, dtype=g.dtype)
+        np.add.at(out, key, g)              # add, not assign: an index listed twice gets both
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad[ctx.key] if not isinstance(ctx.key, tuple) or len(ctx.key) != 1 else grad[ctx.key[0]],)
+
+
+class CopySlices(Op):
+    """out = a with ``value`` written at ``key`` (``a[key] = value``);   da = g with 0 at key,   dvalue = g[key]"""
+    node_name = "CopySlices"
+    qualified_name = "torch::autograd::CopySlices"
+
+    @staticmethod
+    def forward(ctx, a, value, *, key):
+        out = a.copy()
+        try:
+            out[key] = value
+        except ValueError:
+            target, shape = np.shape(out[key]), np.shape(value)
+            if not any(isinstance(k, (list, np.ndarray)) for k in (key if isinstance(key, tuple) else (key,))):
+                raise RuntimeError(_expand_error(shape, target)) from None      # a[0] = v: v expands
+            raise RuntimeError(f"shape mismatch: value tensor of shape {list(shape)} cannot "
+                               f"be broadcast to indexing result of shape {list(target)}") from None
+        mask = np.ones(a.shape, dtype=bool)
+        mask[key] = False
+        ctx.mask, ctx.key = mask, key
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad * ctx.mask if ctx.needs_input_grad[0] else None,
+                grad[ctx.key] if ctx.needs_input_grad[1] else None)
+
+
+class IndexPut(CopySlices):
+    """``a[key] = value`` with a list, array or mask key: the same maths as CopySlices"""
+    node_name = "IndexPutBackward0"

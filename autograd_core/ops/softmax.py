@@ -1,0 +1,45 @@
+"""Softmax and log-softmax along one dimension, computed stably (the maximum is subtracted first)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..dtypes import as_floating
+from ..function import Op
+
+
+class Softmax(Op):
+    """out = exp(x) / sum exp(x) along ``dim``;   dx = out * (g - sum(g * out))"""
+    node_name = "SoftmaxBackward0"
+
+    @staticmethod
+    def forward(ctx, a, *, dim):
+        a = as_floating(a)
+        exponentials = np.exp(a - a.max(axis=dim, keepdims=True))      # shifted: no overflow
+        out = exponentials / exponentials.sum(axis=dim, keepdims=True)
+        ctx.save_for_backward(out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return (out * (grad - (grad * out).sum(ctx.dim, keepdim=True)),)
+
+
+class LogSoftmax(Op):
+    """out = x - log(sum exp(x)) along ``dim``;   dx = g - exp(out) * sum(g)"""
+    node_name = "LogSoftmaxBackward0"
+
+    @staticmethod
+    def forward(ctx, a, *, dim):
+        a = as_floating(a)
+        shifted = a - a.max(axis=dim, keepdims=True)                    # shifted: no overflow
+        out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        ctx.save_for_backward(out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return (grad - out.exp() * grad.sum(ctx.dim, keepdim=True),)
