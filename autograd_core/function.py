@@ -24,7 +24,7 @@ import numpy as np
 
 from .grad_mode import _GradMode, no_grad
 from .hooks import RemovableHandle, add_hook
-from .tensor import Tensor, _legacy_type_name
+from .tensor import Tensor
 
 _sequence = itertools.count()   # creation order of nodes; the engine runs later nodes first
 
@@ -131,7 +131,7 @@ class SavedTensor:
                 where = f", which is output {tensor._output_nr} of {forward_name},"
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: [{_legacy_type_name(tensor)} [{shape}]]{where} is at version "
+                f"inplace operation: [{tensor.type()} [{shape}]]{where} is at version "
                 f"{tensor._version_counter.version}; expected version {self.version} instead. Hint: "
                 "enable anomaly detection to find the operation that failed to compute its "
                 "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
@@ -340,7 +340,7 @@ class Op(Function):
             out = np.asarray(out)           # NumPy hands back scalars for 0-d results
         if out.dtype is _FLOAT64 and not cls.keeps_dtype and not _has_float64(arrays):
             out = out.astype(np.float32)    # PyTorch: ints / Python scalars promote to float32
-        result = _new_object(Tensor)
+        result = _new_object(Tensor)       # Tensor._make, inlined: this runs on every operation
         result._data = out
         result._requires_grad = record
         result.grad_fn = node if record else None
@@ -359,6 +359,45 @@ class Op(Function):
         if extras is not None:
             return (result, *(constant(extra) for extra in extras))
         return result
+
+    @classmethod
+    def apply_(cls, tensor: Tensor, *others, **settings) -> Tensor:
+        """The op in place (``x.mul_(y)``): run ``apply`` and write the result into ``tensor``'s
+        storage, bumping its ``_version``.
+
+        In-place ops record through the same ``apply`` as out-of-place ones.  When the write must
+        be recorded, the op reads a snapshot of the old values and ``tensor`` takes over the op's
+        node as its ``grad_fn``, as PyTorch rebases a tensor modified in place.
+        """
+        record = False
+        if _GradMode.enabled:
+            if tensor._requires_grad and tensor.grad_fn is None:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+            base = tensor._base
+            if base is not None and base._requires_grad and base.grad_fn is None:
+                raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+            record = tensor._requires_grad or any(isinstance(o, Tensor) and o._requires_grad for o in others)
+        source = tensor
+        if record:
+            if base is not None:
+                raise RuntimeError("autograd_core does not record in-place operations on views of "
+                                   "tensors that require grad; use an out-of-place operation instead.")
+            # the op reads a snapshot of the old values: the write below must not change its inputs
+            source = Tensor._make(tensor._data.copy(), tensor._requires_grad, tensor.grad_fn)
+            source._output_nr = tensor._output_nr
+        result = cls.apply(source, *others, **settings)
+        values = result._data
+        if values.shape != tensor._data.shape:
+            try:
+                values = np.broadcast_to(values, tensor._data.shape)
+            except ValueError:
+                raise RuntimeError(f"output with shape {list(tensor._data.shape)} doesn't match the "
+                                   f"broadcast shape {list(values.shape)}") from None
+        np.copyto(tensor._data, values, casting="unsafe")
+        if record:
+            tensor.grad_fn, tensor._requires_grad, tensor._output_nr = result.grad_fn, True, 0
+        tensor._version_counter.version += 1
+        return tensor
 
 
 def constant(array) -> Tensor:

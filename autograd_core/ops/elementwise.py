@@ -498,6 +498,15 @@ class Copy(Op):
         return grad * 0, grad
 
 
+# ---------------------------------------------------------------------- no gradient
+def compare(function, *operands) -> Tensor:
+    """A comparison, logical or integer function (``==``, ``&``, ``//``, ``isnan`` ...): its
+    result takes no gradient, so it is computed directly, outside the graph."""
+    arrays = [o._data if isinstance(o, Tensor) else o for o in operands]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return constant(function(*arrays))
+
+
 # ---------------------------------------------------------------------- helpers
 def _where(condition: np.ndarray, a, b):
     """``where`` on Tensors for backward formulas (differentiable in a and b)."""

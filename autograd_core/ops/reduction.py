@@ -5,6 +5,7 @@ import numpy as np
 
 from ..dtypes import as_floating
 from ..function import Op, constant
+from ..tensor import Tensor
 from .elementwise import _where
 from .shape import wrap_dims
 
@@ -219,3 +220,45 @@ class Norm(Op):
         if p == 2:
             return (_where(zero, 0.0, g * a / safe_norm),)
         return (_where(zero, 0.0, g * a * a.abs() ** (p - 2) / safe_norm ** (p - 1)),)
+
+
+def max_dim(input: Tensor, dim: int, keepdim: bool = False) -> "_ValuesIndices":
+    """``input.max(dim)``: the maxima (differentiable) and where they are."""
+    return _ValuesIndices("max", MaxDim.apply(input, dim=dim, keepdim=keepdim),
+                          arg_reduce(np.argmax, input, dim, keepdim))
+
+
+def min_dim(input: Tensor, dim: int, keepdim: bool = False) -> "_ValuesIndices":
+    """``input.min(dim)``: the minima (differentiable) and where they are."""
+    return _ValuesIndices("min", MinDim.apply(input, dim=dim, keepdim=keepdim),
+                          arg_reduce(np.argmin, input, dim, keepdim))
+
+
+def arg_reduce(func, tensor: Tensor, dim, keepdim) -> Tensor:
+    """Where the maximum (``np.argmax``) or minimum is along ``dim``: int64, outside the graph."""
+    if dim is None:
+        return constant(np.asarray(func(tensor._data), dtype=np.int64))
+    out = func(tensor._data, axis=dim)
+    if keepdim:
+        out = np.expand_dims(out, dim)
+    return constant(np.asarray(out, dtype=np.int64))
+
+
+class _ValuesIndices(tuple):
+    """What ``max(dim)`` and ``min(dim)`` return: ``(values, indices)`` with those names."""
+
+    def __new__(cls, name: str, values: Tensor, indices: Tensor):
+        self = super().__new__(cls, (values, indices))
+        self._name = name
+        return self
+
+    @property
+    def values(self) -> Tensor:
+        return self[0]
+
+    @property
+    def indices(self) -> Tensor:
+        return self[1]
+
+    def __repr__(self) -> str:
+        return f"torch.return_types.{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
