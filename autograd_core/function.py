@@ -209,18 +209,18 @@ class Function:
     Subclass it, write ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)`` as static
     methods, and call ``MyFunction.apply(*args)``::
 
-        class Square(Function):
+        class MulAdd(Function):                  # x * y + x
             @staticmethod
-            def forward(ctx, x):
-                ctx.save_for_backward(x)
-                return x * x
+            def forward(ctx, x, y):
+                ctx.save_for_backward(x, y)
+                return x * y + x
 
             @staticmethod
-            def backward(ctx, grad_output):
-                (x,) = ctx.saved_tensors
-                return 2 * x * grad_output
+            def backward(ctx, grad_output):           # one gradient per input
+                x, y = ctx.saved_tensors
+                return grad_output * (y + 1), grad_output * x
 
-    The node it records is named ``<class name>Backward`` (``SquareBackward``), as in PyTorch.
+    The node it records is named ``<class name>Backward`` (``MulAddBackward``), as in PyTorch.
     """
 
     _backward_cls: type = None

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
+from test_engine_errors import _add_one_in_place
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -409,25 +410,10 @@ def test_functional_hessian_of_a_quadratic():
     np.testing.assert_allclose(J.numpy(), A.numpy())
 
 
-def _add_one(lib):
-    class AddOne(lib.autograd.Function):          # PyTorch's own mark_dirty example
-        @staticmethod
-        def forward(ctx, x):
-            x.numpy()[...] += 1
-            ctx.mark_dirty(x)
-            return x
-
-        @staticmethod
-        def backward(ctx, grad):
-            return grad
-
-    return AddOne
-
-
 @pytest.mark.parametrize("lib_name", ["autograd_core", "torch"])
 def test_mark_dirty_rebases_the_input_as_pytorch_does(lib_name):
     lib = ag if lib_name == "autograd_core" else pytest.importorskip("torch")
-    add_one = _add_one(lib)
+    add_one = _add_one_in_place(lib)
     x = lib.tensor([1.0, 2.0], requires_grad=True)
     y = x * 2
     z = add_one.apply(y)

@@ -10,6 +10,12 @@ from .elementwise import _where
 from .shape import wrap_dims
 
 
+def _reduced(ctx, a: np.ndarray, dim, keepdim: bool) -> tuple:
+    """The dims a reduction runs over, remembered with ``a``'s shape for ``_expand_back``."""
+    ctx.shape, ctx.keepdim, ctx.dims = a.shape, keepdim, wrap_dims(dim, a.ndim)
+    return ctx.dims
+
+
 def _expand_back(grad, shape, dims: tuple, keepdim: bool):
     """Undo a reduction over ``dims``: put the reduced axes back, then broadcast to ``shape``."""
     if not keepdim:
@@ -38,9 +44,8 @@ class SumDim(Op):
 
     @staticmethod
     def forward(ctx, a, *, dim, keepdim=False):
-        ctx.shape, ctx.keepdim = a.shape, keepdim
-        ctx.dims = wrap_dims(dim, a.ndim)
-        return a.sum(axis=ctx.dims, keepdims=keepdim, dtype=np.int64 if a.dtype.kind in "biu" else None)
+        dims = _reduced(ctx, a, dim, keepdim)
+        return a.sum(axis=dims, keepdims=keepdim, dtype=np.int64 if a.dtype.kind in "biu" else None)
 
     @staticmethod
     def backward(ctx, grad):
@@ -67,10 +72,9 @@ class MeanDim(Op):
 
     @staticmethod
     def forward(ctx, a, *, dim, keepdim=False):
-        ctx.shape, ctx.keepdim = a.shape, keepdim
-        ctx.dims = wrap_dims(dim, a.ndim)
-        ctx.count = int(np.prod([a.shape[d] for d in ctx.dims])) if a.ndim else 1
-        return a.mean(axis=ctx.dims, keepdims=keepdim)
+        dims = _reduced(ctx, a, dim, keepdim)
+        ctx.count = int(np.prod([a.shape[d] for d in dims])) if a.ndim else 1
+        return a.mean(axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -80,12 +84,14 @@ class MeanDim(Op):
 class MaxAll(Op):
     """out = max of all a;   da = g shared evenly among the elements equal to the max"""
     node_name = "MaxBackward1"
+    _name, _function = "max", staticmethod(np.max)
 
-    @staticmethod
-    def forward(ctx, a):
+    @classmethod
+    def forward(cls, ctx, a):
         if a.size == 0:
-            raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
-        out = np.asarray(a.max())
+            raise RuntimeError(f"{cls._name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                               "Specify the reduction dim with the 'dim' argument.")
+        out = np.asarray(cls._function(a))
         ctx.save_for_backward(a, out)
         return out
 
@@ -96,19 +102,10 @@ class MaxAll(Op):
         return (grad * (winners / winners.sum()).astype(grad._data.dtype),)
 
 
-class MinAll(Op):
+class MinAll(MaxAll):
     """out = min of all a;   da = g shared evenly among the elements equal to the min"""
     node_name = "MinBackward1"
-
-    @staticmethod
-    def forward(ctx, a):
-        if a.size == 0:
-            raise RuntimeError("min(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
-        out = np.asarray(a.min())
-        ctx.save_for_backward(a, out)
-        return out
-
-    backward = MaxAll.backward
+    _name, _function = "min", staticmethod(np.min)
 
 
 class MaxDim(Op):
