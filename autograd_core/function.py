@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from sys import getrefcount
 
 import numpy as np
 
@@ -99,15 +100,29 @@ class AccumulateGrad(Node):
         if old is None:
             # A fresh gradient gets storage of its own: the incoming one may be a broadcast view,
             # shared with another leaf, or the caller's ``gradient``.  Under create_graph the copy
-            # is recorded (``CopyBackwards``) so that ``.grad`` can be differentiated again.
+            # is recorded (``CopyBackwards``) so that ``.grad`` can be differentiated again.  A
+            # gradient nothing else holds is taken as it is, as PyTorch's AccumulateGrad "steals" it.
             if create_graph and grad.requires_grad:
                 variable._grad = Tensor._make(np.empty_like(grad._data), False, None).copy_(grad)
+            elif _unshared(grad):
+                variable._grad = grad
             else:
                 variable._grad = Tensor._make(np.array(grad._data, copy=True), False, None)
         elif create_graph:
             variable._grad = old + grad
         else:
             old.add_(grad.detach() if grad.requires_grad else grad)    # in place, as PyTorch does
+
+
+def _unshared(grad) -> bool:
+    """True for a gradient only the engine holds: a plain tensor (no graph) whose array owns its
+    memory and belongs to no other tensor.  The references counted are the engine's input buffer,
+    ``accumulate``'s and this function's arguments and ``getrefcount``'s own; a hook, a caller or
+    another leaf's buffer keeping it adds one."""
+    data = grad._data
+    return (type(grad) is Tensor and grad.grad_fn is None and not grad._requires_grad
+            and type(data) is np.ndarray and data.base is None and data.flags.writeable
+            and getrefcount(data) == 2 and getrefcount(grad) <= 4)
 
 
 class SavedTensor:

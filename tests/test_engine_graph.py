@@ -484,3 +484,28 @@ def test_in_place_ops_run_through_op_apply_when_not_recorded():
         w = ag.ones(2, requires_grad=True)
         w.mul_(3)
     assert w.grad_fn is None and w.tolist() == [3.0, 3.0] and w._version == 1
+
+
+def test_accumulate_grad_takes_a_gradient_nothing_else_holds_and_copies_the_rest():
+    w = ag.randn(3, 4, requires_grad=True)
+    x = ag.randn(5, 3)
+    (x @ w).tanh().sum().backward()
+    first = w.grad
+    (x @ w).tanh().sum().backward()
+    assert w.grad is first                                # accumulated in place afterwards
+    a, c = ag.ones(3, requires_grad=True), ag.ones(3, requires_grad=True)
+    (a + c).sum().backward()                              # one gradient tensor reaches both leaves
+    assert not np.shares_memory(a.grad._data, c.grad._data)
+    (a + c).sum().backward()
+    assert a.grad.tolist() == c.grad.tolist() == [2.0, 2.0, 2.0]
+    kept = []
+    d = ag.ones(3, requires_grad=True)
+    d.register_hook(kept.append)                          # a hook keeps the gradient it saw
+    (d * 2).sum().backward()
+    (d * 2).sum().backward()
+    assert kept[0].tolist() == [2.0, 2.0, 2.0] and d.grad.tolist() == [4.0, 4.0, 4.0]
+    g = ag.ones(3)
+    e = ag.ones(3, requires_grad=True)
+    e.backward(g)                                         # the caller's gradient is copied
+    e.backward(g)
+    assert g.tolist() == [1.0, 1.0, 1.0] and e.grad.tolist() == [2.0, 2.0, 2.0]
