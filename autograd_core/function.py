@@ -116,13 +116,14 @@ class AccumulateGrad(Node):
 
 def _unshared(grad) -> bool:
     """True for a gradient only the engine holds: a plain tensor (no graph) whose array owns its
-    memory and belongs to no other tensor.  The references counted are the engine's input buffer,
+    memory and belongs to no other tensor (its array: the slot, ``data`` and ``getrefcount``'s
+    argument).  The references to the tensor counted are the engine's input buffer,
     ``accumulate``'s and this function's arguments and ``getrefcount``'s own; a hook, a caller or
     another leaf's buffer keeping it adds one."""
     data = grad._data
     return (type(grad) is Tensor and grad.grad_fn is None and not grad._requires_grad
             and type(data) is np.ndarray and data.base is None and data.flags.writeable
-            and getrefcount(data) == 2 and getrefcount(grad) <= 4)
+            and getrefcount(data) == 3 and getrefcount(grad) <= 4)
 
 
 class SavedTensor:

@@ -487,6 +487,20 @@ def test_in_place_ops_run_through_op_apply_when_not_recorded():
 
 
 def test_accumulate_grad_takes_a_gradient_nothing_else_holds_and_copies_the_rest():
+    made = []
+
+    class Triple(ag.autograd.Function):
+        forward = staticmethod(lambda ctx, x: x * 1)
+
+        @staticmethod
+        def backward(ctx, grad):
+            fresh = grad * 3
+            made.append(id(fresh._data))                  # an id: no reference kept
+            return fresh
+
+    v = ag.ones(2, requires_grad=True)
+    Triple.apply(v).sum().backward()
+    assert id(v.grad._data) == made[0] and v.grad.tolist() == [3.0, 3.0]   # taken, not copied
     w = ag.randn(3, 4, requires_grad=True)
     x = ag.randn(5, 3)
     (x @ w).tanh().sum().backward()
