@@ -46,6 +46,9 @@ def flatten(tensor, start_dim: int = 0, end_dim: int = -1):
     if not shape:
         return tensor.reshape(1)
     start, end = maybe_wrap_dim(start_dim, len(shape)), maybe_wrap_dim(end_dim, len(shape))
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    # reshape: a view when the memory allows one (ViewBackward0, as PyTorch's flatten records it)
     return tensor if start == end else tensor.reshape(shape[:start] + (-1,) + shape[end + 1:])
 
 
