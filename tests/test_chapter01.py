@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-import coursekit
+from course_tools import coursekit
 
 CHAPTER = "01_tensors_and_leaves"
 ROOT = coursekit.REPO

@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-import coursekit
+from course_tools import coursekit
 
 CHAPTER = "02_computational_graph"
 ROOT = coursekit.REPO

@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-import coursekit
+from course_tools import coursekit
 
 CHAPTER = "03_backward_and_the_chain_rule"
 ROOT = coursekit.REPO

@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-import coursekit
+from course_tools import coursekit
 
 CHAPTER = "05_turning_gradients_off"
 ROOT = coursekit.REPO

@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-import coursekit
+from course_tools import coursekit
 
 CHAPTER = "06_detach_data_and_inplace"
 ROOT = coursekit.REPO

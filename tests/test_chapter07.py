@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-import coursekit
+from course_tools import coursekit
 
 CHAPTER = "07_higher_order_gradients"
 ROOT = coursekit.REPO

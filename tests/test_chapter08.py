@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-import coursekit
+from course_tools import coursekit
 
 CHAPTER = "08_build_your_own_autograd"
 ROOT = coursekit.REPO

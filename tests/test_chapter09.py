@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-import coursekit
+from course_tools import coursekit
 
 CHAPTER = "09_the_training_loop"
 ROOT = coursekit.REPO
