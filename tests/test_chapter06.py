@@ -9,13 +9,9 @@ worked examples of the 002 and 004 articles with PyTorch's numbers (the sigmoid 
 
 from __future__ import annotations
 
-from chapter_harness import (  # the two tests are collected in this file
-    assert_graph_drawn,
-    only_if_released,
-    printed,
-    test_a_wrong_answer_fails_with_a_helpful_message,
-    test_every_exercise_has_a_wrong_answer_here,
-)
+from chapter_harness import assert_graph_drawn, only_if_released, printed
+from chapter_harness import (  # the generic tests, collected in this file too
+    test_a_wrong_answer_fails_with_a_helpful_message, test_every_exercise_has_a_wrong_answer_here)
 
 CHAPTER = "06_detach_data_and_inplace"
 pytestmark = only_if_released(CHAPTER)
