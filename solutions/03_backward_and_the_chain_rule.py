@@ -23,12 +23,11 @@
 # 2. it visits the nodes of the graph from the output towards the leaves, and each node applies
 #    **the chain rule** once: it turns the gradient of its output into gradients of its inputs;
 # 3. a node runs only after *every* gradient meant for it has arrived, so the nodes run in a
-#    **topological order**, found without recursion, which is why graphs thousands of nodes deep
-#    are no problem;
-# 4. what reaches a leaf is **added** into its `.grad`, which is why training loops reset `.grad`
-#    before each backward pass (`zero_grad`);
-# 5. each node frees what it saved for the backward pass once it has run, which is why a second
-#    `backward()` through the same graph usually fails, unless `retain_graph=True`.
+#    **topological order**, found without recursion;
+# 4. what happens to the gradient that reaches a leaf's `.grad`, and why training loops reset
+#    `.grad` before each backward pass (`zero_grad`);
+# 5. what each node frees once it has run, and what a second `backward()` through the same
+#    graph does (`retain_graph=True`).
 #
 # You will run graph nodes by hand, write a topological sort and a backward pass of your own on
 # PyTorch's graph, and predict what deep graphs, a second `backward()` and accumulation do.
@@ -549,6 +548,13 @@ except NotImplementedError:
 #    `(child, _)` of `node.next_functions` and its gradient: skip a `None` child; add the
 #    gradient (unless it is `None`) into the child's entry of the dictionary; decrease the
 #    child's count, and when it reaches 0 the child is ready.
+#
+# One thing a node called directly does not do: it returns each gradient at the shape of the
+# node's *output*, even for an input that was broadcast. For `y = x @ W + b` with `b` of shape
+# `(3,)` and `y` of shape `(2, 3)`, `run_node(y.grad_fn, ...)` hands `b` a gradient of shape
+# `(2, 3)`; PyTorch's engine sums it back to `b`'s shape on every edge (chapter 8 writes that
+# step). The graphs of this exercise's tests broadcast nothing, so your `backward` can leave it
+# out; an engine for every graph would sum each gradient down to the shape of its tensor.
 #
 # Write it from scratch rather than calling your `topological_order`: each exercise is graded on
 # its own. Replace `raise NotImplementedError()` with the body of the function.
