@@ -669,20 +669,16 @@ assert freeze({}, {"a"}) is None
 # %% [markdown]
 # ## Sources, and where they slip
 #
-# > This chapter retells, in its own words and with PyTorch 2.13's numbers, examples from:
+# > This chapter retells examples of these articles, in its own words and with PyTorch
+# > 2.13's numbers:
 # >
-# > * 《Pytorch自动求梯度原理介绍》 by 星尘 ([blog](https://blog.csdn.net/OuDiShenmiss)) and
-# >   安晟 (no address of its own; it builds on Dive-into-DL-PyTorch 2.3 and PyTorch's
-# >   [A Gentle Introduction to torch.autograd](https://pytorch.org/tutorials/beginner/blitz/autograd_tutorial.html)):
-# >   `x1`, `x2`, $y = a^2 + 2b^3$ with 4 and 96;
-# > * 《pytorch 入门笔记 -02- 自动求导》 by zyk, <https://ld246.com/article/1637720533115>: the
-# >   mean example (4.5) and `requires_grad_()` on a computed `a`;
-# > * 《自动微分模块》 (no author or address recorded): leaves, $x^2 + 20$ in float64;
-# > * 《自动求导机制介绍》, a notebook version of PyTorch's tutorial,
-# >   <https://colab.research.google.com/github/lilxmx/DeepLearning-pytorch/blob/main/autograd_tutorial.ipynb>:
-# >   which results require grad, frozen parameters;
-# > * 《PyTorch 梯度》 (no author or address recorded): the attribute table, leaves, the line
-# >   $y = xw + b$.
+# > * 《Pytorch自动求梯度原理介绍》 by 星尘 ([blog](https://blog.csdn.net/OuDiShenmiss)) and 安晟;
+# > * 《pytorch 入门笔记 -02- 自动求导》 by zyk, <https://ld246.com/article/1637720533115>;
+# > * 《自动微分模块》 (author and address not recorded);
+# > * 《自动求导机制介绍》, a notebook version of PyTorch's tutorial
+# >   [A Gentle Introduction to torch.autograd](https://pytorch.org/tutorials/beginner/blitz/autograd_tutorial.html):
+# >   <https://colab.research.google.com/github/lilxmx/DeepLearning-pytorch/blob/main/autograd_tutorial.ipynb>;
+# > * 《PyTorch 梯度》 (author and address not recorded).
 # >
 # > Where they slip:
 # >

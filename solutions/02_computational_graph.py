@@ -1082,18 +1082,15 @@ except RuntimeError as error:
 # %% [markdown]
 # ## Sources, and where they slip
 #
-# > This chapter retells, in its own words and with PyTorch 2.13's numbers, examples from:
+# > This chapter retells examples of these articles, in its own words and with PyTorch
+# > 2.13's numbers:
 # >
-# > * 《pytorch 入门笔记 -02- 自动求导》 by zyk, <https://ld246.com/article/1637720533115>:
-# >   `y = x + 2`, `z = y * y * 3`, `out = z.mean()` and their `grad_fn`, `requires_grad_()`
-# >   on a computed `a`;
-# > * 《自动微分模块》 (no author or address recorded): leaves, intermediate results and outputs,
-# >   the dynamic graph against TensorFlow 1.x;
-# > * 《自动求导机制介绍》, a notebook version of PyTorch's tutorial,
-# >   <https://colab.research.google.com/github/lilxmx/DeepLearning-pytorch/blob/main/autograd_tutorial.ipynb>:
-# >   $Q = 3a^3 - b^2$ and its graph;
-# > * 《PyTorch 梯度》 (no author or address recorded): one structure for the forward and the
-# >   backward graph, operator overloading, the two rules of the dynamic graph.
+# > * 《pytorch 入门笔记 -02- 自动求导》 by zyk, <https://ld246.com/article/1637720533115>;
+# > * 《自动微分模块》 (author and address not recorded);
+# > * 《自动求导机制介绍》, a notebook version of PyTorch's tutorial
+# >   [A Gentle Introduction to torch.autograd](https://pytorch.org/tutorials/beginner/blitz/autograd_tutorial.html):
+# >   <https://colab.research.google.com/github/lilxmx/DeepLearning-pytorch/blob/main/autograd_tutorial.ipynb>;
+# > * 《PyTorch 梯度》 (author and address not recorded).
 # >
 # > Where they slip:
 # >

@@ -1297,16 +1297,13 @@ plot_losses({"zeroing .grad (step 5)": losses, "never zeroing .grad": losses_wit
 # %% [markdown]
 # ## Sources, and where they slip
 #
-# > This chapter retells, in its own words and with PyTorch 2.13's numbers, examples from:
+# > This chapter retells examples of these articles, in its own words and with PyTorch
+# > 2.13's numbers:
 # >
-# > * 《Pytorch自动求梯度原理介绍》 by 星尘 ([blog](https://blog.csdn.net/OuDiShenmiss)) and
-# >   安晟: $y = a^2 + 2b^3$, 4 and 96;
-# > * 《pytorch 入门笔记 -02- 自动求导》 by zyk, <https://ld246.com/article/1637720533115>: the
-# >   mean example, 4.5 by hand;
-# > * 《自动微分模块》 (no author or address recorded): $x^2 + 20$ and the three-leaf example in
-# >   float64, the backward workflow, accumulation and the zeroing loop;
-# > * 《PyTorch 梯度》 (no author or address recorded): a backward pass as a traversal from the
-# >   top, the graph freed after `backward()`.
+# > * 《Pytorch自动求梯度原理介绍》 by 星尘 ([blog](https://blog.csdn.net/OuDiShenmiss)) and 安晟;
+# > * 《pytorch 入门笔记 -02- 自动求导》 by zyk, <https://ld246.com/article/1637720533115>;
+# > * 《自动微分模块》 (author and address not recorded);
+# > * 《PyTorch 梯度》 (author and address not recorded).
 # >
 # > Where they slip:
 # >

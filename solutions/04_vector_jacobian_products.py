@@ -841,16 +841,14 @@ print(x.grad)
 # %% [markdown]
 # ## Sources, and where they slip
 #
-# > This chapter retells, in its own words and with PyTorch 2.13's numbers, examples from:
+# > This chapter retells examples of these articles, in its own words and with PyTorch
+# > 2.13's numbers:
 # >
-# > * 《pytorch 入门笔记 -02- 自动求导》 by zyk, <https://ld246.com/article/1637720533115>: the
-# >   Jacobian, $J^\top v$, the doubling loop and `[0.1, 1.0, 0.0001]`;
-# > * 《自动求导机制介绍》, a notebook version of PyTorch's tutorial "A Gentle Introduction to
-# >   `torch.autograd`",
-# >   <https://colab.research.google.com/github/lilxmx/DeepLearning-pytorch/blob/main/autograd_tutorial.ipynb>:
-# >   $Q = 3a^3 - b^2$ with `external_grad`, the check `9 * a**2 == a.grad`;
-# > * 《PyTorch 梯度》 (no author or address recorded): `y = x * x` on a vector, the error, the
-# >   ones and the weights 0.4 and 0.6.
+# > * 《pytorch 入门笔记 -02- 自动求导》 by zyk, <https://ld246.com/article/1637720533115>;
+# > * 《自动求导机制介绍》, a notebook version of PyTorch's tutorial
+# >   [A Gentle Introduction to torch.autograd](https://pytorch.org/tutorials/beginner/blitz/autograd_tutorial.html):
+# >   <https://colab.research.google.com/github/lilxmx/DeepLearning-pytorch/blob/main/autograd_tutorial.ipynb>;
+# > * 《PyTorch 梯度》 (author and address not recorded).
 # >
 # > Where they slip:
 # >

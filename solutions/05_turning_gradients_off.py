@@ -1152,20 +1152,16 @@ assert not _broken.training
 # %% [markdown]
 # ## Sources, and where they slip
 #
-# > This chapter retells, in its own words and with PyTorch 2.13's numbers, examples from:
+# > This chapter retells examples of these articles, in its own words and with PyTorch
+# > 2.13's numbers:
 # >
-# > * 《Pytorch自动求梯度原理介绍》 by 星尘 ([blog](https://blog.csdn.net/OuDiShenmiss)) and
-# >   安晟: `detach()` and `no_grad` for evaluation, the ResNet-18 step;
-# > * 《pytorch 入门笔记 -02- 自动求导》 by zyk, <https://ld246.com/article/1637720533115>:
-# >   `(x ** 2).requires_grad` inside and outside `no_grad`;
-# > * 《自动微分模块》 (no author or address recorded): the three ways to switch recording off,
-# >   on $x^2 + 20$;
-# > * 《自动求导机制介绍》, a notebook version of PyTorch's tutorial "A Gentle Introduction to
-# >   `torch.autograd`",
-# >   <https://colab.research.google.com/github/lilxmx/DeepLearning-pytorch/blob/main/autograd_tutorial.ipynb>:
-# >   exclusion from the graph, freezing a ResNet-18 and fine-tuning a new `fc`;
-# > * 《PyTorch 梯度》 (no author or address recorded): `x += 1` under `no_grad`, and the
-# >   decorator.
+# > * 《Pytorch自动求梯度原理介绍》 by 星尘 ([blog](https://blog.csdn.net/OuDiShenmiss)) and 安晟;
+# > * 《pytorch 入门笔记 -02- 自动求导》 by zyk, <https://ld246.com/article/1637720533115>;
+# > * 《自动微分模块》 (author and address not recorded);
+# > * 《自动求导机制介绍》, a notebook version of PyTorch's tutorial
+# >   [A Gentle Introduction to torch.autograd](https://pytorch.org/tutorials/beginner/blitz/autograd_tutorial.html):
+# >   <https://colab.research.google.com/github/lilxmx/DeepLearning-pytorch/blob/main/autograd_tutorial.ipynb>;
+# > * 《PyTorch 梯度》 (author and address not recorded).
 # >
 # > Where they slip:
 # >

@@ -1122,13 +1122,11 @@ assert _torch.is_grad_enabled()
 # %% [markdown]
 # ## Sources, and where they slip
 #
-# > This chapter retells, in its own words and with PyTorch 2.13's numbers, examples from:
+# > This chapter retells examples of these articles, in its own words and with PyTorch
+# > 2.13's numbers:
 # >
-# > * 《自动微分模块》 (no author or address recorded): `numpy()` refused, `x.detach().numpy()`,
-# >   `detach()` as a new leaf that shares the data;
-# > * 《PyTorch 梯度》 (no author or address recorded): `x += 1` under `no_grad` and the
-# >   decorator, cutting the graph between two models, `.data` against `detach()` on the sigmoid
-# >   and on `x * x`.
+# > * 《自动微分模块》 (author and address not recorded);
+# > * 《PyTorch 梯度》 (author and address not recorded).
 # >
 # > Where they slip:
 # >

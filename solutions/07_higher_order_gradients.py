@@ -1075,10 +1075,8 @@ plot_losses(errors, log_scale=True, title="Newton's method on exp(x) - 2x",
 # %% [markdown]
 # ## Sources, and where they slip
 #
-# > This chapter retells, in its own words and with PyTorch 2.13's numbers, the examples of
-# > 《PyTorch 梯度》 (no author or address recorded): the line $y = xw + b$ with `backward()`
-# > and `autograd.grad`, two calls with `retain_graph=True`, $z = x^2 y$ with `create_graph`
-# > (12 and 6), `x.grad.backward()` and its zeroing.
+# > This chapter retells the examples of 《PyTorch 梯度》 (author and address not recorded),
+# > in its own words and with PyTorch 2.13's numbers.
 # >
 # > Where it slips:
 # >

@@ -1409,11 +1409,8 @@ figure
 # %% [markdown]
 # ## Sources, and where they slip
 #
-# > This chapter builds the engine that 《PyTorch 梯度》 (no author or address recorded)
-# > sketches: a tensor with `values`, `requires_grad`, `grad`, `grad_fn`, `is_leaf` and
-# > `dependency`, operators that record the graph, gradients kept only on leaves that require
-# > grad, the graph freed after `backward()`, and the line $y = xw + b$ with `backward()` and
-# > `autograd.grad`.
+# > This chapter builds, in its own words and with PyTorch 2.13's numbers, the engine that
+# > 《PyTorch 梯度》 (author and address not recorded) sketches, names included.
 # >
 # > Where it slips:
 # >

@@ -1258,17 +1258,14 @@ for _seed, _noise, _needed in ((11, 0.15, 0.93),):
 # %% [markdown]
 # ## Sources, and where they slip
 #
-# > This chapter retells, in its own words and with PyTorch 2.13's numbers, examples from:
+# > This chapter retells examples of these articles, in its own words and with PyTorch
+# > 2.13's numbers:
 # >
-# > * 《Pytorch自动求梯度原理介绍》 by 星尘 ([blog](https://blog.csdn.net/OuDiShenmiss)) and
-# >   安晟 (after PyTorch's
-# >   [A Gentle Introduction to torch.autograd](https://pytorch.org/tutorials/beginner/blitz/autograd_tutorial.html)):
-# >   the ResNet-18 step and `SGD(lr=1e-2, momentum=0.9)`;
-# > * 《自动微分模块》 (no author or address recorded): the training workflow with its crucial
-# >   zeroing step, accumulation on $x^2 + 20$ and the zeroing loop;
-# > * 《自动求导机制介绍》, a notebook version of the same tutorial,
-# >   <https://colab.research.google.com/github/lilxmx/DeepLearning-pytorch/blob/main/autograd_tutorial.ipynb>:
-# >   the ResNet-18 step, `prediction.shape`, the optimizer.
+# > * 《Pytorch自动求梯度原理介绍》 by 星尘 ([blog](https://blog.csdn.net/OuDiShenmiss)) and 安晟;
+# > * 《自动微分模块》 (author and address not recorded);
+# > * 《自动求导机制介绍》, a notebook version of PyTorch's tutorial
+# >   [A Gentle Introduction to torch.autograd](https://pytorch.org/tutorials/beginner/blitz/autograd_tutorial.html):
+# >   <https://colab.research.google.com/github/lilxmx/DeepLearning-pytorch/blob/main/autograd_tutorial.ipynb>.
 # >
 # > Where they slip:
 # >
