@@ -32,10 +32,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-
-import coursekit  # noqa: E402
-import grading  # noqa: E402
+from course_tools import coursekit, grading  # noqa: E402
 
 SCRATCH = ROOT / "benchmarks" / ".scratch" / "grading"
 BEGIN, END = "<!-- GRADING-BENCHMARK -->", "<!-- /GRADING-BENCHMARK -->"

@@ -30,8 +30,6 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
 import autograd_core as ag  # noqa: E402
 
 # PyTorch's OpenMP threads spin after each parallel region and would steal the cores from the

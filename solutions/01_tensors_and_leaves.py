@@ -169,7 +169,7 @@ for name in ("p", "q", "r", "s", "t", "u"):
 #
 # | attribute       | what it holds |
 # |-----------------|---------------|
-# | `data`          | the numbers (here a NumPy array; in PyTorch, storage on a device) |
+# | `data`          | a tensor with the same numbers, outside the graph (behind it, the storage: here a NumPy array; in PyTorch, memory on a device) |
 # | `requires_grad` | whether autograd records operations on this tensor |
 # | `grad`          | the gradient that `backward()` stored here, or `None` |
 # | `grad_fn`       | the node of the graph that made this tensor, or `None` |
@@ -342,8 +342,10 @@ print(x.grad)
 # ### Exercise 3: let autograd do the calculus
 #
 # Write `grads_of(a_value, b_value)`: it builds `a` and `b` as tensors that require grad, with
-# the given values, computes $y = a^2 + 2b^3$, calls `backward()`, and returns
-# $(\partial y/\partial a, \partial y/\partial b)$ as a tuple of two Python floats.
+# the given values and `torch.tensor`'s default dtype, float32, computes $y = a^2 + 2b^3$,
+# calls `backward()`, and returns $(\partial y/\partial a, \partial y/\partial b)$ as a tuple
+# of two Python floats. (float32 rounds: `grads_of(0.1, 0.0)[0]` is `0.20000000298023224`, not
+# `0.2`, and the tests allow for that.)
 
 # %% nbgrader={"grade": false, "grade_id": "ex3_grads_of", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def grads_of(a_value: float, b_value: float) -> tuple[float, float]:
@@ -443,8 +445,12 @@ y.backward()
 print(x.grad, w.grad, b.grad)
 
 # %% [markdown]
-# `w.grad` is 3, the value of `x`, since $\partial(xw + b)/\partial w = x$; `b.grad` is 1.
-# (One of this chapter's source articles prints 2.0 for `w.grad` here; PyTorch says 3.0.)
+# <details><summary>Why these three values (open after running the test)</summary>
+#
+# `w.grad` is 3, the value of `x`, since $\partial(xw + b)/\partial w = x$; `b.grad` is 1; and
+# `x.grad` stays `None`: `x` is data, a leaf that does not require grad.
+#
+# </details>
 #
 # Ask a non-leaf for its `.grad` and you get `None`, and PyTorch warns you that you probably
 # meant something else. Warnings go to stderr; here we catch the warning and print the start of
@@ -659,3 +665,25 @@ assert freeze({}, {"a"}) is None
 #
 # Next, we open up `backward()` itself: what each node computes, and in which order the graph
 # is walked.
+
+# %% [markdown]
+# ## Sources, and where they slip
+#
+# > This chapter retells examples of these articles, in its own words and with PyTorch
+# > 2.13's numbers:
+# >
+# > * 《Pytorch自动求梯度原理介绍》 by 星尘 ([blog](https://blog.csdn.net/OuDiShenmiss)) and 安晟;
+# > * 《pytorch 入门笔记 -02- 自动求导》 by zyk, <https://ld246.com/article/1637720533115>;
+# > * 《自动微分模块》 (author and address not recorded);
+# > * 《自动求导机制介绍》, a notebook version of PyTorch's tutorial
+# >   [A Gentle Introduction to torch.autograd](https://pytorch.org/tutorials/beginner/blitz/autograd_tutorial.html):
+# >   <https://colab.research.google.com/github/lilxmx/DeepLearning-pytorch/blob/main/autograd_tutorial.ipynb>;
+# > * 《PyTorch 梯度》 (author and address not recorded).
+# >
+# > Where they slip:
+# >
+# > * 《pytorch 入门笔记》 writes `.requires_grad(...)` with a default flag "also": the method is
+# >   `requires_grad_()`, with a trailing underscore, and its flag defaults to `True` (section 1).
+# > * 《PyTorch 梯度》 prints `2.0` for `w.grad` in the line example, the value of `w` rather
+# >   than the derivative (section 5 and exercise 4 show what PyTorch gives), and its table
+# >   gives `grad` the type `ndarray`: in PyTorch `.grad` is a tensor, like `.data` (section 3).

@@ -276,10 +276,15 @@ print(Q.grad_fn)
 print([type(node).__name__ for node, _ in Q.grad_fn.next_functions])
 
 # %% [markdown]
+# <details><summary>Why these nodes (open after running the test)</summary>
+#
 # `a ** 3` runs first (`PowBackward0`), then `3 * ...` (`MulBackward0`); `b ** 2` makes another
 # `PowBackward0`; the subtraction comes last, so `Q.grad_fn` is a `SubBackward0` with those two
-# nodes below it. Drawn, with the leaves `a` and `b` in blue (this is the figure of the PyTorch
-# tutorial):
+# nodes below it.
+#
+# </details>
+#
+# Drawn, with the leaves `a` and `b` in blue (this is the figure of the PyTorch tutorial):
 
 # %% tags=["skip-parity"]
 viz.draw_graph(Q, params={"a": a, "b": b})
@@ -376,13 +381,17 @@ repeated = (x * 2 + 1) * (x * 2 + 1)
 viz.draw_graph(shared, repeated, params={"x": x, "shared": shared, "repeated": repeated})
 
 # %% [markdown]
+# <details><summary>The count, box by box (open after running the test)</summary>
+#
 # `shared` has four nodes: `MulBackward0` (`t * t`), `AddBackward0`, `MulBackward0` (`x * 2`) and
 # `AccumulateGrad`. `repeated` has six: the expression `x * 2 + 1` ran twice, so its two nodes
 # exist twice. Both graphs share the **one** `AccumulateGrad` node of `x`: a leaf has a single
 # one, however many operations use it.
 #
-# The graph records what *ran*, not the formula you had in mind. Both give the same gradient,
-# but `repeated` computed, and will differentiate, `x * 2 + 1` twice.
+# </details>
+#
+# The graph records what *ran*, not the formula you had in mind: two spellings of one formula
+# can give two different graphs, with the same gradient.
 #
 # ## 4. Leaves, intermediate results, outputs
 #
@@ -585,8 +594,14 @@ print()
 print(viz.text_graph(shrink(small), params={"small": small}))
 
 # %% [markdown]
+# <details><summary>Counting the halvings (open after running the test)</summary>
+#
 # `[3., -5.]` needs three halvings ($5 \to 2.5 \to 1.25 \to 0.625$), so its graph has three
-# `DivBackward0` nodes, and each entry's gradient is $(1/2)^3 = 0.125$:
+# `DivBackward0` nodes, and each entry's gradient is $(1/2)^3 = 0.125$ (the next cell prints
+# it). `[0.5, 0.2]` never enters the loop: its graph is a `SumBackward0` right on top of the
+# leaf.
+#
+# </details>
 
 # %%
 big = torch.tensor([3., -5.], requires_grad=True)
@@ -594,10 +609,11 @@ shrink(big).backward()
 print(big.grad)
 
 # %% [markdown]
-# `[0.5, 0.2]` never enters the loop: its graph is a `SumBackward0` right on top of the leaf.
-# One Python function, two different graphs. The loop test `y.abs().max() > 1` did run on
-# tensors, but a comparison has no gradient, so it left no node; it only decided which nodes
-# were made.
+# One Python function, two different graphs. The loop test `y.abs().max() > 1` records nodes
+# too, on every pass: `y` requires grad, so `y.abs()` and `.max()` leave an `AbsBackward0` and
+# a `MaxBackward1`. But the comparison `> 1` gives a tensor of booleans that has no gradient,
+# and Python only reads its truth value: nothing computed from those nodes reaches the output,
+# so `backward()` never walks them, and they are freed with the tensors that hold them.
 #
 # The same goes for training. Each forward pass builds a **new** graph from scratch, so the
 # operations, and even the shapes, may change from one iteration to the next. Here the batch
@@ -815,18 +831,29 @@ assert len(_got) == 1 and _got[0] is _w2.grad_fn.next_functions[0][0].variable
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## 7. Inside a node: a `Function` with `forward` and `backward`
+# ## 7. Inside a node: `forward` and `backward`
 #
-# Every node is the backward half of a **`Function`**, which knows two things:
+# Every operation comes in two halves:
 #
 # - **forward**: compute the output from the inputs, and keep what backward will need;
 # - **backward**: given the gradient of the loss with respect to the output, return the gradient
 #   with respect to each input. This is the chain rule for one operation.
 #
-# You can write your own by subclassing `torch.autograd.Function` with two static methods. Their
-# first argument, `ctx`, carries what forward saves (`ctx.save_for_backward(...)`) over to
-# backward (`ctx.saved_tensors`). You call the function with `.apply`. Here is the model
-# $y = xw + b$ of section 4 as one operation:
+# The node in `grad_fn` is the backward half. For PyTorch's own operations it is not a Python
+# `torch.autograd.Function` object: PyTorch generates these nodes in C++ from
+# `tools/autograd/derivatives.yaml`, one backward formula per operation (and `autograd_core`
+# writes them as small Python classes of its own):
+
+# %%
+u = torch.tensor(2., requires_grad=True) * 3
+print(type(u.grad_fn).__name__, isinstance(u.grad_fn, torch.autograd.Function))
+
+# %% [markdown]
+# What you can write yourself is a **custom** operation: subclass `torch.autograd.Function` with
+# two static methods, `forward` and `backward`. Their first argument, `ctx`, carries what forward
+# saves (`ctx.save_for_backward(...)`) over to backward (`ctx.saved_tensors`). You call the
+# function with `.apply`, and its node is made from your class. Here is the model $y = xw + b$
+# of section 4 as one operation:
 
 # %%
 class MulAdd(torch.autograd.Function):
@@ -1044,9 +1071,33 @@ except RuntimeError as error:
 #   backward graph (gradients).
 # - The graph is built as the code runs (define-by-run), so `if`, `while` and shapes may differ
 #   from call to call; `backward()` frees it.
-# - A node is the backward half of a `torch.autograd.Function`: `forward` computes and saves,
-#   `backward` turns the output's gradient into one gradient per input; `gradcheck` tests a
-#   backward against finite differences.
+# - A node is the backward half of an operation: it turns the output's gradient into one
+#   gradient per input. PyTorch's own nodes are generated in C++ from `derivatives.yaml`; a
+#   custom `torch.autograd.Function` makes its own node from `forward` (computes and saves) and
+#   `backward`, and `gradcheck` tests that backward against finite differences.
 #
 # Next, chapter 3 runs `backward()` on these graphs node by node: the chain rule, the order in
 # which the nodes run, and how gradients accumulate.
+
+# %% [markdown]
+# ## Sources, and where they slip
+#
+# > This chapter retells examples of these articles, in its own words and with PyTorch
+# > 2.13's numbers:
+# >
+# > * 《pytorch 入门笔记 -02- 自动求导》 by zyk, <https://ld246.com/article/1637720533115>;
+# > * 《自动微分模块》 (author and address not recorded);
+# > * 《自动求导机制介绍》, a notebook version of PyTorch's tutorial
+# >   [A Gentle Introduction to torch.autograd](https://pytorch.org/tutorials/beginner/blitz/autograd_tutorial.html):
+# >   <https://colab.research.google.com/github/lilxmx/DeepLearning-pytorch/blob/main/autograd_tutorial.ipynb>;
+# > * 《PyTorch 梯度》 (author and address not recorded).
+# >
+# > Where they slip:
+# >
+# > * 《自动微分模块》 says that every operation of the graph is an instance of a
+# >   `torch.autograd.Function` subclass, and 《pytorch 入门笔记》 and the tutorial say that
+# >   `grad_fn` references a `Function`. PyTorch's own nodes are C++ nodes generated from
+# >   `derivatives.yaml` (`isinstance(y.grad_fn, torch.autograd.Function)` is `False`); only a
+# >   custom `Function` makes its node from a `Function` class (section 7).
+# > * 《PyTorch 梯度》 says that the graph is destroyed after `backward()`: the nodes stay, what
+# >   they saved is freed (section 8).

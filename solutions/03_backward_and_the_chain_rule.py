@@ -23,12 +23,11 @@
 # 2. it visits the nodes of the graph from the output towards the leaves, and each node applies
 #    **the chain rule** once: it turns the gradient of its output into gradients of its inputs;
 # 3. a node runs only after *every* gradient meant for it has arrived, so the nodes run in a
-#    **topological order**, found without recursion, which is why graphs thousands of nodes deep
-#    are no problem;
-# 4. what reaches a leaf is **added** into its `.grad`, which is why training loops reset `.grad`
-#    before each backward pass (`zero_grad`);
-# 5. each node frees what it saved for the backward pass once it has run, which is why a second
-#    `backward()` through the same graph usually fails, unless `retain_graph=True`.
+#    **topological order**, found without recursion;
+# 4. what happens to the gradient that reaches a leaf's `.grad`, and why training loops reset
+#    `.grad` before each backward pass (`zero_grad`);
+# 5. what each node frees once it has run, and what a second `backward()` through the same
+#    graph does (`retain_graph=True`).
 #
 # You will run graph nodes by hand, write a topological sort and a backward pass of your own on
 # PyTorch's graph, and predict what deep graphs, a second `backward()` and accumulation do.
@@ -79,8 +78,9 @@ print(a.grad, b.grad)
 #
 # ## 2. The chain rule, one node at a time
 #
-# Each node of the graph is the backward half of one operation (a `torch.autograd.Function`).
-# Given the gradient of the final output with respect to the node's **output**
+# Each node of the graph is the backward half of one operation (for PyTorch's own operations a
+# C++ node generated from `derivatives.yaml`; for a custom `torch.autograd.Function`, a node
+# made from your class). Given the gradient of the final output with respect to the node's **output**
 # (`grad_output`), it returns the gradient with respect to each of its **inputs**. For one
 # operation $v = f(u)$ inside a computation that ends in $y$, that is the chain rule:
 #
@@ -91,17 +91,20 @@ print(a.grad, b.grad)
 # A node only knows its own local derivative ($2a$ for `a ** 2`), never the rest of the graph.
 # `backward()` calls the nodes in a good order and routes what each returns to the next ones.
 #
-# PyTorch lets you run a node yourself: `node(grad_output)`. The helper below does that and
-# always hands back a tuple with one gradient per input, in the order of `node.next_functions`
-# (`None` for an input that needs no gradient). It runs under `no_grad`, so the results are plain
-# tensors, not recorded. (A node is called like a function, `node(grad)`, in PyTorch and here.)
+# PyTorch lets you run a node yourself. A node of a built-in operation is called like a
+# function, `node(grad_output)`; the node of a custom `Function` is not callable in PyTorch,
+# and runs through its `.apply(grad_output)`. The helper below takes either, and always hands
+# back a tuple with one gradient per input, in the order of `node.next_functions` (`None` for
+# an input that needs no gradient). It runs under `no_grad`, so the results are plain tensors,
+# not recorded.
 
 # %%
 def run_node(node, *grad_outputs):
     """Run one node's backward: the gradients of its inputs, a tuple aligned with
     node.next_functions."""
+    call = node if callable(node) else node.apply      # a custom Function's node: .apply
     with torch.no_grad():
-        result = node(*grad_outputs)
+        result = call(*grad_outputs)
     return result if isinstance(result, tuple) else (result,)
 
 
@@ -338,7 +341,7 @@ print("\n".join(lines))
 # * hooks on a node would see one partial gradient per path instead of the total;
 # * a variant that keeps a running total in each node and sends the *running total* on each time
 #   (an early bug of more than one small autograd library) sends $2 + (2 + 2)$ through the
-#   diamond and finds `a.grad == 8`.
+#   diamond and finds `a.grad == 6` (chapter 8 builds it and runs it).
 #
 # The cure is an order: run a node only after **all** the nodes that send it a gradient have
 # run, on the **sum** of what they sent. An order in which every node comes before the nodes it
@@ -545,6 +548,13 @@ except NotImplementedError:
 #    `(child, _)` of `node.next_functions` and its gradient: skip a `None` child; add the
 #    gradient (unless it is `None`) into the child's entry of the dictionary; decrease the
 #    child's count, and when it reaches 0 the child is ready.
+#
+# One thing a node called directly does not do: it returns each gradient at the shape of the
+# node's *output*, even for an input that was broadcast. For `y = x @ W + b` with `b` of shape
+# `(3,)` and `y` of shape `(2, 3)`, `run_node(y.grad_fn, ...)` hands `b` a gradient of shape
+# `(2, 3)`; PyTorch's engine sums it back to `b`'s shape on every edge (chapter 8 writes that
+# step). The graphs of this exercise's tests broadcast nothing, so your `backward` can leave it
+# out; an engine for every graph would sum each gradient down to the shape of its tensor.
 #
 # Write it from scratch rather than calling your `topological_order`: each exercise is graded on
 # its own. Replace `raise NotImplementedError()` with the body of the function.
@@ -856,10 +866,14 @@ y.backward()
 print(x.grad)                     # 1.0001 ** 2000, about e ** 0.2
 
 # %% [markdown]
+# <details><summary>Why one fails and the other does not (open after running the test)</summary>
+#
 # The recursive count dies at about a thousand nested calls; `backward()` goes through the 2,001
 # nodes without trouble, because its ready queue is a data structure, not the Python call stack
 # (PyTorch's engine is written in C++ and is iterative too). The same goes for your
 # `topological_order` and `backward`: their tests ran them on chains of 2,000 nodes.
+#
+# </details>
 #
 # ## 7. After backward, the graph is freed
 #
@@ -985,14 +999,19 @@ except RuntimeError as error:
     print("RuntimeError:", error)
 
 # %% [markdown]
+# <details><summary>What happened to S and to M (open after running the test)</summary>
+#
 # Graph S goes through a second time **silently**: neither `SumBackward0` nor `AddBackward0`
 # saved anything, and the second pass adds another `[2., 2.]` into `xs.grad`. Nothing tells you
 # that a gradient was counted twice.
 #
 # Graph M fails: `MulBackward0` needs `xm` to compute $\partial (x\,x) / \partial x$, and the
-# first pass freed it. The message names the way out: `retain_graph=True` keeps the saved
-# tensors, so the graph can be run again (and the two passes add up in `.grad`,
-# $2x + 2x = (4, 8)$):
+# first pass freed it.
+#
+# </details>
+#
+# The message names the way out: `retain_graph=True` keeps the saved tensors, so the graph can
+# be run again (and the two passes add up in `.grad`, $2x + 2x = (4, 8)$):
 
 # %%
 xm = torch.tensor([1., 2.], requires_grad=True)
@@ -1115,8 +1134,7 @@ assert float(predicted_h) == _hh.item() and _z.grad is not _hh
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# (A), the loop without zeroing: the derivative of $x^2 + 20$ at 10 is 20 at every step, and
-# `.grad` grows by 20 each time.
+# (A), the loop without zeroing, as the exercise wrote it:
 
 # %%
 x = torch.tensor(10, requires_grad=True, dtype=torch.float64)
@@ -1127,7 +1145,13 @@ for _ in range(3):
     print(x.grad)
 
 # %% [markdown]
-# Zero `.grad` before each backward pass and every step prints 20:
+# <details><summary>Why the numbers grow (open after running the test)</summary>
+#
+# The derivative of $x^2 + 20$ at 10 is 20 at every step, and `.grad` grows by 20 each time.
+#
+# </details>
+#
+# Zero `.grad` before each backward pass and every step prints the same number:
 
 # %%
 x = torch.tensor(10, requires_grad=True, dtype=torch.float64)
@@ -1156,6 +1180,8 @@ print(h, x.grad is h)         # a new tensor in x.grad; h is the old one, untouc
 print(x.grad)
 
 # %% [markdown]
+# <details><summary>(B) and (C), explained (open after running the test)</summary>
+#
 # * `x.grad.zero_()` keeps the tensor and writes zeros into it, so whoever holds that tensor
 #   (`g` here) sees the next gradient. (The `.data` in `x.grad.data.zero_()`, a common idiom,
 #   changes nothing here: `.grad` is not part of any graph.)
@@ -1164,6 +1190,8 @@ print(x.grad)
 #   parameter" apart from "the gradient is zero". This is why `optimizer.zero_grad()` and
 #   `module.zero_grad()` set `.grad` to `None` by default since PyTorch 2.0
 #   (`set_to_none=True`).
+#
+# </details>
 #
 # Either way, only leaves have a `.grad` to reset.
 #
@@ -1251,7 +1279,8 @@ plot_losses({"zeroing .grad (step 5)": losses, "never zeroing .grad": losses_wit
 #
 # * `loss.backward()` starts from the gradient 1 at the output and walks the graph towards the
 #   leaves. Each node applies the chain rule locally: the gradient of its output in, the
-#   gradients of its inputs out (`node(grad_output)`).
+#   gradients of its inputs out (`node(grad_output)`, or `node.apply(grad_output)` for a custom
+#   `Function`'s node).
 # * A node runs once, after all the gradients meant for it have arrived and been summed, so the
 #   nodes run in a topological order. Dependency counts give one without recursion, which is
 #   why `backward()` copes with graphs thousands of nodes deep.
@@ -1264,3 +1293,29 @@ plot_losses({"zeroing .grad (step 5)": losses, "never zeroing .grad": losses_wit
 #   for another pass.
 #
 # Next, chapter 4: what `backward()` computes when the output is not a single number.
+
+# %% [markdown]
+# ## Sources, and where they slip
+#
+# > This chapter retells examples of these articles, in its own words and with PyTorch
+# > 2.13's numbers:
+# >
+# > * 《Pytorch自动求梯度原理介绍》 by 星尘 ([blog](https://blog.csdn.net/OuDiShenmiss)) and 安晟;
+# > * 《pytorch 入门笔记 -02- 自动求导》 by zyk, <https://ld246.com/article/1637720533115>;
+# > * 《自动微分模块》 (author and address not recorded);
+# > * 《PyTorch 梯度》 (author and address not recorded).
+# >
+# > Where they slip:
+# >
+# > * 《PyTorch 梯度》 describes the backward pass as a traversal from the top, "for example
+# >   depth first": a plain depth-first walk runs a shared node once per path (section 5).
+# > * 《自动微分模块》 says that every node is a `torch.autograd.Function` whose `backward()` the
+# >   engine calls: PyTorch's own nodes are C++ nodes generated from `derivatives.yaml`, and
+# >   only a custom `Function` makes its node from a class (section 2).
+# > * 《自动微分模块》 says that one can backpropagate over part of a graph "through
+# >   `retain_graph` or a custom `Function`": `retain_graph=True` only keeps the saved tensors
+# >   for another pass over the same graph (section 7); to stop at chosen tensors, ask
+# >   `torch.autograd.grad` for them, or pass `inputs=` to `backward()` (chapter 7), and
+# >   `detach()` cuts a graph (chapter 6).
+# > * Its zeroing loop writes `x.grad.data.zero_()`: the `.data` changes nothing there
+# >   (section 8).

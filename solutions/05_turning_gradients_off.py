@@ -48,8 +48,10 @@ from autograd_core import nn, optim
 # Each time an operation runs, autograd decides on the spot whether to add a node to the graph.
 # It records one only when **both** answers are yes:
 #
-# 1. **Is grad mode on?** A single global switch, on by default; `torch.is_grad_enabled()`
-#    reads it.
+# 1. **Is grad mode on?** A switch kept per thread (thread-local), on by default;
+#    `torch.is_grad_enabled()` reads it for the thread that calls it. Switching it off in one
+#    thread leaves the others alone, and a new thread starts with it on; in a notebook, which
+#    runs your cells in one thread, it behaves like a single switch.
 # 2. **Does at least one input require grad?** A flag on each tensor, `requires_grad`.
 #
 # When a node is recorded, the result gets `requires_grad=True` and a `grad_fn`. Otherwise the
@@ -316,6 +318,8 @@ for name, result in [("r_a", r_a), ("r_b", r_b), ("r_c", r_c), ("r_d", r_d), ("r
     print(name, result)
 
 # %% [markdown]
+# <details><summary>Each result, both questions (open after running the test)</summary>
+#
 # * `r_a`: grad mode on, `p` requires grad: recorded (`MulBackward0`).
 # * `r_b`: grad mode off: not recorded, although `p` requires grad.
 # * `r_c`: grad mode is back on inside `enable_grad`, but no input requires grad (`q` does not,
@@ -323,6 +327,8 @@ for name, result in [("r_a", r_a), ("r_b", r_b), ("r_c", r_c), ("r_d", r_d), ("r
 # * `r_d`: the plain `set_grad_enabled(False)` switched grad mode off.
 # * `r_e`: grad mode on again, and one input, `p`, requires grad. `r_b` contributes its value
 #   but no history: the gradient of `r_e` will reach `p` only through the `+ p` term.
+#
+# </details>
 
 # %% [markdown]
 # ## 3. In-place writes under `no_grad`: how parameters are updated
@@ -356,9 +362,11 @@ except RuntimeError as error:
 #   Chapter 6 is about exactly this, the version counter and in-place operations.
 # * `y = x * x` was computed with grad mode off, so it does not require grad.
 #
-# The same works in a decorated function, which is handy for "update" helpers. (A popular
-# write-up of this example prints `y.requires_grad` after the decorated version, but there `y` is
-# never defined; what you want to look at is the function's return value.)
+# Nothing about the write was recorded: `x` has no `grad_fn` and is still a leaf. Only the
+# version counter noticed it.
+#
+# The same works in a decorated function, which is handy for "update" helpers; what you want to
+# look at there is the function's return value.
 
 # %%
 x = torch.tensor([2., 3.], requires_grad=True)
@@ -877,15 +885,9 @@ assert not _prefix.fc2.weight.requires_grad and not _prefix.fc2.bias.requires_gr
 # %% [markdown]
 # ## 7. `model.eval()` is not `torch.no_grad()`
 #
-# The two are often written together, and often confused. They answer different questions:
-#
-# | | what it changes | what it does not change |
-# |---|---|---|
-# | `model.eval()` | how some **layers behave**: `BatchNorm` uses its stored running statistics instead of the batch's and stops updating them; PyTorch's `Dropout` stops dropping | recording: operations are still recorded if grad mode is on and a parameter requires grad |
-# | `torch.no_grad()` | **recording**: nothing is recorded | layer behaviour: in training mode, `BatchNorm` still normalises with the batch's statistics and still updates its running statistics |
-#
-# `model.eval()` sets `model.training = False` on the model and every submodule; `model.train()`
-# sets it back. It has nothing to do with gradients.
+# The two are often written together, and often confused. `model.eval()` sets
+# `model.training = False` on the model and every submodule (`model.train()` sets it back), and
+# some layers read that flag. `torch.no_grad()` switches grad mode off. Do they overlap?
 #
 # ### Exercise 4 (predict, then run): eval versus no_grad
 #
@@ -963,6 +965,8 @@ print(mean_at_start, mean_after_1, bn.running_mean)
 print(out_1.requires_grad, out_2.requires_grad, out_2.grad_fn)
 
 # %% [markdown]
+# <details><summary>What each switch did, and a table to keep (open after running the test)</summary>
+#
 # * (1) `no_grad` recorded nothing (`out_1` does not require grad), but the layer was in
 #   training mode, so it normalised with the batch's mean and moved `running_mean` from 0 towards
 #   it: `0.9 * 0 + 0.1 * [5.5, 9.5] = [0.55, 0.95]` (momentum 0.1; channel 0 holds 0-3 and 8-11,
@@ -970,6 +974,13 @@ print(out_1.requires_grad, out_2.requires_grad, out_2.grad_fn)
 # * (2) `eval()` made the layer use the stored running statistics and leave them alone
 #   (`running_mean` did not move again), but grad mode was on and `bn.weight` requires grad, so the
 #   operation was recorded: `NativeBatchNormBackward0`.
+#
+# | | what it changes | what it does not change |
+# |---|---|---|
+# | `model.eval()` | how some **layers behave**: `BatchNorm` uses its stored running statistics instead of the batch's and stops updating them; PyTorch's `Dropout` stops dropping | recording: operations are still recorded if grad mode is on and a parameter requires grad |
+# | `torch.no_grad()` | **recording**: nothing is recorded | layer behaviour: in training mode, `BatchNorm` still normalises with the batch's statistics and still updates its running statistics |
+#
+# </details>
 #
 # For evaluation you want both: `model.eval()` for the right layer behaviour, `no_grad` for no
 # graph. And afterwards, `model.train()` before training continues.
@@ -1113,7 +1124,7 @@ assert not _broken.training
 # | a block without a graph | `with torch.no_grad():` | grad mode off inside, restored on exit (exceptions too) |
 # | a function that never records | `@torch.no_grad()` | grad mode off while it runs |
 # | one loop for training and evaluation | `with torch.set_grad_enabled(training):` | grad mode = `training` inside |
-# | to switch grad mode globally | `torch.set_grad_enabled(False)` ... `torch.set_grad_enabled(True)` | stays off until switched back: prefer the `with` form |
+# | to switch grad mode for the rest of the thread | `torch.set_grad_enabled(False)` ... `torch.set_grad_enabled(True)` | stays off until switched back: prefer the `with` form |
 # | to record inside `no_grad` | `with torch.enable_grad():` | grad mode on inside |
 # | part of a model not trained | `param.requires_grad = False` (frozen) | no `.grad` for it; the graph starts after it |
 # | layers in inference behaviour | `model.eval()` / `model.train()` | BatchNorm, Dropout change; recording does not |
@@ -1128,8 +1139,37 @@ assert not _broken.training
 # * An optimizer updates every registered parameter whose `.grad` is not `None`: freezing does
 #   not clear an old `.grad`, `zero_grad()` does.
 #
-# PyTorch also offers `torch.inference_mode()`, a stricter `no_grad` for pure inference, whose
-# results can never enter a graph later; autograd_core does not have it.
+# PyTorch also offers `torch.inference_mode()`, a stricter and faster `no_grad` for pure
+# inference; autograd_core does not have it. Its results, *inference tensors*, may still enter a
+# recorded computation later, but never as a tensor that autograd saves for backward:
+# `inference_t + w` is fine, while `inference_t * w` (whose backward needs `inference_t`) raises
+# "Inference tensors cannot be saved for backward" at once. `inference_t.clone()` outside the
+# block gives an ordinary tensor.
 #
 # **Next**, chapter 6 looks at in-place operations and the version counter that catches a tensor
 # modified after a graph saved it.
+
+# %% [markdown]
+# ## Sources, and where they slip
+#
+# > This chapter retells examples of these articles, in its own words and with PyTorch
+# > 2.13's numbers:
+# >
+# > * 《Pytorch自动求梯度原理介绍》 by 星尘 ([blog](https://blog.csdn.net/OuDiShenmiss)) and 安晟;
+# > * 《pytorch 入门笔记 -02- 自动求导》 by zyk, <https://ld246.com/article/1637720533115>;
+# > * 《自动微分模块》 (author and address not recorded);
+# > * 《自动求导机制介绍》, a notebook version of PyTorch's tutorial
+# >   [A Gentle Introduction to torch.autograd](https://pytorch.org/tutorials/beginner/blitz/autograd_tutorial.html):
+# >   <https://colab.research.google.com/github/lilxmx/DeepLearning-pytorch/blob/main/autograd_tutorial.ipynb>;
+# > * 《PyTorch 梯度》 (author and address not recorded).
+# >
+# > Where they slip:
+# >
+# > * 《PyTorch 梯度》 says that in-place operations are still recorded under `no_grad`: they are
+# >   not (no node, `x` stays a leaf); they are *counted*, by the version counter (section 3).
+# >   Its decorator example prints `y.requires_grad`, but `y` is never assigned there.
+# > * 《自动微分模块》's example rebinds `x = x**2 + 20` inside `no_grad` and leaves grad mode
+# >   switched off by `torch.set_grad_enabled(False)` (section 2).
+# > * 《Pytorch自动求梯度原理介绍》 builds `resnet18(pretrained=False)`, and the tutorial
+# >   `pretrained=True`: torchvision 0.13 replaced `pretrained` with `weights` (`weights=None`
+# >   for random weights, `weights=ResNet18_Weights.IMAGENET1K_V1` for trained ones; section 6).

@@ -32,8 +32,8 @@
 # * how in-place operations bump `_version`, and why PyTorch refuses them on a leaf that
 #   requires grad, except under `torch.no_grad()`;
 # * what each backward node **saves**, and how the version check protects it;
-# * the sigmoid example where `.data` gives a wrong gradient and `detach()` raises, and the
-#   `x * x` example where both are fine;
+# * two examples where `.data` and `detach()` are used to change a tensor of the graph: one with
+#   a sigmoid, one with `x * x`, and why they end differently;
 # * how to cut the graph between two models, and how to update parameters safely (an
 #   exponential moving average, as target networks use).
 #
@@ -101,7 +101,7 @@ print(h)
 # A NumPy array knows nothing about autograd: whatever you compute with it is invisible to the
 # graph, and no gradient will ever flow through it. So PyTorch will not quietly hand out the array
 # of a tensor that requires grad; it wants you to say that you are leaving the graph, and its
-# message says how (this is the note at the end of the 002 article):
+# message says how:
 
 # %%
 x = torch.tensor([10, 20], requires_grad=True, dtype=torch.float64)
@@ -151,8 +151,10 @@ print(v._version, w._version)
 # %% [markdown]
 # Three in-place writes, version 3; `v + 1` made a new tensor `w` (version 0) and left `v` at 3.
 #
-# The counter belongs to the **memory**, not to the Python object: `detach()` hands the new tensor
-# the same counter, so a write through the detached tensor is counted for the original as well.
+# The counter is shared by a tensor, its views (`v[1:]`, `v.T`, ...) and its `detach()`
+# aliases: `detach()` hands the new tensor the same counter, so a write through the detached
+# tensor is counted for the original as well. (`.data`, in section 5, shares the memory but gets
+# a counter of its own.)
 
 # %%
 x = torch.tensor([1.0, 2.0])
@@ -187,8 +189,7 @@ print(x, x._version)
 #
 # But models must change their parameters: that is what training is. The update is not part of
 # the model's computation, so it is done with recording switched off, as chapter 5 showed. Here
-# is its example again (it comes from the 004 article), this time with an eye on the version
-# counter and on the leaf:
+# is its example again, this time with an eye on the version counter and on the leaf:
 
 # %%
 x = torch.tensor([2.0, 3.0], requires_grad=True)
@@ -208,9 +209,8 @@ print(x.is_leaf, x.grad_fn)
 # * `y = x * x` was computed with recording off, so `y.requires_grad` is `False` although `x`
 #   requires grad.
 #
-# The `@torch.no_grad()` decorator does the same for every call of a function. (The article's
-# version of this example prints a `y` that it never assigned; here we keep the function's
-# result.)
+# The `@torch.no_grad()` decorator does the same for every call of a function; here we keep the
+# function's result.
 
 # %%
 x = torch.tensor([2.0, 3.0], requires_grad=True)
@@ -304,10 +304,14 @@ z.backward()
 print(x.grad)
 
 # %% [markdown]
+# <details><summary>What went on (open after running the cell)</summary>
+#
 # No error, and `x.grad` is `[0., 0.]`: **wrong**, and nothing says so. Follow the numbers:
 # `y.data.zero_()` wrote zeros into the memory that `SigmoidBackward0` saved, and bumped only the
 # `.data` tensor's private counter, so `y._version` is still 0. At backward time the version check
 # passes, and the node computes $y(1-y)$ with $y = 0$: zero.
+#
+# </details>
 #
 # Now the same thing through `detach()`:
 
@@ -323,11 +327,15 @@ except RuntimeError as error:
     print("RuntimeError:", error)
 
 # %% [markdown]
+# <details><summary>Why this one raises (open after running the cell)</summary>
+#
 # This time the write went through the **shared** counter: `y._version` is 1, while
 # `SigmoidBackward0` saved `y` at version 0. Backward notices and raises. Read the message: the
 # modified tensor is a `torch.FloatTensor` of shape `[2]`, it "is output 0 of Sigmoid", it "is at
 # version 1; expected version 0 instead". An error you can fix is far better than a gradient
 # that is quietly zero.
+#
+# </details>
 #
 # The graph shows it too: the saved `result` is now drawn in red, "modified in place".
 
@@ -367,6 +375,8 @@ z.backward()
 print("through detach():", x.grad)
 
 # %% [markdown]
+# <details><summary>Why both are fine (open after running the cell)</summary>
+#
 # Both print `[2., 4.]`, which is $2x$: **correct**, and no error, although `y` was modified in
 # place before backward both times (through `detach()`, `y._version` is even 1).
 #
@@ -375,15 +385,25 @@ print("through detach():", x.grad)
 # saved nothing at all. So nobody needs the old values of `y`, and the version check has nothing
 # to object to. Sigmoid was different only because its backward reads its output, $y(1-y)$.
 #
+# </details>
+#
 # The rule, then: **backward fails (or, through `.data`, goes wrong) when a tensor that some
 # node saved is modified in place.** Modifying a tensor that nothing saved is harmless.
+#
+# To see what was saved, the picture must be drawn before `backward()` frees it. Here is the
+# graph of the detach example again, rebuilt and drawn just before its `backward()`:
 
 # %% tags=["skip-parity"]
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = x * x
+y.detach().zero_()
+z = y.sum()
 draw_graph(z, params={"x": x}, show_saved=True, show_version=True)
 
 # %% [markdown]
-# The orange boxes are the two saved inputs, both `x` at version 0. Had we modified `x` instead
-# (for example `x.detach().zero_()`), this `MulBackward0` would raise.
+# The orange boxes are the two saved inputs, both `x` at version 0, while `y` is at version 1.
+# Had we modified `x` instead (for example `x.detach().zero_()`), this `MulBackward0` would
+# raise.
 #
 # The version check guards `torch.no_grad()` updates too. Switching recording off does not stop
 # the counter, so changing a tensor that a graph saved is caught even inside `no_grad`:
@@ -537,6 +557,8 @@ for name, code in inplace_snippets.items():
         print(name, "RuntimeError:", str(error).split(":")[0])
 
 # %% [markdown]
+# <details><summary>Snippet by snippet (open after running the test)</summary>
+#
 # * **A** changes a leaf that requires grad with recording on. **B** does the same under
 #   `no_grad`, which is allowed, and builds its graph afterwards from the new values.
 # * **C**: `ExpBackward0` saved its output `y`, and `add_` changed it. **D** looks the same, but
@@ -545,6 +567,8 @@ for name, code in inplace_snippets.items():
 # * **E** is the silent case of section 5: no error, and the gradient is wrong (zero).
 # * **F**: `h * h` saved `h`; zeroing it through `detach()` bumps the shared counter.
 # * **G**: item assignment is in place too, and `ReluBackward0` saved its output.
+#
+# </details>
 #
 # ### Exercise 2: a gradient computed from tampered values (predict, then run)
 #
@@ -599,8 +623,7 @@ assert _np.allclose(predicted_tanh_grad, _x.grad.tolist(), atol=1e-4)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# Run it: the true derivative $1 - \tanh^2(x)$ would be about `[0.7864, 0.4200]`, but backward
-# computed $1 - 0.5^2 = 0.75$ for both elements, from the values `.data` wrote.
+# Run it:
 
 # %%
 x = torch.tensor([0.5, -1.0], requires_grad=True)
@@ -610,6 +633,13 @@ y.sum().backward()
 print(x.grad)
 
 # %% [markdown]
+# <details><summary>Where these numbers come from (open after running the test)</summary>
+#
+# The true derivative $1 - \tanh^2(x)$ would be about `[0.7864, 0.4200]`, but backward computed
+# $1 - 0.5^2 = 0.75$ for both elements, from the values `.data` wrote.
+#
+# </details>
+#
 # ### Exercise 3: version numbers (predict, then run)
 #
 # Read this code without running it:
@@ -673,9 +703,7 @@ assert predicted_versions == (_a._version, _b._version, _c._version, _e._version
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# Run it to check: `b.add_(1)` and `a[0] = 5` both counted on the counter that `a` and `b` share
-# (2 each); `c.mul_(2)` counted only on `c`'s own (1), although it changed the same numbers; `e`
-# is a new tensor (0). The values show that all three writes really happened to the one memory.
+# Run it to check:
 
 # %%
 a = torch.ones(3)
@@ -687,6 +715,15 @@ a[0] = 5
 e = a * 2
 print(a)
 print(a._version, b._version, c._version, e._version)
+
+# %% [markdown]
+# <details><summary>Counter by counter (open after running the test)</summary>
+#
+# `b.add_(1)` and `a[0] = 5` both counted on the counter that `a` and `b` share (2 each);
+# `c.mul_(2)` counted only on `c`'s own (1), although it changed the same numbers; `e` is a new
+# tensor (0). The values show that all three writes really happened to the one memory.
+#
+# </details>
 
 # %% [markdown]
 # ## 7. `.data` is a leftover: prefer `detach()`
@@ -707,7 +744,7 @@ print(a._version, b._version, c._version, e._version)
 # | reset a gradient | `w.grad = None` or `w.grad.zero_()` | `w.grad.data.zero_()` |
 # | an independent copy | `x.detach().clone()` | `x.data.clone()` |
 #
-# Old tutorials and older code (the articles behind this course too) use `x.grad.data.zero_()`
+# Old tutorials and older code use `x.grad.data.zero_()`
 # and `w.data -= ...`: they work in those simple cases, because no graph saved the tensors being
 # changed. `detach()` and `no_grad()` work in all cases and fail loudly when they cannot.
 #
@@ -850,11 +887,15 @@ for _name, _leaf in zip("abc", _leaves):
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# Check it: with `h = 6` and `k = 39` as constants, $\partial\,\text{loss}/\partial a = k \cdot b
+# <details><summary>Leaf by leaf (open after running the test)</summary>
+#
+# With `h = 6` and `k = 39` as constants, $\partial\,\text{loss}/\partial a = k \cdot b
 # = 117$ and $\partial\,\text{loss}/\partial b = k \cdot a = 78$ (both through `h` only), $\partial\,
 # \text{loss}/\partial c = h \cdot h = 36$ (the detached `h` is a constant factor of `c`, the other
 # `h` multiplies `k`), and `d` appears only inside a detached expression, so `d.grad` stays
-# `None`.
+# `None`. The next cell prints them.
+#
+# </details>
 
 # %%
 a = torch.tensor(2.0, requires_grad=True)
@@ -870,11 +911,18 @@ print(a.grad, b.grad, c.grad, d.grad)
 # %% [markdown]
 # ### Exercise 5: the straight-through estimator
 #
-# `detach()` lets a value come from one expression and its gradient from another:
-# `x + (f(x) - x).detach()` **equals** `f(x)` in the forward pass, but backward sees only
-# `x + constant`, so the gradient passes through as if `f` were the identity. This is the
-# *straight-through estimator*, used to train networks with a rounding or quantisation step
-# (whose true derivative is zero almost everywhere).
+# Rounding has a derivative of zero almost everywhere, so a network with a rounding or
+# quantisation step would get no gradient through it. The *straight-through estimator* keeps
+# the rounded value in the forward pass and lets the gradient through as if the step were the
+# identity. `detach()` can do that: a detached tensor is a constant for backward, so you can
+# make a value come from one expression and its gradient from another.
+#
+# <details><summary>A hint, if you are stuck</summary>
+#
+# Add to `x` a detached correction that turns its value into `x.round()`: backward sees `x`
+# plus a constant.
+#
+# </details>
 #
 # Write `straight_through_round(x)`: it returns a tensor whose values are those of `x.round()`
 # and whose gradient with respect to `x` is that of the identity (`x` may be a leaf or the
@@ -1070,3 +1118,22 @@ assert _torch.is_grad_enabled()
 #   PyTorch 0.4; use `detach()` for values and `no_grad()` for updates.
 # * `features.detach()` between two models keeps one model's training from reaching the other;
 #   `x + (f(x) - x).detach()` takes its value from `f` and its gradient from the identity.
+
+# %% [markdown]
+# ## Sources, and where they slip
+#
+# > This chapter retells examples of these articles, in its own words and with PyTorch
+# > 2.13's numbers:
+# >
+# > * 《自动微分模块》 (author and address not recorded);
+# > * 《PyTorch 梯度》 (author and address not recorded).
+# >
+# > Where they slip:
+# >
+# > * 《PyTorch 梯度》 says that in-place operations are still recorded under `no_grad`: they are
+# >   not recorded, they are counted by the version counter (section 3). Its decorator example
+# >   prints `y.requires_grad` for a `y` it never assigned (section 3).
+# > * It describes `.data` and `detach()` as alike but for autograd's recording; the difference
+# >   that decides between a wrong gradient and an error is the version counter, which
+# >   `detach()` shares and `.data` does not (sections 3 and 5), and the real rule is about
+# >   *saved* tensors, which its `x * x` example shows (section 6).

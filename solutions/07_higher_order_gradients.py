@@ -58,9 +58,7 @@ y.backward()
 print(w.grad, b.grad)
 
 # %% [markdown]
-# $\partial y/\partial w = x = 3$ and $\partial y/\partial b = 1$. (One of this chapter's
-# source articles writes `2.0` for `w.grad` in a comment here: that is the value of `w`, not
-# the derivative. PyTorch prints `tensor(3.)`.)
+# $\partial y/\partial w = x = 3$ and $\partial y/\partial b = 1$.
 #
 # The other way is `torch.autograd.grad(outputs, inputs)`. It walks the same graph, but it
 # **returns** the gradients of `outputs` with respect to `inputs`, as a tuple in the order you
@@ -91,8 +89,7 @@ torch.autograd.grad(y, w)
 #
 # ## 2. `backward()` is `autograd.grad` plus accumulation
 #
-# The source article sums it up as "`y.backward()` is equivalent to `autograd.grad(y)`".
-# Nearly: `y.backward()` (or its function form, `torch.autograd.backward(y)`) computes the
+# Is `y.backward()` the same as `autograd.grad(y)`? Nearly: `y.backward()` (or its function form, `torch.autograd.backward(y)`) computes the
 # gradient for **every** leaf of the graph that requires grad, and **adds** it to that leaf's
 # `.grad`, where `autograd.grad` needs to be told the inputs and hands the result back. We can
 # do what `backward()` does by hand with `autograd.grad`. A helper builds a fresh line each
@@ -133,9 +130,8 @@ print("autograd.grad + adding:", w.grad, b.grad)
 # `AddBackward0` needs nothing: its gradient is 1 whatever the inputs.
 #
 # A backward pass frees the tensors the nodes saved, as soon as each node has used them: a
-# large network's saved activations are most of its memory. The source article puts it as
-# "the graph is destroyed after `backward()` or `autograd.grad()`". More precisely, the nodes
-# are still there; what is gone is what they saved.
+# large network's saved activations are most of its memory. The graph is not destroyed, though:
+# the nodes are still there; what is gone is what they saved.
 
 # %%
 x, w, b, y = make_line()
@@ -187,8 +183,8 @@ print(w.grad, b.grad)
 #
 # ## 4. `autograd.grad` twice
 #
-# `autograd.grad` frees saved tensors too. The source article asks for `w` and `b` in two
-# separate calls, and keeps the graph in the first one:
+# `autograd.grad` frees saved tensors too. Ask for `w` and `b` in two separate calls, keeping
+# the graph in the first one:
 
 # %%
 x, w, b, y = make_line()
@@ -336,13 +332,17 @@ for name, sequence in [("a", sequence_a), ("b", sequence_b), ("c", sequence_c),
         print(name, "RuntimeError:", str(error).split(" (")[0])
 
 # %% [markdown]
+# <details><summary>Sequence by sequence (open after running the test)</summary>
+#
 # - **a**: both calls run `MulBackward0`; the first one freed its saved `x`.
 # - **b**: `retain_graph=True` kept it.
 # - **c**: the first call ran `MulBackward0`, but the second one only needs `AddBackward0`,
-#   which saved nothing. So the article's example works even without `retain_graph=True`.
+#   which saved nothing. So the two calls of section 4 work even without `retain_graph=True`.
 # - **d**: the first call stopped at `AddBackward0` (the path to `b` does not go through the
 #   multiplication), so `MulBackward0` still had its `x` for the second call.
 # - **e**: `backward()` walks the whole graph, `MulBackward0` included.
+#
+# </details>
 #
 # Knowing the rule is useful for reading errors; in your own code, pass `retain_graph=True`
 # whenever you mean to go back through a graph again. It is cheap to be explicit.
@@ -368,8 +368,9 @@ except RuntimeError as error:
 # (`autograd.grad` accepts a tuple of outputs, so passing `grad_x` as returned is fine;
 # "element 0" is the gradient tensor inside it.)
 #
-# `retain_graph=True` kept the graph of `z`, but that is not what the second call needs. It
-# needs a graph of **how `grad_x` was computed from `x`**, and there is none: `tensor(12.)` has
+# `retain_graph=True` kept the graph of `z`, that is the tensors its nodes saved (it keeps no
+# gradient, intermediate or not), and that is not what the second call needs. It needs a graph
+# of **how `grad_x` was computed from `x`**, and there is none: `tensor(12.)` has
 # no `grad_fn`. The engine ran the backward formulas (here `grad_output * y`, then
 # `... * x`, twice) with recording switched off, as it does by default.
 #
@@ -515,11 +516,15 @@ x.grad.backward()
 print(x.grad, y.grad)
 
 # %% [markdown]
-# `x.grad` is 18: the 12 that was there, plus $\partial(2xy)/\partial x = 2y = 6$. `y.grad`
-# is 8: the 4 that was there ($x^2$), plus $\partial(2xy)/\partial y = 2x = 4$. Accumulation,
-# the reason a training loop zeroes its gradients, mixes first and second derivatives here.
+# <details><summary>Where these two numbers come from (open after running the test)</summary>
 #
-# The source article zeroes `x.grad` first, through `.data`, and gets the clean 6:
+# `x.grad` is 18: the 12 that was there, plus $\partial(2xy)/\partial x = 2y = 6$. `y.grad`
+# is 8: the 4 that was there ($x^2$), plus $\partial(2xy)/\partial y = 2x = 4$.
+#
+# </details>
+#
+# Accumulation, the reason a training loop zeroes its gradients, mixes first and second
+# derivatives here. Zeroing `x.grad` first, through `.data`, gives the second derivative alone:
 
 # %%
 x = torch.tensor(2.0, requires_grad=True)
@@ -1046,8 +1051,7 @@ plot_losses(errors, log_scale=True, title="Newton's method on exp(x) - 2x",
 #
 # - `torch.autograd.grad(outputs, inputs)` returns the gradients as a tuple and leaves `.grad`
 #   alone; `backward()` computes them for every leaf and **adds** them into `.grad`.
-# - A backward pass frees the tensors the nodes saved (the source article's "the graph is
-#   destroyed"): a second pass through a node that saved something raises "Trying to backward
+# - A backward pass frees the tensors the nodes saved (the nodes stay): a second pass through a node that saved something raises "Trying to backward
 #   through the graph a second time", unless the first pass had **`retain_graph=True`**. Nodes
 #   that saved nothing run again silently, and a failed pass may have updated some `.grad`
 #   already. `autograd.grad` runs, and frees, only the nodes between the outputs and the inputs
@@ -1057,11 +1061,33 @@ plot_losses(errors, log_scale=True, title="Newton's method on exp(x) - 2x",
 #   differentiating a gradient fails with "element 0 of tensors does not require grad and does
 #   not have a grad_fn". `retain_graph` defaults to `create_graph`.
 # - `backward(create_graph=True)` stores a differentiable `.grad` (`grad_fn=<CopyBackwards>`);
-#   a second `backward()` adds second derivatives to first ones (12 + 6 = 18) unless `.grad`
-#   is emptied first. PyTorch recommends `autograd.grad` for higher-order gradients.
+#   a second `backward()` adds second derivatives to the first ones already in `.grad` unless
+#   `.grad` is emptied first. PyTorch recommends `autograd.grad` for higher-order gradients.
 # - A Hessian-vector product costs two backward passes: $Hv = \nabla(\nabla f \cdot v)$.
 #   Newton's method $x \leftarrow x - f'(x)/f''(x)$ uses the second derivative to converge in a
 #   handful of steps.
 #
-# Next, we build a small autograd engine of our own, and see how little it takes for
-# `create_graph=True` to come for free: backward formulas written with tensor operations.
+# Next, we build a small autograd engine of our own. It computes its backward formulas on
+# NumPy arrays, so it has no `create_graph`: gradients of gradients need backward formulas
+# written with tensor operations, recorded like any forward computation, which is how PyTorch
+# and `autograd_core` do it.
+
+# %% [markdown]
+# ## Sources, and where they slip
+#
+# > This chapter retells the examples of 《PyTorch 梯度》 (author and address not recorded),
+# > in its own words and with PyTorch 2.13's numbers.
+# >
+# > Where it slips:
+# >
+# > * It prints `2.0` for `w.grad` and `w_grad`: that is the value of `w`; the derivative is
+# >   `x` (section 1).
+# > * "`x.backward()` is equivalent to `torch.autograd.grad(x)`": nearly; `backward()` finds
+# >   the leaves itself and adds into their `.grad`, `autograd.grad` needs the inputs and returns
+# >   the gradients (section 2).
+# > * "The graph is destroyed after `backward()` or `autograd.grad()`": the nodes stay, their
+# >   saved tensors are freed, and nodes that saved nothing can run again (section 3).
+# > * Asking for `w` and then `b` "needs `retain_graph=True`": not here, since the second call
+# >   only runs `AddBackward0`, which saved nothing (section 4, exercise 1).
+# > * "`retain_graph=True` keeps the graph and the intermediate gradients": it keeps the saved
+# >   tensors; no intermediate gradient is kept (section 5).

@@ -28,7 +28,7 @@
 # 3. what **`optimizer.step()`** computes: SGD, with PyTorch's exact rule for momentum and
 #    weight decay, written by hand and compared with `optim.SGD` step by step;
 # 4. which parameters `step()` leaves alone (frozen ones, and ones without a gradient);
-# 5. the source articles' **ResNet-18 step**, seen from the optimizer's side;
+# 5. the **ResNet-18 step** of PyTorch's autograd tutorial, seen from the optimizer's side;
 # 6. **gradient accumulation**: several small batches that add up to exactly one big one;
 # 7. a **real task** trained to convergence: a small network that learns to separate two
 #    interleaved half-moons, with its loss curve and its decision boundary.
@@ -64,9 +64,8 @@ from autograd_core import nn, optim
 #
 # Steps 1, 2 and 4 are autograd's: the forward pass builds the graph, `backward()` walks it and
 # leaves a gradient in the `.grad` of every parameter (a leaf that requires grad). Steps 3 and
-# 5 are the optimizer's. One of the source articles lists the workflow as forward, backward,
-# update, and a fourth step it marks as crucial: **clear the gradients before the next
-# `backward()`**. Section 2 shows what happens without it.
+# 5 are the optimizer's. The workflow is often listed as forward, backward, update, with a
+# fourth step that is crucial: **clear the gradients before the next `backward()`**. Section 2 shows what happens without it.
 #
 # Let us watch one iteration closely on the smallest model there is: `nn.Linear(1, 1)`, which
 # computes $\hat y = w x + b$. We set its two parameters by hand, so that the numbers are easy
@@ -162,8 +161,8 @@ print(fit_line())
 # is exactly right. Across iterations, it means the gradient of the previous iteration is still
 # there when the next one arrives, unless something clears it.
 #
-# One source article shows this with $f = x^2 + 20$ at $x = 10$, where $df/dx = 2x = 20$. Call
-# `backward()` three times on fresh graphs and print `x.grad`:
+# Take $f = x^2 + 20$ at $x = 10$, where $df/dx = 2x = 20$. Call `backward()` three times on
+# fresh graphs and print `x.grad`:
 
 # %%
 x_demo = torch.tensor(10.0, requires_grad=True, dtype=torch.float64)
@@ -173,8 +172,8 @@ for _ in range(3):
     print(x_demo.grad)
 
 # %% [markdown]
-# 20, 40, 60: each `backward()` added another 20. The article's loop clears the gradient
-# before each `backward()`, with `x.grad.data.zero_()`:
+# 20, 40, 60: each `backward()` added another 20. Clear the gradient before each `backward()`,
+# with `x.grad.zero_()`:
 
 # %%
 x_demo = torch.tensor(10.0, requires_grad=True, dtype=torch.float64)
@@ -186,13 +185,11 @@ for _ in range(3):
     print(x_demo.grad)
 
 # %% [markdown]
-# Two remarks on the article's version. `.data` is not needed: a `.grad` tensor does not require
-# grad itself, so `x.grad.zero_()` is allowed as it is (`.data` is an old spelling from before
-# PyTorch 0.4). And the article runs that loop on an `x` that its previous example rebound to a
-# result computed under `torch.no_grad()` (with grad mode then switched off for good by
-# `torch.set_grad_enabled(False)`), so copied literally, its `backward()` would fail with
-# "element 0 of tensors does not require grad and does not have a grad_fn". Start from a fresh
-# `x` that requires grad, as we did.
+# Often written `x.grad.data.zero_()`: the `.data` is not needed, since a `.grad` tensor does
+# not require grad itself (`.data` is an old spelling from before PyTorch 0.4). And the loop
+# needs an `x` that requires grad: run on a result computed under `torch.no_grad()`, its
+# `backward()` would fail with "element 0 of tensors does not require grad and does not have a
+# grad_fn".
 #
 # ### Exercise 1 (predict, then run): an optimizer without `zero_grad()`
 #
@@ -259,8 +256,12 @@ assert math.isclose(float(w_after), _w.item(), abs_tol=1e-4)
 print(w, w.grad)
 
 # %% [markdown]
+# <details><summary>Step by step (open after running the test)</summary>
+#
 # The gradients were 3, then 6, then 9, so the steps were 0.3, 0.6 and 0.9: $w = 1 - 1.8 =
 # -0.8$, where clearing the gradient would have given $1 - 0.9 = 0.1$. `w.grad` is left at 9.
+#
+# </details>
 #
 # In a real loop the stale gradients point in old directions, and the damage is worse than
 # large steps. Here is `fit_line` from section 1 again, with step 3 left out:
@@ -418,7 +419,7 @@ for _pa, _pb in zip(_a.parameters(), _b.parameters()):
 # ## 4. Inside `optimizer.step()`
 #
 # An optimizer is a loop over its parameters with a formula inside. `optim.SGD` is the
-# simplest, and it is the one the source articles use. Let us write it out.
+# simplest, and the one PyTorch's tutorial uses. Let us write it out.
 #
 # ### 4.1 Plain SGD
 #
@@ -449,7 +450,7 @@ print(by_hand.bias, by_sgd.bias)
 # %% [markdown]
 # ### 4.2 Momentum
 #
-# `optim.SGD(params, lr, momentum=0.9)`, as in the articles, keeps one more tensor per
+# `optim.SGD(params, lr, momentum=0.9)`, as in the tutorial, keeps one more tensor per
 # parameter, a **momentum buffer** $b$, the same shape as $p$. PyTorch's rule:
 #
 # $$b \leftarrow \mu\, b + g \quad (\text{on the first step, } b \leftarrow g), \qquad
@@ -460,8 +461,10 @@ print(by_hand.bias, by_sgd.bias)
 # the form, because textbooks differ: some write $b \leftarrow \mu b + (1 - \mu) g$ (an average,
 # with a learning rate $1/(1-\mu)$ times larger to match), others $v \leftarrow \mu v -
 # \text{lr}\, g$, $p \leftarrow p + v$ (the same as PyTorch's as long as lr never changes).
-# PyTorch's optional `dampening` multiplies $g$ by $(1 - \text{dampening})$, and
-# `nesterov=True` steps along $g + \mu b$ instead of $b$; both are off by default.
+# PyTorch's optional `dampening` multiplies $g$ by $(1 - \text{dampening})$ in
+# $b \leftarrow \mu b + (1 - \text{dampening})\, g$, but not on the first step, where
+# $b \leftarrow g$ still; `nesterov=True` steps along $g + \mu b$ instead of $b$. Both are off
+# by default.
 #
 # The buffers live in the optimizer, in `optimizer.state`, a dict keyed by the parameter
 # tensors themselves. Before the first step it is empty:
@@ -724,6 +727,8 @@ for name, t in zip("abcd", (a, b, c, d)):
     print(name, before[name], "->", t.detach(), " grad:", t.grad)
 
 # %% [markdown]
+# <details><summary>Parameter by parameter (open after running the test)</summary>
+#
 # * `a` has a gradient ($\partial (a \cdot b)/\partial a = b$) and moves.
 # * `b` is frozen: no gradient, skipped.
 # * `c` requires grad, but no path leads from the loss to it, so `backward()` left its `.grad`
@@ -732,20 +737,24 @@ for name, t in zip("abcd", (a, b, c, d)):
 #   $0 + 0.01 \cdot d$, and `d` shrinks by 0.1 %. With momentum, a zero gradient would also
 #   keep it rolling along its old buffer.
 #
+# </details>
+#
 # So a parameter that does not take part in a forward pass (a branch of the model not used for
 # this batch, say) is left exactly alone when `zero_grad()` sets gradients to `None`, and is
 # still decayed and pushed by momentum when it fills them with zeros. That is one reason
 # PyTorch 2.0 changed the default.
 #
-# ## 6. The source articles' ResNet-18 step
+# ## 6. The tutorial's ResNet-18 step
 #
-# Two of the source articles (and PyTorch's tutorial "A Gentle Introduction to
-# `torch.autograd`") show the whole workflow on a real image classifier, a ResNet-18. In
-# PyTorch the model comes from torchvision:
+# PyTorch's tutorial "A Gentle Introduction to `torch.autograd`" shows the whole workflow on a
+# real image classifier, a ResNet-18. In PyTorch the model comes from torchvision:
 #
 # ```python
-# model = torchvision.models.resnet18(pretrained=True)   # weights=... in torchvision >= 0.13
+# model = torchvision.models.resnet18(weights=torchvision.models.ResNet18_Weights.DEFAULT)
 # ```
+#
+# (`weights=None` gives random weights; before torchvision 0.13 these were
+# `pretrained=True` and `pretrained=False`.)
 #
 # which downloads weights trained on ImageNet (a 44.7 MB file). This course cannot download
 # anything; `autograd_core.models.resnet18()` builds the same architecture, with torchvision's
@@ -753,7 +762,7 @@ for name, t in zip("abcd", (a, b, c, d)):
 # that says so. Random weights change nothing below: the shapes, the gradients' structure and
 # the optimizer's bookkeeping are the same.
 #
-# The articles' step, as they write it: a random 64×64 RGB image as a batch of one, random
+# The tutorial's step, as it writes it: a random 64×64 RGB image as a batch of one, random
 # "labels" of shape `(1, 1000)`, the forward pass, a loss, the backward pass, and an SGD step
 # with momentum. (These cells use random numbers, so their values differ from PyTorch's run to
 # run; the shapes and the counts do not.)
@@ -780,7 +789,7 @@ print(sum(p.grad is not None for p in parameters), "of", len(parameters),
 #
 # Look at the "loss", though: $\sum_i (\text{prediction}_i - \text{labels}_i)$. Its gradient
 # with respect to every prediction is 1, whatever the labels are, so the labels have no effect
-# on any gradient. It serves the articles to trigger a `backward()`, but it is not something to
+# on any gradient. It serves the tutorial to trigger a `backward()`, but it is not something to
 # train with: lowering it just pushes every score down without bound. A real classifier uses
 # `nn.CrossEntropyLoss` (section 8), a regression `nn.MSELoss`. You can see it on the last
 # layer: `fc` computes $\text{prediction} = W h + \text{bias}$, so $\partial\,\text{loss} /
@@ -791,8 +800,8 @@ print(model.fc.bias.grad[:5])
 print(torch.equal(model.fc.bias.grad, torch.ones(1000)))
 
 # %% [markdown]
-# Now the optimizer, with the articles' settings. (The articles call it `optim`, which hides
-# the `optim` module of `from torch import optim`; we call it `optimizer`.) The momentum buffers
+# Now the optimizer, with the tutorial's settings. (We call it `optimizer`: the name `optim`,
+# which the tutorial uses, hides the `optim` module of `from torch import optim`.) The momentum buffers
 # do not exist until the first `step()` creates them, one per parameter, equal to the gradient
 # on this first step; and since a first step with momentum is a plain step, the bias of `fc`
 # moves by exactly $\text{lr} \cdot 1 = 0.01$:
@@ -1076,10 +1085,12 @@ for epoch in range(40):
 
 @torch.no_grad()
 def accuracy(model, x, y):
+    was_training = model.training       # put back the mode we found (chapter 5)
     model.eval()
-    correct = (model(x).argmax(dim=1) == y).float().mean().item()
-    model.train()
-    return correct
+    try:
+        return (model(x).argmax(dim=1) == y).float().mean().item()
+    finally:
+        model.train(was_training)
 
 
 print(f"{len(losses)} steps; loss on the training set {epoch_losses[0]:.3f} after the first "
@@ -1235,7 +1246,7 @@ for _seed, _noise, _needed in ((11, 0.15, 0.93),):
 #   `optimizer.state`, its settings in `optimizer.param_groups`.
 # * `step()` skips parameters whose `.grad` is `None` (frozen, or unused by the loss); a
 #   gradient of zeros is still decayed and pushed by momentum.
-# * The articles' ResNet-18 step produces `torch.Size([1, 1000])` predictions and a gradient for
+# * The tutorial's ResNet-18 step produces `torch.Size([1, 1000])` predictions and a gradient for
 #   all 62 parameter tensors; its `(prediction - labels).sum()` is a placeholder, whose gradient
 #   ignores the labels.
 # * Gradient accumulation: `backward()` on each piece, `step()` once; scale each piece's mean
@@ -1243,3 +1254,26 @@ for _seed, _noise, _needed in ((11, 0.15, 0.93),):
 #   with batch-dependent layers such as `BatchNorm`).
 # * A real loop adds epochs, shuffled mini-batches, and evaluation on new data under
 #   `no_grad()` and `eval()`.
+
+# %% [markdown]
+# ## Sources, and where they slip
+#
+# > This chapter retells examples of these articles, in its own words and with PyTorch
+# > 2.13's numbers:
+# >
+# > * 《Pytorch自动求梯度原理介绍》 by 星尘 ([blog](https://blog.csdn.net/OuDiShenmiss)) and 安晟;
+# > * 《自动微分模块》 (author and address not recorded);
+# > * 《自动求导机制介绍》, a notebook version of PyTorch's tutorial
+# >   [A Gentle Introduction to torch.autograd](https://pytorch.org/tutorials/beginner/blitz/autograd_tutorial.html):
+# >   <https://colab.research.google.com/github/lilxmx/DeepLearning-pytorch/blob/main/autograd_tutorial.ipynb>.
+# >
+# > Where they slip:
+# >
+# > * 《Pytorch自动求梯度原理介绍》 builds `resnet18(pretrained=False)` and the tutorial
+# >   `pretrained=True`: since torchvision 0.13 these are `weights=None` and
+# >   `weights=ResNet18_Weights.IMAGENET1K_V1` (section 6).
+# > * Both use `(prediction - labels).sum()` as a loss, whose gradient ignores the labels, and
+# >   call the optimizer `optim`, which hides the module of that name (section 6).
+# > * 《自动微分模块》 runs its zeroing loop on an `x` that its previous example rebound under
+# >   `no_grad`, with grad mode switched off: copied as it is, its `backward()` fails; and the
+# >   `.data` in `x.grad.data.zero_()` is not needed (section 2).

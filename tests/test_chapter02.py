@@ -7,16 +7,12 @@ worked examples it promises, with PyTorch's numbers.
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
-
-import coursekit
+from chapter_harness import assert_graph_drawn, only_if_released, printed
+from chapter_harness import (  # the generic tests, collected in this file too
+    test_a_wrong_answer_fails_with_a_helpful_message, test_every_exercise_has_a_wrong_answer_here)
 
 CHAPTER = "02_computational_graph"
-ROOT = coursekit.REPO
-# the module's notebook runs are shared: with `pytest -n 2 --dist loadgroup` on one worker
-pytestmark = pytest.mark.xdist_group("chapter02")
+pytestmark = only_if_released(CHAPTER)
 
 BFS_WITHOUT_SEEN = '''
 from collections import deque
@@ -126,52 +122,6 @@ WRONG_ANSWERS = {
 }
 
 
-@pytest.fixture(scope="module")
-def wrong_answer_failures(tmp_path_factory) -> dict[str, dict[str, tuple[str, str]]]:
-    found = {}
-    for round_name, answers in WRONG_ANSWERS.items():
-        workdir = tmp_path_factory.mktemp(f"wrong-{round_name}")
-        found[round_name] = coursekit.failure_messages(
-            ROOT, CHAPTER, {name: answer for name, (answer, _) in answers.items()}, workdir)
-    return found
-
-
-def test_every_exercise_has_wrong_answers_here():
-    source = coursekit.read_notebook(coursekit.source_notebook(ROOT, CHAPTER))
-    names = sorted(e.name for e in coursekit.exercises(source))
-    for answers in WRONG_ANSWERS.values():
-        assert names == sorted(answers)
-
-
-@pytest.mark.parametrize("exercise", sorted(WRONG_ANSWERS["first"]))
-@pytest.mark.parametrize("round_name", sorted(WRONG_ANSWERS))
-def test_a_wrong_answer_fails_with_a_helpful_message(round_name, exercise, wrong_answer_failures):
-    found = wrong_answer_failures[round_name]
-    ename, message = found.get(f"{exercise}_tests", ("nothing", ""))
-    assert ename == "AssertionError", f"{exercise}: {ename}: {message}"
-    assert "expected" in message.lower() and "Hint:" in message, message
-    for secret in WRONG_ANSWERS[round_name][exercise][1]:
-        assert secret not in message, f"the message gives away {secret!r}: {message}"
-
-
-@pytest.fixture(scope="module")
-def solved(tmp_path_factory):
-    """The source notebook, run top to bottom."""
-    path = coursekit.source_notebook(ROOT, CHAPTER)
-    folder = tmp_path_factory.mktemp("solved")
-    shutil.copytree(path.parent, folder, dirs_exist_ok=True)
-    return coursekit.execute(coursekit.read_notebook(path), folder)
-
-
-def printed(nb, first_line: str) -> str:
-    """What the first code cell starting with first_line printed (addresses blanked)."""
-    cells = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(first_line)]
-    assert cells, f"no code cell starting with {first_line!r}"
-    text = "".join(o.text for o in cells[0].outputs
-                   if o.output_type == "stream" and o.name == "stdout")
-    return coursekit.ADDRESS.sub("0x...", text)
-
-
 def test_y_is_made_by_an_add_node(solved):
     assert printed(solved, "y = x + 2") == (
         "tensor([[3., 3.],\n        [3., 3.]], grad_fn=<AddBackward0>)\n")
@@ -222,9 +172,4 @@ def test_the_graphs_are_drawn(solved):
     cells = [c for c in solved.cells if "viz.draw_graph(" in c.source]
     assert len(cells) == 6
     for cell in cells:
-        assert not any(o.output_type == "error" for o in cell.outputs), cell.outputs
-        kinds = {key for o in cell.outputs for key in o.get("data", {})}
-        if shutil.which("dot"):
-            assert "image/svg+xml" in kinds
-        else:
-            assert "text/html" in kinds  # the text fallback
+        assert_graph_drawn(cell)

@@ -7,21 +7,13 @@ worked examples of its source articles with PyTorch's numbers.
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
+from chapter_harness import assert_graph_drawn, assert_plotted, code_cell, only_if_released, printed
+from chapter_harness import (  # the generic tests, collected in this file too
+    test_a_wrong_answer_fails_with_a_helpful_message, test_every_exercise_has_a_wrong_answer_here)
 
-import pytest
-
-import coursekit
-
-ROOT = Path(os.environ.get("COURSE_ROOT", coursekit.REPO)).resolve()
 CHAPTER = "04_vector_jacobian_products"
+pytestmark = only_if_released(CHAPTER)
 
-pytestmark = pytest.mark.skipif(
-    not coursekit.release_notebook(ROOT, CHAPTER).exists(),
-    reason=f"{CHAPTER} is not released in {ROOT}",
-)
 
 # exercise -> (a wrong answer a student might write, strings its failure message must not show)
 WRONG_ANSWERS = {
@@ -62,48 +54,6 @@ WRONG_ANSWERS = {
 }
 
 
-@pytest.fixture(scope="module")
-def wrong_answer_failures(tmp_path_factory) -> dict[str, tuple[str, str]]:
-    answers = {name: answer for name, (answer, _) in WRONG_ANSWERS.items()}
-    workdir = tmp_path_factory.mktemp("wrong")
-    return coursekit.failure_messages(ROOT, CHAPTER, answers, workdir)
-
-
-def test_every_exercise_has_a_wrong_answer_here():
-    source = coursekit.read_notebook(coursekit.source_notebook(ROOT, CHAPTER))
-    assert sorted(e.name for e in coursekit.exercises(source)) == sorted(WRONG_ANSWERS)
-
-
-@pytest.mark.parametrize("exercise", sorted(WRONG_ANSWERS))
-def test_a_wrong_answer_fails_with_a_helpful_message(exercise, wrong_answer_failures):
-    ename, message = wrong_answer_failures.get(f"{exercise}_tests", ("nothing", ""))
-    assert ename == "AssertionError", f"{exercise}: {ename}: {message}"
-    assert "expected" in message.lower() and "Hint:" in message, message
-    for secret in WRONG_ANSWERS[exercise][1]:
-        assert secret not in message, f"the message gives away {secret!r}: {message}"
-
-
-@pytest.fixture(scope="module")
-def solved(tmp_path_factory):
-    """The source notebook, run top to bottom."""
-    path = coursekit.source_notebook(ROOT, CHAPTER)
-    folder = tmp_path_factory.mktemp("solved")
-    shutil.copytree(path.parent, folder, dirs_exist_ok=True)
-    return coursekit.execute(coursekit.read_notebook(path), folder)
-
-
-def cell_starting(nb, first_lines: str):
-    cells = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(first_lines)]
-    assert cells, f"no code cell starting with {first_lines!r}"
-    return cells[0]
-
-
-def printed(nb, first_lines: str) -> str:
-    """What a cell wrote to stdout, however the kernel split it into stream outputs."""
-    cell = cell_starting(nb, first_lines)
-    return "".join(o.text for o in cell.outputs if o.output_type == "stream" and o.name == "stdout")
-
-
 def test_a_vector_backward_without_gradient_raises(solved):
     assert printed(solved, "try:\n    y.backward()\n") == (
         "RuntimeError: grad can be implicitly created only for scalar outputs\nNone\n")
@@ -132,11 +82,9 @@ def test_the_doubling_loop_reproduces_the_article(solved):
 
 
 def test_the_pictures_are_drawn(solved):
-    graph = cell_starting(solved, "from autograd_core.viz import draw_graph")
-    kinds = {key for o in graph.outputs for key in o.get("data", {})}
-    assert ("image/svg+xml" if shutil.which("dot") else "text/html") in kinds, graph.outputs
+    assert_graph_drawn(code_cell(solved, "from autograd_core.viz import draw_graph"))
     pictures = [c for c in solved.cells
                 if c.cell_type == "code" and "\nshow_vjp(J, " in "\n" + c.source]
     assert len(pictures) == 2
     for cell in pictures:
-        assert any("image/png" in o.get("data", {}) for o in cell.outputs), cell.outputs
+        assert_plotted(cell)

@@ -8,14 +8,15 @@ worked examples it promises, with PyTorch's numbers.
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
-import coursekit
+from chapter_harness import assert_graph_drawn, code_cell, only_if_released, printed
+from chapter_harness import (  # the generic tests, collected in this file too
+    test_a_wrong_answer_fails_with_a_helpful_message, test_every_exercise_has_a_wrong_answer_here)
 
 CHAPTER = "05_turning_gradients_off"
-ROOT = coursekit.REPO
+pytestmark = only_if_released(CHAPTER)
 
 # exercise -> (a wrong answer a student might write, strings its failure message must not show)
 WRONG_ANSWERS = {
@@ -62,51 +63,6 @@ WRONG_ANSWERS = {
         ["model.train(was_training)", "finally:"],
     ),
 }
-
-
-@pytest.fixture(scope="module")
-def wrong_answer_failures(tmp_path_factory) -> dict[str, tuple[str, str]]:
-    answers = {name: answer for name, (answer, _) in WRONG_ANSWERS.items()}
-    workdir = tmp_path_factory.mktemp("wrong")
-    return coursekit.failure_messages(ROOT, CHAPTER, answers, workdir)
-
-
-def test_every_exercise_has_a_wrong_answer_here():
-    source = coursekit.read_notebook(coursekit.source_notebook(ROOT, CHAPTER))
-    assert sorted(e.name for e in coursekit.exercises(source)) == sorted(WRONG_ANSWERS)
-
-
-@pytest.mark.parametrize("exercise", sorted(WRONG_ANSWERS))
-def test_a_wrong_answer_fails_with_a_helpful_message(exercise, wrong_answer_failures):
-    ename, message = wrong_answer_failures.get(f"{exercise}_tests", ("nothing", ""))
-    assert ename == "AssertionError", f"{exercise}: {ename}: {message}"
-    assert "expected" in message.lower() and "Hint:" in message, message
-    for secret in WRONG_ANSWERS[exercise][1]:
-        assert secret not in message, f"the message gives away {secret!r}: {message}"
-
-
-@pytest.fixture(scope="module")
-def solved(tmp_path_factory):
-    """The source notebook, run top to bottom; outputs by cell."""
-    path = coursekit.source_notebook(ROOT, CHAPTER)
-    folder = tmp_path_factory.mktemp("solved")
-    shutil.copytree(path.parent, folder, dirs_exist_ok=True)
-    return coursekit.execute(coursekit.read_notebook(path), folder)
-
-
-def cell(nb, first_line: str):
-    cells = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(first_line)]
-    assert cells, f"no code cell starting with {first_line!r}"
-    return cells[0]
-
-
-def printed(nb, first_line: str) -> str:
-    """Everything a cell printed to stdout (however the kernel split it into chunks)."""
-    found = cell(nb, first_line)
-    assert not any(o.output_type == "error" for o in found.outputs), found.outputs
-    assert not any(o.output_type == "stream" and o.name == "stderr" for o in found.outputs)
-    return "".join(o.text for o in found.outputs
-                   if o.output_type == "stream" and o.name == "stdout")
 
 
 def test_no_grad_stops_recording_but_leaves_the_flag(solved):
@@ -183,10 +139,4 @@ def test_eval_is_not_no_grad(solved):
 @pytest.mark.parametrize("first_line", ["from autograd_core.viz import draw_graph",
                                         "draw_graph(prediction"])
 def test_the_graphs_are_drawn(solved, first_line):
-    found = cell(solved, first_line)
-    assert not any(o.output_type == "error" for o in found.outputs), found.outputs
-    kinds = {key for o in found.outputs for key in o.get("data", {})}
-    if shutil.which("dot"):
-        assert "image/svg+xml" in kinds
-    else:
-        assert "text/html" in kinds  # the text fallback
+    assert_graph_drawn(code_cell(solved, first_line))

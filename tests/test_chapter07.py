@@ -7,14 +7,15 @@ worked examples of its source article (004) with PyTorch's numbers.
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
-import coursekit
+from chapter_harness import assert_graph_drawn, assert_plotted, only_if_released, printed
+from chapter_harness import (  # the generic tests, collected in this file too
+    test_a_wrong_answer_fails_with_a_helpful_message, test_every_exercise_has_a_wrong_answer_here)
 
 CHAPTER = "07_higher_order_gradients"
-ROOT = coursekit.REPO
+pytestmark = only_if_released(CHAPTER)
 
 # exercise -> (a wrong answer a student might write, strings its failure message must not show)
 WRONG_ANSWERS = {
@@ -64,85 +65,41 @@ WRONG_ANSWERS = {
 }
 
 
-@pytest.fixture(scope="module")
-def wrong_answer_failures(tmp_path_factory) -> dict[str, tuple[str, str]]:
-    answers = {name: answer for name, (answer, _) in WRONG_ANSWERS.items()}
-    workdir = tmp_path_factory.mktemp("wrong")
-    return coursekit.failure_messages(ROOT, CHAPTER, answers, workdir)
-
-
-def test_every_exercise_has_a_wrong_answer_here():
-    source = coursekit.read_notebook(coursekit.source_notebook(ROOT, CHAPTER))
-    assert sorted(e.name for e in coursekit.exercises(source)) == sorted(WRONG_ANSWERS)
-
-
-@pytest.mark.parametrize("exercise", sorted(WRONG_ANSWERS))
-def test_a_wrong_answer_fails_with_a_helpful_message(exercise, wrong_answer_failures):
-    ename, message = wrong_answer_failures.get(f"{exercise}_tests", ("nothing", ""))
-    assert ename == "AssertionError", f"{exercise}: {ename}: {message}"
-    assert "expected" in message.lower() and "Hint:" in message, message
-    for secret in WRONG_ANSWERS[exercise][1]:
-        assert secret not in message, f"the message gives away {secret!r}: {message}"
-
-
-@pytest.fixture(scope="module")
-def solved(tmp_path_factory):
-    """The source notebook, run top to bottom; outputs by cell."""
-    path = coursekit.source_notebook(ROOT, CHAPTER)
-    folder = tmp_path_factory.mktemp("solved")
-    shutil.copytree(path.parent, folder, dirs_exist_ok=True)
-    return coursekit.execute(coursekit.read_notebook(path), folder)
-
-
-def cell_starting(nb, first_lines: str):
-    cells = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(first_lines)]
-    assert cells, f"no code cell starting with {first_lines!r}"
-    return cells[0]
-
-
-def outputs(nb, first_lines: str) -> str:
-    """What a cell printed on stdout, its chunks joined (where they split depends on timing)."""
-    cell = cell_starting(nb, first_lines)
-    assert not any(o.output_type == "error" for o in cell.outputs), cell.outputs
-    return "".join(o.text for o in cell.outputs
-                   if o.output_type == "stream" and o.name == "stdout")
-
-
 def test_the_line_gives_3_and_1_not_2(solved):
-    printed = outputs(solved, "x = torch.tensor(3.0)\nw = torch.tensor(2.0, requires_grad=True)"
-                              "\nb = torch.tensor(1.0, requires_grad=True)\ny = x * w + b\n"
-                              "y.backward()")
-    assert printed == "tensor(3.) tensor(1.)\n"
+    text = printed(solved, "x = torch.tensor(3.0)\nw = torch.tensor(2.0, requires_grad=True)"
+                           "\nb = torch.tensor(1.0, requires_grad=True)\ny = x * w + b\n"
+                           "y.backward()")
+    assert text == "tensor(3.) tensor(1.)\n"
 
 
 def test_autograd_grad_returns_and_leaves_grad_alone(solved):
-    printed = outputs(solved, "x = torch.tensor(3.0)\nw = torch.tensor(2.0, requires_grad=True)"
-                              "\nb = torch.tensor(1.0, requires_grad=True)\ny = x * w + b\n"
-                              "w_grad, b_grad")
-    assert printed == "tensor(3.) tensor(1.)\nNone None\n"
+    text = printed(solved, "x = torch.tensor(3.0)\nw = torch.tensor(2.0, requires_grad=True)"
+                           "\nb = torch.tensor(1.0, requires_grad=True)\ny = x * w + b\n"
+                           "w_grad, b_grad")
+    assert text == "tensor(3.) tensor(1.)\nNone None\n"
 
 
 def test_a_second_backward_raises_and_retain_graph_keeps_the_graph(solved):
-    assert "Trying to backward through the graph a second time" in outputs(
+    assert "Trying to backward through the graph a second time" in printed(
         solved, "try:\n    y.backward()")
-    assert outputs(solved, "x, w, b, y = make_line()\ny.backward(retain_graph=True)") == (
+    assert printed(solved, "x, w, b, y = make_line()\ny.backward(retain_graph=True)") == (
         "tensor(6.) tensor(2.)\n")
 
 
 def test_create_graph_gives_12_then_6(solved):
-    printed = outputs(solved, "x = torch.tensor(2.0, requires_grad=True)\n"
-                              "y = torch.tensor(3.0, requires_grad=True)\nz = x * x * y\n"
-                              "grad_x = torch.autograd.grad(z, x, retain_graph=True)")
-    assert "element 0 of tensors does not require grad and does not have a grad_fn" in printed
-    assert outputs(solved, "z = x * x * y\n(grad_x,) = torch.autograd.grad(z, x, "
+    text = printed(solved, "x = torch.tensor(2.0, requires_grad=True)\n"
+                           "y = torch.tensor(3.0, requires_grad=True)\nz = x * x * y\n"
+                           "grad_x = torch.autograd.grad(z, x, retain_graph=True)")
+    assert "element 0 of tensors does not require grad and does not have a grad_fn" in text
+    assert printed(solved, "z = x * x * y\n(grad_x,) = torch.autograd.grad(z, x, "
                            "create_graph=True)\nprint(grad_x)") == (
         "tensor(12., grad_fn=<AddBackward0>)\ntensor(6.)\n")
 
 
 def test_backward_with_create_graph_then_zeroing(solved):
-    assert outputs(solved, "x.grad.backward()\nprint(x.grad, y.grad)") == (
+    assert printed(solved, "x.grad.backward()\nprint(x.grad, y.grad)") == (
         "tensor(18., grad_fn=<CopyBackwards>) tensor(8., grad_fn=<CopyBackwards>)\n")
-    zeroed = outputs(solved, "x = torch.tensor(2.0, requires_grad=True)\n"
+    zeroed = printed(solved, "x = torch.tensor(2.0, requires_grad=True)\n"
                              "y = torch.tensor(3.0, requires_grad=True)\nz = x * x * y\n"
                              "z.backward(create_graph=True)\nprint(x.grad)\nx.grad.data.zero_()")
     assert zeroed == ("tensor(12., grad_fn=<CopyBackwards>)\n"
@@ -151,22 +108,20 @@ def test_backward_with_create_graph_then_zeroing(solved):
 
 
 def test_the_derivatives_of_x_to_the_fifth(solved):
-    printed = outputs(solved, "x = torch.tensor(2.0, requires_grad=True)\nderivative = x**5")
+    text = printed(solved, "x = torch.tensor(2.0, requires_grad=True)\nderivative = x**5")
     for value in ("80.", "160.", "240.", "120.", "6 tensor(0.)"):
-        assert value in printed, printed
+        assert value in text, text
 
 
 def test_newton_converges_to_ln_2(solved):
-    printed = outputs(solved, "import math\n\n\ndef exp_minus_2x")
-    assert "step 5: x = 0.6931471815   |x - ln 2| = 8.91e-10" in printed, printed
+    text = printed(solved, "import math\n\n\ndef exp_minus_2x")
+    assert "step 5: x = 0.6931471815   |x - ln 2| = 8.91e-10" in text, text
 
 
 @pytest.mark.parametrize("call", ["draw_graph(grad_x", "plot_function(f", "plot_losses(errors"])
 def test_the_pictures_are_drawn(solved, call):
     cell = next(c for c in solved.cells if call in c.source)
-    assert not any(o.output_type == "error" for o in cell.outputs), cell.outputs
-    kinds = {key for o in cell.outputs for key in o.get("data", {})}
-    if call.startswith("draw_graph") and not shutil.which("dot"):
-        assert "text/html" in kinds  # the text fallback
+    if call.startswith("draw_graph"):
+        assert_graph_drawn(cell)
     else:
-        assert kinds & {"image/svg+xml", "image/png"}, kinds
+        assert_plotted(cell)

@@ -8,15 +8,12 @@ numbers.
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
-
-import coursekit
+from chapter_harness import only_if_released, printed
+from chapter_harness import (  # the generic tests, collected in this file too
+    test_a_wrong_answer_fails_with_a_helpful_message, test_every_exercise_has_a_wrong_answer_here)
 
 CHAPTER = "08_build_your_own_autograd"
-ROOT = coursekit.REPO
-pytestmark = pytest.mark.xdist_group("chapter08")
+pytestmark = only_if_released(CHAPTER)
 
 # exercise -> (a wrong answer a student might write, strings its failure message must not show)
 WRONG_ANSWERS = {
@@ -72,75 +69,39 @@ WRONG_ANSWERS = {
 }
 
 
-@pytest.fixture(scope="module")
-def wrong_answer_failures(tmp_path_factory) -> dict[str, tuple[str, str]]:
-    answers = {name: answer for name, (answer, _) in WRONG_ANSWERS.items()}
-    workdir = tmp_path_factory.mktemp("wrong")
-    return coursekit.failure_messages(ROOT, CHAPTER, answers, workdir)
-
-
-def test_every_exercise_has_a_wrong_answer_here():
-    source = coursekit.read_notebook(coursekit.source_notebook(ROOT, CHAPTER))
-    assert sorted(e.name for e in coursekit.exercises(source)) == sorted(WRONG_ANSWERS)
-
-
-@pytest.mark.parametrize("exercise", sorted(WRONG_ANSWERS))
-def test_a_wrong_answer_fails_with_a_helpful_message(exercise, wrong_answer_failures):
-    ename, message = wrong_answer_failures.get(f"{exercise}_tests", ("nothing", ""))
-    assert ename == "AssertionError", f"{exercise}: {ename}: {message}"
-    assert "expected" in message.lower() and "Hint:" in message, message
-    for secret in WRONG_ANSWERS[exercise][1]:
-        assert secret not in message, f"the message gives away {secret!r}: {message}"
-
-
-@pytest.fixture(scope="module")
-def solved(tmp_path_factory):
-    """The source notebook, run top to bottom; outputs by cell."""
-    path = coursekit.source_notebook(ROOT, CHAPTER)
-    folder = tmp_path_factory.mktemp("solved")
-    shutil.copytree(path.parent, folder, dirs_exist_ok=True)
-    return coursekit.execute(coursekit.read_notebook(path), folder)
-
-
-def outputs(nb, first_line: str) -> str:
-    cells = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(first_line)]
-    assert cells, f"no code cell starting with {first_line!r}"
-    return coursekit.text_outputs(cells[0])
-
-
 def test_the_line_example_gives_3_not_2(solved):
-    assert outputs(solved, "x = torch.tensor(3.0)\nw = torch.tensor(2.0, requires_grad=True)\n"
+    assert printed(solved, "x = torch.tensor(3.0)\nw = torch.tensor(2.0, requires_grad=True)\n"
                            "b = torch.tensor(1.0, requires_grad=True)\ny = x * w + b\nprint(y)") == (
-        "[stdout] tensor(7., grad_fn=<AddBackward0>)\nNone tensor(3.) tensor(1.)\n")
+        "tensor(7., grad_fn=<AddBackward0>)\nNone tensor(3.) tensor(1.)\n")
 
 
 def test_the_naive_walk_gives_6_on_the_diamond_and_pytorch_4(solved):
-    assert outputs(solved, "print(a.grad)\nta = torch.tensor(1.0") == "[stdout] 6.0\ntensor(4.)\n"
+    assert printed(solved, "print(a.grad)\nta = torch.tensor(1.0") == "6.0\ntensor(4.)\n"
 
 
 def test_your_engine_gives_4_on_the_diamond_and_3_for_w(solved):
-    printed = outputs(solved, "def backward_with_fallback(")
-    assert "diamond: 4.0\nline: None 3.0 1.0 None" in printed
+    text = printed(solved, "def backward_with_fallback(")
+    assert "diamond: 4.0\nline: None 3.0 1.0 None" in text
 
 
 def test_the_graph_is_freed_after_backward(solved):
-    printed = outputs(solved, "try:\n    y.backward()\n    print(\"No error")
-    assert printed.startswith("[stdout] RuntimeError: Trying to backward through the graph a second")
+    text = printed(solved, "try:\n    y.backward()\n    print(\"No error")
+    assert text.startswith("RuntimeError: Trying to backward through the graph a second")
 
 
 def test_which_graphs_run_twice(solved):
-    printed = outputs(solved, 'print("\\n".join(f"{name:5} second backward raises')
-    raising = {line.split()[0] for line in printed.replace("[stdout]", "").splitlines()
+    text = printed(solved, 'print("\\n".join(f"{name:5} second backward raises')
+    raising = {line.split()[0] for line in text.splitlines()
                if line.strip().endswith("True")}
     assert raising == {"mul", "scale", "exp"}
 
 
 def test_the_network_gets_autograd_cores_gradients_and_learns(solved):
-    compared = outputs(solved, "params = {name: Tensor(value, requires_grad=True) for name, value "
+    compared = printed(solved, "params = {name: Tensor(value, requires_grad=True) for name, value "
                                "in start.items()}\nx, y = Tensor(inputs)")
     assert compared.count("same as autograd_core: True") == 4 and "x.grad: None" in compared
-    trained = outputs(solved, "params = {name: Tensor(value, requires_grad=True) for name, value "
+    trained = printed(solved, "params = {name: Tensor(value, requires_grad=True) for name, value "
                               "in start.items()}\nlosses = []")
-    losses = [float(line.split()[-1]) for line in trained.replace("[stdout]", "").splitlines()
+    losses = [float(line.split()[-1]) for line in trained.splitlines()
               if line.strip()]
     assert losses[0] > 1.0 and losses[-1] < 0.03, losses

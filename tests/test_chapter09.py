@@ -8,16 +8,13 @@ worked examples it promises (articles 000, 002 and 003), with PyTorch's numbers.
 from __future__ import annotations
 
 import re
-import shutil
 
-import pytest
-
-import coursekit
+from chapter_harness import assert_plotted, code_cell, only_if_released, printed
+from chapter_harness import (  # the generic tests, collected in this file too
+    test_a_wrong_answer_fails_with_a_helpful_message, test_every_exercise_has_a_wrong_answer_here)
 
 CHAPTER = "09_the_training_loop"
-ROOT = coursekit.REPO
-# the module's notebook runs are shared: with `pytest -n 2 --dist loadgroup` on one worker
-pytestmark = pytest.mark.xdist_group("chapter09")
+pytestmark = only_if_released(CHAPTER)
 
 # exercise -> (a wrong answer a student might write, strings its failure message must not show)
 WRONG_ANSWERS = {
@@ -71,51 +68,6 @@ WRONG_ANSWERS = {
         ["lr=0.2", "150"],
     ),
 }
-
-
-@pytest.fixture(scope="module")
-def wrong_answer_failures(tmp_path_factory) -> dict[str, tuple[str, str]]:
-    answers = {name: answer for name, (answer, _) in WRONG_ANSWERS.items()}
-    workdir = tmp_path_factory.mktemp("wrong")
-    return coursekit.failure_messages(ROOT, CHAPTER, answers, workdir)
-
-
-def test_every_exercise_has_a_wrong_answer_here():
-    source = coursekit.read_notebook(coursekit.source_notebook(ROOT, CHAPTER))
-    assert sorted(e.name for e in coursekit.exercises(source)) == sorted(WRONG_ANSWERS)
-
-
-@pytest.mark.parametrize("exercise", sorted(WRONG_ANSWERS))
-def test_a_wrong_answer_fails_with_a_helpful_message(exercise, wrong_answer_failures):
-    ename, message = wrong_answer_failures.get(f"{exercise}_tests", ("nothing", ""))
-    assert ename == "AssertionError", f"{exercise}: {ename}: {message}"
-    assert "expected" in message.lower() and "Hint:" in message, message
-    for secret in WRONG_ANSWERS[exercise][1]:
-        assert secret not in message, f"the message gives away {secret!r}: {message}"
-
-
-@pytest.fixture(scope="module")
-def solved(tmp_path_factory):
-    """The source notebook, run top to bottom; outputs by cell."""
-    path = coursekit.source_notebook(ROOT, CHAPTER)
-    folder = tmp_path_factory.mktemp("solved")
-    shutil.copytree(path.parent, folder, dirs_exist_ok=True)
-    return coursekit.execute(coursekit.read_notebook(path), folder)
-
-
-def cell(nb, first_line: str):
-    cells = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(first_line)]
-    assert cells, f"no code cell starting with {first_line!r}"
-    return cells[0]
-
-
-def printed(nb, first_line: str) -> str:
-    """Everything a cell printed to stdout (however the kernel split it into chunks)."""
-    found = cell(nb, first_line)
-    assert not any(o.output_type == "error" for o in found.outputs), found.outputs
-    assert not any(o.output_type == "stream" and o.name == "stderr" for o in found.outputs)
-    return "".join(o.text for o in found.outputs
-                   if o.output_type == "stream" and o.name == "stdout")
 
 
 def test_one_iteration_step_by_step(solved):
@@ -206,6 +158,4 @@ def test_two_moons_are_learned(solved):
 
 
 def test_the_plots_are_drawn(solved):
-    found = cell(solved, "import matplotlib.pyplot as plt")
-    assert not any(o.output_type == "error" for o in found.outputs), found.outputs
-    assert any("image/png" in o.get("data", {}) for o in found.outputs)
+    assert_plotted(code_cell(solved, "import matplotlib.pyplot as plt"))

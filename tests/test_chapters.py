@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-import coursekit
+from course_tools import coursekit
 
 ROOT = Path(os.environ.get("COURSE_ROOT", coursekit.REPO)).resolve()
 CHAPTERS = coursekit.chapters(ROOT)

@@ -18,7 +18,7 @@ from typing import Callable
 import nbformat
 import pytest
 
-import coursekit
+from course_tools import coursekit
 
 FIXTURE = Path(__file__).parent / "fixtures" / "course"
 CHAPTER = "00_fixture"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-import coursekit
+from course_tools import coursekit
 
 ROOT = coursekit.REPO
 STUDENT_CONFIG = ROOT / "binder" / "jupyter-config"

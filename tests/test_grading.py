@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-import coursekit
-import grading
+from course_tools import coursekit
+from course_tools import grading
 
 CHAPTER = "01_tensors_and_leaves"
 FIXTURE = Path(__file__).parent / "fixtures" / "course"

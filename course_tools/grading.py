@@ -101,9 +101,8 @@ from pathlib import Path
 
 import nbformat
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import coursekit  # noqa: E402  (tools/ is not a package)
-from coursekit import (  # noqa: E402
+from course_tools import coursekit  # noqa: E402
+from course_tools.coursekit import (  # noqa: E402
     SOURCE_DIR, grade_id, is_test_cell, release_notebook, scratch_course,
 )
 
