@@ -155,12 +155,10 @@ def test_a_wrong_answer_fails_with_a_helpful_message(round_name, exercise, wrong
 
 
 @pytest.fixture(scope="module")
-def solved(tmp_path_factory):
-    """The source notebook, run top to bottom."""
-    path = coursekit.source_notebook(ROOT, CHAPTER)
-    folder = tmp_path_factory.mktemp("solved")
-    shutil.copytree(path.parent, folder, dirs_exist_ok=True)
-    return coursekit.execute(coursekit.read_notebook(path), folder)
+def solved(runs):
+    """The source notebook, run top to bottom; outputs by cell. It is the session's one
+    solution run (conftest.py), which tests/test_chapters.py checks too."""
+    return runs.solution(CHAPTER).notebook
 
 
 def printed(nb, first_line: str) -> str:
