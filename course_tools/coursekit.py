@@ -683,13 +683,16 @@ class SharedRuns:
         self.root, self.folder = Path(root), Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
 
-    def solution(self, chapter: str) -> Run:
+    def solution(self, chapter: str) -> Run | None:
         return self._shared(source_notebook(self.root, chapter), chapter, run_solution)
 
-    def release(self, chapter: str) -> Run:
+    def release(self, chapter: str) -> Run | None:
         return self._shared(release_notebook(self.root, chapter), chapter, run_release)
 
-    def _shared(self, path: Path, chapter: str, make) -> Run:
+    def _shared(self, path: Path, chapter: str, make) -> Run | None:
+        """None when the notebook is missing: the check then says so in its own words."""
+        if not path.is_file():
+            return None
         key = hashlib.sha256(str(self.root).encode() + b"\0" + make.__name__.encode()
                              + b"\0" + path.read_bytes()).hexdigest()[:20]
         saved = self.folder / f"{chapter}-{make.__name__}-{key}.json"
