@@ -68,7 +68,6 @@ READ_CELLS = """() => {
             kind === 'svg' ? '.jp-RenderedSVG img, .jp-RenderedSVG svg' : '.jp-RenderedImage img'
         )].map(drawn);
         return {
-            code: cell.classList.contains('jp-CodeCell'),
             prompt: prompt ? prompt.textContent.trim() : '',
             error: cell.querySelector("%s") !== null,
             svg: pictures('svg'),
@@ -81,7 +80,8 @@ READ_CELLS = """() => {
 READ_PROMPTS = """indices => {
     const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
     const cells = [...panel.querySelectorAll('.jp-Notebook .jp-Cell')];
-    return indices.map(i => (cells[i].querySelector('.jp-InputArea-prompt') || {}).textContent || '');
+    return indices.map(
+        i => (cells[i].querySelector('.jp-InputArea-prompt') || {}).textContent || '');
 }"""
 
 
