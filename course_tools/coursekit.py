@@ -22,11 +22,15 @@ import ast
 import copy
 import csv
 import difflib
+import fcntl
+import hashlib
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +47,15 @@ TEXT_FORMAT = "py:percent"
 EXECUTION_BUDGET_SECONDS = 10.0
 # Students of the round trip: "partial" solves exercises 1, 3, 5, ... and leaves the others.
 STUDENTS = ("perfect", "blank", "partial")
+# JupyterLab's Run All goes on past a cell with this tag when it raises (nbclient honours it too).
+# Releases give it to every exercise cell (the student's answer and its test), never to an
+# explanation cell: Run All then reads a whole unsolved chapter, and a broken explanation still
+# stops it. Sources do not carry it (lint_chapter says so); finish_release() adds it.
+RUN_ON_TAG = "raises-exception"
+# The Python a release is written for (binder/runtime.txt's): the version in its language_info.
+# ./course open stamps the student's own Python there when it copies a chapter (see
+# course_tools/workspace.py), since JupyterLab rewrites a version that differs from its kernel's.
+RELEASE_PYTHON_VERSION = "3.11"
 # Code cells tagged with this are left out of the comparison with real PyTorch (e.g. a cell
 # that prints random numbers, whose generator differs from PyTorch's).
 SKIP_PARITY_TAG = "skip-parity"
@@ -114,6 +127,20 @@ def _run(command: list[str], cwd: Path) -> str:
     if completed.returncode != 0:
         raise CourseError(f"`{' '.join(command)}` failed in {cwd}:\n{output}")
     return output
+
+
+def language_info(version: str) -> dict:
+    """The notebook metadata ipykernel reports and JupyterLab writes into a notebook as soon as
+    its kernel starts; a notebook that already carries it exactly opens unmodified."""
+    return {
+        "codemirror_mode": {"name": "ipython", "version": 3},
+        "file_extension": ".py",
+        "mimetype": "text/x-python",
+        "name": "python",
+        "nbconvert_exporter": "python",
+        "pygments_lexer": "ipython3",
+        "version": version,
+    }
 
 
 def nbgrader(root: Path, *args: str) -> str:
@@ -265,15 +292,37 @@ def generate_releases(root: Path, only: list[str] | None = None) -> list[str]:
             raise CourseError(f"no such chapter in {SOURCE_DIR}/: {', '.join(unknown)}")
         for chapter in only:
             nbgrader(root, "generate_assignment", chapter, "--force")
+            finish_release(release_notebook(root, chapter))
         return list(only)
     if names:
         nbgrader(root, "generate_assignment", CHAPTER_GLOB, "--force")
+        for chapter in names:
+            finish_release(release_notebook(root, chapter))
     release = root / RELEASE_DIR
     if release.is_dir():
         for folder in release.iterdir():
             if folder.is_dir() and CHAPTER_NAME.match(folder.name) and folder.name not in names:
                 shutil.rmtree(folder)
     return names
+
+
+def finish_release(path: Path) -> None:
+    """What a release needs beyond nbgrader's output, done the same way on every run (so that
+    regenerating stays byte-identical): complete metadata, so that JupyterLab finds nothing to
+    add and an untouched chapter opens and closes unmodified (the student's copy gets their own
+    Python version, see course_tools/workspace.py); and RUN_ON_TAG on every exercise
+    cell, so that Run All reads the whole chapter past unsolved stubs and failing tests.
+    Neither changes grading: nbgrader's checksums cover a cell's source, type, grade_id and
+    points, not its tags, and nbgrader executes with errors allowed anyway."""
+    nb = read_notebook(path)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.metadata["language_info"] = language_info(RELEASE_PYTHON_VERSION)
+    for cell in nb.cells:
+        if is_solution_cell(cell) or is_test_cell(cell):
+            tags = cell.metadata.setdefault("tags", [])
+            if RUN_ON_TAG not in tags:
+                tags.append(RUN_ON_TAG)
+    write_notebook(nb, path)
 
 
 def release(root: Path = REPO, only: list[str] | None = None, log=print) -> None:
@@ -350,6 +399,10 @@ def lint_chapter(root: Path, chapter: str) -> list[str]:
         where = f"{chapter} cell {i}" + (f" ({grade_id(cell)})" if grade_id(cell) else "")
         if cell.cell_type == "code" and (cell.get("outputs") or cell.get("execution_count")):
             problems.append(f"{where}: outputs must be stripped (./course release does it)")
+        if RUN_ON_TAG in cell.metadata.get("tags", []):
+            problems.append(f"{where}: remove the '{RUN_ON_TAG}' tag; ./course release gives it "
+                            "to exercise cells, and an explanation cell that raises must stop "
+                            "Run All")
         meta = nbgrader_metadata(cell)
         if not meta:
             if SOLUTION_BEGIN in cell.source or HIDDEN_BEGIN in cell.source:
@@ -553,9 +606,115 @@ def validate(path: Path, **options) -> dict:
     """nbgrader.validator.Validator(**options).validate(path). Options: invert, validate_all,
     ignore_checksums. Returns the Validator's results (keys failed / passed / changed /
     type_changed, each a list of cells given by their source)."""
+    return validate_and_keep(path, **options)[0]
+
+
+def validate_and_keep(path: Path, **options) -> tuple[dict, nbformat.NotebookNode | None]:
+    """validate(), and the notebook as the Validator executed it (None when it stopped before
+    executing, on changed cell types): one execution then serves the checks that read the
+    Validator's verdict and those that read outputs."""
     from nbgrader.validator import Validator
 
-    return Validator(**options).validate(str(path))
+    class KeepingValidator(Validator):
+        executed = None
+
+        def _preprocess(self, nb):  # nbgrader 0.9.6 (pinned): the one step that executes
+            self.executed = super()._preprocess(nb)
+            return self.executed
+
+    validator = KeepingValidator(**options)
+    results = validator.validate(str(path))
+    return results, validator.executed
+
+
+# --------------------------------------------------------------------------------------------
+# Executions shared by several checks
+
+
+@dataclass
+class Run:
+    """A chapter notebook executed once as the Validate button executes it (nbgrader's
+    Validator, a fresh kernel, a copy of the chapter folder)."""
+    results: dict  # the Validator's verdict
+    notebook: nbformat.NotebookNode | None  # as executed, outputs in place
+    seconds: float = float("nan")  # first cell to last, measured in the kernel (solutions only)
+
+
+TIMER_START = "_course_started = __import__('time').perf_counter()"
+TIMER_STOP = "print(__import__('time').perf_counter() - _course_started)"
+
+
+def run_solution(root: Path, chapter: str, workdir: Path) -> Run:
+    """The source run top to bottom with every cell checked (validate_all), timed inside the
+    kernel by a first and a last cell added for the run and removed from the result (the
+    kernel's start-up is not the chapter's doing)."""
+    path = source_notebook(root, chapter)
+    folder = Path(workdir) / "solution" / chapter
+    shutil.copytree(path.parent, folder, dirs_exist_ok=True)
+    nb = read_notebook(path)
+    nb.cells.insert(0, nbformat.v4.new_code_cell(TIMER_START))
+    nb.cells.append(nbformat.v4.new_code_cell(TIMER_STOP))
+    timed = folder / path.name
+    write_notebook(nb, timed)
+    results, executed = validate_and_keep(timed, validate_all=True)
+    seconds = float("nan")
+    if executed is not None:
+        stop = executed.cells.pop()
+        executed.cells.pop(0)
+        printed = [o.text for o in stop.get("outputs", []) if o.output_type == "stream"]
+        seconds = float(printed[0]) if printed else float("nan")
+    return Run(results, executed, seconds)
+
+
+def run_release(root: Path, chapter: str, workdir: Path) -> Run:
+    """The release as a student gets it, validated with invert=True (which cells pass)."""
+    path = _copy_release(root, chapter, workdir, "release")
+    return Run(*validate_and_keep(path, invert=True))
+
+
+class SharedRuns:
+    """The solution run and the release run of each chapter, made once per test session and
+    read by every check that needs them, even from other pytest-xdist workers: the first
+    caller executes under a file lock in `folder` (a folder all workers of the session
+    share) and saves the run there; the others wait for the lock and load it. A run is keyed
+    by the course root and the notebook's bytes, so a changed notebook is run again."""
+
+    def __init__(self, root: Path, folder: Path) -> None:
+        self.root, self.folder = Path(root), Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def solution(self, chapter: str) -> Run | None:
+        return self._shared(source_notebook(self.root, chapter), chapter, run_solution)
+
+    def release(self, chapter: str) -> Run | None:
+        return self._shared(release_notebook(self.root, chapter), chapter, run_release)
+
+    def _shared(self, path: Path, chapter: str, make) -> Run | None:
+        """None when the notebook is missing: the check then says so in its own words."""
+        if not path.is_file():
+            return None
+        key = hashlib.sha256(str(self.root).encode() + b"\0" + make.__name__.encode()
+                             + b"\0" + path.read_bytes()).hexdigest()[:20]
+        saved = self.folder / f"{chapter}-{make.__name__}-{key}.json"
+        with open(self.folder / f"{saved.name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            if not saved.exists():
+                run = make(self.root, chapter, self.folder / key)
+                notebook = nbformat.writes(run.notebook) if run.notebook is not None else None
+                saved.write_text(json.dumps({"results": run.results, "notebook": notebook,
+                                             "seconds": run.seconds}), encoding="utf-8")
+        data = json.loads(saved.read_text(encoding="utf-8"))
+        notebook = data["notebook"]
+        return Run(data["results"], nbformat.reads(notebook, as_version=4) if notebook else None,
+                   data["seconds"])
+
+
+def _own_run(make, root: Path, chapter: str, workdir: Path | None) -> Run:
+    """A run for a check called on its own (no SharedRuns), in workdir or a temporary folder."""
+    if workdir is not None:
+        return make(root, chapter, workdir)
+    with tempfile.TemporaryDirectory(prefix="coursekit-") as scratch:
+        return make(root, chapter, Path(scratch))
 
 
 def _cell_names(nb: nbformat.NotebookNode) -> dict[str, str]:
@@ -566,12 +725,12 @@ def _cell_names(nb: nbformat.NotebookNode) -> dict[str, str]:
     return names
 
 
-def check_solution(root: Path, chapter: str) -> list[str]:
+def check_solution(root: Path, chapter: str, run: Run | None = None) -> list[str]:
     """Run the source top to bottom: every test cell must pass, and no cell may raise or write
-    to stderr."""
-    path = source_notebook(root, chapter)
-    names = _cell_names(read_notebook(path))
-    results = validate(path, validate_all=True)
+    to stderr. `run` is run_solution()'s (made here when not given)."""
+    run = run or _own_run(run_solution, root, chapter, None)
+    names = _cell_names(read_notebook(source_notebook(root, chapter)))
+    results = run.results
     problems = []
     for cell in results.get("failed", []):
         problems.append(f"{chapter}: {names.get(cell['source'], 'a cell')} fails in the solution "
@@ -582,27 +741,20 @@ def check_solution(root: Path, chapter: str) -> list[str]:
     return problems
 
 
-def execution_seconds(root: Path, chapter: str, workdir: Path) -> float:
+def execution_seconds(root: Path, chapter: str, workdir: Path, run: Run | None = None) -> float:
     """How long the source takes to run top to bottom, measured inside the kernel from its
     first cell to its last (the kernel's start-up is not the chapter's doing)."""
-    path = source_notebook(root, chapter)
-    folder = Path(workdir) / "timed" / chapter
-    shutil.copytree(path.parent, folder, dirs_exist_ok=True)
-    nb = read_notebook(path)
-    nb.cells.append(nbformat.v4.new_code_cell(
-        "print(__import__('time').perf_counter() - _course_started)"))
-    ran = execute(nb, folder, prelude="_course_started = __import__('time').perf_counter()")
-    return float(ran.cells[-1].outputs[0].text)
+    return (run or run_solution(root, chapter, workdir)).seconds
 
 
-def check_release_fails(root: Path, chapter: str) -> list[str]:
+def check_release_fails(root: Path, chapter: str, run: Run | None = None) -> list[str]:
     """Run the release as a student gets it: every graded test cell must fail. One that passes
-    does not depend on the student's answer (a vacuous test)."""
+    does not depend on the student's answer (a vacuous test). `run` is run_release()'s."""
     path = release_notebook(root, chapter)
     if not path.exists():
         return [f"{RELEASE_DIR}/{chapter}/{chapter}.ipynb is missing: run ./course release"]
     names = _cell_names(read_notebook(path))
-    results = validate(path, invert=True)
+    results = (run or _own_run(run_release, root, chapter, None)).results
     problems = []
     for cell in results.get("passed", []):
         problems.append(f"{chapter}: {names.get(cell['source'], 'a test cell')} passes on the "
@@ -723,15 +875,19 @@ def text_outputs(cell: nbformat.NotebookNode) -> str:
     return ADDRESS.sub("0x...", "\n".join(parts))
 
 
-def check_outputs_match_pytorch(root: Path, chapter: str, workdir: Path) -> list[str]:
-    """Run the source twice, on autograd_core and on real PyTorch (installed as the module
-    `autograd_core` for the run), and compare what each explanation cell prints. Exercise
-    cells and cells tagged skip-parity are left out."""
+def check_outputs_match_pytorch(root: Path, chapter: str, workdir: Path,
+                                run: Run | None = None) -> list[str]:
+    """Run the source on real PyTorch (installed as the module `autograd_core` for the run) and
+    compare what each explanation cell prints with the run on autograd_core (`run`, the
+    solution run, made here when not given). Exercise cells and cells tagged skip-parity are
+    left out."""
     path = source_notebook(root, chapter)
     nb = read_notebook(path)
     folder = Path(workdir) / "parity" / chapter
     shutil.copytree(path.parent, folder, dirs_exist_ok=True)
-    ours = execute(nb, folder)
+    ours = (run or run_solution(root, chapter, workdir)).notebook
+    if ours is None:
+        return [f"{chapter}: the source was not executed"]
     theirs = execute(nb, folder, prelude="import sys, torch\n"
                                          "sys.modules['autograd_core'] = torch")
     problems = []
@@ -752,11 +908,15 @@ def check_outputs_match_pytorch(root: Path, chapter: str, workdir: Path) -> list
 EXPLAINED_FAILURES = ("AssertionError", "NotImplementedError")
 
 
-def check_release_failures_are_explained(root: Path, chapter: str, workdir: Path) -> list[str]:
+def check_release_failures_are_explained(root: Path, chapter: str, workdir: Path,
+                                         run: Run | None = None) -> list[str]:
     """On the unsolved release, every test cell must fail with an AssertionError (whose message
     says what to do) or with the stub's NotImplementedError, never with a NameError or a
-    TypeError that leaves the student guessing."""
-    failures = failure_messages(root, chapter, {}, workdir)
+    TypeError that leaves the student guessing. `run` is run_release()'s."""
+    run = run or run_release(root, chapter, workdir)
+    if run.notebook is None:
+        return [f"{chapter}: the release was not executed: {run.results}"]
+    failures = test_cell_errors(run.notebook)
     tests = [grade_id(c) for c in read_notebook(release_notebook(root, chapter)).cells
              if is_test_cell(c)]
     problems = []
@@ -767,6 +927,17 @@ def check_release_failures_are_explained(root: Path, chapter: str, workdir: Path
                             f"{message[:200]!r}; check that the answer exists first "
                             "(assert 'name' in globals(), '...')")
     return problems
+
+
+def test_cell_errors(ran: nbformat.NotebookNode) -> dict[str, tuple[str, str]]:
+    """For each test cell of an executed notebook that raised: (exception name, message)."""
+    found = {}
+    for cell in ran.cells:
+        if is_test_cell(cell):
+            for output in cell.get("outputs", []):
+                if output.output_type == "error":
+                    found[grade_id(cell)] = (output.ename, output.evalue)
+    return found
 
 
 def failure_messages(root: Path, chapter: str, answers: dict[str, str],
@@ -780,14 +951,7 @@ def failure_messages(root: Path, chapter: str, answers: dict[str, str],
             cell.source = answers[grade_id(cell)]
     folder = Path(workdir) / "answers" / chapter
     shutil.copytree(release_path.parent, folder, dirs_exist_ok=True)
-    ran = execute(nb, folder)
-    found = {}
-    for cell in ran.cells:
-        if is_test_cell(cell):
-            for output in cell.get("outputs", []):
-                if output.output_type == "error":
-                    found[grade_id(cell)] = (output.ename, output.evalue)
-    return found
+    return test_cell_errors(execute(nb, folder))
 
 
 # --------------------------------------------------------------------------------------------
@@ -814,7 +978,7 @@ def round_trip(root: Path, chapter_names: list[str], workdir: Path) -> dict[str,
     from nbgrader.api import Gradebook
 
     course = scratch_course(root, Path(workdir) / "course", list(chapter_names))
-    nbgrader(course, "generate_assignment", CHAPTER_GLOB, "--force")
+    generate_releases(course)  # what students get, tags and metadata included
     plans = {}
     for chapter in chapter_names:
         source = read_notebook(source_notebook(course, chapter))

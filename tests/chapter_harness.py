@@ -60,13 +60,6 @@ def failures_by_round(chapter: str, wrong_answers: dict,
     return found
 
 
-def run_solved(chapter: str, folder: Path) -> nbformat.NotebookNode:
-    """The chapter's source notebook, run top to bottom in a copy of its folder."""
-    path = coursekit.source_notebook(ROOT, chapter)
-    shutil.copytree(path.parent, folder, dirs_exist_ok=True)
-    return coursekit.execute(coursekit.read_notebook(path), folder)
-
-
 def code_cell(nb: nbformat.NotebookNode, first_lines: str) -> nbformat.NotebookNode:
     """The first code cell whose source starts with first_lines."""
     cells = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(first_lines)]

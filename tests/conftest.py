@@ -1,14 +1,30 @@
-"""Fixtures of the chapters' own test files (see tests/chapter_harness.py).
+"""Fixtures shared by the test files.
 
-They read `CHAPTER` and `WRONG_ANSWERS` from the test file that asks for them, and run each
-notebook once per file (module scope).
+`runs` holds one solution run and one release run per chapter for the whole session; the
+chapters' own test files (see tests/chapter_harness.py) read `CHAPTER` and `WRONG_ANSWERS` from
+the file that asks for them.
 """
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 import chapter_harness
+from course_tools import coursekit
+
+
+@pytest.fixture(scope="session")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> coursekit.SharedRuns:
+    """One solution run and one release run per chapter for the whole session (the course at
+    $COURSE_ROOT, by default this repository). Under pytest-xdist every worker has its own
+    temporary folder inside the session's; the runs live in the session's, where all the
+    workers find them."""
+    session = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        session = session.parent
+    return coursekit.SharedRuns(chapter_harness.ROOT, session / "shared-runs")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -31,6 +47,7 @@ def wrong_answer_failures(request, tmp_path_factory) -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def solved(request, tmp_path_factory):
-    """The chapter's source notebook, run top to bottom."""
-    return chapter_harness.run_solved(request.module.CHAPTER, tmp_path_factory.mktemp("solved"))
+def solved(request, runs):
+    """The chapter's source notebook, run top to bottom: the session's one solution run, which
+    tests/test_chapters.py checks too."""
+    return runs.solution(request.module.CHAPTER).notebook

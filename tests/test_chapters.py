@@ -4,6 +4,11 @@ The course root is this repository, or $COURSE_ROOT (tests/test_checks.py points
 copies of a fixture course to show that each check can fail). Run one chapter's checks with
 `./course test tests/test_chapters.py -k 01_tensors_and_leaves`; the nbgrader round trip
 (`-k round_trip`) grades all the chapters at once.
+
+Several checks read one execution: each chapter's source is run once (its test cells, its
+stderr, its run time and its outputs for the comparison with PyTorch come from that run) and
+its release once (which test cells pass, and what the failing ones raise), shared by the
+pytest-xdist workers through coursekit.SharedRuns (the `runs` fixture of conftest.py).
 """
 
 from __future__ import annotations
@@ -42,14 +47,14 @@ def test_text_file_matches_the_source(chapter):
 
 
 @each_chapter
-def test_solution_passes_every_test(chapter):
-    problems = coursekit.check_solution(ROOT, chapter)
+def test_solution_passes_every_test(chapter, runs):
+    problems = coursekit.check_solution(ROOT, chapter, runs.solution(chapter))
     assert not problems, report(problems)
 
 
 @each_chapter
-def test_chapter_runs_top_to_bottom_in_time(chapter, tmp_path):
-    seconds = coursekit.execution_seconds(ROOT, chapter, tmp_path)
+def test_chapter_runs_top_to_bottom_in_time(chapter, tmp_path, runs):
+    seconds = coursekit.execution_seconds(ROOT, chapter, tmp_path, runs.solution(chapter))
     assert seconds < coursekit.EXECUTION_BUDGET_SECONDS, (
         f"{chapter} took {seconds:.1f} s to run top to bottom; the budget is "
         f"{coursekit.EXECUTION_BUDGET_SECONDS:.0f} s"
@@ -57,14 +62,15 @@ def test_chapter_runs_top_to_bottom_in_time(chapter, tmp_path):
 
 
 @each_chapter
-def test_release_fails_every_test(chapter):
-    problems = coursekit.check_release_fails(ROOT, chapter)
+def test_release_fails_every_test(chapter, runs):
+    problems = coursekit.check_release_fails(ROOT, chapter, runs.release(chapter))
     assert not problems, report(problems)
 
 
 @each_chapter
-def test_unsolved_exercises_fail_with_a_message(chapter, tmp_path):
-    problems = coursekit.check_release_failures_are_explained(ROOT, chapter, tmp_path)
+def test_unsolved_exercises_fail_with_a_message(chapter, tmp_path, runs):
+    problems = coursekit.check_release_failures_are_explained(ROOT, chapter, tmp_path,
+                                                              runs.release(chapter))
     assert not problems, report(problems)
 
 
@@ -81,9 +87,10 @@ def test_each_exercise_is_graded_on_its_own(chapter, tmp_path):
 
 
 @each_chapter
-def test_explanations_print_what_pytorch_prints(chapter, tmp_path):
+def test_explanations_print_what_pytorch_prints(chapter, tmp_path, runs):
     pytest.importorskip("torch", reason="PyTorch (the oracle) is not installed")
-    problems = coursekit.check_outputs_match_pytorch(ROOT, chapter, tmp_path)
+    problems = coursekit.check_outputs_match_pytorch(ROOT, chapter, tmp_path,
+                                                     runs.solution(chapter))
     assert not problems, report(problems)
 
 

@@ -90,6 +90,18 @@ def test_intact_fixture_follows_the_conventions(course):
     assert coursekit.check_text_file(course, CHAPTER) == []
 
 
+def test_the_release_tags_exercise_cells_only_and_has_complete_metadata(course):
+    # Run All goes on past exercise cells (answer and test) and stops at an explanation cell
+    nb = coursekit.read_notebook(coursekit.release_notebook(course, CHAPTER))
+    for cell in nb.cells:
+        exercise = coursekit.is_solution_cell(cell) or coursekit.is_test_cell(cell)
+        tagged = coursekit.RUN_ON_TAG in cell.metadata.get("tags", [])
+        assert tagged == exercise, cell.source[:60]
+    assert nb.metadata.language_info == coursekit.language_info(
+        coursekit.RELEASE_PYTHON_VERSION)
+    assert nb.metadata.kernelspec == coursekit.KERNELSPEC
+
+
 def test_round_trip_scores_the_three_students_exactly(course, tmp_path):
     result = coursekit.round_trip(course, [CHAPTER], tmp_path / "term")[CHAPTER]
     assert result.scores == {"perfect": 6.0, "blank": 0.0, "partial": 5.0}
@@ -236,6 +248,13 @@ def _with_output(path: Path) -> None:
     coursekit.write_notebook(nb, path)
 
 
+def _tagged_explanation(root: Path) -> None:
+    path = coursekit.source_notebook(root, CHAPTER)
+    nb = coursekit.read_notebook(path)
+    nb.cells[1].metadata["tags"] = [coursekit.RUN_ON_TAG]
+    coursekit.write_notebook(nb, path)
+
+
 def _with_solution_file(root: Path) -> None:
     (root / "solutions" / CHAPTER / "answers.py").write_text("### BEGIN SOLUTION\n")
 
@@ -254,6 +273,7 @@ LINT_CASES = {
         lambda root: _with_output(coursekit.source_notebook(root, CHAPTER)),
         "outputs must be stripped"),
     "a file with solutions in the chapter folder": (_with_solution_file, "answers.py"),
+    "an explanation cell that Run All would run past": (_tagged_explanation, "raises-exception"),
 }
 
 

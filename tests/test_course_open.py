@@ -1,9 +1,10 @@
-"""`./course open` starts JupyterLab on the chapters with the student view; Binder is set up
-to give the same view.
+"""`./course open` starts JupyterLab on the student's own copy of the chapters with the student
+view; Binder is set up to give the same view.
 
-The server test runs the README's command itself (its setup is a no-op once `./course test` has
-set up .venv), asks the running server for the chapter list, the Validate endpoint and the page
-configuration, and stops the server it started.
+The server test runs the README's command itself (tests/course_server.py), in a scratch
+workspace, asks the running server for the chapter list, the Validate endpoint and the page
+configuration, and stops the server it started. tests/test_workspace.py checks how the workspace
+is made and updated; tests/test_browser.py does what a student does, in Chromium.
 """
 
 from __future__ import annotations
@@ -11,76 +12,20 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
-import subprocess
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-from course_tools import coursekit
+from course_server import ROOT, course_open
+from course_tools import coursekit, validate_names
 
-ROOT = coursekit.REPO
 STUDENT_CONFIG = ROOT / "binder" / "jupyter-config"
 INSTRUCTOR_PLUGINS = ("formgrader", "create-assignment", "course-list", "assignment-list")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    def __init__(self, port: int, token: str) -> None:
-        self.base = f"http://127.0.0.1:{port}"
-        self.token = token
-
-    def request(self, path: str, method: str = "GET") -> tuple[int, bytes]:
-        request = urllib.request.Request(
-            self.base + path, method=method, headers={"Authorization": f"token {self.token}"})
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                return response.status, response.read()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port, token = free_port(), "course-open-test"
-    log = tmp_path_factory.mktemp("open") / "jupyter.log"
-    with open(log, "w") as handle:
-        process = subprocess.Popen(
-            [str(ROOT / "course"), "open", "--no-browser", f"--port={port}",
-             f"--IdentityProvider.token={token}", "--ServerApp.ip=127.0.0.1"],
-            cwd=ROOT, stdin=subprocess.DEVNULL, stdout=handle, stderr=subprocess.STDOUT,
-            env={k: v for k, v in os.environ.items() if k != "JUPYTER_CONFIG_PATH"},
-        )
-    running = Server(port, token)
-    try:
-        deadline = time.monotonic() + 240  # the first run may install the course extra
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"./course open exited ({process.returncode}):\n{log.read_text()}")
-            try:
-                if running.request("/api/status")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"JupyterLab did not start:\n{log.read_text()}")
-            time.sleep(0.5)
+    with course_open(tmp_path_factory.mktemp("open")) as running:
         yield running
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def test_jupyterlab_lists_the_chapters(server):
@@ -88,7 +33,8 @@ def test_jupyterlab_lists_the_chapters(server):
     assert status == 200
     listed = {item["name"] for item in json.loads(body)["content"]}
     assert "01_tensors_and_leaves" in listed
-    assert listed == set(coursekit.chapters(ROOT)), "the root is notebooks/, chapters only"
+    assert listed == set(coursekit.chapters(ROOT)), "the root is the workspace, chapters only"
+    assert (server.workspace / "01_tensors_and_leaves" / "01_tensors_and_leaves.ipynb").is_file()
     status, body = server.request("/api/contents/01_tensors_and_leaves")
     assert [item["name"] for item in json.loads(body)["content"]] == [
         "01_tensors_and_leaves.ipynb"]
@@ -102,7 +48,12 @@ def test_the_validate_button_works(server):
     result = json.loads(body)
     assert result["success"] is True, result
     source = coursekit.read_notebook(coursekit.source_notebook(ROOT, "01_tensors_and_leaves"))
-    assert len(result["value"]["failed"]) == len(coursekit.exercises(source))
+    failed = result["value"]["failed"]
+    assert len(failed) == len(coursekit.exercises(source))
+    # each failure names its exercise and points (course_tools/validate_names.py)
+    for exercise, cell in zip(coursekit.exercises(source), failed):
+        title = validate_names.failure_title(exercise.test_id, exercise.points)
+        assert title in cell["raw_error"]
 
 
 def test_the_student_view_has_validate_and_no_instructor_tools(server):
@@ -120,6 +71,8 @@ def test_the_student_view_has_validate_and_no_instructor_tools(server):
 def test_binder_builds_the_same_environment():
     binder = ROOT / "binder"
     assert (binder / "runtime.txt").read_text().strip() == "python-3.11"
+    # the Python a release's language_info names is Binder's
+    assert coursekit.RELEASE_PYTHON_VERSION == "3.11"
     requirements = [line.strip() for line in (binder / "requirements.txt").read_text().splitlines()
                     if line.strip() and not line.startswith("#")]
     assert requirements == ["-e .[course]"]
@@ -129,13 +82,15 @@ def test_binder_builds_the_same_environment():
     start = binder / "start"
     assert os.access(start, os.X_OK)
     assert "binder/jupyter-config" in start.read_text() and 'exec "$@"' in start.read_text()
+    assert "python -m course_tools.workspace" in start.read_text()
+    assert (STUDENT_CONFIG / "nbgrader_config.py").is_file()
     page = json.loads((STUDENT_CONFIG / "labconfig" / "page_config.json").read_text())
     assert "@jupyter/nbgrader:validate-assignment" not in page["disabledExtensions"]
 
 
 def test_the_readme_has_the_binder_badge_opening_notebooks():
     readme = (ROOT / "README.md").read_text()
-    assert re.search(r"\(https://mybinder\.org/v2/gh/[^)\s]+\?urlpath=lab/tree/notebooks\)", readme)
+    assert re.search(r"\(https://mybinder\.org/v2/gh/[^)\s]+\?urlpath=lab/tree/workspace\)", readme)
     assert "./course open" in readme and "./course test" in readme
 
 
