@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+import sqlite3
 import zipfile
 from pathlib import Path
 
@@ -209,7 +210,9 @@ def test_a_class_with_every_fault_is_graded_exactly(course, tmp_path):
     assert any("left ~" in line for line in lines)
 
 
-def test_a_flat_export_in_a_zip_is_mapped_by_file_name(course, tmp_path):
+def test_a_flat_export_in_a_zip_is_mapped_by_file_name(course, tmp_path, monkeypatch):
+    """Also: a result that cannot be recorded (dave's: the gradebook fails) is named in the
+    summary, and everyone else's grades, feedback and the summary are still written."""
     source, release = notebooks(course, FIXTURE_CHAPTER)
     perfect = coursekit.solve(release, source, {e.name for e in coursekit.exercises(source)})
     files = tmp_path / "lms"
@@ -217,12 +220,21 @@ def test_a_flat_export_in_a_zip_is_mapped_by_file_name(course, tmp_path):
     coursekit.write_notebook(perfect, files / f"alice_{FIXTURE_CHAPTER}.ipynb")
     coursekit.write_notebook(release, files / f"bob_{FIXTURE_CHAPTER}.ipynb")
     coursekit.write_notebook(perfect, files / f"carol_{FIXTURE_CHAPTER}-Copy1.ipynb")
+    coursekit.write_notebook(perfect, files / f"dave_{FIXTURE_CHAPTER}.ipynb")
     (files / "notes.ipynb").write_text("{}")
     archive = tmp_path / "export.zip"
     with zipfile.ZipFile(archive, "w") as handle:
         for path in sorted(files.iterdir()):
             handle.write(path, f"export/{path.name}")
 
+    record = grading._merge
+
+    def record_but_dave(out, task, result, work):
+        if task.student == "dave":
+            raise sqlite3.OperationalError("database is locked")
+        record(out, task, result, work)
+
+    monkeypatch.setattr(grading, "_merge", record_but_dave)
     out = tmp_path / "graded"
     # without the sandbox (what --no-sandbox does): the same scores, and every row says so
     results = grading.grade(archive, out, root=course, jobs=2, cell_timeout=CELL_TIMEOUT,
@@ -234,11 +246,17 @@ def test_a_flat_export_in_a_zip_is_mapped_by_file_name(course, tmp_path):
         ("alice", FIXTURE_CHAPTER): (6.0, ["not-sandboxed"]),
         ("bob", FIXTURE_CHAPTER): (0.0, ["not-sandboxed"]),
         ("carol", FIXTURE_CHAPTER): (6.0, ["not-sandboxed", "renamed"]),
+        ("dave", FIXTURE_CHAPTER): (0.0, ["error", "not-sandboxed"]),
         ("notes", "?"): (0.0, ["malformed", "not-sandboxed"]),
     }
     grades = {row["student_id"]: float(row["score"]) for row in read_csv(out / "grades.csv")}
     assert grades == {"alice": 6.0, "bob": 0.0, "carol": 6.0}
-    assert "notes.ipynb" in (out / "summary.csv").read_text()
+    summary = (out / "summary.csv").read_text()
+    assert "notes.ipynb" in summary
+    assert "could not be recorded in the gradebook (OperationalError: database is locked)" \
+        in summary
+    for student in ("alice", "bob", "carol"):
+        assert (out / "feedback" / student / FIXTURE_CHAPTER / f"{FIXTURE_CHAPTER}.html").is_file()
 
 
 def test_grading_never_overwrites_an_output_folder(course, tmp_path):
