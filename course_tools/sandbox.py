@@ -162,10 +162,12 @@ def bwrap_command(engine: Path, home: Path, runtime: Path) -> list[str]:
             args += ["--symlink", os.readlink(path), str(path)]
         elif path.is_dir():
             args += ["--ro-bind", str(path), str(path)]
-    for path in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime",
-                 "/etc/alternatives", "/etc/fonts"):
-        args += ["--ro-bind-try", path, path]
     made: set[str] = set()
+    _mount_parents("/etc/fonts", made, args)
+    # the dynamic loader's cache, and what Graphviz's `dot` needs to find fonts quickly
+    for path in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime",
+                 "/etc/alternatives", "/etc/fonts", "/var/cache/fontconfig"):
+        args += ["--ro-bind-try", path, path]
     for prefix in dict.fromkeys([sys.base_prefix, sys.prefix]):  # Python, then the venv
         real = os.path.realpath(prefix)
         if real == "/usr" or real.startswith("/usr/"):
