@@ -1,0 +1,301 @@
+"""The static scan of submissions (course_tools.integrity): every attack of issue 11 and its
+obvious variants is flagged and neutralised; honest code, including every chapter's solutions
+and releases, never is. Fast: no kernels."""
+
+from __future__ import annotations
+
+import copy
+
+import nbformat
+import pytest
+
+from course_tools import coursekit, integrity
+
+ROOT = coursekit.REPO
+CHAPTERS = coursekit.chapters(ROOT)
+# What the first cell of every chapter does: the scan knows these names are modules.
+PRELUDE = ("import math\nimport sys\nimport warnings\nimport numpy as np\n"
+           "import autograd_core as torch\n")
+
+# attack name -> a cell's source. Every one must be flagged.
+ATTACKS = {
+    # IPython internals
+    "ast transformer": "import ast\nclass T(ast.NodeTransformer):\n"
+                       "    def visit_Assert(self, node):\n        return ast.Pass()\n"
+                       "get_ipython().ast_transformers.append(T())",
+    "ast transformer via shell": "ip = get_ipython()\nip.ast_transformers.append(None)",
+    "input transformer": "def no_asserts(lines):\n"
+                         "    return [l.replace('assert', 'pass #') for l in lines]\n"
+                         "get_ipython().input_transformers_cleanup.append(no_asserts)",
+    "input transformer post": "get_ipython().input_transformers_post.append(lambda l: l)",
+    "custom exception handler": "get_ipython().set_custom_exc((Exception,), lambda *a: None)",
+    "showtraceback": "get_ipython().showtraceback = lambda *a, **k: None",
+    "events": "get_ipython().events.register('pre_run_cell', lambda *a: None)",
+    "IPython import": "from IPython import get_ipython as g\ng().showtraceback = None",
+    "IPython module": "import IPython\nIPython.get_ipython()",
+    "kernel": "import ipykernel",
+    "run magic": "%run evil.py",
+    "load magic": "%load evil.py",
+    "config magic": "%config InteractiveShell.ast_transformers = []",
+    "cell magic": "%%bash\necho hi",
+    "writefile magic": "%%writefile evil.py\nimport math\nmath.isclose = lambda *a, **k: True",
+    "shell expansion": "!echo {exec('import math')}",
+    "magic expansion": "%matplotlib {exec('import math')}",
+    "timeit hides code": "%timeit -n 1 math.__dict__.update(isclose=lambda *a, **k: True)",
+    "time cell hides code": "%%time\nmath.isclose = lambda *a, **k: True",
+    # interpreter hooks
+    "settrace": "import sys\nsys.settrace(lambda *a: None)",
+    "setprofile": "sys.setprofile(None)",
+    "threading settrace": "import threading\nthreading.settrace(lambda *a: None)",
+    "audit hook": "sys.addaudithook(print)",
+    "meta_path": "sys.meta_path.insert(0, object())",
+    "path_hooks": "sys.path_hooks.append(object)",
+    "sys.modules": "sys.modules['math'] = None",
+    "sys.modules alias": "import sys as s\nm = s.modules\nm['math'].isclose = None",
+    "from sys import modules": "from sys import modules\nmodules['math'].isclose = None",
+    "excepthook": "sys.excepthook = print",
+    "displayhook": "sys.displayhook = print",
+    "_getframe": "frame = sys._getframe(1)",
+    "frames through traceback": "try:\n    1 / 0\nexcept ZeroDivisionError as e:\n"
+                                "    g = e.__traceback__.tb_frame.f_back.f_globals",
+    "sys.path": "sys.path.insert(0, '.')",
+    "sys.stderr": "sys.stderr = sys.stdout",
+    "sys.monitoring": "sys.monitoring.use_tool_id(1, 'x')",
+    "gc": "import gc\nfor o in gc.get_objects():\n    pass",
+    "ctypes": "import ctypes",
+    "inspect": "import inspect\ninspect.currentframe()",
+    "signal": "import signal\nsignal.signal(signal.SIGALRM, print)",
+    "thread": "import threading\nthreading.Thread(target=print).start()",
+    "_thread": "import _thread",
+    "thread pool": "from concurrent.futures import ThreadPoolExecutor",
+    "atexit": "import atexit\natexit.register(print)",
+    "finalize": "import weakref\nweakref.finalize(object(), print)",
+    "__del__": "class Later:\n    def __del__(self):\n        print('bye')",
+    "asyncio": "import asyncio\nasyncio.get_event_loop().call_soon(print)",
+    "unittest.mock": "from unittest import mock\n"
+                     "mock.patch('math.isclose', lambda *a: True).start()",
+    "pickle": "import pickle\npickle.loads(b'')",
+    "own module": "import my_helpers_written_to_disk",
+    "relative import": "from . import x",
+    # obfuscation primitives
+    "exec": "exec('import math')",
+    "eval": "eval('1')",
+    "compile": "code = compile('1', 'x', 'eval')",
+    "__import__": "m = __import__('math')",
+    "importlib": "import importlib\nm = importlib.import_module('ma' + 'th')",
+    "importlib from": "from importlib import import_module",
+    "builtins module": "import builtins\nbuiltins.isinstance = lambda *a: True",
+    "__builtins__": "__builtins__.isinstance = lambda *a: True",
+    "__self__": "print.__self__.isinstance = lambda *a: True",
+    "dynamic getattr": "name = 'is' + 'close'\nf = getattr(math, name)",
+    "dynamic setattr": "name = 'isclose'\nsetattr(np, name, None)",
+    "getattr as a value": "g = getattr",
+    "setattr as a value": "import functools\nf = functools.partial(setattr, math)",
+    "attrgetter": "import operator\nf = operator.attrgetter('isclose')",
+    "methodcaller": "from operator import methodcaller",
+    "globals write": "globals()['grads_of'] = lambda a, b: (2.0, 6.0)",
+    "globals update": "globals().update(x=1)",
+    "globals alias": "g = globals()\ng['x'] = 1",
+    "vars write": "vars(math)['isclose'] = lambda *a, **k: True",
+    "locals write": "locals().update(x=1)",
+    "__dict__ write": "math.__dict__['isclose'] = lambda *a, **k: True",
+    "__dict__ update": "np.__dict__.update(allclose=lambda *a, **k: True)",
+    "__dict__ via getattr": "getattr(math, '__dict__')['isclose'] = None",
+    "namespace handed over": "import operator\noperator.setitem(vars(math), 'isclose', None)",
+    "__globals__": "def f():\n    pass\nf.__globals__['x'] = 1",
+    "__code__": "def f():\n    pass\nf.__code__ = (lambda: 1).__code__",
+    "__closure__": "def f():\n    pass\nf.__closure__",
+    "__subclasses__": "object.__subclasses__()",
+    "__bases__": "class A:\n    pass\nA.__bases__",
+    "__mro__": "int.__mro__",
+    "__setattr__ directly": "object.__setattr__(math, 'isclose', None)",
+    "history In": "print(In[-1])",
+    "history _ih": "print(_ih)",
+    "history _i3": "print(_i3)",
+    "history _5": "print(_5)",
+    "history Out": "Out[3]",
+    "breakpoint": "breakpoint()",
+    "timeit text": "import timeit\ntimeit.timeit('math.isclose = 1', globals=globals())",
+    "deep nesting": "x = " + " + ".join(["1"] * 1000) + "\nmath.isclose = None",
+    # monkeypatching modules and their classes
+    "math.isclose": "import math\nmath.isclose = lambda *a, **k: True",
+    "math.isclose without import": "math.isclose = lambda *a, **k: True",
+    "math alias": "import math as m\nm.isclose = lambda *a, **k: True",
+    "math alias by assignment": "m = math\nm.isclose = lambda *a, **k: True",
+    "math alias in a list": "ms = [math]\nms[0].isclose = lambda *a, **k: True",
+    "math alias in a loop": "for m in (math, np):\n    m.isclose = None",
+    "math alias from a function": "def get():\n    return math\nget().isclose = None",
+    "math alias from a lambda": "(lambda: math)().isclose = None",
+    "del math.isclose": "del math.isclose",
+    "numpy allclose": "np.allclose = lambda *a, **k: True",
+    "numpy testing": "np.testing.assert_allclose = lambda *a, **k: None",
+    "engine Tensor.item": "torch.Tensor.item = lambda self: 2.0",
+    "engine from import": "from autograd_core import Tensor\nTensor.item = lambda self: 2.0",
+    "engine class alias": "T = torch.Tensor\nT.tolist = lambda self: []",
+    "class via type()": "type(torch.ones(1)).item = lambda self: 2.0",
+    "class via type() alias": "T = type(torch.ones(1))\nT.item = lambda self: 2.0",
+    "class via __class__": "torch.ones(1).__class__.item = lambda self: 2.0",
+    "setattr module": "setattr(math, 'isclose', lambda *a, **k: True)",
+    "delattr module": "delattr(math, 'isclose')",
+    "setattr engine class": "setattr(torch.Tensor, 'item', lambda self: 2.0)",
+    "setattr via type()": "setattr(type(torch.ones(1)), 'tolist', list)",
+    "warnings.warn": "import warnings\nwarnings.warn = print",
+    "augmented assignment": "math.pi += 1",
+    "module in a function": "def patch():\n    math.isclose = lambda *a, **k: True\npatch()",
+    "rebinding torch": "torch = None",
+    "rebinding torch in a function": "def f():\n    global torch\n    torch = None",
+    "rebinding math by def": "def math():\n    pass",
+    # lying objects
+    "always-equal float": "class F(float):\n    def __eq__(self, other):\n        return True\n"
+                          "predicted_grads = {'x': None, 'w': F(0), 'b': F(0)}",
+    "float subclass alone": "class F(float):\n    pass",
+    "builtins.float subclass": "import builtins\nclass F(builtins.float):\n    pass",
+    "dict subclass": "class D(dict):\n    pass",
+    "set subclass": "class S(set):\n    pass",
+    "tuple subclass": "class T(tuple):\n    pass",
+    "str subclass": "class S(str):\n    pass",
+    "ndarray subclass": "class A(np.ndarray):\n    pass",
+    "engine Tensor subclass": "class T(torch.Tensor):\n    def item(self):\n        return 2.0",
+    "always-equal object": "class Yes:\n    def __eq__(self, other):\n        return True",
+    "__ne__": "class No:\n    __ne__ = lambda self, other: False",
+    "__hash__": "class H:\n    def __hash__(self):\n        return 1",
+    "__bool__": "class B:\n    def __bool__(self):\n        return True",
+    "__instancecheck__": "class M(type):\n    def __instancecheck__(cls, x):\n        return True",
+    "__subclasscheck__": "class M:\n    def __subclasscheck__(cls, x):\n        return True",
+    "__getattribute__": "class G:\n    def __getattribute__(self, name):\n        return 1",
+    "__class__ property": "class C:\n    @property\n    def __class__(self):\n        return float",
+    "__class__ assignment": "class C:\n    pass\nc = C()\nc.__class__ = float",
+    "metaclass": "class M(type):\n    pass\nclass C(metaclass=M):\n    pass",
+    "type() with three arguments": "F = type('F', (float,), {'__eq__': lambda s, o: True})",
+    "lying dunder set later": "class C:\n    pass\nC.__eq__ = lambda s, o: True",
+    "lying dunder via setattr": "class C:\n    pass\nsetattr(C, '__eq__', lambda s, o: True)",
+    "computed bases": "class C(*[float]):\n    pass",
+    "top-level await hides nothing": "await something()\nmath.isclose = None",
+}
+
+# Honest code a learner of this course might write: never flagged.
+HONEST = {
+    "a set": 'requires_grad_names = {"q", "s", "t"}',
+    "grads": "def grads_of(a_value, b_value):\n    a = torch.tensor(a_value, requires_grad=True)\n"
+             "    b = torch.tensor(b_value, requires_grad=True, dtype=torch.float64)\n"
+             "    y = a**2 + 2 * b**3\n    y.backward()\n    return a.grad.item(), b.grad.item()",
+    "grad assignment": "x = torch.ones(2, requires_grad=True)\nx.grad = None\n"
+                       "leaf = x\nleaf.grad = torch.zeros(2)",
+    "parameters": "for name, param in model.named_parameters():\n    param.requires_grad = False\n"
+                  "list(model.parameters())[0].requires_grad = True\n"
+                  "model.fc.weight.requires_grad = False",
+    "a tensor in a list": "params = [torch.ones(2), torch.zeros(2)]\n"
+                          "for p in params:\n    p.requires_grad = True",
+    "globals read": "for name in ('p', 'q'):\n    print(name, globals()[name].requires_grad)\n"
+                    "print('x' in globals(), sorted(vars(torch))[:1], dict(vars()).get('x'))",
+    "getattr with a literal": "print(getattr(node, 'variable', None))\n"
+                              "print(hasattr(node, 'variable'))\n"
+                              "setattr(model, 'weight', w)",
+    "type name": "print(type(node).__name__, node.__class__.__name__, type(x) is float)",
+    "own Tensor class": "class Tensor:\n    def __init__(self, values):\n"
+                        "        self.values = values\n"
+                        "    def __add__(self, other):\n"
+                        "        return Tensor(self.values + other.values)\n"
+                        "    def __mul__(self, other):\n"
+                        "        return Tensor(self.values * other.values)\n"
+                        "    def __repr__(self):\n        return f'Tensor({self.values})'\n"
+                        "    def __len__(self):\n        return len(self.values)\n"
+                        "Tensor.__radd__ = Tensor.__add__",
+    "autograd Function": "class Square(torch.autograd.Function):\n    @staticmethod\n"
+                         "    def forward(ctx, x):\n        ctx.save_for_backward(x)\n"
+                         "        return x * x\n",
+    "a Module": "from autograd_core import nn\nclass Net(nn.Module):\n    def __init__(self):\n"
+                "        super().__init__()\n        self.fc = nn.Linear(2, 2)\n",
+    "imports": "import math\nimport random\nfrom collections import deque\nimport numpy as np\n"
+               "import matplotlib.pyplot as plt\nfrom autograd_core import nn, optim\n"
+               "import time\nimport itertools, functools, operator, copy, typing, dataclasses",
+    "warnings": "import warnings\nwith warnings.catch_warnings():\n"
+                "    warnings.simplefilter('ignore')\n    print(x.grad)",
+    "recursion limit": "import sys\nprint(sys.getrecursionlimit())\nsys.setrecursionlimit(5000)",
+    "numpy use": "out = np.sum(grad, axis=(0,), keepdims=True)\n"
+                 "v = torch.zeros_like(y)\nv[0] = 1.0",
+    "underscore": "for _ in range(3):\n    pass\n(first,), _ = (1,), 2\nprint(_)",
+    "magics": "%matplotlib inline\nx?\n!ls\nfiles = !ls",
+    "timeit magic": "%timeit -n 3 -r 2 torch.ones(3).sum()",
+    "time cell": "%%time\ny = (torch.ones(3) * 2).sum()",
+    "own eval": "def eval(model):\n    return model\neval(3)",
+    "subprocess and files": "import os, subprocess\nprint(os.listdir('.'))\n"
+                            "print(open('data.txt').read())",
+    "own dataclass": "from dataclasses import dataclass\n@dataclass\nclass P:\n    x: float",
+    "comparison": "assert predicted_grads == {'x': None}\nprint(x == y, x != y)",
+    "syntax error": "def f(:\n    math.isclose = None",
+}
+
+
+def _notebook(*sources: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+
+
+RELEASE = _notebook(PRELUDE)
+
+
+@pytest.mark.parametrize("attack", sorted(ATTACKS))
+def test_an_attack_is_flagged_and_not_run(attack):
+    nb = _notebook(PRELUDE, "x = 1", ATTACKS[attack])
+    nb.cells[2].metadata["nbgrader"] = {"grade_id": "ex3_grads_of", "solution": True}
+    problems = integrity.scan_notebook(nb, RELEASE)
+    assert len(problems) == 1, (attack, problems)
+    assert problems[0].startswith("tampered-runtime: cell ex3_grads_of: "), problems
+    assert problems[0].endswith("; the cell was not run"), problems
+    assert nb.cells[2].source.startswith(integrity.NOT_RUN_BANNER)
+    assert "\n" not in nb.cells[2].source
+    assert nb.cells[1].source == "x = 1"  # honest cells are left alone
+
+
+@pytest.mark.parametrize("honest", sorted(HONEST))
+def test_honest_code_is_not_flagged(honest):
+    nb = _notebook(PRELUDE, HONEST[honest])
+    assert integrity.scan_notebook(nb, RELEASE) == []
+    assert nb.cells[1].source == HONEST[honest]
+
+
+def test_a_problem_names_what_was_found_in_plain_words():
+    nb = _notebook(PRELUDE, "x = 1", "math.isclose = lambda *a, **k: True\nexec('1')")
+    assert integrity.scan_notebook(nb, RELEASE) == [
+        "tampered-runtime: cell 2: replaces math.isclose, uses exec; the cell was not run"]
+
+
+def test_one_problem_per_cell_and_release_cells_are_not_read():
+    release = _notebook(PRELUDE, "import gc")  # the course may do what students may not
+    nb = _notebook(PRELUDE, "import gc", "np.allclose = None", "ok = 1", "exec('')")
+    problems = integrity.scan_notebook(nb, release)
+    assert [p.split(":")[1].strip() for p in problems] == ["cell 2", "cell 4"]
+    assert nb.cells[1].source == "import gc"
+
+
+def _chapter_notebooks(chapter):
+    source = coursekit.read_notebook(coursekit.source_notebook(ROOT, chapter))
+    release = coursekit.read_notebook(coursekit.release_notebook(ROOT, chapter))
+    return source, release
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_solved_chapter_and_release_scan_clean(chapter):
+    source, release = _chapter_notebooks(chapter)
+    solved = coursekit.solve(release, source, {e.name for e in coursekit.exercises(source)})
+    before = copy.deepcopy(solved)
+    assert integrity.scan_notebook(solved, release) == []
+    assert solved == before
+    assert integrity.scan_notebook(copy.deepcopy(release), release) == []
+    # the answers alone, as cells the release does not have, with the notebook's imports
+    answers = [c.source for c in source.cells if coursekit.is_solution_cell(c)]
+    alone = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell(s) for s in answers])
+    assert integrity.scan_notebook(alone, release) == []
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_an_attack_in_any_chapter_costs_that_cell_only(chapter):
+    source, release = _chapter_notebooks(chapter)
+    every = coursekit.exercises(source)
+    solved = coursekit.solve(release, source, {e.name for e in every})
+    first = solved.cells[every[0].solution_index]
+    first.source += "\nmath.isclose = lambda *a, **k: True\n"
+    problems = integrity.scan_notebook(solved, release)
+    assert problems == [f"tampered-runtime: cell {every[0].name}: replaces math.isclose; "
+                        "the cell was not run"]
