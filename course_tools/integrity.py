@@ -241,17 +241,17 @@ def scan_notebook(nb: nbformat.NotebookNode, release: nbformat.NotebookNode) -> 
     nbgrader, and an edited one is reported as `tampered` already)."""
     released = {_source(cell) for cell in release.get("cells", [])
                 if cell.get("cell_type") == "code"}
-    trees = [_parse(_source(cell)) for cell in release.get("cells", [])
-             if cell.get("cell_type") == "code"]
+    parsed = [(cell, _parse(_source(cell))) for cell in release.get("cells", [])
+              if cell.get("cell_type") == "code"]
+    trees = [tree for _, tree in parsed if tree is not None]
     candidates = []
     for index, cell in enumerate(nb.get("cells", [])):
         if cell.get("cell_type") != "code" or _source(cell) in released:
             continue
         candidates.append((index, cell, _parse(_source(cell))))
     context = NotebookContext.from_trees(
-        [t for t in trees if t is not None],
-        [t for _, _, t in candidates if t is not None],
-        course_names=_imported_names(t for t in trees if t is not None))
+        trees, [t for _, _, t in candidates if t is not None],
+        course_names=_course_names(parsed))
     problems = []
     for index, cell, tree in candidates:
         if tree is None:
@@ -328,6 +328,26 @@ def _imported_names(trees: Iterable[ast.AST]) -> set[str]:
                     if alias.name != "*":
                         names.add((alias.asname or alias.name).split(".")[0])
     return names
+
+
+def _course_names(parsed: list[tuple[dict, ast.Module | None]]) -> set[str]:
+    """The names the chapter's own cells bind for the tests: its imports, and the functions and
+    classes of its explanation cells (chapter 8's Tensor), but not the names an exercise asks
+    for (its solution cell defines them)."""
+    answers: set[str] = set()
+    names = _imported_names(tree for _, tree in parsed if tree is not None)
+    for cell, tree in parsed:
+        if tree is None:
+            continue
+        defined = {node.name for node in tree.body
+                   if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+        metadata = cell.get("metadata", {}).get("nbgrader", {})
+        if metadata.get("solution"):
+            answers |= defined | {n.id for node in tree.body for n in ast.walk(node)
+                                  if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        elif not metadata.get("grade"):
+            names |= defined
+    return names - answers
 
 
 def _dotted(node: ast.AST) -> str:

@@ -268,6 +268,20 @@ def test_one_problem_per_cell_and_release_cells_are_not_read():
     assert nb.cells[1].source == "import gc"
 
 
+def test_redefining_the_chapters_own_classes_is_flagged():
+    release = _notebook(PRELUDE, "class Tensor:\n    pass\n\ndef borrow(f):\n    return f",
+                        "def add(a, b):\n    raise NotImplementedError()")
+    release.cells[2].metadata["nbgrader"] = {"grade_id": "ex2_add", "solution": True}
+    nb = copy.deepcopy(release)
+    nb.cells[2].source = ("def add(a, b):\n    return a\n\nclass Tensor:\n"
+                          "    values = property(lambda self: 0)")
+    problems = integrity.scan_notebook(nb, release)
+    assert problems == ["tampered-runtime: cell ex2_add: rebinds Tensor, which the tests use; "
+                        "the cell was not run"]
+    nb.cells[2].source = "def add(a, b):\n    return Tensor()"  # the answer's own name is fine
+    assert integrity.scan_notebook(nb, release) == []
+
+
 def _chapter_notebooks(chapter):
     source = coursekit.read_notebook(coursekit.source_notebook(ROOT, chapter))
     release = coursekit.read_notebook(coursekit.release_notebook(ROOT, chapter))
