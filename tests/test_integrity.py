@@ -5,6 +5,8 @@ and releases, never is. Fast: no kernels."""
 from __future__ import annotations
 
 import copy
+import os
+import shutil
 
 import nbformat
 import pytest
@@ -313,3 +315,120 @@ def test_an_attack_in_any_chapter_costs_that_cell_only(chapter):
     problems = integrity.scan_notebook(solved, release)
     assert problems == [f"tampered-runtime: cell {every[0].name}: replaces math.isclose; "
                         "the cell was not run"]
+
+
+# --------------------------------------------------------------------------------------------
+# The kernel guard: one plain kernel with the extension loaded, every attack in one notebook
+
+GUARD_CELLS = [
+    # 0, 1: honest cells, including state that changes legitimately between cells
+    "import math, sys, warnings\nimport numpy as np\nimport autograd_core as torch",
+    "x = torch.ones(2, requires_grad=True)\n(x * x).sum().backward()\n"
+    "warnings.simplefilter('ignore')\ntorch.set_grad_enabled(False)\nimport autograd_core.viz",
+    # 2, 3: an AST transformer that turns every assert into pass
+    "import ast\nclass NoAsserts(ast.NodeTransformer):\n"
+    "    def visit_Assert(self, node):\n        return ast.Pass()\n"
+    "get_ipython().ast_transformers.append(NoAsserts())",
+    "torch.set_grad_enabled(True)\nassert False, 'asserts run'",
+    # 4, 5: an input transformer that rewrites assert lines
+    "get_ipython().input_transformers_cleanup.append(\n"
+    "    lambda lines: [l.replace('assert', 'pass #') for l in lines])",
+    "assert False, 'input transformers restored'",
+    # 6, 7: a custom exception handler
+    "get_ipython().set_custom_exc((AssertionError,), lambda *args, **kwargs: None)",
+    "assert False, 'no custom handler'",
+    # 8, 9: a patched showtraceback
+    "ip = get_ipython()\nip.showtraceback = lambda *args, **kwargs: None\n"
+    "type(ip).showtraceback = lambda *args, **kwargs: None",
+    "assert False, 'tracebacks shown'",
+    # 10, 11: a trace function
+    "sys.settrace(lambda *args: None)",
+    "print('trace', sys.gettrace() is None)",
+    # 12, 13: monkeypatched modules and engine class
+    "math.isclose = lambda *args, **kwargs: True\nnp.allclose = lambda *args, **kwargs: True\n"
+    "torch.Tensor.item = lambda self: 42.0",
+    "print('patched', math.isclose(1, 2), np.allclose(1, 2), torch.tensor(3.0).item())",
+    # 14, 15: builtins, import hooks, sys.modules
+    "import builtins\nbuiltins.round = lambda *args: 0\n"
+    "sys.meta_path.insert(0, type('Sneaky', (), {'find_spec': staticmethod(lambda *a: None)})())\n"
+    "sys.modules['math'] = type(sys)('math')",
+    "import math as m2\nprint('pristine', round(2.0), type(sys.meta_path[0]).__name__, "
+    "hasattr(m2, 'isclose'))",
+    # 16, 17: an event callback; a function that patches when a test calls it
+    "get_ipython().events.register('pre_run_cell', lambda *args: None)\n"
+    "def sneaky():\n    math.isclose = lambda *args, **kwargs: True\n    return 1.0",
+    "assert sneaky() == 1.0",
+    # 18, 19: the guard's own hooks removed: the next cell runs without a report
+    "callbacks = get_ipython().events.callbacks\n"
+    "callbacks['pre_run_cell'].clear()\ncallbacks['post_run_cell'].clear()",
+    "print('unguarded')",
+]
+
+
+@pytest.fixture(scope="module")
+def guarded_run(tmp_path_factory):
+    from nbclient import NotebookClient
+
+    from course_tools import kernel_guard
+
+    folder = tmp_path_factory.mktemp("guarded")
+    shutil.copy(kernel_guard.__file__, folder / "course_kernel_guard.py")
+    environment = dict(os.environ)
+    environment["PYTHONPATH"] = os.pathsep.join(
+        [str(folder)] + [p for p in [environment.get("PYTHONPATH")] if p])
+    nb = _notebook(*GUARD_CELLS)
+    client = NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(folder)}},
+                            extra_arguments=["--IPKernelApp.extensions=course_kernel_guard"])
+    client.execute(env=environment)
+    problems = kernel_guard.collect_reports(nb)
+    return nb, [coursekit.text_outputs(cell) for cell in nb.cells], problems
+
+
+def test_every_cell_after_an_attack_runs_pristine(guarded_run):
+    _, outputs, _ = guarded_run
+    for probe, message in ((3, "asserts run"), (5, "input transformers restored"),
+                           (7, "no custom handler"), (9, "tracebacks shown")):
+        assert f"[error] AssertionError: {message}" in outputs[probe], (probe, outputs[probe])
+    assert "trace True" in outputs[11]
+    assert "patched False False 3.0" in outputs[13]
+    assert "pristine 2 " in outputs[15] and "Sneaky" not in outputs[15], outputs[15]
+    assert outputs[15].rstrip().endswith("True")
+    assert "[error]" not in outputs[17], outputs[17]
+    assert "unguarded" in outputs[19]
+
+
+def test_the_guard_reports_what_it_restored(guarded_run):
+    nb, _, problems = guarded_run
+    text = "\n".join(problems)
+    for index, what in ((2, "an IPython AST transformer"), (4, "an IPython input transformer"),
+                        (6, "a custom exception handler"),
+                        (8, "the IPython shell's showtraceback"),
+                        (8, "ZMQInteractiveShell.showtraceback"),
+                        (10, "sys.settrace"), (12, "math.isclose"), (12, "numpy.allclose"),
+                        (12, "autograd_core.tensor.Tensor.item"), (14, "builtins.round"),
+                        (14, "sys.meta_path"), (14, "sys.modules['math']"),
+                        (16, "IPython's pre_run_cell event callbacks"), (17, "math.isclose")):
+        line = next((p for p in problems if p.startswith(f"tampered-runtime: cell {index}: ")),
+                    "")
+        assert what in line, (index, what, text)
+    # the cell that removed the hooks is the first to run without a report after it
+    assert "tampered-runtime: cell 18: the kernel guard did not report after this cell ran" \
+        in text
+    assert not any(p.startswith(("tampered-runtime: cell 0:", "tampered-runtime: cell 1:",
+                                 "tampered-runtime: cell 3:")) for p in problems), text
+    assert all(p.startswith("tampered-runtime: ") for p in problems)
+    for cell in nb.cells:  # the guard's outputs are stripped: feedback never shows them
+        assert not any("vnd.autograd-course.guard" in str(o) for o in cell.outputs)
+
+
+def test_forged_guard_outputs_are_read_as_plain_short_text():
+    from course_tools import kernel_guard
+
+    nb = _notebook("x = 1")
+    nb.cells[0].execution_count = 1
+    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data={
+        kernel_guard.MIMETYPE: {"when": "after", "restored": ["a\nb" + "x" * 500] * 30}})]
+    problems = kernel_guard.collect_reports(nb)
+    assert len(problems) == 1 and "\n" not in problems[0] and len(problems[0]) < 3000
+    assert problems[0].startswith("tampered-runtime: cell 0: changed a b")
