@@ -498,6 +498,22 @@ class NotebookContext:
                 self._reaches_module(g.iter) for g in node.generators)
         return False
 
+    def _mentions_module(self, node: ast.AST) -> bool:
+        """Whether what an assignment changes may hang from a module, a class or a namespace:
+        like _reaches_module, but also through any call (`next(iter([math])).isclose = f`).
+        Only subscript indices are not looked into (`params[np.argmax(s)].grad = None`)."""
+        if isinstance(node, ast.Subscript):
+            return self._is_namespace(node.value) or self._mentions_module(node.value)
+        if isinstance(node, ast.Attribute):
+            return node.attr == "__class__" or self._mentions_module(node.value)
+        if isinstance(node, ast.Call):
+            return self._reaches_module(node) or self._mentions_module(node.func) or any(
+                self._reaches_module(n) or self._is_namespace(n)
+                for argument in list(node.args) + [k.value for k in node.keywords]
+                for n in ast.walk(argument))
+        return self._reaches_module(node) or any(
+            self._reaches_module(n) for n in ast.walk(node) if n is not node)
+
     def _is_namespace(self, node: ast.AST) -> bool:
         if isinstance(node, ast.Name):
             return node.id in self.namespaces
@@ -543,6 +559,9 @@ class _CellScanner(ast.NodeVisitor):
         if node.level:  # a relative import: a package the notebook cannot have
             self.flag("imports a module relative to a package")
         module = node.module or ""
+        if module == "__future__" and any(a.name != "annotations" for a in node.names):
+            # a compiler flag that lasts: later cells would compile in the kernel but not here
+            self.flag("changes how later cells are compiled (from __future__ import)")
         self._check_module(module)
         for alias in node.names:
             full = f"{module}.{alias.name}"
@@ -606,7 +625,7 @@ class _CellScanner(ast.NodeVisitor):
         if isinstance(node.ctx, (ast.Store, ast.Del)):
             if self.context._is_namespace(node.value):
                 self.flag(f"writes into {_dotted(node.value)} (a namespace)")
-            elif self.context._reaches_module(node.value):
+            elif self.context._mentions_module(node.value):
                 self.flag(f"changes {_dotted(node.value)}, which belongs to an imported module")
         self.generic_visit(node)
 
@@ -616,7 +635,7 @@ class _CellScanner(ast.NodeVisitor):
         if attribute in LYING_DUNDERS:
             self.flag(f"sets {target} (an object that lies about equality or type)")
             return
-        if not self.context._reaches_module(owner):
+        if not self.context._mentions_module(owner):
             return
         if isinstance(_chain(owner)[-1], ast.Name) and \
                 all(isinstance(link, (ast.Name, ast.Attribute)) for link in _chain(owner)):
