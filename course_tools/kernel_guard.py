@@ -55,6 +55,8 @@ TRANSFORMER_LISTS = {
 # routes input() to the frontend while a cell runs).
 SHELL_MANAGED_BUILTINS = {"_", "__", "___", "exit", "quit", "get_ipython", "display", "input",
                           "raw_input"}
+# threading's hooks (what threading.settrace and threading.setprofile set), by what sets them
+THREAD_HOOKS = {"_trace_hook": "threading.settrace", "_profile_hook": "threading.setprofile"}
 # What a report may hold: it comes back from a kernel that ran student code.
 MAX_ITEMS, MAX_ITEM_LENGTH = 20, 120
 # A cell with one of these errors may have stopped before the guard's check after it.
@@ -106,8 +108,7 @@ class KernelGuard:
         self.events = {name: list(callbacks) for name, callbacks in
                        shell.events.callbacks.items()}
         self.trace, self.profile = sys.gettrace(), sys.getprofile()
-        self.thread_hooks = {name: getattr(threading, name, None)
-                             for name in ("_trace_hook", "_profile_hook")}
+        self.thread_hooks = {name: getattr(threading, name, None) for name in THREAD_HOOKS}
         self.builtins = dict(vars(builtins))
         self.meta_path, self.path_hooks = list(sys.meta_path), list(sys.path_hooks)
         for name, module in list(sys.modules.items()):
@@ -126,11 +127,16 @@ class KernelGuard:
     # -- the check -----------------------------------------------------------------------
 
     def check(self) -> list[str]:
-        """Restore everything that differs from the snapshot; return what, in plain words."""
+        """Restore everything that differs from the snapshot; return what, in plain words.
+        Each part is checked on its own: a part a student broke so badly that checking it
+        fails is reported, and the other parts are still restored."""
         restored: list[str] = []
-        self._check_shell(restored)
-        self._check_interpreter(restored)
-        self._check_modules(restored)
+        for step in (self._check_shell, self._check_interpreter, self._check_modules):
+            try:
+                step(restored)
+            except Exception as error:
+                restored.append(f"something the guard could not check ({step.__name__[7:]}: "
+                                f"{type(error).__name__})")
         return restored
 
     def _check_shell(self, restored: list[str]) -> None:
@@ -143,7 +149,8 @@ class KernelGuard:
             if not _same_items(current, self.transformers[name]):
                 current[:] = self.transformers[name]
                 restored.append(what)
-        if shell.custom_exceptions != self.custom_exceptions:
+        if not isinstance(shell.custom_exceptions, tuple) or \
+                not _same_items(shell.custom_exceptions, self.custom_exceptions):
             shell.custom_exceptions = self.custom_exceptions
             restored.append("a custom exception handler")
         # the shell sets attributes of its own as it goes: only a new one that hides one of its
@@ -174,7 +181,7 @@ class KernelGuard:
         for name, saved in self.thread_hooks.items():
             if getattr(threading, name, None) is not saved:
                 setattr(threading, name, saved)
-                restored.append(f"threading.{name.strip('_').replace('_hook', '')}")
+                restored.append(THREAD_HOOKS[name])
         current = vars(builtins)
         for key in set(current) | set(self.builtins):
             if key in SHELL_MANAGED_BUILTINS:
@@ -190,11 +197,13 @@ class KernelGuard:
                 restored.append(f"builtins.{key}")
         for name, saved in (("meta_path", self.meta_path), ("path_hooks", self.path_hooks)):
             current_list = getattr(sys, name)
-            saved += [entry for entry in current_list if _installed(entry) and
-                      not any(entry is known for known in saved)]
-            if not _same_items(current_list, saved):
-                if not isinstance(current_list, list):
-                    setattr(sys, name, current_list := [])
+            if isinstance(current_list, list):
+                saved += [entry for entry in current_list if _installed(entry) and
+                          not any(entry is known for known in saved)]
+            if not isinstance(current_list, list):
+                setattr(sys, name, list(saved))
+                restored.append(f"sys.{name}")
+            elif not _same_items(current_list, saved):
                 current_list[:] = saved
                 restored.append(f"sys.{name}")
         for name, module in self.modules.items():
