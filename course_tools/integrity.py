@@ -331,11 +331,12 @@ def _imported_names(trees: Iterable[ast.AST]) -> set[str]:
 
 
 def _course_names(parsed: list[tuple[dict, ast.Module | None]]) -> set[str]:
-    """The names the chapter's own cells bind for the tests: its imports, and the functions and
-    classes of its explanation cells (chapter 8's Tensor), but not the names an exercise asks
-    for (its solution cell defines them)."""
+    """The functions and classes the chapter's explanation cells define for its tests
+    (chapter 8's Tensor), but not the names an exercise asks for (its solution cell defines
+    them). Rebinding an imported name (`torch = None`) is not flagged: every test cell imports
+    what it uses, and tests/test_grading.py grades such a student in full."""
     answers: set[str] = set()
-    names = _imported_names(tree for _, tree in parsed if tree is not None)
+    names: set[str] = set()
     for cell, tree in parsed:
         if tree is None:
             continue

@@ -147,9 +147,6 @@ ATTACKS = {
     "warnings.warn": "import warnings\nwarnings.warn = print",
     "augmented assignment": "math.pi += 1",
     "module in a function": "def patch():\n    math.isclose = lambda *a, **k: True\npatch()",
-    "rebinding torch": "torch = None",
-    "rebinding torch in a function": "def f():\n    global torch\n    torch = None",
-    "rebinding math by def": "def math():\n    pass",
     # lying objects
     "always-equal float": "class F(float):\n    def __eq__(self, other):\n        return True\n"
                           "predicted_grads = {'x': None, 'w': F(0), 'b': F(0)}",
@@ -234,6 +231,7 @@ HONEST = {
                           "    return x",
     "own dataclass": "from dataclasses import dataclass\n@dataclass\nclass P:\n    x: float",
     "comparison": "assert predicted_grads == {'x': None}\nprint(x == y, x != y)",
+    "module names rebound": "_torch = None\nmath = None\ntorch = None\nwarnings = None",
     "syntax error": "def f(:\n    math.isclose = None",
 }
 
@@ -277,6 +275,16 @@ def test_one_problem_per_cell_and_release_cells_are_not_read():
     problems = integrity.scan_notebook(nb, release)
     assert [p.split(":")[1].strip() for p in problems] == ["cell 2", "cell 4"]
     assert nb.cells[1].source == "import gc"
+
+
+def test_redefining_the_chapters_own_classes_is_flagged_in_every_way():
+    release = _notebook(PRELUDE, "class Tensor:\n    pass")
+    for source in ("Tensor = dict", "def f():\n    global Tensor\n    Tensor = dict\nf()",
+                   "def Tensor():\n    pass", "for Tensor in [dict]:\n    pass"):
+        problems = integrity.scan_notebook(_notebook(PRELUDE, "class Tensor:\n    pass", source),
+                                           release)
+        assert problems == ["tampered-runtime: cell 2: rebinds Tensor, which the tests use; "
+                            "the cell was not run"], (source, problems)
 
 
 def test_redefining_the_chapters_own_classes_is_flagged():
