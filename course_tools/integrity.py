@@ -259,7 +259,7 @@ def scan_notebook(nb: nbformat.NotebookNode, release: nbformat.NotebookNode) -> 
         findings = context.scan(tree)
         if not findings:
             continue
-        label = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or str(index)
+        label = _label(cell, index)
         what = _summarise(findings)
         cell["source"] = f"{NOT_RUN_BANNER} {what}."
         cell["outputs"] = []
@@ -280,6 +280,15 @@ def scan_source(source: str, context: NotebookContext | None = None) -> list[str
 
 # --------------------------------------------------------------------------------------------
 # Reading cells
+
+
+def _label(cell, index: int) -> str:
+    """How a problem names a cell: its nbgrader grade_id, else its position (metadata comes
+    from the submission and may be anything)."""
+    metadata = cell.get("metadata")
+    nbgrader = metadata.get("nbgrader") if isinstance(metadata, dict) else None
+    name = nbgrader.get("grade_id") if isinstance(nbgrader, dict) else None
+    return name if isinstance(name, str) and name.isprintable() and name else str(index)
 
 
 def _source(cell) -> str:

@@ -344,7 +344,10 @@ def collect_reports(nb) -> list[str]:
             else:
                 kept.append(output)
         cell["outputs"] = kept
-        label = (cell.get("metadata", {}).get("nbgrader", {}) or {}).get("grade_id") or str(index)
+        metadata = cell.get("metadata")
+        nbgrader = metadata.get("nbgrader") if isinstance(metadata, dict) else None
+        label = nbgrader.get("grade_id") if isinstance(nbgrader, dict) else None
+        label = label if isinstance(label, str) and label.isprintable() and label else str(index)
         for when in ("before", "after"):
             items = []
             for report in reports:

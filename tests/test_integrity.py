@@ -301,6 +301,16 @@ def test_redefining_the_chapters_own_classes_is_flagged():
     assert integrity.scan_notebook(nb, release) == []
 
 
+def test_malformed_metadata_and_sources_do_not_stop_the_scan():
+    nb = _notebook(PRELUDE, "exec('')", "ok = 1", "exec('')")
+    nb.cells[1].metadata = {"nbgrader": "not a dict"}
+    nb.cells[2].source = ["ok", " = 2"]
+    nb.cells[3].metadata = {"nbgrader": {"grade_id": "line\nbreak"}}
+    assert integrity.scan_notebook(nb, RELEASE) == [
+        "tampered-runtime: cell 1: uses exec; the cell was not run",
+        "tampered-runtime: cell 3: uses exec; the cell was not run"]
+
+
 def _chapter_notebooks(chapter):
     source = coursekit.read_notebook(coursekit.source_notebook(ROOT, chapter))
     release = coursekit.read_notebook(coursekit.release_notebook(ROOT, chapter))
