@@ -62,51 +62,6 @@ def test_a_wrong_answer_fails_with_a_helpful_message(exercise, wrong_answer_fail
         assert secret not in message, f"the message gives away {secret!r}: {message}"
 
 
-# exercise -> an answer that lies about equality or type (what the grader's static scan flags;
-# the test cells must not be fooled by it either, should one ever run).
-LYING_ANSWERS = {
-    "ex1_requires_grad": (
-        "class AnySet(set):\n"
-        "    def __eq__(self, other): return True\n"
-        "    def __le__(self, other): return True\n"
-        "    def __sub__(self, other): return set()\n"
-        "    def __rsub__(self, other): return set()\n"
-        "requires_grad_names = AnySet()"),
-    "ex2_leaves": (
-        "class Name(str):\n"
-        "    def __eq__(self, other): return True\n"
-        "    __hash__ = str.__hash__\n"
-        "leaf_names = {Name(n) for n in 'pqrstu'}"),
-    "ex3_grads_of": (
-        "class Pair(tuple):\n"
-        "    def __eq__(self, other): return True\n"
-        "def grads_of(a_value, b_value):\n"
-        "    return Pair((1.0, 1.0))"),
-    "ex4_line_grads": (
-        "class Equal(float):\n"
-        "    def __eq__(self, other): return True\n"
-        "    def __ne__(self, other): return False\n"
-        "predicted_grads = {'x': Equal(0), 'w': Equal(0), 'b': Equal(0)}"),
-    "ex5_gets_grad": (
-        "class Yes(int):\n"
-        "    def __eq__(self, other): return True\n"
-        "def gets_grad(tensor):\n"
-        "    return Yes(1)"),
-}
-
-
-@pytest.mark.parametrize("exercise", sorted(LYING_ANSWERS))
-def test_a_lying_answer_fails_the_visible_tests(exercise, lying_failures):
-    ename, message = lying_failures.get(f"{exercise}_tests", ("nothing", ""))
-    assert ename == "AssertionError", f"{exercise}: {ename}: {message}"
-
-
-@pytest.fixture(scope="module")
-def lying_failures(tmp_path_factory) -> dict[str, tuple[str, str]]:
-    workdir = tmp_path_factory.mktemp("lying")
-    return coursekit.failure_messages(ROOT, CHAPTER, LYING_ANSWERS, workdir)
-
-
 @pytest.fixture(scope="module")
 def solved(tmp_path_factory):
     """The source notebook, run top to bottom; outputs by cell."""
