@@ -21,8 +21,11 @@ why each family matters:
   attribute names computed at run time, dunder introspection, namespace writes): whatever they
   do cannot be read off the source, so they are flagged themselves.
 - Monkeypatching: assignment, `del`, `setattr` to attributes of imported modules or of their
-  classes (`math.isclose = ...`, `torch.Tensor.item = ...`), or of any class reached through
-  `type(x)` or `__class__`, and rebinding the names the notebook imported (`torch = ...`).
+  classes (`math.isclose = ...`, `torch.Tensor.item = ...`, through aliases, containers and
+  calls too), or of any class reached through `type(x)` or `__class__`; redefining a class or
+  function of the chapter's explanation cells that its tests use (chapter 8's `Tensor`);
+  importing a module that is not installed (one the submission wrote), `from __future__`
+  compiler flags (later cells would compile in the kernel but not here).
 - Lying answers: classes that define `__eq__`, `__ne__`, `__hash__`, `__bool__`,
   `__instancecheck__`, `__subclasscheck__`, `__getattribute__` or `__class__`, that subclass a
   builtin value type (`float`, `dict`, ...) or the engine's and NumPy's array types, metaclasses.
@@ -34,8 +37,9 @@ with a SyntaxError and run nothing. IPython's own syntax (`%magic`, `!shell`, `o
 turned into Python by IPython's `TransformerManager`, as the kernel does, and the magics it
 becomes are judged by name. What the scan cannot see (for example a module the submission
 writes to disk under a standard library name and imports later) is left to the kernel guard
-(`course_tools.kernel_guard`), which restores the runtime before every cell, and to the test
-cells, which compare plain values of checked types.
+(`course_tools.kernel_guard`), which restores the runtime after and before every cell, and to
+the test cells, which compare plain values of checked types. File reads, `os` and `subprocess`
+are not flagged: the sandbox contains them.
 """
 
 from __future__ import annotations
