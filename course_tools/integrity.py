@@ -57,6 +57,12 @@ NOT_RUN_BANNER = "# Not run by the grader (tampered-runtime): this cell"
 # Modules whose mere use changes how later cells run, or hides what a cell does.
 FLAGGED_MODULES = {
     "IPython": "reaches into IPython",
+    "traitlets": "reaches the kernel's application (traitlets)",
+    "jupyter_core": "reaches into Jupyter",
+    "comm": "talks to the frontend behind the kernel's back",
+    "ipywidgets": "talks to the frontend behind the kernel's back",
+    "debugpy": "starts a debugger (a trace function)",
+    "__main__": "reaches the notebook's namespace as a module",
     "ipykernel": "reaches into the kernel",
     "jupyter_client": "reaches into the kernel",
     "zmq": "reaches into the kernel's sockets",
@@ -148,6 +154,7 @@ FLAGGED_ATTRIBUTES = {
     "SyntaxTB": "replaces IPython's traceback printer",
     "events": "registers IPython event callbacks",
     "kernel": "reaches into the kernel",
+    "shell": "reaches the IPython shell",
     "user_ns": "reaches into IPython's namespace",
     "user_global_ns": "reaches into IPython's namespace",
     "run_cell": "runs code through IPython",
@@ -416,6 +423,7 @@ class NotebookContext:
         self.module_factories: set[str] = set()  # defs that return a module or a class
         self.namespaces = namespaces
         self.course_names = course_names
+        self.release_names: set[str] = set()  # every name the release's cells bind
         self.own_functions = own_functions
         self.sys_names = sys_names
 
@@ -434,6 +442,9 @@ class NotebookContext:
                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                     own_functions.add(node.name)
         context = cls(modules, set(), set(course_names or ()), own_functions, sys_names)
+        context.release_names = {node.id for tree in release_trees for node in ast.walk(tree)
+                                 if isinstance(node, ast.Name) and
+                                 isinstance(node.ctx, ast.Store)}
         # aliases of aliases: repeat until nothing new is found
         while True:
             before = context._size()
@@ -621,7 +632,13 @@ class _CellScanner(ast.NodeVisitor):
             self.flag(f"rebinds {name}, which the tests use")
 
     def visit_Global(self, node: ast.Global) -> None:
+        """A function that rebinds a test's own names while the test calls it (its loop
+        variables, its expected values) forges the test: the tests' names are the release's
+        and, for hidden tests, `_`-prefixed."""
         self.globals_declared.update(node.names)
+        for name in node.names:
+            if name.startswith("_") or name in self.context.release_names:
+                self.flag(f"rebinds {name} from inside a function (a name the tests use)")
 
     # -- attributes ----------------------------------------------------------------------
 
@@ -636,6 +653,8 @@ class _CellScanner(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
+        if self.context._is_namespace(node.value) and not _is_literal_string(node.slice):
+            self.flag(f"reads an entry of {_dotted(node.value)} whose name is computed")
         if isinstance(node.ctx, (ast.Store, ast.Del)):
             if self.context._is_namespace(node.value):
                 self.flag(f"writes into {_dotted(node.value)} (a namespace)")
@@ -663,6 +682,10 @@ class _CellScanner(ast.NodeVisitor):
         func = node.func
         name = func.id if isinstance(func, ast.Name) else None
         if name in CALL_ONLY and name not in self.context.own_functions:
+            if name in NAMESPACE_CALLS and self.depth > 0 and (name != "vars" or not node.args):
+                # a function that reads the notebook's names when a test calls it reaches the
+                # test's own variables
+                self.flag(f"reads the notebook's namespace from inside a function ({name}())")
             self._check_builtin_call(name, node)
             for argument in node.args:
                 self.visit(argument)
@@ -676,12 +699,13 @@ class _CellScanner(ast.NodeVisitor):
                 return
             if func.attr in MUTATING_METHODS and self.context._is_namespace(func.value):
                 self.flag(f"writes into {_dotted(func.value)} (a namespace)")
+            elif func.attr == "get" and self.context._is_namespace(func.value) and \
+                    not _is_literal_string(_argument(node, 0, "key")):
+                self.flag(f"reads an entry of {_dotted(func.value)} whose name is computed")
             self._check_timeit(node)
         if name not in READ_ONLY_CALLS:
             for argument in list(node.args) + [k.value for k in node.keywords]:
-                if self.context._is_namespace(argument) and not (
-                        isinstance(argument, ast.Call) and not argument.args and
-                        isinstance(func, ast.Attribute) and func.attr == "get"):
+                if self.context._is_namespace(argument):
                     self.flag(f"hands {_dotted(argument)} (a namespace) to {_dotted(func)}")
         self.generic_visit(node)
 

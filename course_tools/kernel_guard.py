@@ -330,7 +330,13 @@ def load_ipython_extension(ip) -> None:
 def collect_reports(nb) -> list[str]:
     """Strip the guard's outputs from nb (in place); return 'tampered-runtime: ...' problems:
     one per cell the guard had to restore something for, and one for the first cell that ran
-    without the guard's report after it (its hooks were removed)."""
+    without the guard's report after it (its hooks were removed).
+
+    Call it on the executed notebook before the test cells are scored: it also removes any
+    result (execute_result) from a graded test cell. The course's test cells never end in an
+    expression (the chapter lint checks it), so such a result was shown by the student's code
+    while the test ran (through IPython's display hook), and nbgrader would read its number as
+    partial credit."""
     problems: list[str] = []
     silent_from = None
     for index, cell in enumerate(nb.get("cells", [])):
@@ -343,11 +349,19 @@ def collect_reports(nb) -> list[str]:
                 reports.append(data[MIMETYPE])
             else:
                 kept.append(output)
-        cell["outputs"] = kept
         metadata = cell.get("metadata")
         nbgrader = metadata.get("nbgrader") if isinstance(metadata, dict) else None
-        label = nbgrader.get("grade_id") if isinstance(nbgrader, dict) else None
+        nbgrader = nbgrader if isinstance(nbgrader, dict) else {}
+        label = nbgrader.get("grade_id")
         label = label if isinstance(label, str) and label.isprintable() and label else str(index)
+        if nbgrader.get("grade") and not nbgrader.get("solution"):
+            results = [o for o in kept if isinstance(o, dict) and
+                       o.get("output_type") == "execute_result"]
+            if results:
+                kept = [o for o in kept if not any(o is r for r in results)]
+                problems.append(f"{PROBLEM_KIND}: cell {label}: a result was shown while the "
+                                "test cell ran (nbgrader would read it as points); removed")
+        cell["outputs"] = kept
         for when in ("before", "after"):
             items = []
             for report in reports:

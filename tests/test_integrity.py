@@ -111,6 +111,21 @@ ATTACKS = {
     "__bases__": "class A:\n    pass\nA.__bases__",
     "__mro__": "int.__mro__",
     "__setattr__ directly": "object.__setattr__(math, 'isclose', None)",
+    "rebinding a hidden test's loop variables": (
+        "def grads_of(a_value, b_value):\n    global _a, _b\n    _a, _b = 1.0, -1.0\n"
+        "    return (2.0, 6.0)"),
+    "rebinding a visible test's variable": (
+        "def gets_grad(tensor):\n    global cases\n    cases = {}\n    return True"),
+    "reading the tests' names at call time": (
+        "def grads_of(a_value, b_value):\n    return globals()['_expected']"),
+    "a namespace entry by computed name": "name = 'x'\nprint(globals()[name])",
+    "a namespace get by computed name": "name = 'x'\nprint(vars().get(name))",
+    "the kernel's application": (
+        "from traitlets.config import Application\n\ndef grads_of(a_value, b_value):\n"
+        "    vars(Application.instance().shell)['display' + 'hook'](2.0)\n"
+        "    return (0.0, 0.0)"),
+    "the shell through an object": "app.shell.user_ns.clear()",
+    "__main__": "import __main__\n__main__._a = 1.0",
     "history In": "print(In[-1])",
     "history _ih": "print(_ih)",
     "history _i3": "print(_i3)",
@@ -189,8 +204,9 @@ HONEST = {
                   "model.fc.weight.requires_grad = False",
     "a tensor in a list": "params = [torch.ones(2), torch.zeros(2)]\n"
                           "for p in params:\n    p.requires_grad = True",
-    "globals read": "for name in ('p', 'q'):\n    print(name, globals()[name].requires_grad)\n"
-                    "print('x' in globals(), sorted(vars(torch))[:1], dict(vars()).get('x'))",
+    "globals read": "print(globals()['p'].requires_grad, 'x' in globals())\n"
+                    "print(sorted(vars(torch))[:1], dict(vars()).get('x'))",
+    "own global": "counter = 0\ndef count():\n    global counter\n    counter += 1",
     "getattr with a literal": "print(getattr(node, 'variable', None))\n"
                               "print(hasattr(node, 'variable'))\n"
                               "setattr(model, 'weight', w)",
@@ -240,7 +256,9 @@ def _notebook(*sources: str) -> nbformat.NotebookNode:
     return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
 
 
-RELEASE = _notebook(PRELUDE)
+# a test cell of the release: its names are the tests' own
+RELEASE = _notebook(PRELUDE, "cases = {'a leaf': None}\nfor what, tensor in cases.items():\n"
+                             "    assert gets_grad(tensor) is True")
 
 
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
@@ -447,6 +465,24 @@ def test_the_guard_reports_what_it_restored(guarded_run):
     assert all(p.startswith("tampered-runtime: ") for p in problems)
     for cell in nb.cells:  # the guard's outputs are stripped: feedback never shows them
         assert not any("vnd.autograd-course.guard" in str(o) for o in cell.outputs)
+
+
+def test_a_result_shown_in_a_test_cell_is_removed_and_reported():
+    from course_tools import kernel_guard
+
+    nb = _notebook("x = 1", "assert x == 1")
+    nb.cells[1].metadata["nbgrader"] = {"grade": True, "grade_id": "ex1_tests", "points": 2,
+                                        "solution": False}
+    for cell in nb.cells:
+        cell.execution_count = 1
+        cell.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "2.0"},
+                                               execution_count=1),
+                        nbformat.v4.new_output("display_data", data={
+                            kernel_guard.MIMETYPE: {"when": "after", "restored": []}})]
+    assert kernel_guard.collect_reports(nb) == [
+        "tampered-runtime: cell ex1_tests: a result was shown while the test cell ran "
+        "(nbgrader would read it as points); removed"]
+    assert nb.cells[1].outputs == [] and len(nb.cells[0].outputs) == 1  # answers keep theirs
 
 
 def test_forged_guard_outputs_are_read_as_plain_short_text():
