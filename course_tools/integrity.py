@@ -58,7 +58,6 @@ NOT_RUN_BANNER = "# Not run by the grader (tampered-runtime): this cell"
 FLAGGED_MODULES = {
     "IPython": "reaches into IPython",
     "traitlets": "reaches the kernel's application (traitlets)",
-    "jupyter_core": "reaches into Jupyter",
     "comm": "talks to the frontend behind the kernel's back",
     "ipywidgets": "talks to the frontend behind the kernel's back",
     "debugpy": "starts a debugger (a trace function)",

@@ -242,7 +242,8 @@ HONEST = {
     "time cell": "%%time\ny = (torch.ones(3) * 2).sum()",
     "own eval": "def eval(model):\n    return model\neval(3)",
     "subprocess and files": "import os, subprocess\nprint(os.listdir('.'))\n"
-                            "print(open('data.txt').read())",
+                            "print(open('data.txt').read())\n"
+                            "from jupyter_core.paths import jupyter_runtime_dir",
     "future annotations": "from __future__ import annotations\ndef f(x: 'T') -> 'T':\n"
                           "    return x",
     "own dataclass": "from dataclasses import dataclass\n@dataclass\nclass P:\n    x: float",
