@@ -18,8 +18,11 @@ why each family matters:
   frames), threads, signals, `atexit`, finalizers, `gc`, `ctypes`, `inspect`: code that runs
   behind the tests' backs or reaches into their frames.
 - Obfuscation primitives (`exec`, `eval`, `compile`, `__import__`, `importlib`, pickles,
-  attribute names computed at run time, dunder introspection, namespace writes): whatever they
-  do cannot be read off the source, so they are flagged themselves.
+  attribute names and namespace keys computed at run time, dunder introspection, namespace
+  writes): whatever they do cannot be read off the source, so they are flagged themselves.
+- Reaching the tests' own names while they run: a function that declares `global` a name the
+  release binds or a `_`-prefixed one (the hidden tests' names: `_a, _b` of a loop that calls
+  the answer), or that reads `globals()`/`vars()`/`locals()` when called.
 - Monkeypatching: assignment, `del`, `setattr` to attributes of imported modules or of their
   classes (`math.isclose = ...`, `torch.Tensor.item = ...`, through aliases, containers and
   calls too), or of any class reached through `type(x)` or `__class__`; redefining a class or
