@@ -34,3 +34,4 @@ c.FileNameCollectorPlugin.named_regexp = (
 from course_tools.feedback import FEEDBACK_PREPROCESSORS  # noqa: E402
 
 c.GenerateFeedback.preprocessors = list(FEEDBACK_PREPROCESSORS)
+c.HTMLExporter.exclude_input_prompt = True  # no empty "In [ ]:" beside each cell

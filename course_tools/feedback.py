@@ -25,7 +25,8 @@ and rebuilds the notebook that is rendered, keeping only what a student may see:
 Nothing else goes in: no explanation or student-added cell, no output the kernel made, none of
 the notebook's metadata. The message of a visible failure comes from the student's values, so it
 is sanitised: ANSI escapes removed, any line that quotes a line of a hidden test or of a solution
-(of any chapter in the course's source folder or in this repository's) dropped, and its length bounded.
+(of any chapter in the course's source folder or in this repository's) dropped, and its length
+bounded.
 
 `nbgrader_config.py` puts this preprocessor into `GenerateFeedback.preprocessors`, so plain
 `nbgrader generate_feedback` and `./course grade` (which loads the same file) both use it.
@@ -60,8 +61,8 @@ UNLOCATED_FAILURE = ("The test cell stopped with {ename} before it finished (for
 STDERR_FAILURE = ("No assertion failed, but something was written to stderr while the test cell "
                   "ran (a warning from your code?), which nbgrader counts as a failure.")
 SILENT_FAILURE = "The test cell did not earn its points."
-ANSWER_PLACEHOLDER = ("Your answer to {name} is in your own notebook; the feedback does not repeat "
-                      "answers.")
+ANSWER_PLACEHOLDER = ("Your answer to {name} is in your own notebook; the feedback does not "
+                      "repeat answers.")
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 # IPython >= 8 names the frame of a cell `Cell In[<execution count>], line <line>`.
@@ -111,7 +112,8 @@ def block_lines(source: str, begin: str, end: str) -> list[str]:
 
 
 def secret_lines_of(nb: NotebookNode) -> set[str]:
-    """The stripped lines of a source notebook's hidden tests and solutions, short ones left out."""
+    """The stripped lines of a source notebook's hidden tests and solutions (short ones left
+    out)."""
     secrets = set()
     for cell in nb.cells:
         for begin, end in ((HIDDEN_BEGIN, HIDDEN_END), (SOLUTION_BEGIN, SOLUTION_END)):
