@@ -165,3 +165,4 @@ def test_edition_sets_itself_up_opens_and_checks(edition, tmp_path):
     assert f"{chapter}: 1 of 6 exercises pass their visible tests" in checked.stdout
     assert "ex2_leaves_tests: AssertionError: leaf_names is not defined yet" in checked.stdout
     assert "ex1_requires_grad_tests" not in checked.stdout
+    assert not checked.stderr.strip(), checked.stderr  # normal use writes nothing to stderr

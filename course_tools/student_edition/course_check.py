@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
+from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent
@@ -38,9 +40,15 @@ def check(chapter: str) -> list[tuple[str, str | None]]:
     """Run one chapter; for each test cell, (its name, None if it passed, else why not)."""
     path = NOTEBOOKS / chapter / f"{chapter}.ipynb"
     nb = nbformat.read(str(path), as_version=4)
-    client = NotebookClient(nb, timeout=CELL_TIMEOUT_SECONDS, kernel_name="python3",
-                            allow_errors=True, resources={"metadata": {"path": str(path.parent)}})
-    client.execute()
+    # The kernel talks over local sockets in a temporary folder (transport "ipc"), not TCP:
+    # nothing listens on the network, and ipykernel does not warn about unencrypted TCP.
+    with tempfile.TemporaryDirectory(prefix="course-check-") as sockets:
+        manager = AsyncKernelManager(kernel_name="python3", transport="ipc",
+                                     ip=str(Path(sockets) / "kernel"))
+        client = NotebookClient(nb, km=manager, timeout=CELL_TIMEOUT_SECONDS,
+                                allow_errors=True,
+                                resources={"metadata": {"path": str(path.parent)}})
+        client.execute()
     results = []
     for cell in nb.cells:
         if not is_test_cell(cell):
