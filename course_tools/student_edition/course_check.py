@@ -15,8 +15,8 @@ import tempfile
 from pathlib import Path
 
 import nbformat
-from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
+from traitlets.config import Config
 
 ROOT = Path(__file__).resolve().parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -42,11 +42,13 @@ def check(chapter: str) -> list[tuple[str, str | None]]:
     nb = nbformat.read(str(path), as_version=4)
     # The kernel talks over local sockets in a temporary folder (transport "ipc"), not TCP:
     # nothing listens on the network, and ipykernel does not warn about unencrypted TCP.
+    # The client starts the kernel and shuts it down at the end.
     with tempfile.TemporaryDirectory(prefix="course-check-") as sockets:
-        manager = AsyncKernelManager(kernel_name="python3", transport="ipc",
-                                     ip=str(Path(sockets) / "kernel"))
-        client = NotebookClient(nb, km=manager, timeout=CELL_TIMEOUT_SECONDS,
-                                allow_errors=True,
+        config = Config()
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = str(Path(sockets) / "kernel")
+        client = NotebookClient(nb, config=config, kernel_name="python3",
+                                timeout=CELL_TIMEOUT_SECONDS, allow_errors=True,
                                 resources={"metadata": {"path": str(path.parent)}})
         client.execute()
     results = []
