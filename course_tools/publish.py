@@ -103,8 +103,8 @@ def publish(destination: Path, github: str | None = None, repo: Path = REPO) -> 
         for template, name in TEMPLATE_FILES.items():
             text = (TEMPLATES / template).read_text(encoding="utf-8")
             if name == "README.md":
-                text = text.replace("<!-- BINDER -->\n", binder_badge(github) + "\n"
-                                    if github else "")
+                badge = binder_badge(github)
+                text = text.replace("<!-- BINDER -->\n\n", f"{badge}\n\n" if badge else "")
             (target / name).write_text(text, encoding="utf-8")
             if name in EXECUTABLE:
                 (target / name).chmod(0o755)

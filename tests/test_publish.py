@@ -117,6 +117,17 @@ def test_a_release_holding_a_solution_marker_stops_publish(tmp_path):
     assert not (tmp_path / "edition").exists()
 
 
+def test_github_option_gives_the_readme_a_binder_badge(tmp_path):
+    with pytest.raises(CourseError, match="OWNER/NAME"):
+        publish.publish(tmp_path / "bad", github="not a repository", repo=ROOT)
+    assert not (tmp_path / "bad").exists()
+    edition = publish.publish(tmp_path / "edition", github="my-school/autograd", repo=ROOT)
+    readme = (edition / "README.md").read_text(encoding="utf-8")
+    assert "https://mybinder.org/v2/gh/my-school/autograd/HEAD?urlpath=lab/tree/notebooks" \
+        in readme
+    assert "<!--" not in readme
+
+
 def test_course_publish_command_reports_a_bad_folder(tmp_path):
     (tmp_path / "keep.txt").write_text("x\n", encoding="utf-8")
     completed = subprocess.run([sys.executable, "-m", "course_tools.publish", str(tmp_path)],
