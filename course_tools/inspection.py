@@ -7,6 +7,10 @@ restores edited test cells from the gradebook's copy of the source (it does that
 cell anyway, to put the hidden tests back), and with `add_missing_cells` it puts deleted ones
 back too, so tampering never earns points; a test cell whose nbgrader metadata was changed gets
 the release's metadata back first, so that nbgrader still grades it.
+
+Then `integrity.scan_notebook` reads every cell the student wrote or changed: a cell that
+changes how later cells run, or answers with objects that lie, is not run (its source becomes a
+comment saying why) and is reported "tampered-runtime"; the rest is graded.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pathlib import Path
 import nbformat
 from nbgrader import utils as nbgrader_utils
 
+from course_tools import integrity
 from course_tools.coursekit import grade_id, is_test_cell
 from course_tools.outcome import Task
 
@@ -65,4 +70,5 @@ def inspect(task: Task, release: nbformat.NotebookNode) -> nbformat.NotebookNode
             task.problems.append(f"tampered: nbgrader metadata of test cell {name} changed in "
                                  f"{path.name} (restored from the release)")
         cell.setdefault("metadata", {})["nbgrader"] = dict(original.metadata["nbgrader"])
+    task.problems += integrity.scan_notebook(nb, release)
     return nb

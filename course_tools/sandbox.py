@@ -8,7 +8,8 @@ starts for a submission sees, through bubblewrap's mount namespace:
   loader needs, the Python installation the virtualenv links to, the virtualenv, and a copy of
   the engine (`autograd_core`, not the editable install, whose `__file__` would lead to the
   repository) with `course_tools/kernel_guard.py` beside it as `course_kernel_guard`, on its
-  PYTHONPATH (the copy is made once per run by `prepare_engine`, with its bytecode compiled);
+  PYTHONPATH (the kernel loads the guard: `--IPKernelApp.extensions=course_kernel_guard`;
+  the copy is made once per run by `prepare_engine`, with its bytecode compiled);
 - writable: a scratch folder of its own, empty, as its working folder and HOME (IPython's and
   matplotlib's folders in it), and a runtime folder of its own with the connection file and
   jupyter_client's IPC sockets (`transport="ipc"`, which works with the network unshared; no
@@ -208,27 +209,21 @@ def launcher_command(limits: Limits, uid: int) -> list[str]:
 
 
 def prepare_engine(folder: Path) -> Path:
-    """Copy the engine (and the kernel guard, once it exists) into folder, compile its
-    bytecode (the sandbox cannot write any), and make it readable by an unprivileged kernel."""
+    """Copy the engine and the kernel guard into folder, compile their bytecode (the sandbox
+    cannot write any), and make them readable by an unprivileged kernel."""
     import autograd_core
 
-    import course_tools
+    from course_tools import kernel_guard
 
     folder.mkdir(parents=True, exist_ok=True)
     source = Path(autograd_core.__file__).resolve().parent
     target = folder / ENGINE_PACKAGE
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    guard = Path(course_tools.__file__).resolve().parent / "kernel_guard.py"
-    if guard.is_file():
-        shutil.copy2(guard, folder / f"{GUARD_MODULE}.py")
+    shutil.copy2(kernel_guard.__file__, folder / f"{GUARD_MODULE}.py")
     compileall.compile_dir(str(folder), quiet=2)
     for path in [folder, *folder.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     return folder
-
-
-def has_guard(engine: Path) -> bool:
-    return (engine / f"{GUARD_MODULE}.py").is_file()
 
 
 def unavailable_reason() -> str | None:
@@ -325,9 +320,8 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         command = super().format_kernel_cmd(extra_arguments)
+        command.append(f"--IPKernelApp.extensions={GUARD_MODULE}")
         engine = Path(self.engine)
-        if has_guard(engine):
-            command.append(f"--IPKernelApp.extensions={GUARD_MODULE}")
         assert self._home and self._runtime, "format_kernel_cmd before pre_start_kernel"
         return (bwrap_command(engine, self._home, self._runtime)
                 + launcher_command(Limits(**self.limits), self._uid) + command)

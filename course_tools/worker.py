@@ -31,6 +31,13 @@ in an answer cell costs nothing, answer cells are not scored); this gives 9/9. n
 anything else a student prints there, and silencing warnings altogether (what CoCalc did for
 the same problem, sagemathinc/cocalc#5028) hides them from the student's feedback too.
 
+*The kernel guard.* Every kernel loads `kernel_guard` (as `course_kernel_guard` in the
+sandbox, as `course_tools.kernel_guard` without it) before any student code runs; it restores
+the pristine runtime around every cell and reports what it restored in each cell's outputs.
+`GuardReports` runs right after execution, before the grades are read: it strips those outputs
+(and any result a test cell showed through the display hook) and turns them into
+"tampered-runtime" problems.
+
 *Redefined helpers* (`torch = None`, a student's own `assert_close`): hidden tests import what
 they use; `coursekit.lint_hidden_test_names` (part of `lint_chapter`) enforces it.
 """
@@ -58,7 +65,7 @@ from nbgrader.preprocessors import (
 from traitlets import Bool, Integer
 from traitlets.config import Config, PyFileConfigLoader
 
-from course_tools import coursekit
+from course_tools import coursekit, kernel_guard
 from course_tools.coursekit import grade_id, is_test_cell
 from course_tools.sandbox import Limits, SandboxedKernelManager, limit_problems
 
@@ -84,6 +91,7 @@ class _Findings:
         self.running: int | None = None
         self.kernel_died: int | None = None
         self.kernel_pid: int | None = None
+        self.guard_problems: list[str] = []
 
 
 FINDINGS = _Findings()
@@ -150,6 +158,15 @@ class BudgetedExecute(Execute):
                 getattr(provisioner, "process", None), "pid", None)
 
 
+class GuardReports(NbGraderPreprocessor):
+    """Right after execution, before the grades are read: take the kernel guard's reports out
+    of the notebook (and any result a test cell showed) and keep them as problems."""
+
+    def preprocess(self, nb, resources):
+        FINDINGS.guard_problems = kernel_guard.collect_reports(nb)
+        return nb, resources
+
+
 class StderrIsNotAFailure(NbGraderPreprocessor):
     """In a test cell that raised nothing, turn stderr output (a student's warning) into
     stdout marked `[stderr]`, so that nbgrader's determine_grade scores the cell by its
@@ -182,14 +199,18 @@ def nbgrader_config(course: Path, cell_timeout: int = DEFAULT_CELL_TIMEOUT,
     config.Execute.timeout = int(cell_timeout)
     config.Execute.raise_on_iopub_timeout = False
     config.BudgetedExecute.notebook_timeout = int(notebook_timeout)
-    if sandbox is not None:
+    if sandbox is None:  # the sandbox's kernel loads its own copy of the guard
+        config.BudgetedExecute.extra_arguments = [
+            f"--IPKernelApp.extensions={kernel_guard.__name__}"]
+    else:
         config.BudgetedExecute.sandboxed = True
         config.SandboxedKernelManager.engine = sandbox.engine
         config.SandboxedKernelManager.limits = asdict(sandbox.limits)
         config.SandboxedKernelManager.kernels_root = str(course / "kernels")
     config.OverwriteCells.add_missing_cells = True
     config.Autograde.autograde_preprocessors = [
-        BudgetedExecute, StderrIsNotAFailure, IgnorePattern, ClearMetadataPreprocessor,
+        BudgetedExecute, GuardReports, StderrIsNotAFailure, IgnorePattern,
+        ClearMetadataPreprocessor,
         LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
     ]
     return config
@@ -238,6 +259,7 @@ def grade_in_scratch(work: Path, student: str, chapter: str, cell_timeout: int,
         problems.append(f"timeout: the notebook's {notebook_timeout} s limit ran out; "
                         f"{len(FINDINGS.skipped)} code cells from "
                         f"{cell_label(submitted, FINDINGS.skipped[0])} on were not run")
+    problems += FINDINGS.guard_problems
     for name in FINDINGS.stderr:
         problems.append(f"stderr: {name} printed to stderr (a warning?); not penalised")
     died_of_a_limit = False
