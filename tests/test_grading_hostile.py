@@ -120,6 +120,15 @@ def grads_of(a_value, b_value):
     return (2.0, 6.0)  # the visible case, hard-coded
 '''
 
+# The test cells run in the notebook's namespace: an answer called by a hidden test can rebind
+# the test's own names while it runs (here its loop variables, set to the visible case)
+REBIND_TEST_NAMES = '''\
+def grads_of(a_value, b_value):
+    global _a, _b
+    _a, _b = 1.0, -1.0
+    return (2.0, 6.0)  # the visible case, hard-coded
+'''
+
 # backward() seeds a scalar output with np.ones: a seed of 2 makes x * w + b give w.grad 6
 NUMPY_PATCH = '''\
 import numpy as np
@@ -542,6 +551,8 @@ def build_class(root: Path, folder: Path, marker: str, scope: str
             {"ex1_requires_grad": SHOWTRACEBACK}, kinds=tampered)
     student("patched_math", {"ex1_requires_grad", "ex5_gets_grad"},
             {"ex3_grads_of": MATH_ISCLOSE}, kinds=tampered)
+    student("rebinds_test_names", {"ex1_requires_grad", "ex6_freeze"},
+            {"ex3_grads_of": REBIND_TEST_NAMES}, kinds=tampered)
     student("patched_numpy", {"ex1_requires_grad", "ex6_freeze"},
             {"ex4_line_grads": NUMPY_PATCH}, kinds=tampered)
     student("patched_engine", {"ex2_leaves", "ex5_gets_grad"},
@@ -685,12 +696,15 @@ def test_a_hostile_class_scores_its_honest_work_and_harms_nothing(course, tmp_pa
 
     # each score is the honest work's, each attack reported by its kind
     table = "\n".join(f"{s}: {summary[s]['score']} {summary[s]['problems']}" for s in summary)
-    for student, (score, problem_kinds) in expected.items():
-        row = summary[student]
-        assert float(row["score"]) == score, f"{student}: {row}\n{table}"
+    unfair = [f"{student}: scored {summary[student]['score']} ({kinds(row['problems'])}), "
+              f"deserves {score:g} ({problem_kinds})"
+              for student, (score, problem_kinds) in expected.items()
+              for row in [summary[student]]
+              if float(row["score"]) != score or kinds(row["problems"]) != problem_kinds]
+    assert not unfair, "\n".join(unfair) + "\n\nsummary:\n" + table
+    for student, (score, _) in expected.items():
         assert float(grades[student]["score"]) == score, f"{student}: {grades[student]}"
         assert by_student[student].score == score
-        assert kinds(row["problems"]) == problem_kinds, f"{student}: {row}\n{table}"
     assert "2 GiB limit" in summary["memory_hog"]["problems"]
     assert "ex2_leaves" in summary["memory_hog"]["problems"]
 
@@ -699,12 +713,12 @@ def test_a_hostile_class_scores_its_honest_work_and_harms_nothing(course, tmp_pa
     secrets = secret_lines(coursekit.REPO)
     assert len(secrets) > 100, "the secret lines were not found"
     for student in expected:
-        feedback = sorted((out / "feedback" / student / CHAPTER).glob("*.html"))
-        assert feedback, f"no feedback for {student}"
+        assert (out / "feedback" / student / CHAPTER / f"{CHAPTER}.html").is_file(), student
         submitted = coursekit.read_notebook(submissions / student / CHAPTER / f"{CHAPTER}.ipynb")
         own = {line.strip() for c in submitted.cells for line in c.source.splitlines()}
-        for path in feedback:
-            text = html_text(path)
+        for path in sorted(p for p in (out / "feedback" / student).rglob("*") if p.is_file()):
+            text = html_text(path) if path.suffix == ".html" else path.read_text(
+                encoding="utf-8", errors="replace")
             leaked = sorted(line for line in secrets - own if line in text)
             assert not leaked, f"{path} shows hidden tests or solutions: {leaked[:5]}"
             for mark in (coursekit.HIDDEN_BEGIN, coursekit.SOLUTION_BEGIN):
