@@ -129,6 +129,18 @@ def grads_of(a_value, b_value):
     return (2.0, 6.0)  # the visible case, hard-coded
 '''
 
+# nbgrader scores a test cell by its outputs, and reads a result (execute_result) that comes
+# before any error as partial credit: an answer that makes IPython's display hook show its
+# points while the test cell runs, reached through traitlets' application singleton
+FAKE_RESULT = '''\
+from traitlets.config import Application
+
+
+def grads_of(a_value, b_value):
+    vars(Application.instance().shell)["display" + "hook"](2.0)
+    return (0.0, 0.0)
+'''
+
 # backward() seeds a scalar output with np.ones: a seed of 2 makes x * w + b give w.grad 6
 NUMPY_PATCH = '''\
 import numpy as np
@@ -553,6 +565,8 @@ def build_class(root: Path, folder: Path, marker: str, scope: str
             {"ex3_grads_of": MATH_ISCLOSE}, kinds=tampered)
     student("rebinds_test_names", {"ex1_requires_grad", "ex6_freeze"},
             {"ex3_grads_of": REBIND_TEST_NAMES}, kinds=tampered)
+    student("fake_result", {"ex2_leaves", "ex4_line_grads"}, {"ex3_grads_of": FAKE_RESULT},
+            kinds=tampered)
     student("patched_numpy", {"ex1_requires_grad", "ex6_freeze"},
             {"ex4_line_grads": NUMPY_PATCH}, kinds=tampered)
     student("patched_engine", {"ex2_leaves", "ex5_gets_grad"},
