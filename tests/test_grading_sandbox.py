@@ -29,19 +29,23 @@ pytestmark = pytest.mark.skipif(NO_SANDBOX is not None, reason=f"no sandbox here
 
 PROBE = """
 import json, os, subprocess, autograd_core
-seen = {"root": sorted(os.listdir("/")),
-        "pids": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
-        "engine": autograd_core.__file__, "uid": os.getuid(),
-        "reachable": [p for p in PATHS if os.path.exists(p)]}
-try:
-    with open(os.path.join(os.path.dirname(autograd_core.__file__), "__init__.py"), "a") as f:
-        f.write("# was here")
-    seen["engine_write"] = "written"
-except OSError as error:
-    seen["engine_write"] = type(error).__name__
+
+
+def try_engine_write():
+    try:
+        with open(os.path.join(os.path.dirname(autograd_core.__file__), "__init__.py"), "a") as f:
+            f.write("# was here")
+        return "written"
+    except OSError as error:
+        return type(error).__name__
+
+
+print("SANDBOX " + json.dumps({
+    "root": sorted(os.listdir("/")), "uid": os.getuid(), "engine": autograd_core.__file__,
+    "pids": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
+    "reachable": [p for p in PATHS if os.path.exists(p)], "engine_write": try_engine_write()}))
 for _ in range(30):
     subprocess.Popen(["sleep", "4242"], start_new_session=True)
-print("SANDBOX " + json.dumps(seen))
 """
 
 ATTACKS = {  # student: (answer cell, code appended, limit named)
