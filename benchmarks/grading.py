@@ -157,6 +157,8 @@ def sandbox_cost(root: Path, students: int, rounds: int) -> str:
         f"| without (`--no-sandbox`) | {without:.2f} s |",
         f"| median of the paired ratios, with / without | {ratio:.3f} "
         f"({(ratio - 1) * 100:+.1f} %) |",
+        f"| ratio of the medians, with / without | {with_sandbox / without:.3f} "
+        f"({(with_sandbox / without - 1) * 100:+.1f} %) |",
         "",
         f"Scores with and without the sandbox: {'identical' if same else 'DIFFERENT'}.",
         SANDBOX_END,
@@ -180,7 +182,7 @@ def main() -> int:
     parser.add_argument("--sandbox-only", action="store_true",
                         help="measure only the sandbox's cost")
     parser.add_argument("--sandbox-students", type=int, default=6)
-    parser.add_argument("--sandbox-rounds", type=int, default=3)
+    parser.add_argument("--sandbox-rounds", type=int, default=5)
     args = parser.parse_args()
     chapters = args.chapters or coursekit.chapters(ROOT)
     if args.sandbox_only:

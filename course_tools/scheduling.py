@@ -13,7 +13,9 @@ Workers come from a fork server (`forkserver`), a single-threaded process that h
 the worker module (nbgrader with it), so that one starts in milliseconds. Forking this process
 itself would be unsafe: the pool's own threads start workers while the main thread records
 results in the gradebook, and a worker forked while SQLAlchemy or SQLite held a lock would
-wait on it for ever (seen here: a worker hung until its time limit).
+wait on it for ever (seen here: a worker hung until its time limit). As with any
+`multiprocessing` start method but fork, each worker imports the caller's main module first: a
+script that calls `grading.grade` needs the usual `if __name__ == "__main__":` guard.
 """
 
 from __future__ import annotations
