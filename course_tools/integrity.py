@@ -242,6 +242,7 @@ HARMLESS_MAGICS = {"matplotlib", "pwd", "who", "whos", "who_ls", "lsmagic", "mag
 # Magics whose argument (or cell body) is Python code: that code is scanned instead.
 CODE_MAGICS = {"time", "timeit", "capture"}
 TIMEIT_OPTIONS_WITH_VALUE = {"-n", "-r", "-p"}
+NO_VAR_EXPAND_MAGICS = {"time", "timeit"}
 
 
 def scan_notebook(nb: nbformat.NotebookNode, release: nbformat.NotebookNode) -> list[str]:
@@ -753,11 +754,14 @@ class _CellScanner(ast.NodeVisitor):
         else:
             return False
         marker = "%%" if body is not None else "%"
-        if magic in CODE_MAGICS and "{" not in line and "$" not in line:
+        # IPython expands {expression} and $name in a magic's line (Python code, run), except
+        # for the magics that opt out (%time and %timeit, whose line is code itself)
+        expands = magic not in NO_VAR_EXPAND_MAGICS and ("{" in line or "$" in line)
+        if magic in CODE_MAGICS and not expands:
             tree = _parse(body if body is not None else _code_of_magic_line(magic, line))
             if tree is not None:
                 self.findings.extend(self.context.scan(tree))
-        elif magic in HARMLESS_MAGICS and body is None and "{" not in line and "$" not in line:
+        elif magic in HARMLESS_MAGICS and body is None and not expands:
             pass
         else:
             self.flag(f"runs the IPython magic {marker}{magic}")

@@ -43,6 +43,7 @@ ATTACKS = {
     "writefile magic": "%%writefile evil.py\nimport math\nmath.isclose = lambda *a, **k: True",
     "shell expansion": "!echo {exec('import math')}",
     "magic expansion": "%matplotlib {exec('import math')}",
+    "capture expansion": "%%capture {exec('import math')}\nx = 1",
     "timeit hides code": "%timeit -n 1 math.__dict__.update(isclose=lambda *a, **k: True)",
     "time cell hides code": "%%time\nmath.isclose = lambda *a, **k: True",
     # interpreter hooks
@@ -241,6 +242,7 @@ HONEST = {
     "magics": "%matplotlib inline\nx?\n!ls\nfiles = !ls",
     "timeit magic": "%timeit -n 3 -r 2 torch.ones(3).sum()",
     "time cell": "%%time\ny = (torch.ones(3) * 2).sum()",
+    "time a dict": "%time d = {'a': torch.ones(2).sum()}",
     "own eval": "def eval(model):\n    return model\neval(3)",
     "subprocess and files": "import os, subprocess\nprint(os.listdir('.'))\n"
                             "print(open('data.txt').read())\n"
