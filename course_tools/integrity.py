@@ -238,7 +238,7 @@ READ_ONLY_CALLS = {"print", "len", "sorted", "list", "dict", "set", "tuple", "re
 
 # IPython magics, by the name IPython's transformer passes to run_line_magic/run_cell_magic.
 HARMLESS_MAGICS = {"matplotlib", "pwd", "who", "whos", "who_ls", "lsmagic", "magic", "pinfo",
-                   "pinfo2", "psearch", "pdoc", "pdef", "precision", "ls", "env"}
+                   "pinfo2", "psearch", "pdoc", "pdef", "precision", "ls", "env", "cd", "pip"}
 # Magics whose argument (or cell body) is Python code: that code is scanned instead.
 CODE_MAGICS = {"time", "timeit", "capture"}
 TIMEIT_OPTIONS_WITH_VALUE = {"-n", "-r", "-p"}

@@ -239,7 +239,7 @@ HONEST = {
     "numpy use": "out = np.sum(grad, axis=(0,), keepdims=True)\n"
                  "v = torch.zeros_like(y)\nv[0] = 1.0",
     "underscore": "for _ in range(3):\n    pass\n(first,), _ = (1,), 2\nprint(_)",
-    "magics": "%matplotlib inline\nx?\n!ls\nfiles = !ls",
+    "magics": "%matplotlib inline\nx?\n!ls\nfiles = !ls\n%pip install torch\n%cd ..",
     "timeit magic": "%timeit -n 3 -r 2 torch.ones(3).sum()",
     "time cell": "%%time\ny = (torch.ones(3) * 2).sum()",
     "time a dict": "%time d = {'a': torch.ones(2).sum()}",
