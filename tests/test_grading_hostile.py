@@ -290,6 +290,8 @@ def _walk_reachable(deadline):
                               and (s[0] != "." or s in (".local", ".jupyter", ".ipython"))]
             for _name in _files:
                 _path = os.path.join(_folder, _name)
+                if time.monotonic() > deadline:
+                    return
                 if _path not in seen:
                     seen.add(_path)
                     yield _path
@@ -307,7 +309,7 @@ _marks = ("BEGIN " + "HIDDEN TESTS", "BEGIN " + "SOLUTION")
 _ends = ("### END " + "HIDDEN TESTS", "### END " + "SOLUTION")
 _leaked = None
 _shown = 0
-for _path in _walk_reachable(time.monotonic() + 6):
+for _path in _walk_reachable(time.monotonic() + 4):
     try:
         if os.path.getsize(_path) > 4_000_000:
             continue
@@ -374,7 +376,7 @@ for _file in glob.glob("/proc/[0-9]*/cmdline"):
 _first = sorted({os.path.join(_folder, _name) for _folder in _runtime
                  for _name in (os.listdir(_folder) if os.path.isdir(_folder) else ())})
 _others = []
-for _path in _first + list(_walk_reachable(time.monotonic() + 4)):
+for _path in _first + list(_walk_reachable(time.monotonic() + 2)):
     if not _path.endswith(".json"):  # kernel-*.json, or a temporary file as nbclient makes
         continue
     try:
@@ -592,9 +594,9 @@ def build_class(root: Path, folder: Path, marker: str, scope: str
 # What is checked after the run
 
 
-def secret_lines(root: Path) -> set[str]:
-    """The lines of every chapter's hidden tests and solutions that no release shows (stripped,
-    the very short ones left out)."""
+def course_lines(root: Path) -> tuple[set[str], set[str]]:
+    """The lines (stripped) of every chapter's releases, and the lines of its hidden tests and
+    solutions that no release shows (the very short ones left out): the secret lines."""
     released: set[str] = set()
     secret: set[str] = set()
     for chapter in coursekit.chapters(root):
@@ -612,7 +614,14 @@ def secret_lines(root: Path) -> set[str]:
                         secret.add(line.strip())
                     if coursekit.SOLUTION_BEGIN in line:
                         inside = True
-    return {line for line in secret - released if len(line) >= SHORT_LINE}
+    return released, {line for line in secret - released if len(line) >= SHORT_LINE}
+
+
+def secrets_shown(text: str, secrets: set[str], visible: set[str]) -> list[str]:
+    """The secret lines that text shows, whole or inside a longer line; a line the student
+    may see (a release's, their own) may contain one (`assert x` in `assert x and \\`)."""
+    shown = {line.strip() for line in text.splitlines()} - visible
+    return sorted({secret for secret in secrets for line in shown if secret in line})
 
 
 def html_text(path: Path) -> str:
@@ -729,7 +738,7 @@ def test_a_hostile_class_scores_its_honest_work_and_harms_nothing(course, tmp_pa
 
     # feedback for everyone, and no line of any chapter's hidden tests or solutions in it
     # (what a student wrote themselves is theirs to see)
-    secrets = secret_lines(coursekit.REPO)
+    released, secrets = course_lines(coursekit.REPO)
     assert len(secrets) > 100, "the secret lines were not found"
     for student in expected:
         if not (out / "feedback" / student / CHAPTER / f"{CHAPTER}.html").is_file():
@@ -739,7 +748,7 @@ def test_a_hostile_class_scores_its_honest_work_and_harms_nothing(course, tmp_pa
         for path in sorted(p for p in (out / "feedback" / student).rglob("*") if p.is_file()):
             text = html_text(path) if path.suffix == ".html" else path.read_text(
                 encoding="utf-8", errors="replace")
-            leaked = sorted(line for line in secrets - own if line in text)
+            leaked = secrets_shown(text, secrets - own, released | own)
             marks = [m for m in (coursekit.HIDDEN_BEGIN, coursekit.SOLUTION_BEGIN) if m in text]
             if leaked or marks:
                 failed.append(f"{path.relative_to(out)} shows {len(leaked)} lines of hidden "
