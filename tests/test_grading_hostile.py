@@ -9,7 +9,9 @@ points of its honest answers, worked out here from which exercises it solved.
 
 Two kinds of attack, two kinds of evidence:
 - forged passes (IPython transformers, exception handler, `showtraceback`, monkeypatched `math`,
-  NumPy and engine with the visible case hard-coded, objects that lie about equality): the
+  NumPy and engine with the visible case hard-coded, objects that lie about equality; and two
+  found here: an answer that rebinds the hidden test's own names while the test calls it, and
+  one that makes IPython show a result in the test cell, which nbgrader reads as points): the
   tampering cell is not run and reported as `tampered-runtime`, so the score is the honest one;
 - reaching out of the kernel (reading solutions and hidden tests, reading other kernels'
   connection files, writing into the engine, deleting the gradebook and the other students'
@@ -28,11 +30,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import html
-import inspect
 import os
 import re
-import shutil
-import subprocess
 import uuid
 from pathlib import Path
 
@@ -41,26 +40,16 @@ import psutil
 import pytest
 
 import autograd_core
-from course_tools import coursekit
-from course_tools import grading
+from course_tools import coursekit, grading, sandbox
+from course_tools.outcome import kind
 
 CHAPTER = "01_tensors_and_leaves"
 CELL_TIMEOUT, NOTEBOOK_TIMEOUT = 10, 40
 ENGINE = Path(autograd_core.__file__).resolve().parent
 SHORT_LINE = 12  # secret lines shorter than this (`import math`, `)`) say nothing on their own
+NO_SANDBOX = sandbox.unavailable_reason()
 CACHE_FOLDERS = {".venv", ".git", "__pycache__", ".pytest_cache", ".hypothesis",
                  ".ipynb_checkpoints"}
-
-
-def _sandbox_missing() -> str | None:
-    """Why no kernel sandbox can be had on this machine, or None."""
-    if shutil.which("bwrap") is None:
-        return "no sandbox: bubblewrap (bwrap) is not installed"
-    probe = subprocess.run(["bwrap", "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/",
-                            "true"], capture_output=True, text=True)
-    if probe.returncode != 0:
-        return f"no sandbox: bwrap cannot start here ({probe.stderr.strip()[:80]})"
-    return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -653,10 +642,6 @@ def processes_with(marker: str) -> list[psutil.Process]:
     return found
 
 
-def kind(problem: str) -> str:
-    return problem.split(":", 1)[0].strip()
-
-
 def read_csv(path: Path) -> list[dict]:
     with open(path, newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
@@ -675,9 +660,7 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.mark.skipif(_sandbox_missing() is not None, reason=str(_sandbox_missing()))
-@pytest.mark.skipif("sandbox" not in inspect.signature(grading.grade).parameters,
-                    reason="this grader runs kernels without a sandbox (issue 11)")
+@pytest.mark.skipif(NO_SANDBOX is not None, reason=f"no sandbox here: {NO_SANDBOX}")
 def test_a_hostile_class_scores_its_honest_work_and_harms_nothing(course, tmp_path):
     """Each check is independent of the others: all that fail are reported together."""
     marker = f"hostile-{uuid.uuid4().hex}"
