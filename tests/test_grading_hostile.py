@@ -164,28 +164,22 @@ def _item_as_predicted(self):
 autograd_core.Tensor.item = _item_as_predicted
 ''' + WRONG["ex4_line_grads"]
 
-ALWAYS_EQUAL_FLOAT = '''\
-class _Agreeable(float):
+LIES_ABOUT_EQUALITY = '''\
     def __eq__(self, other):
         return True
 
     def __ne__(self, other):
         return False
+'''
 
+ALWAYS_EQUAL_FLOAT = "class _Agreeable(float):\n" + LIES_ABOUT_EQUALITY + '''
     __hash__ = float.__hash__
 
 
 predicted_grads = {"x": None, "w": _Agreeable(0.0), "b": _Agreeable(0.0)}
 '''
 
-LYING_SET = '''\
-class _AgreeableSet(set):
-    def __eq__(self, other):
-        return True
-
-    def __ne__(self, other):
-        return False
-
+LYING_SET = "class _AgreeableSet(set):\n" + LIES_ABOUT_EQUALITY + '''
     def __le__(self, other):
         return True
 
@@ -492,6 +486,42 @@ del _hog
 ''' + WRONG["ex2_leaves"]
 
 
+ADDED_CELL = "a cell the student added at the end"
+TAMPERED = ["tampered-runtime"]
+# name, the exercises answered honestly, the attack in place of which answers, the problem kinds
+ATTACKERS = [
+    ("ast_transformer", {"ex3_grads_of", "ex6_freeze"},
+     {"ex1_requires_grad": AST_TRANSFORMER}, TAMPERED),
+    ("input_transformer", {"ex2_leaves", "ex5_gets_grad"},
+     {"ex1_requires_grad": INPUT_TRANSFORMER}, TAMPERED),
+    ("exception_handler", {"ex4_line_grads", "ex6_freeze"},
+     {"ex1_requires_grad": CUSTOM_EXCEPTION_HANDLER}, TAMPERED),
+    ("showtraceback", {"ex2_leaves", "ex3_grads_of"},
+     {"ex1_requires_grad": SHOWTRACEBACK}, TAMPERED),
+    ("patched_math", {"ex1_requires_grad", "ex5_gets_grad"},
+     {"ex3_grads_of": MATH_ISCLOSE}, TAMPERED),
+    ("rebinds_test_names", {"ex1_requires_grad", "ex6_freeze"},
+     {"ex3_grads_of": REBIND_TEST_NAMES}, TAMPERED),
+    ("fake_result", {"ex2_leaves", "ex4_line_grads"}, {"ex3_grads_of": FAKE_RESULT}, TAMPERED),
+    ("patched_numpy", {"ex1_requires_grad", "ex6_freeze"},
+     {"ex4_line_grads": NUMPY_PATCH}, TAMPERED),
+    ("patched_engine", {"ex2_leaves", "ex5_gets_grad"},
+     {"ex4_line_grads": ENGINE_PATCH}, TAMPERED),
+    ("always_equal", {"ex2_leaves", "ex6_freeze"},
+     {"ex1_requires_grad": LYING_SET, "ex4_line_grads": ALWAYS_EQUAL_FLOAT}, TAMPERED),
+    ("secret_reader", {"ex1_requires_grad", "ex2_leaves", "ex3_grads_of"},
+     {"ex5_gets_grad": SECRET_READER}, []),
+    ("connection_reader", {"ex3_grads_of", "ex4_line_grads"},
+     {"ex6_freeze": CONNECTION_READER}, []),
+    ("engine_writer", {"ex5_gets_grad", "ex6_freeze"}, {"ex1_requires_grad": ENGINE_WRITER}, []),
+    ("deleter", {"ex1_requires_grad", "ex3_grads_of", "ex4_line_grads"},
+     {ADDED_CELL: DELETER}, []),
+    ("spawner", {"ex2_leaves", "ex4_line_grads"}, {"ex5_gets_grad": SPAWNER}, []),
+    ("memory_hog", {"ex1_requires_grad", "ex3_grads_of", "ex6_freeze"},
+     {"ex2_leaves": MEMORY_HOG}, ["memory"]),
+]
+
+
 # --------------------------------------------------------------------------------------------
 # The class
 
@@ -517,65 +547,33 @@ def build_class(root: Path, folder: Path, marker: str, scope: str
     expected: dict[str, tuple[float, list[str]]] = {}
 
     def student(name: str, honest: set[str], attacks: dict[str, str] | None = None,
-                added: list[str] = (), kinds: list[str] = ()) -> None:
+                kinds: list[str] = ()) -> None:
+        attacks = {key: code.replace("@MARKER@", marker).replace("@SCOPE@", scope)
+                   for key, code in (attacks or {}).items()}
         nb = coursekit.solve(release, source, honest)
         for exercise in points:
+            answer = cell(nb, exercise)
             if exercise in honest:  # as a student writes it: without nbgrader's markers
-                answer = cell(nb, exercise)
                 answer.source = "".join(
                     line for line in answer.source.splitlines(keepends=True)
                     if coursekit.SOLUTION_BEGIN not in line and coursekit.SOLUTION_END not in line)
             else:
-                code = (attacks or {}).get(exercise, WRONG[exercise])
-                cell(nb, exercise).source = code.replace("@MARKER@", marker).replace(
-                    "@SCOPE@", scope)
-        for code in added:
-            nb.cells.append(nbformat.v4.new_code_cell(
-                code.replace("@MARKER@", marker).replace("@SCOPE@", scope)))
+                answer.source = attacks.get(exercise, WRONG[exercise])
+        if ADDED_CELL in attacks:
+            nb.cells.append(nbformat.v4.new_code_cell(attacks[ADDED_CELL]))
         path = folder / name / CHAPTER / f"{CHAPTER}.ipynb"
         path.parent.mkdir(parents=True, exist_ok=True)
         coursekit.write_notebook(nb, path)
         expected[name] = (sum(points[e] for e in honest), sorted(kinds))
 
-    tampered = ["tampered-runtime"]
     path = folder / "blank" / CHAPTER / f"{CHAPTER}.ipynb"
     path.parent.mkdir(parents=True)
     coursekit.write_notebook(release, path)
     expected["blank"] = (0.0, [])
     student("perfect", set(points))
     student("wrong", set())
-    student("ast_transformer", {"ex3_grads_of", "ex6_freeze"},
-            {"ex1_requires_grad": AST_TRANSFORMER}, kinds=tampered)
-    student("input_transformer", {"ex2_leaves", "ex5_gets_grad"},
-            {"ex1_requires_grad": INPUT_TRANSFORMER}, kinds=tampered)
-    student("exception_handler", {"ex4_line_grads", "ex6_freeze"},
-            {"ex1_requires_grad": CUSTOM_EXCEPTION_HANDLER}, kinds=tampered)
-    student("showtraceback", {"ex2_leaves", "ex3_grads_of"},
-            {"ex1_requires_grad": SHOWTRACEBACK}, kinds=tampered)
-    student("patched_math", {"ex1_requires_grad", "ex5_gets_grad"},
-            {"ex3_grads_of": MATH_ISCLOSE}, kinds=tampered)
-    student("rebinds_test_names", {"ex1_requires_grad", "ex6_freeze"},
-            {"ex3_grads_of": REBIND_TEST_NAMES}, kinds=tampered)
-    student("fake_result", {"ex2_leaves", "ex4_line_grads"}, {"ex3_grads_of": FAKE_RESULT},
-            kinds=tampered)
-    student("patched_numpy", {"ex1_requires_grad", "ex6_freeze"},
-            {"ex4_line_grads": NUMPY_PATCH}, kinds=tampered)
-    student("patched_engine", {"ex2_leaves", "ex5_gets_grad"},
-            {"ex4_line_grads": ENGINE_PATCH}, kinds=tampered)
-    student("always_equal", {"ex2_leaves", "ex6_freeze"},
-            {"ex1_requires_grad": LYING_SET, "ex4_line_grads": ALWAYS_EQUAL_FLOAT},
-            kinds=tampered)
-    student("secret_reader", {"ex1_requires_grad", "ex2_leaves", "ex3_grads_of"},
-            {"ex5_gets_grad": SECRET_READER})
-    student("connection_reader", {"ex3_grads_of", "ex4_line_grads"},
-            {"ex6_freeze": CONNECTION_READER})
-    student("engine_writer", {"ex5_gets_grad", "ex6_freeze"},
-            {"ex1_requires_grad": ENGINE_WRITER})
-    student("deleter", {"ex1_requires_grad", "ex3_grads_of", "ex4_line_grads"},
-            added=[DELETER])
-    student("spawner", {"ex2_leaves", "ex4_line_grads"}, {"ex5_gets_grad": SPAWNER})
-    student("memory_hog", {"ex1_requires_grad", "ex3_grads_of", "ex6_freeze"},
-            {"ex2_leaves": MEMORY_HOG}, kinds=["memory"])
+    for name, honest, attacks, kinds in ATTACKERS:
+        student(name, honest, attacks, kinds)
     return expected
 
 
