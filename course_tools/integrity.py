@@ -238,10 +238,11 @@ READ_ONLY_CALLS = {"print", "len", "sorted", "list", "dict", "set", "tuple", "re
 
 # IPython magics, by the name IPython's transformer passes to run_line_magic/run_cell_magic.
 HARMLESS_MAGICS = {"matplotlib", "pwd", "who", "whos", "who_ls", "lsmagic", "magic", "pinfo",
-                   "pinfo2", "psearch", "pdoc", "pdef", "precision", "ls", "env"}
+                   "pinfo2", "psearch", "pdoc", "pdef", "precision", "ls", "env", "cd", "pip"}
 # Magics whose argument (or cell body) is Python code: that code is scanned instead.
 CODE_MAGICS = {"time", "timeit", "capture"}
 TIMEIT_OPTIONS_WITH_VALUE = {"-n", "-r", "-p"}
+NO_VAR_EXPAND_MAGICS = {"time", "timeit"}
 
 
 def scan_notebook(nb: nbformat.NotebookNode, release: nbformat.NotebookNode) -> list[str]:
@@ -352,25 +353,28 @@ def _imported_names(trees: Iterable[ast.AST]) -> set[str]:
     return names
 
 
-def _course_names(parsed: list[tuple[dict, ast.Module | None]]) -> set[str]:
+def _course_names(parsed: list[tuple[dict, ast.Module | None]]) -> dict[str, set[str]]:
     """The functions and classes the chapter's explanation cells define for its tests
-    (chapter 8's Tensor), but not the names an exercise asks for (its solution cell defines
-    them). Rebinding an imported name (`torch = None`) is not flagged: every test cell imports
-    what it uses, and tests/test_grading.py grades such a student in full."""
+    (chapter 8's Tensor), each with its definitions (as `ast.dump`: an edited explanation cell
+    may define them again, unchanged), but not the names an exercise asks for (its solution
+    cell defines them). Rebinding an imported name (`torch = None`) is not flagged: every test
+    cell imports what it uses, and tests/test_grading.py grades such a student in full."""
     answers: set[str] = set()
-    names: set[str] = set()
+    names: dict[str, set[str]] = {}
     for cell, tree in parsed:
         if tree is None:
             continue
-        defined = {node.name for node in tree.body
-                   if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+        defined = [node for node in tree.body
+                   if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
         metadata = cell.get("metadata", {}).get("nbgrader", {})
         if metadata.get("solution"):
-            answers |= defined | {n.id for node in tree.body for n in ast.walk(node)
-                                  if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+            answers |= {node.name for node in defined} | {
+                n.id for node in tree.body for n in ast.walk(node)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
         elif not metadata.get("grade"):
-            names |= defined
-    return names - answers
+            for node in defined:
+                names.setdefault(node.name, set()).add(ast.dump(node))
+    return {name: dumps for name, dumps in names.items() if name not in answers}
 
 
 def _dotted(node: ast.AST) -> str:
@@ -419,7 +423,8 @@ class NotebookContext:
     dictionaries (`g = globals()`), which names the course imported (the tests use them), and
     which builtins the notebook redefines at top level (a learner's own `def compile(...)`)."""
 
-    def __init__(self, modules: set[str], namespaces: set[str], course_names: set[str],
+    def __init__(self, modules: set[str], namespaces: set[str],
+                 course_names: dict[str, set[str]],
                  own_functions: set[str], sys_names: set[str]) -> None:
         self.modules = modules
         self.module_factories: set[str] = set()  # defs that return a module or a class
@@ -431,7 +436,7 @@ class NotebookContext:
 
     @classmethod
     def from_trees(cls, release_trees: list[ast.AST], submitted_trees: list[ast.AST],
-                   course_names: set[str] | None = None) -> "NotebookContext":
+                   course_names: dict[str, set[str]] | None = None) -> "NotebookContext":
         trees = list(release_trees) + list(submitted_trees)
         modules = _imported_names(trees) | MODULE_NAMES
         sys_names = {"sys"}
@@ -443,7 +448,7 @@ class NotebookContext:
             for node in getattr(tree, "body", []):
                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                     own_functions.add(node.name)
-        context = cls(modules, set(), set(course_names or ()), own_functions, sys_names)
+        context = cls(modules, set(), dict(course_names or {}), own_functions, sys_names)
         context.release_names = {node.id for tree in release_trees for node in ast.walk(tree)
                                  if isinstance(node, ast.Name) and
                                  isinstance(node.ctx, ast.Store)}
@@ -655,7 +660,8 @@ class _CellScanner(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
-        if self.context._is_namespace(node.value) and not _is_literal_string(node.slice):
+        if self.context._is_namespace(node.value) and not _is_literal_string(node.slice) and \
+                not _is_own_namespace(node.value):
             self.flag(f"reads an entry of {_dotted(node.value)} whose name is computed")
         if isinstance(node.ctx, (ast.Store, ast.Del)):
             if self.context._is_namespace(node.value):
@@ -702,6 +708,7 @@ class _CellScanner(ast.NodeVisitor):
             if func.attr in MUTATING_METHODS and self.context._is_namespace(func.value):
                 self.flag(f"writes into {_dotted(func.value)} (a namespace)")
             elif func.attr == "get" and self.context._is_namespace(func.value) and \
+                    not _is_own_namespace(func.value) and \
                     not _is_literal_string(_argument(node, 0, "key")):
                 self.flag(f"reads an entry of {_dotted(func.value)} whose name is computed")
             self._check_timeit(node)
@@ -747,11 +754,14 @@ class _CellScanner(ast.NodeVisitor):
         else:
             return False
         marker = "%%" if body is not None else "%"
-        if magic in CODE_MAGICS and "{" not in line and "$" not in line:
+        # IPython expands {expression} and $name in a magic's line (Python code, run), except
+        # for the magics that opt out (%time and %timeit, whose line is code itself)
+        expands = magic not in NO_VAR_EXPAND_MAGICS and ("{" in line or "$" in line)
+        if magic in CODE_MAGICS and not expands:
             tree = _parse(body if body is not None else _code_of_magic_line(magic, line))
             if tree is not None:
                 self.findings.extend(self.context.scan(tree))
-        elif magic in HARMLESS_MAGICS and body is None and "{" not in line and "$" not in line:
+        elif magic in HARMLESS_MAGICS and body is None and not expands:
             pass
         else:
             self.flag(f"runs the IPython magic {marker}{magic}")
@@ -794,7 +804,8 @@ class _CellScanner(ast.NodeVisitor):
 
     def _nested(self, node: ast.AST) -> None:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and \
-                self.depth == 0 and node.name in self.context.course_names:
+                self.depth == 0 and node.name in self.context.course_names and \
+                ast.dump(node) not in self.context.course_names[node.name]:
             self.flag(f"rebinds {node.name}, which the tests use")
         saved = self.globals_declared
         self.globals_declared = set()
@@ -802,6 +813,14 @@ class _CellScanner(ast.NodeVisitor):
         self.generic_visit(node)
         self.depth -= 1
         self.globals_declared = saved
+
+
+def _is_own_namespace(node: ast.AST) -> bool:
+    """globals(), vars() or locals() without an argument: the notebook's own names (reading
+    them by a computed name is what chapter 1 does: `globals()[name].requires_grad`; inside a
+    function, where it would reach a running test's names, the call itself is flagged)."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+        node.func.id in NAMESPACE_CALLS and not node.args and not node.keywords
 
 
 def _bound_names(statement: ast.AST) -> list[str]:

@@ -9,7 +9,9 @@ points of its honest answers, worked out here from which exercises it solved.
 
 Two kinds of attack, two kinds of evidence:
 - forged passes (IPython transformers, exception handler, `showtraceback`, monkeypatched `math`,
-  NumPy and engine with the visible case hard-coded, objects that lie about equality): the
+  NumPy and engine with the visible case hard-coded, objects that lie about equality; and two
+  found here: an answer that rebinds the hidden test's own names while the test calls it, and
+  one that makes IPython show a result in the test cell, which nbgrader reads as points): the
   tampering cell is not run and reported as `tampered-runtime`, so the score is the honest one;
 - reaching out of the kernel (reading solutions and hidden tests, reading other kernels'
   connection files, writing into the engine, deleting the gradebook and the other students'
@@ -28,11 +30,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import html
-import inspect
 import os
 import re
-import shutil
-import subprocess
 import uuid
 from pathlib import Path
 
@@ -41,26 +40,16 @@ import psutil
 import pytest
 
 import autograd_core
-from course_tools import coursekit
-from course_tools import grading
+from course_tools import coursekit, grading, sandbox
+from course_tools.outcome import kind
 
 CHAPTER = "01_tensors_and_leaves"
 CELL_TIMEOUT, NOTEBOOK_TIMEOUT = 10, 40
 ENGINE = Path(autograd_core.__file__).resolve().parent
 SHORT_LINE = 12  # secret lines shorter than this (`import math`, `)`) say nothing on their own
+NO_SANDBOX = sandbox.unavailable_reason()
 CACHE_FOLDERS = {".venv", ".git", "__pycache__", ".pytest_cache", ".hypothesis",
                  ".ipynb_checkpoints"}
-
-
-def _sandbox_missing() -> str | None:
-    """Why no kernel sandbox can be had on this machine, or None."""
-    if shutil.which("bwrap") is None:
-        return "no sandbox: bubblewrap (bwrap) is not installed"
-    probe = subprocess.run(["bwrap", "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/",
-                            "true"], capture_output=True, text=True)
-    if probe.returncode != 0:
-        return f"no sandbox: bwrap cannot start here ({probe.stderr.strip()[:80]})"
-    return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -175,28 +164,22 @@ def _item_as_predicted(self):
 autograd_core.Tensor.item = _item_as_predicted
 ''' + WRONG["ex4_line_grads"]
 
-ALWAYS_EQUAL_FLOAT = '''\
-class _Agreeable(float):
+LIES_ABOUT_EQUALITY = '''\
     def __eq__(self, other):
         return True
 
     def __ne__(self, other):
         return False
+'''
 
+ALWAYS_EQUAL_FLOAT = "class _Agreeable(float):\n" + LIES_ABOUT_EQUALITY + '''
     __hash__ = float.__hash__
 
 
 predicted_grads = {"x": None, "w": _Agreeable(0.0), "b": _Agreeable(0.0)}
 '''
 
-LYING_SET = '''\
-class _AgreeableSet(set):
-    def __eq__(self, other):
-        return True
-
-    def __ne__(self, other):
-        return False
-
+LYING_SET = "class _AgreeableSet(set):\n" + LIES_ABOUT_EQUALITY + '''
     def __le__(self, other):
         return True
 
@@ -290,6 +273,8 @@ def _walk_reachable(deadline):
                               and (s[0] != "." or s in (".local", ".jupyter", ".ipython"))]
             for _name in _files:
                 _path = os.path.join(_folder, _name)
+                if time.monotonic() > deadline:
+                    return
                 if _path not in seen:
                     seen.add(_path)
                     yield _path
@@ -307,7 +292,7 @@ _marks = ("BEGIN " + "HIDDEN TESTS", "BEGIN " + "SOLUTION")
 _ends = ("### END " + "HIDDEN TESTS", "### END " + "SOLUTION")
 _leaked = None
 _shown = 0
-for _path in _walk_reachable(time.monotonic() + 6):
+for _path in _walk_reachable(time.monotonic() + 4):
     try:
         if os.path.getsize(_path) > 4_000_000:
             continue
@@ -374,7 +359,7 @@ for _file in glob.glob("/proc/[0-9]*/cmdline"):
 _first = sorted({os.path.join(_folder, _name) for _folder in _runtime
                  for _name in (os.listdir(_folder) if os.path.isdir(_folder) else ())})
 _others = []
-for _path in _first + list(_walk_reachable(time.monotonic() + 4)):
+for _path in _first + list(_walk_reachable(time.monotonic() + 2)):
     if not _path.endswith(".json"):  # kernel-*.json, or a temporary file as nbclient makes
         continue
     try:
@@ -501,6 +486,42 @@ del _hog
 ''' + WRONG["ex2_leaves"]
 
 
+ADDED_CELL = "a cell the student added at the end"
+TAMPERED = ["tampered-runtime"]
+# name, the exercises answered honestly, the attack in place of which answers, the problem kinds
+ATTACKERS = [
+    ("ast_transformer", {"ex3_grads_of", "ex6_freeze"},
+     {"ex1_requires_grad": AST_TRANSFORMER}, TAMPERED),
+    ("input_transformer", {"ex2_leaves", "ex5_gets_grad"},
+     {"ex1_requires_grad": INPUT_TRANSFORMER}, TAMPERED),
+    ("exception_handler", {"ex4_line_grads", "ex6_freeze"},
+     {"ex1_requires_grad": CUSTOM_EXCEPTION_HANDLER}, TAMPERED),
+    ("showtraceback", {"ex2_leaves", "ex3_grads_of"},
+     {"ex1_requires_grad": SHOWTRACEBACK}, TAMPERED),
+    ("patched_math", {"ex1_requires_grad", "ex5_gets_grad"},
+     {"ex3_grads_of": MATH_ISCLOSE}, TAMPERED),
+    ("rebinds_test_names", {"ex1_requires_grad", "ex6_freeze"},
+     {"ex3_grads_of": REBIND_TEST_NAMES}, TAMPERED),
+    ("fake_result", {"ex2_leaves", "ex4_line_grads"}, {"ex3_grads_of": FAKE_RESULT}, TAMPERED),
+    ("patched_numpy", {"ex1_requires_grad", "ex6_freeze"},
+     {"ex4_line_grads": NUMPY_PATCH}, TAMPERED),
+    ("patched_engine", {"ex2_leaves", "ex5_gets_grad"},
+     {"ex4_line_grads": ENGINE_PATCH}, TAMPERED),
+    ("always_equal", {"ex2_leaves", "ex6_freeze"},
+     {"ex1_requires_grad": LYING_SET, "ex4_line_grads": ALWAYS_EQUAL_FLOAT}, TAMPERED),
+    ("secret_reader", {"ex1_requires_grad", "ex2_leaves", "ex3_grads_of"},
+     {"ex5_gets_grad": SECRET_READER}, []),
+    ("connection_reader", {"ex3_grads_of", "ex4_line_grads"},
+     {"ex6_freeze": CONNECTION_READER}, []),
+    ("engine_writer", {"ex5_gets_grad", "ex6_freeze"}, {"ex1_requires_grad": ENGINE_WRITER}, []),
+    ("deleter", {"ex1_requires_grad", "ex3_grads_of", "ex4_line_grads"},
+     {ADDED_CELL: DELETER}, []),
+    ("spawner", {"ex2_leaves", "ex4_line_grads"}, {"ex5_gets_grad": SPAWNER}, []),
+    ("memory_hog", {"ex1_requires_grad", "ex3_grads_of", "ex6_freeze"},
+     {"ex2_leaves": MEMORY_HOG}, ["memory"]),
+]
+
+
 # --------------------------------------------------------------------------------------------
 # The class
 
@@ -526,65 +547,33 @@ def build_class(root: Path, folder: Path, marker: str, scope: str
     expected: dict[str, tuple[float, list[str]]] = {}
 
     def student(name: str, honest: set[str], attacks: dict[str, str] | None = None,
-                added: list[str] = (), kinds: list[str] = ()) -> None:
+                kinds: list[str] = ()) -> None:
+        attacks = {key: code.replace("@MARKER@", marker).replace("@SCOPE@", scope)
+                   for key, code in (attacks or {}).items()}
         nb = coursekit.solve(release, source, honest)
         for exercise in points:
+            answer = cell(nb, exercise)
             if exercise in honest:  # as a student writes it: without nbgrader's markers
-                answer = cell(nb, exercise)
                 answer.source = "".join(
                     line for line in answer.source.splitlines(keepends=True)
                     if coursekit.SOLUTION_BEGIN not in line and coursekit.SOLUTION_END not in line)
             else:
-                code = (attacks or {}).get(exercise, WRONG[exercise])
-                cell(nb, exercise).source = code.replace("@MARKER@", marker).replace(
-                    "@SCOPE@", scope)
-        for code in added:
-            nb.cells.append(nbformat.v4.new_code_cell(
-                code.replace("@MARKER@", marker).replace("@SCOPE@", scope)))
+                answer.source = attacks.get(exercise, WRONG[exercise])
+        if ADDED_CELL in attacks:
+            nb.cells.append(nbformat.v4.new_code_cell(attacks[ADDED_CELL]))
         path = folder / name / CHAPTER / f"{CHAPTER}.ipynb"
         path.parent.mkdir(parents=True, exist_ok=True)
         coursekit.write_notebook(nb, path)
         expected[name] = (sum(points[e] for e in honest), sorted(kinds))
 
-    tampered = ["tampered-runtime"]
     path = folder / "blank" / CHAPTER / f"{CHAPTER}.ipynb"
     path.parent.mkdir(parents=True)
     coursekit.write_notebook(release, path)
     expected["blank"] = (0.0, [])
     student("perfect", set(points))
     student("wrong", set())
-    student("ast_transformer", {"ex3_grads_of", "ex6_freeze"},
-            {"ex1_requires_grad": AST_TRANSFORMER}, kinds=tampered)
-    student("input_transformer", {"ex2_leaves", "ex5_gets_grad"},
-            {"ex1_requires_grad": INPUT_TRANSFORMER}, kinds=tampered)
-    student("exception_handler", {"ex4_line_grads", "ex6_freeze"},
-            {"ex1_requires_grad": CUSTOM_EXCEPTION_HANDLER}, kinds=tampered)
-    student("showtraceback", {"ex2_leaves", "ex3_grads_of"},
-            {"ex1_requires_grad": SHOWTRACEBACK}, kinds=tampered)
-    student("patched_math", {"ex1_requires_grad", "ex5_gets_grad"},
-            {"ex3_grads_of": MATH_ISCLOSE}, kinds=tampered)
-    student("rebinds_test_names", {"ex1_requires_grad", "ex6_freeze"},
-            {"ex3_grads_of": REBIND_TEST_NAMES}, kinds=tampered)
-    student("fake_result", {"ex2_leaves", "ex4_line_grads"}, {"ex3_grads_of": FAKE_RESULT},
-            kinds=tampered)
-    student("patched_numpy", {"ex1_requires_grad", "ex6_freeze"},
-            {"ex4_line_grads": NUMPY_PATCH}, kinds=tampered)
-    student("patched_engine", {"ex2_leaves", "ex5_gets_grad"},
-            {"ex4_line_grads": ENGINE_PATCH}, kinds=tampered)
-    student("always_equal", {"ex2_leaves", "ex6_freeze"},
-            {"ex1_requires_grad": LYING_SET, "ex4_line_grads": ALWAYS_EQUAL_FLOAT},
-            kinds=tampered)
-    student("secret_reader", {"ex1_requires_grad", "ex2_leaves", "ex3_grads_of"},
-            {"ex5_gets_grad": SECRET_READER})
-    student("connection_reader", {"ex3_grads_of", "ex4_line_grads"},
-            {"ex6_freeze": CONNECTION_READER})
-    student("engine_writer", {"ex5_gets_grad", "ex6_freeze"},
-            {"ex1_requires_grad": ENGINE_WRITER})
-    student("deleter", {"ex1_requires_grad", "ex3_grads_of", "ex4_line_grads"},
-            added=[DELETER])
-    student("spawner", {"ex2_leaves", "ex4_line_grads"}, {"ex5_gets_grad": SPAWNER})
-    student("memory_hog", {"ex1_requires_grad", "ex3_grads_of", "ex6_freeze"},
-            {"ex2_leaves": MEMORY_HOG}, kinds=["memory"])
+    for name, honest, attacks, kinds in ATTACKERS:
+        student(name, honest, attacks, kinds)
     return expected
 
 
@@ -592,9 +581,9 @@ def build_class(root: Path, folder: Path, marker: str, scope: str
 # What is checked after the run
 
 
-def secret_lines(root: Path) -> set[str]:
-    """The lines of every chapter's hidden tests and solutions that no release shows (stripped,
-    the very short ones left out)."""
+def course_lines(root: Path) -> tuple[set[str], set[str]]:
+    """The lines (stripped) of every chapter's releases, and the lines of its hidden tests and
+    solutions that no release shows (the very short ones left out): the secret lines."""
     released: set[str] = set()
     secret: set[str] = set()
     for chapter in coursekit.chapters(root):
@@ -612,7 +601,14 @@ def secret_lines(root: Path) -> set[str]:
                         secret.add(line.strip())
                     if coursekit.SOLUTION_BEGIN in line:
                         inside = True
-    return {line for line in secret - released if len(line) >= SHORT_LINE}
+    return released, {line for line in secret - released if len(line) >= SHORT_LINE}
+
+
+def secrets_shown(text: str, secrets: set[str], visible: set[str]) -> list[str]:
+    """The secret lines that text shows, whole or inside a longer line; a line the student
+    may see (a release's, their own) may contain one (`assert x` in `assert x and \\`)."""
+    shown = {line.strip() for line in text.splitlines()} - visible
+    return sorted({secret for secret in secrets for line in shown if secret in line})
 
 
 def html_text(path: Path) -> str:
@@ -644,10 +640,6 @@ def processes_with(marker: str) -> list[psutil.Process]:
     return found
 
 
-def kind(problem: str) -> str:
-    return problem.split(":", 1)[0].strip()
-
-
 def read_csv(path: Path) -> list[dict]:
     with open(path, newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
@@ -666,9 +658,7 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.mark.skipif(_sandbox_missing() is not None, reason=str(_sandbox_missing()))
-@pytest.mark.skipif("sandbox" not in inspect.signature(grading.grade).parameters,
-                    reason="this grader runs kernels without a sandbox (issue 11)")
+@pytest.mark.skipif(NO_SANDBOX is not None, reason=f"no sandbox here: {NO_SANDBOX}")
 def test_a_hostile_class_scores_its_honest_work_and_harms_nothing(course, tmp_path):
     """Each check is independent of the others: all that fail are reported together."""
     marker = f"hostile-{uuid.uuid4().hex}"
@@ -729,7 +719,7 @@ def test_a_hostile_class_scores_its_honest_work_and_harms_nothing(course, tmp_pa
 
     # feedback for everyone, and no line of any chapter's hidden tests or solutions in it
     # (what a student wrote themselves is theirs to see)
-    secrets = secret_lines(coursekit.REPO)
+    released, secrets = course_lines(coursekit.REPO)
     assert len(secrets) > 100, "the secret lines were not found"
     for student in expected:
         if not (out / "feedback" / student / CHAPTER / f"{CHAPTER}.html").is_file():
@@ -739,7 +729,7 @@ def test_a_hostile_class_scores_its_honest_work_and_harms_nothing(course, tmp_pa
         for path in sorted(p for p in (out / "feedback" / student).rglob("*") if p.is_file()):
             text = html_text(path) if path.suffix == ".html" else path.read_text(
                 encoding="utf-8", errors="replace")
-            leaked = sorted(line for line in secrets - own if line in text)
+            leaked = secrets_shown(text, secrets - own, released | own)
             marks = [m for m in (coursekit.HIDDEN_BEGIN, coursekit.SOLUTION_BEGIN) if m in text]
             if leaked or marks:
                 failed.append(f"{path.relative_to(out)} shows {len(leaked)} lines of hidden "

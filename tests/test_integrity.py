@@ -43,6 +43,7 @@ ATTACKS = {
     "writefile magic": "%%writefile evil.py\nimport math\nmath.isclose = lambda *a, **k: True",
     "shell expansion": "!echo {exec('import math')}",
     "magic expansion": "%matplotlib {exec('import math')}",
+    "capture expansion": "%%capture {exec('import math')}\nx = 1",
     "timeit hides code": "%timeit -n 1 math.__dict__.update(isclose=lambda *a, **k: True)",
     "time cell hides code": "%%time\nmath.isclose = lambda *a, **k: True",
     # interpreter hooks
@@ -118,8 +119,8 @@ ATTACKS = {
         "def gets_grad(tensor):\n    global cases\n    cases = {}\n    return True"),
     "reading the tests' names at call time": (
         "def grads_of(a_value, b_value):\n    return globals()['_expected']"),
-    "a namespace entry by computed name": "name = 'x'\nprint(globals()[name])",
-    "a namespace get by computed name": "name = 'x'\nprint(vars().get(name))",
+    "a namespace entry by computed name": "name = 'isclose'\nprint(vars(math)[name])",
+    "a namespace get by computed name": "name = 'isclose'\nprint(math.__dict__.get(name))",
     "the kernel's application": (
         "from traitlets.config import Application\n\ndef grads_of(a_value, b_value):\n"
         "    vars(Application.instance().shell)['display' + 'hook'](2.0)\n"
@@ -205,6 +206,7 @@ HONEST = {
     "a tensor in a list": "params = [torch.ones(2), torch.zeros(2)]\n"
                           "for p in params:\n    p.requires_grad = True",
     "globals read": "print(globals()['p'].requires_grad, 'x' in globals())\n"
+                    "for name in ('p', 'q'):\n    print(name, globals()[name].requires_grad)\n"
                     "print(sorted(vars(torch))[:1], dict(vars()).get('x'))",
     "own global": "counter = 0\ndef count():\n    global counter\n    counter += 1",
     "getattr with a literal": "print(getattr(node, 'variable', None))\n"
@@ -237,9 +239,10 @@ HONEST = {
     "numpy use": "out = np.sum(grad, axis=(0,), keepdims=True)\n"
                  "v = torch.zeros_like(y)\nv[0] = 1.0",
     "underscore": "for _ in range(3):\n    pass\n(first,), _ = (1,), 2\nprint(_)",
-    "magics": "%matplotlib inline\nx?\n!ls\nfiles = !ls",
+    "magics": "%matplotlib inline\nx?\n!ls\nfiles = !ls\n%pip install torch\n%cd ..",
     "timeit magic": "%timeit -n 3 -r 2 torch.ones(3).sum()",
     "time cell": "%%time\ny = (torch.ones(3) * 2).sum()",
+    "time a dict": "%time d = {'a': torch.ones(2).sum()}",
     "own eval": "def eval(model):\n    return model\neval(3)",
     "subprocess and files": "import os, subprocess\nprint(os.listdir('.'))\n"
                             "print(open('data.txt').read())\n"
@@ -349,6 +352,27 @@ def test_every_solved_chapter_and_release_scan_clean(chapter):
     alone = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell(s) for s in answers])
     assert integrity.scan_notebook(alone, release) == []
+
+
+# Explanation cells of the releases that use what a student's cell may not: a student who edits
+# one gets it refused (it cannot be told from an edit that adds an attack through the same
+# primitive). Every other explanation cell scans clean, edited or not.
+EXPLANATION_CELLS_WITH_PRIMITIVES = {("05_turning_gradients_off", "import gc"),
+                                     ("06_detach_data_and_inplace", "exec(")}
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_explanation_cells_scan_clean_but_a_known_few(chapter):
+    _, release = _chapter_notebooks(chapter)
+    for index, cell in enumerate(release.cells):
+        if cell.cell_type != "code" or coursekit.nbgrader_metadata(cell):
+            continue
+        edited = copy.deepcopy(release)
+        edited.cells[index].source += "\nprint('my own experiment')\n"
+        problems = integrity.scan_notebook(edited, release)
+        known = any(c == chapter and marker in cell.source
+                    for c, marker in EXPLANATION_CELLS_WITH_PRIMITIVES)
+        assert (problems != []) == known, (index, cell.source[:80], problems)
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
