@@ -22,7 +22,9 @@ and `--unshare-net --unshare-pid --unshare-ipc --unshare-uts` (no network; its o
 namespace, so a process it starts cannot outlive it), `--die-with-parent` (the kernel dies
 with its grading worker, which is how a stuck worker is stopped) and `--new-session`. The
 environment is cleared and set anew: no `JPY_PARENT_PID` (ipykernel would shut itself down at
-once, the parent's PID being invisible in the sandbox), none of the grader's variables.
+once, the parent's PID being invisible in the sandbox), none of the grader's variables (bwrap
+itself is started with only PATH and LANG). The kernel can read bwrap's command line
+(`/proc/1/cmdline`): the paths of the mounts above, nothing more.
 
 Limits (`Limits`; `--memory` sets the first): RLIMIT_AS (memory, default 2 GiB),
 RLIMIT_NPROC (processes and threads), RLIMIT_NOFILE (open files), RLIMIT_FSIZE (size of a
@@ -314,6 +316,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.connection_file = str(self._runtime / "kernel.json")
         self.ip = str(self._runtime / "ipc")
         command, kwargs = await super()._async_pre_start_kernel(**kwargs)
+        # bwrap itself (PID 1 in the sandbox, whose /proc/1/environ the kernel may read when
+        # both run as the same user) gets none of the grader's variables either
+        kwargs["env"] = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
         if _as_root():  # written 0600 by jupyter_client: the kernel's user must read it
             os.chown(self.connection_file, self._uid, self._uid)
         return command, kwargs
