@@ -476,7 +476,7 @@ import random
 
 import autograd_core as _torch
 
-# article 001's graph; article 002's float64 graph, with a leaf that needs no grad
+# a small graph in float32; a float64 graph with a leaf that needs no grad
 _x = _torch.ones(2, 2, requires_grad=True)
 _y = _x + 2
 _out = (_y * _y * 3).mean()
@@ -684,7 +684,7 @@ def _compare_with_engine(make, leaves):
             assert not _leaf.grad.requires_grad
 
 
-# article 000: 4 and 96; article 002 in float64, with a leaf that needs no grad
+# y = a**2 + 2*b**3 (4 and 96); the same in float64, with a leaf that needs no grad
 _a = _torch.tensor([2.], requires_grad=True)
 _b = _torch.tensor([4.], requires_grad=True)
 _compare_with_engine(lambda: _a ** 2 + 2 * _b ** 3, [_a, _b])

@@ -604,7 +604,10 @@ try:
     got = second_derivative(cubic, 1.5)
 except RuntimeError as error:
     if isinstance(error, NotImplementedError):
-        raise
+        raise AssertionError(
+            "second_derivative is not written yet: replace "
+            "`raise NotImplementedError()` in its cell with your code and run it again."
+        ) from None
     raise AssertionError(
         f"second_derivative(cubic, 1.5) raised RuntimeError: {error}; expected a tuple of two "
         "floats. Hint: the first derivative must itself have a grad_fn before you can "
@@ -731,7 +734,10 @@ def _call(f, name, x_value, n):
         return nth_derivative(f, x_value, n)
     except RuntimeError as error:
         if isinstance(error, NotImplementedError):
-            raise
+            raise AssertionError(
+                "nth_derivative is not written yet: replace "
+                "`raise NotImplementedError()` in its cell with your code and run it again."
+            ) from None
         raise AssertionError(
             f"nth_derivative({name}, {x_value}, {n}) raised RuntimeError: {error}; expected a "
             "float. Hint: check whether a derivative still requires grad before you "
@@ -845,7 +851,10 @@ try:
     got = hessian_vector_product(chain, point, direction)
 except RuntimeError as error:
     if isinstance(error, NotImplementedError):
-        raise
+        raise AssertionError(
+            "hessian_vector_product is not written yet: replace "
+            "`raise NotImplementedError()` in its cell with your code and run it again."
+        ) from None
     raise AssertionError(
         f"hessian_vector_product(chain, point, direction) raised RuntimeError: {error}; "
         "expected a tensor. Hint: the gradient must have a grad_fn to be differentiated again "
@@ -978,7 +987,10 @@ try:
     got = newton_step(exp_minus_2x, 2.0)
 except RuntimeError as error:
     if isinstance(error, NotImplementedError):
-        raise
+        raise AssertionError(
+            "newton_step is not written yet: replace "
+            "`raise NotImplementedError()` in its cell with your code and run it again."
+        ) from None
     raise AssertionError(
         f"newton_step(exp_minus_2x, 2.0) raised RuntimeError: {error}; expected a float. "
         "Hint: f'' is the derivative of f', which needs create_graph=True."
