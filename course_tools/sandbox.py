@@ -14,7 +14,9 @@ starts for a submission sees, through bubblewrap's mount namespace:
   matplotlib's folders in it), and a runtime folder of its own with the connection file and
   jupyter_client's IPC sockets (`transport="ipc"`, which works with the network unshared; no
   kernel sees another's connection file);
-- a fresh `/tmp` (tmpfs), `/proc` of its own PID namespace, a minimal `/dev`;
+- a fresh `/tmp` (tmpfs, writable by all like any `/tmp`, 256 MiB at most: its pages are the
+  machine's memory, outside the kernel's own limit), `/proc` of its own PID namespace, a
+  minimal `/dev`;
 - nothing else: not the repository, `--out`, the gradebook, other students' files, HOME or
   Jupyter's runtime folder (they are simply not mounted).
 
@@ -48,14 +50,15 @@ these on every run where bubblewrap works.
 
 Limits that are hit are reported by name (`limit_problems`): `memory: the kernel passed its
 2 GiB limit in cell 41 (ex3_grads_of)`. Not covered: disk space (a submission can write many
-files below the file-size limit into its scratch folder or `/tmp`, until the run ends and they
-are deleted) and CPU time (the cell and notebook timeouts bound it).
+files below the file-size limit into its scratch folder, until the run ends and they are
+deleted) and CPU time (the cell and notebook timeouts bound it).
 """
 
 from __future__ import annotations
 
 import asyncio
 import compileall
+import functools
 import json
 import os
 import re
@@ -107,8 +110,10 @@ class Limits:
     processes: int = 128  # processes and threads (RLIMIT_NPROC); an idle kernel has ~10
     open_files: int = 256  # file descriptors (RLIMIT_NOFILE); an idle kernel has ~40
     file_size: int = 64 * 2**20  # bytes in one file written (RLIMIT_FSIZE)
+    tmp_size: int = 256 * 2**20  # bytes in /tmp, a tmpfs: the machine's memory, not the kernel's
 
     def rlimits(self) -> dict[str, int]:
+        """The limits the launcher sets with setrlimit (not tmp_size: bwrap's `--size`)."""
         return {"RLIMIT_AS": self.memory, "RLIMIT_NPROC": self.processes,
                 "RLIMIT_NOFILE": self.open_files, "RLIMIT_FSIZE": self.file_size}
 
@@ -148,7 +153,19 @@ def _mount_parents(path: str, made: set[str], args: list[str]) -> None:
             args += ["--perms", "0755", "--dir", str(parent)]
 
 
-def bwrap_command(engine: Path, home: Path, runtime: Path) -> list[str]:
+@functools.lru_cache(maxsize=None)
+def _bwrap_knows(option: str) -> bool:
+    """Whether this bwrap has an option (`--size` came with bubblewrap 0.8)."""
+    try:
+        said = subprocess.run([shutil.which("bwrap") or "bwrap", "--help"], capture_output=True,
+                              text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return option in said.stdout + said.stderr
+
+
+def bwrap_command(engine: Path, home: Path, runtime: Path,
+                  tmp_size: int = Limits.tmp_size) -> list[str]:
     """bwrap and its options, up to the `--` before the command it runs."""
     if _as_root():
         isolation = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
@@ -157,7 +174,8 @@ def bwrap_command(engine: Path, home: Path, runtime: Path) -> list[str]:
     else:
         isolation = ["--unshare-all"]
     args = [shutil.which("bwrap") or "bwrap", "--die-with-parent", "--new-session",
-            *isolation, "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev",
+            *isolation, *(["--size", str(tmp_size)] if _bwrap_knows("--size") else []),
+            "--perms", "1777", "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev",
             "--ro-bind", "/usr", "/usr"]
     for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         path = Path("/") / name
@@ -328,8 +346,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         command.append(f"--IPKernelApp.extensions={GUARD_MODULE}")
         engine = Path(self.engine)
         assert self._home and self._runtime, "format_kernel_cmd before pre_start_kernel"
-        return (bwrap_command(engine, self._home, self._runtime)
-                + launcher_command(Limits(**self.limits), self._uid) + command)
+        limits = Limits(**self.limits)
+        return (bwrap_command(engine, self._home, self._runtime, limits.tmp_size)
+                + launcher_command(limits, self._uid) + command)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)

@@ -43,7 +43,9 @@ def try_engine_write():
 print("SANDBOX " + json.dumps({
     "root": sorted(os.listdir("/")), "uid": os.getuid(), "engine": autograd_core.__file__,
     "pids": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
-    "reachable": [p for p in PATHS if os.path.exists(p)], "engine_write": try_engine_write()}))
+    "reachable": [p for p in PATHS if os.path.exists(p)], "engine_write": try_engine_write(),
+    "tmp": open("/tmp/scratch", "w").write("x") == 1 and os.statvfs("/tmp").f_blocks
+    * os.statvfs("/tmp").f_frsize}))
 for _ in range(30):
     subprocess.Popen(["sleep", "4242"], start_new_session=True)
 """
@@ -128,6 +130,7 @@ def test_the_kernel_sees_only_its_sandbox(graded):
     assert seen["engine_write"] in ("OSError", "PermissionError")  # read-only
     assert seen["pids"] == [1, 2]  # bwrap's init and the kernel: its own PID namespace
     assert seen["uid"] != 0
+    assert 0 < seen["tmp"] <= sandbox.Limits.tmp_size  # a writable /tmp of bounded size
     assert set(seen["root"]) <= {"bin", "dev", "etc", "home", "lib", "lib32", "lib64", "libx32",
                                  "opt", "proc", "root", "sbin", "tmp", "usr", "work", "var"}
     assert sleepers() == []  # the 30 detached processes died with the kernel
