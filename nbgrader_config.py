@@ -27,3 +27,11 @@ c.CourseDirectory.course_id = "autograd-course"
 c.FileNameCollectorPlugin.named_regexp = (
     r".*/(?P<student_id>[^/]+?)_(?P<file_id>\d\d_\w+\.ipynb)$"
 )
+
+# Feedback shows each test cell's points, pass or fail and the visible failure's message, never
+# the hidden tests, the solutions or any cell's outputs (nbgrader's default shows all three).
+# `./course grade` loads this file too, so both give the same feedback (course_tools/feedback.py).
+from course_tools.feedback import FEEDBACK_PREPROCESSORS  # noqa: E402
+
+c.GenerateFeedback.preprocessors = list(FEEDBACK_PREPROCESSORS)
+c.HTMLExporter.exclude_input_prompt = True  # no empty "In [ ]:" beside each cell

@@ -1,6 +1,8 @@
-"""Grading a class: `./course grade` on 2 workers against nbgrader's plain sequential autograde.
+"""Grading a class: `./course grade` on 2 workers against nbgrader's plain sequential autograde,
+and what the sandbox costs.
 
     .venv/bin/python benchmarks/grading.py [--students 30] [--jobs 2] [--chapters ...]
+    .venv/bin/python benchmarks/grading.py --sandbox-only     # the sandbox's cost alone
 
 Builds a class of synthetic students (a third solve every exercise, a third the odd-numbered
 ones, a third nothing) for every chapter in solutions/, from the releases in notebooks/ and
@@ -14,9 +16,18 @@ same machine:
    step-by-step section runs them: `generate_assignment` for each chapter, `autograde` for
    each chapter, `generate_feedback` for each chapter, `export`.
 
-Both must give the same score to every student on every chapter (checked). The numbers go to
-stdout, docs/grading-benchmark.md and README.md between the GRADING-BENCHMARK markers. It takes
-several minutes; it is not part of the test suite.
+Both must give the same score to every student on every chapter (checked).
+
+3. The sandbox's cost: a small class (--sandbox-students, default 6, of chapter 1) graded
+   --sandbox-rounds times with the sandbox and as often without (`--no-sandbox`), one worker,
+   the two interleaved (with, without, without, with, ...) so that a machine getting busier
+   favours neither. Per notebook it compares the worker's time (autograde and feedback,
+   kernel start included) with and without, paired by round and student; it reports the
+   medians and the median of the paired ratios.
+
+The numbers go to stdout, docs/grading-benchmark.md and README.md between the
+GRADING-BENCHMARK markers (with --sandbox-only, only the sandbox's part, between the
+SANDBOX-COST markers). It takes several minutes; it is not part of the test suite.
 """
 
 from __future__ import annotations
@@ -26,6 +37,7 @@ import csv
 import os
 import platform
 import shutil
+import statistics
 import sys
 import threading
 import time
@@ -36,6 +48,8 @@ from course_tools import coursekit, grading  # noqa: E402
 
 SCRATCH = ROOT / "benchmarks" / ".scratch" / "grading"
 BEGIN, END = "<!-- GRADING-BENCHMARK -->", "<!-- /GRADING-BENCHMARK -->"
+SANDBOX_BEGIN, SANDBOX_END = "<!-- SANDBOX-COST -->", "<!-- /SANDBOX-COST -->"
+SANDBOX_CHAPTER = "01_tensors_and_leaves"
 
 
 def build_class(root: Path, folder: Path, chapters: list[str], students: int) -> None:
@@ -101,14 +115,80 @@ def sequential(root: Path, folder: Path, chapters: list[str], course: Path) -> d
     return steps
 
 
+def sandbox_cost(root: Path, students: int, rounds: int) -> str:
+    """Grade a class of chapter 1 with and without the sandbox, interleaved; the paragraph
+    and table that report it, between the SANDBOX-COST markers."""
+    folder = SCRATCH / "sandbox-class"
+    build_class(root, folder, [SANDBOX_CHAPTER], students)
+    seconds: dict[bool, dict[tuple[int, str], float]] = {True: {}, False: {}}
+    scores: dict[bool, dict[str, float]] = {True: {}, False: {}}
+    with LoadSampler() as load:
+        for number in range(rounds):
+            order = (True, False) if number % 2 == 0 else (False, True)
+            for sandboxed in order:
+                label = f"sandbox-{number}-{'on' if sandboxed else 'off'}"
+                results = grading.grade(folder, SCRATCH / label, root=root,
+                                        chapters=[SANDBOX_CHAPTER], jobs=1,
+                                        sandbox=sandboxed, log=lambda line: None)
+                for result in results:
+                    seconds[sandboxed][(number, result.student)] = result.seconds
+                    scores[sandboxed][result.student] = result.score
+                shutil.rmtree(SCRATCH / label, ignore_errors=True)
+    pairs = sorted(seconds[True].keys() & seconds[False].keys())
+    ratios = [seconds[True][k] / seconds[False][k] for k in pairs]
+    with_sandbox = statistics.median(seconds[True][k] for k in pairs)
+    without = statistics.median(seconds[False][k] for k in pairs)
+    ratio = statistics.median(ratios)
+    same = scores[True] == scores[False]
+    print(f"sandbox: {len(pairs)} pairs, median {with_sandbox:.2f} s with, {without:.2f} s "
+          f"without, median ratio {ratio:.3f} (load average {load.mean:.1f}); "
+          f"scores {'identical' if same else 'DIFFER'}")
+    return "\n".join([
+        SANDBOX_BEGIN,
+        f"The sandbox's cost, per notebook: {students} students x {SANDBOX_CHAPTER} "
+        f"graded {rounds} times with the sandbox and {rounds} times without, one worker, "
+        "interleaved; the worker's time per notebook (autograde and feedback, kernel start "
+        f"included), paired by round and student ({len(pairs)} pairs; load average "
+        f"{load.mean:.1f}, on {os.cpu_count()} CPUs):",
+        "",
+        "| | median per notebook |",
+        "|---|---:|",
+        f"| with the sandbox (bubblewrap, IPC, limits) | {with_sandbox:.2f} s |",
+        f"| without (`--no-sandbox`) | {without:.2f} s |",
+        f"| median of the paired ratios, with / without | {ratio:.3f} "
+        f"({(ratio - 1) * 100:+.1f} %) |",
+        f"| ratio of the medians, with / without | {with_sandbox / without:.3f} "
+        f"({(with_sandbox / without - 1) * 100:+.1f} %) |",
+        "",
+        f"Scores with and without the sandbox: {'identical' if same else 'DIFFERENT'}.",
+        SANDBOX_END,
+    ])
+
+
+def replace_between(text: str, begin: str, end: str, new: str) -> str | None:
+    """text with the part from begin to end (markers included) replaced by new, or None."""
+    if begin not in text or end not in text:
+        return None
+    head, rest = text.split(begin, 1)
+    return head + new + rest.split(end, 1)[1]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=30)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--chapters", nargs="+", default=None)
     parser.add_argument("--no-write", action="store_true", help="do not update README/docs")
+    parser.add_argument("--sandbox-only", action="store_true",
+                        help="measure only the sandbox's cost")
+    parser.add_argument("--sandbox-students", type=int, default=6)
+    parser.add_argument("--sandbox-rounds", type=int, default=5)
     args = parser.parse_args()
     chapters = args.chapters or coursekit.chapters(ROOT)
+    if args.sandbox_only:
+        chapters = [SANDBOX_CHAPTER]
+    elif SANDBOX_CHAPTER not in chapters:
+        chapters.append(SANDBOX_CHAPTER)
     shutil.rmtree(SCRATCH, ignore_errors=True)
     # a snapshot of the course, so that both runs grade the same chapters even if their
     # sources change meanwhile
@@ -116,6 +196,19 @@ def main() -> int:
     for chapter in chapters:
         shutil.copytree(ROOT / coursekit.RELEASE_DIR / chapter,
                         root / coursekit.RELEASE_DIR / chapter)
+    sandbox_part = sandbox_cost(root, args.sandbox_students, args.sandbox_rounds)
+    print()
+    print(sandbox_part)
+    if args.sandbox_only:
+        if not args.no_write:
+            for path in (ROOT / "docs" / "grading-benchmark.md", ROOT / "README.md"):
+                text = replace_between(path.read_text(encoding="utf-8"), SANDBOX_BEGIN,
+                                       SANDBOX_END, sandbox_part)
+                if text is None:
+                    print(f"{path.name} has no {SANDBOX_BEGIN} markers: not written there")
+                else:
+                    path.write_text(text, encoding="utf-8")
+        return 0
     folder = SCRATCH / "class"
     build_class(root, folder, chapters, args.students)
     notebooks = args.students * len(chapters)
@@ -171,6 +264,8 @@ def main() -> int:
         f"{parallel / steps['autograde']:.2f}x the time of the plain sequential `autograde` "
         f"alone. Both gave the same score on {len(ours) - len(differ)} of {len(ours)} "
         "student-chapters.",
+        "",
+        sandbox_part,
     ])
     print()
     print(table)
@@ -179,10 +274,9 @@ def main() -> int:
             "# Grading benchmark\n\n" + __doc__.split("\n\n", 1)[1].split("It takes")[0].strip()
             + "\n\n" + table + "\n", encoding="utf-8")
         readme = ROOT / "README.md"
-        text = readme.read_text(encoding="utf-8")
-        if BEGIN in text and END in text:
-            head, rest = text.split(BEGIN, 1)
-            text = head + BEGIN + "\n" + table + "\n" + END + rest.split(END, 1)[1]
+        text = replace_between(readme.read_text(encoding="utf-8"), BEGIN, END,
+                               BEGIN + "\n" + table + "\n" + END)
+        if text is not None:
             readme.write_text(text, encoding="utf-8")
         else:
             print(f"README.md has no {BEGIN} markers: the table was not written there")

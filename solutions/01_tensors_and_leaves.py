@@ -134,9 +134,10 @@ names = ("p", "q", "r", "s", "t", "u")
 assert "requires_grad_names" in globals(), (
     "requires_grad_names is not defined yet: write your prediction in the cell above and run it."
 )
-assert isinstance(requires_grad_names, set) and requires_grad_names <= set(names), (
-    f"Expected a set of names taken from {names}; got {requires_grad_names!r}."
-)
+assert type(requires_grad_names) is set and all(type(name) is str for name in requires_grad_names) and \
+    requires_grad_names <= set(names), (
+        f"Expected a set of names (strings) taken from {names}; got {requires_grad_names!r}."
+    )
 actual = {name for name in names if globals()[name].requires_grad}
 missing, extra = actual - requires_grad_names, requires_grad_names - actual
 assert not missing and not extra, (
@@ -151,7 +152,7 @@ _p = _torch.ones(3)
 _q = _torch.ones(3, requires_grad=True)
 _r, _s = _p * 2, _p + _q
 _tensors = {"p": _p, "q": _q, "r": _r, "s": _s, "t": _s.sum(), "u": _r * _r}
-assert type(requires_grad_names) is set
+assert type(requires_grad_names) is set and all(type(n) is str for n in requires_grad_names)
 assert requires_grad_names == {n for n, v in _tensors.items() if v.requires_grad}
 ### END HIDDEN TESTS
 
@@ -232,9 +233,10 @@ names = ("p", "q", "r", "s", "t", "u")
 assert "leaf_names" in globals(), (
     "leaf_names is not defined yet: write your prediction in the cell above and run it."
 )
-assert isinstance(leaf_names, set) and leaf_names <= set(names), (
-    f"Expected a set of names taken from {names}; got {leaf_names!r}."
-)
+assert type(leaf_names) is set and all(type(name) is str for name in leaf_names) and \
+    leaf_names <= set(names), (
+        f"Expected a set of names (strings) taken from {names}; got {leaf_names!r}."
+    )
 actual = {name for name in names if globals()[name].is_leaf}
 missing, extra = actual - leaf_names, leaf_names - actual
 assert not missing and not extra, (
@@ -249,7 +251,7 @@ _p = _torch.ones(3)
 _q = _torch.ones(3, requires_grad=True)
 _r, _s = _p * 2, _p + _q
 _tensors = {"p": _p, "q": _q, "r": _r, "s": _s, "t": _s.sum(), "u": _r * _r}
-assert type(leaf_names) is set
+assert type(leaf_names) is set and all(type(n) is str for n in leaf_names)
 assert leaf_names == {n for n, v in _tensors.items() if v.is_leaf}
 ### END HIDDEN TESTS
 
@@ -361,7 +363,7 @@ def grads_of(a_value: float, b_value: float) -> tuple[float, float]:
 
 # %% nbgrader={"grade": true, "grade_id": "ex3_grads_of_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 got = grads_of(1.0, -1.0)
-assert isinstance(got, tuple) and len(got) == 2 and all(type(g) is float for g in got), (
+assert type(got) is tuple and len(got) == 2 and all(type(g) is float for g in got), (
     f"grads_of(1.0, -1.0) returned {got!r}; expected a tuple of two Python floats. "
     "Hint: .item() turns a one-element tensor into a Python number."
 )
@@ -418,8 +420,12 @@ import autograd_core as torch
 assert "predicted_grads" in globals(), (
     "predicted_grads is not defined yet: write your prediction in the cell above and run it."
 )
-assert isinstance(predicted_grads, dict) and set(predicted_grads) == {"x", "w", "b"}, (
-    f"Expected a dict with the keys 'x', 'w' and 'b'; got {predicted_grads!r}."
+assert type(predicted_grads) is dict and all(type(k) is str for k in predicted_grads) and \
+    set(predicted_grads) == {"x", "w", "b"}, (
+        f"Expected a dict with the keys 'x', 'w' and 'b'; got {predicted_grads!r}."
+    )
+assert all(v is None or type(v) in (int, float) for v in predicted_grads.values()), (
+    f"Expected each value of predicted_grads to be a number or None; got {predicted_grads!r}."
 )
 line = {"x": torch.tensor(3.0), "w": torch.tensor(2.0, requires_grad=True),
         "b": torch.tensor(1.0, requires_grad=True)}
@@ -436,6 +442,8 @@ import autograd_core as _torch
 
 _x, _w, _b = _torch.tensor(3.0), _torch.tensor(2.0, requires_grad=True), _torch.tensor(1.0, requires_grad=True)
 (_x * _w + _b).backward()
+assert type(predicted_grads) is dict and all(type(k) is str for k in predicted_grads)
+assert all(v is None or type(v) in (int, float) for v in predicted_grads.values())
 assert predicted_grads["x"] is None
 assert predicted_grads["w"] == _w.grad.item() and predicted_grads["b"] == _b.grad.item()
 ### END HIDDEN TESTS
@@ -536,7 +544,7 @@ cases = {
 (hidden.sum() + kept.sum()).backward()
 for what, tensor in cases.items():
     got = gets_grad(tensor)
-    assert isinstance(got, bool), f"gets_grad returned {got!r} for {what}; expected True or False."
+    assert type(got) is bool, f"gets_grad returned {got!r} for {what}; expected True or False."
     with warnings.catch_warnings():  # reading a non-leaf's .grad warns; not needed here
         warnings.simplefilter("ignore")
         filled = tensor.grad is not None

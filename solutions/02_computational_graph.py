@@ -231,11 +231,11 @@ import autograd_core as torch
 assert "q_root" in globals() and "q_children" in globals(), (
     "q_root and q_children are not defined yet: write your prediction in the cell above and run it."
 )
-assert isinstance(q_root, str), (
+assert type(q_root) is str, (
     f"q_root is {q_root!r}; expected a node name, a string such as 'AddBackward0'."
 )
-assert isinstance(q_children, (list, tuple)) and len(q_children) == 2 and \
-    all(isinstance(name, str) for name in q_children), (
+assert type(q_children) in (list, tuple) and len(q_children) == 2 and \
+    all(type(name) is str for name in q_children), (
         f"q_children is {q_children!r}; expected a list of two node names (strings)."
     )
 graph_a = torch.tensor([2., 3.], requires_grad=True)
@@ -260,7 +260,8 @@ _a = _torch.tensor([[1., -2.]], requires_grad=True)
 _b = _torch.tensor([[0.5, 4.]], requires_grad=True)
 _q = 3 * _a ** 3 - _b ** 2
 assert type(q_root) is str and q_root == _q.grad_fn.name()
-assert [str(n) for n in q_children] == [n.name() for n, _ in _q.grad_fn.next_functions]
+assert type(q_children) in (list, tuple) and all(type(n) is str for n in q_children)
+assert list(q_children) == [n.name() for n, _ in _q.grad_fn.next_functions]
 assert [n.name() for n, _ in _q.grad_fn.next_functions[0][0].next_functions if n is not None] == ["PowBackward0"]
 ### END HIDDEN TESTS
 
@@ -553,7 +554,7 @@ def shrink_reference(x):
 assert "divisions" in globals() and "first_grad" in globals(), (
     "divisions and first_grad are not defined yet: write your prediction in the cell above and run it."
 )
-assert isinstance(divisions, tuple) and len(divisions) == 2 and \
+assert type(divisions) is tuple and len(divisions) == 2 and \
     all(type(n) is int for n in divisions), (
         f"divisions is {divisions!r}; expected a tuple of two ints."
     )
@@ -564,8 +565,8 @@ for k, values in enumerate(([3., -5.], [0.5, 0.2])):
         f"shrink leaves for the input {values}. Hint: follow the loop by hand; each pass through "
         "y = y / 2 adds one node, and the loop test looks at the largest absolute value."
     )
-assert isinstance(first_grad, (list, tuple)) and len(first_grad) == 2 and \
-    all(isinstance(g, (int, float)) for g in first_grad), (
+assert type(first_grad) in (list, tuple) and len(first_grad) == 2 and \
+    all(type(g) in (int, float) for g in first_grad), (
         f"first_grad is {first_grad!r}; expected a list of two numbers."
     )
 first_x = torch.tensor([3., -5.], requires_grad=True)
@@ -578,9 +579,10 @@ assert all(abs(g - e) < 1e-6 for g, e in zip(first_grad, first_x.grad.tolist()))
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
 
-assert tuple(divisions) == (3, 0)
+assert type(divisions) is tuple and all(type(n) is int for n in divisions)
+assert divisions == (3, 0)
+assert type(first_grad) in (list, tuple) and all(type(g) in (int, float) for g in first_grad)
 assert [float(g) for g in first_grad] == [0.125, 0.125]
-assert all(type(g) in (int, float) for g in first_grad)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -682,14 +684,16 @@ ops_x = torch.ones(2, 2, requires_grad=True)
 ops_y = ops_x + 2
 ops_out = (ops_y * ops_y * 3).mean()
 got = graph_ops(ops_out)
-assert isinstance(got, list), f"graph_ops(out) returned {got!r}; expected a list of names."
+assert type(got) is list and all(type(name) is str for name in got), (
+    f"graph_ops(out) returned {got!r}; expected a list of names (strings)."
+)
 assert got == ["MeanBackward0", "MulBackward0", "MulBackward0", "AddBackward0", "AccumulateGrad"], (
     f"graph_ops(out) for out = (y * y * 3).mean() returned {got}; expected the answer given "
     "above the exercise: its five nodes, each once, breadth-first from out.grad_fn. Hint: keep a "
     "set of the nodes already queued, so that the AddBackward0 that y * y reaches twice is listed once."
 )
 got = graph_ops(ops_x)
-assert got == [], (
+assert type(got) is list and got == [], (
     f"graph_ops(x) for a leaf returned {got!r}; expected an empty list. Hint: a leaf's grad_fn "
     "is None."
 )
@@ -703,7 +707,8 @@ except RecursionError:
         "graph_ops(deep) for a chain of 1200 multiplications hit Python's recursion limit; "
         "expected a list of names. Hint: walk with a queue (collections.deque), not with recursion."
     ) from None
-assert len(got) == 1201 and got[0] == "MulBackward0" and got[-1] == "AccumulateGrad", (
+assert type(got) is list and all(type(name) is str for name in got) and len(got) == 1201 \
+        and got[0] == "MulBackward0" and got[-1] == "AccumulateGrad", (
     f"graph_ops(deep) for a chain of 1200 multiplications returned {len(got)} names; expected "
     "one per multiplication, then the leaf's AccumulateGrad. Hint: each node once, in the order "
     "the queue hands them out."
@@ -711,25 +716,31 @@ assert len(got) == 1201 and got[0] == "MulBackward0" and got[-1] == "AccumulateG
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
 
+
+def _names(got):
+    assert type(got) is list and all(type(name) is str for name in got)
+    return got
+
+
 _a = _torch.tensor([2., 3.], requires_grad=True)
 _b = _torch.tensor([6., 4.], requires_grad=True)
-assert graph_ops(3 * _a ** 3 - _b ** 2) == [
+assert _names(graph_ops(3 * _a ** 3 - _b ** 2)) == [
     "SubBackward0", "MulBackward0", "PowBackward0", "PowBackward0", "AccumulateGrad",
     "AccumulateGrad"]
 _c = _torch.tensor(1., requires_grad=True)
 _d = _c + _c
-assert graph_ops(_d + _d) == ["AddBackward0", "AddBackward0", "AccumulateGrad"]
-assert graph_ops(_torch.ones(3) * 2) == []
+assert _names(graph_ops(_d + _d)) == ["AddBackward0", "AddBackward0", "AccumulateGrad"]
+assert _names(graph_ops(_torch.ones(3) * 2)) == []
 _e = _torch.tensor([[1., 2.]], requires_grad=True)
-assert graph_ops((_e * _torch.ones(2)).sum(dim=0)) == ["SumBackward1", "MulBackward0", "AccumulateGrad"]
+assert _names(graph_ops((_e * _torch.ones(2)).sum(dim=0))) == ["SumBackward1", "MulBackward0", "AccumulateGrad"]
 _f = _torch.tensor([1., 2.], requires_grad=True)
 _g = _torch.tensor([3., 4.], requires_grad=True)
-assert graph_ops((_f * _g).exp() + _g) == [
+assert _names(graph_ops((_f * _g).exp() + _g)) == [
     "AddBackward0", "ExpBackward0", "AccumulateGrad", "MulBackward0", "AccumulateGrad"]
 _deep = _c
 for _ in range(2000):
     _deep = _deep + 1
-assert graph_ops(_deep) == ["AddBackward0"] * 2000 + ["AccumulateGrad"]
+assert _names(graph_ops(_deep)) == ["AddBackward0"] * 2000 + ["AccumulateGrad"]
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -767,14 +778,17 @@ import autograd_core as torch
 
 def same_tensors(got, expected):
     """Whether got holds exactly the tensors of expected (by identity), each once."""
-    return len(got) == len(expected) and all(sum(g is e for g in got) == 1 for e in expected)
+    return type(got) is list and len(got) == len(expected) and \
+        all(sum(g is e for g in got) == 1 for e in expected)
 
 
 leaves_x = torch.tensor(3.)
 leaves_w = torch.tensor(2., requires_grad=True)
 leaves_b = torch.tensor(1., requires_grad=True)
 got = graph_leaves(leaves_x * leaves_w + leaves_b)
-assert isinstance(got, list), f"graph_leaves(x * w + b) returned {got!r}; expected a list of tensors."
+assert type(got) is list, (
+    f"graph_leaves(x * w + b) returned {got!r}; expected a list of tensors."
+)
 assert same_tensors(got, [leaves_w, leaves_b]), (
     f"graph_leaves(x * w + b) returned {len(got)} tensor(s), {got}; expected the leaves that "
     "require grad, each once. Hint: x does not require grad, so it has no AccumulateGrad node; "
@@ -787,7 +801,7 @@ assert same_tensors(got, [leaves_a]), (
     "same AccumulateGrad node is reached three times; remember the nodes already seen."
 )
 got = graph_leaves(leaves_w)
-assert got == [], (
+assert type(got) is list and got == [], (
     f"graph_leaves(w) for a leaf returned {got!r}; expected an empty list. Hint: a leaf's grad_fn "
     "is None."
 )
@@ -811,23 +825,24 @@ import autograd_core as _torch
 _a = _torch.tensor([2., 3.], requires_grad=True)
 _b = _torch.tensor([6., 4.], requires_grad=True)
 _got = graph_leaves(3 * _a ** 3 - _b ** 2)
-assert len(_got) == 2 and sum(g is _a for g in _got) == 1 and sum(g is _b for g in _got) == 1
-assert graph_leaves(_torch.ones(2) * 3) == []
+assert type(_got) is list and len(_got) == 2 and sum(g is _a for g in _got) == 1 and sum(g is _b for g in _got) == 1
+_got = graph_leaves(_torch.ones(2) * 3)
+assert type(_got) is list and _got == []
 _c = _torch.tensor(1., requires_grad=True)
 _deep = _c
 for _ in range(2000):
     _deep = _deep * 1.0
 _got = graph_leaves(_deep)
-assert len(_got) == 1 and _got[0] is _c
+assert type(_got) is list and len(_got) == 1 and _got[0] is _c
 _frozen = _torch.tensor([1., 1.])
 _p = _torch.tensor([0.5, 0.5], requires_grad=True)
 with _torch.no_grad():
     _hidden = _p * 2
 _got = graph_leaves((_frozen * _p + _hidden).sum())
-assert len(_got) == 1 and _got[0] is _p
+assert type(_got) is list and len(_got) == 1 and _got[0] is _p
 _w2 = _torch.ones(3, requires_grad=True) * 2
 _got = graph_leaves((_w2 * _w2).sum())
-assert len(_got) == 1 and _got[0] is _w2.grad_fn.next_functions[0][0].variable
+assert type(_got) is list and len(_got) == 1 and _got[0] is _w2.grad_fn.next_functions[0][0].variable
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -959,7 +974,7 @@ import autograd_core as torch
 func_a = torch.tensor([2., 3.], requires_grad=True)
 func_b = torch.tensor([6., 4.], requires_grad=True)
 func_q = QFunction.apply(func_a, func_b)
-assert isinstance(func_q, torch.Tensor) and func_q.shape == func_a.shape and \
+assert type(func_q) is torch.Tensor and func_q.shape == func_a.shape and \
     torch.allclose(func_q, 3 * func_a.detach() ** 3 - func_b.detach() ** 2), (
         f"QFunction.apply(a, b) for a = [2., 3.], b = [6., 4.] returned {func_q}; expected "
         "3 * a ** 3 - b ** 2, elementwise. Hint: forward receives the tensors a and b and returns "
@@ -970,12 +985,12 @@ assert type(func_q.grad_fn).__name__ == "QFunctionBackward", (
     "a new tensor computed from a and b."
 )
 func_q.sum().backward()
-assert func_a.grad is not None and torch.allclose(func_a.grad, 9 * func_a.detach() ** 2), (
+assert type(func_a.grad) is torch.Tensor and torch.allclose(func_a.grad, 9 * func_a.detach() ** 2), (
     f"After Q.sum().backward(), a.grad is {func_a.grad}; expected dQ/da = 9 * a ** 2 (the "
     "incoming gradient is 1 here). Hint: backward returns the gradient for a first, then the "
     "one for b."
 )
-assert func_b.grad is not None and torch.allclose(func_b.grad, -2 * func_b.detach()), (
+assert type(func_b.grad) is torch.Tensor and torch.allclose(func_b.grad, -2 * func_b.detach()), (
     f"After Q.sum().backward(), b.grad is {func_b.grad}; expected dQ/db = -2 * b (the incoming "
     "gradient is 1 here). Hint: backward returns the gradient for a first, then the one for b."
 )
@@ -1001,12 +1016,12 @@ _b = _torch.tensor([3., 0.5], requires_grad=True)
 _q = QFunction.apply(_a, _b)
 assert [type(n).__name__ for n, _ in _q.grad_fn.next_functions] == ["AccumulateGrad", "AccumulateGrad"]
 _q.backward(_torch.tensor([0.5, -1.]))
-assert _torch.allclose(_a.grad, _torch.tensor([4.5, -36.]))
-assert _torch.allclose(_b.grad, _torch.tensor([-3., 1.]))
+assert type(_a.grad) is _torch.Tensor and _torch.allclose(_a.grad, _torch.tensor([4.5, -36.]))
+assert type(_b.grad) is _torch.Tensor and _torch.allclose(_b.grad, _torch.tensor([-3., 1.]))
 _c = _torch.tensor([2.], requires_grad=True)
 _q = QFunction.apply(_c, _torch.tensor([1.]))
 _q.backward(_torch.ones(1))
-assert _torch.allclose(_c.grad, _torch.tensor([36.]))
+assert type(_c.grad) is _torch.Tensor and _torch.allclose(_c.grad, _torch.tensor([36.]))
 ### END HIDDEN TESTS
 
 # %% [markdown]

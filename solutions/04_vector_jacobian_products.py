@@ -104,7 +104,7 @@ prediction_1 = "C"
 assert "prediction_1" in globals(), (
     "prediction_1 is not defined yet: write your prediction in the cell above and run it."
 )
-assert isinstance(prediction_1, str) and prediction_1.strip().upper() in ("A", "B", "C", "D"), (
+assert type(prediction_1) is str and prediction_1.strip().upper() in ("A", "B", "C", "D"), (
     f"prediction_1 is {prediction_1!r}; expected one of the letters 'A', 'B', 'C' or 'D'. "
     "Hint: write it as a string, such as \"A\"."
 )
@@ -310,7 +310,8 @@ prediction_2 = [1.0, 2.0]
 assert "prediction_2" in globals(), (
     "prediction_2 is not defined yet: write your prediction in the cell above and run it."
 )
-assert isinstance(prediction_2, (list, tuple)) and len(prediction_2) == 2, (
+assert type(prediction_2) in (list, tuple) and len(prediction_2) == 2 and \
+    all(type(p) in (int, float) for p in prediction_2), (
     f"prediction_2 is {prediction_2!r}; expected a list of two numbers. "
     "Hint: x has two elements, and x.grad has the shape of x."
 )
@@ -434,7 +435,7 @@ v_pick = torch.tensor([0.5, 0.5, 3.0])
 assert "v_pick" in globals(), (
     "v_pick is not defined yet: write your answer in the cell above and run it."
 )
-assert isinstance(v_pick, torch.Tensor) and v_pick.shape == (3,), (
+assert type(v_pick) is torch.Tensor and v_pick.shape == (3,), (
     f"v_pick is {v_pick!r}; expected a tensor with the shape of losses, torch.Size([3]). "
     "Hint: the gradient argument of backward has the shape of the tensor it is called on."
 )
@@ -483,7 +484,7 @@ def vector_for_mean(y: torch.Tensor) -> torch.Tensor:
 x_check = torch.tensor([1., 2., 3., 4.], requires_grad=True)
 y_check = x_check * x_check
 v_check = vector_for_mean(y_check)
-assert isinstance(v_check, torch.Tensor) and v_check.shape == y_check.shape, (
+assert type(v_check) is torch.Tensor and v_check.shape == y_check.shape, (
     f"vector_for_mean(y) returned {v_check!r}; expected a tensor with the shape of y, "
     f"{y_check.shape}. Hint: torch.full_like and torch.ones_like make a tensor shaped like another."
 )
@@ -510,7 +511,7 @@ _torch.sin(_m).mean().backward()
 assert _torch.allclose(_got, _m.grad)
 _s = _torch.tensor(4., requires_grad=True)
 _v = vector_for_mean(_s * _s)
-assert _v.shape == () and float(_v) == 1.0, "for a scalar, mean() is the identity"
+assert type(_v) is _torch.Tensor and _v.shape == () and float(_v) == 1.0, "for a scalar, mean() is the identity"
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -584,7 +585,7 @@ def doubling_grad(x: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
 x_check = torch.tensor([1810.9065, 344.1436, -78.7548]) / 2048
 v_check = torch.tensor([0.1, 1.0, 0.0001])
 got = doubling_grad(x_check, v_check)
-assert isinstance(got, torch.Tensor) and got.shape == v_check.shape, (
+assert type(got) is torch.Tensor and got.shape == v_check.shape, (
     f"doubling_grad(x, v) returned {got!r}; expected a tensor with the shape of v, "
     f"{v_check.shape}. Hint: x.grad has the shape of x, which is the shape of v here."
 )
@@ -739,7 +740,7 @@ def jacobian_rows(f, x: torch.Tensor) -> torch.Tensor:
 # %% nbgrader={"grade": true, "grade_id": "ex6_jacobian_rows_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 A_check = torch.tensor([[1., 2.], [3., 4.]])
 got = jacobian_rows(lambda x: A_check @ x, torch.tensor([2., 3.]))
-assert isinstance(got, torch.Tensor) and got.shape == (2, 2), (
+assert type(got) is torch.Tensor and got.shape == (2, 2), (
     f"jacobian_rows(lambda x: A @ x, x) returned {got!r}; expected a 2 x 2 tensor (2 outputs, "
     "2 inputs). Hint: torch.stack(rows) stacks a list of 1-D rows into a matrix."
 )
@@ -749,7 +750,7 @@ assert torch.allclose(got, A_check), (
     "each pass?"
 )
 got = jacobian_rows(layer, x0)
-assert torch.allclose(got, torch.autograd.functional.jacobian(layer, x0), atol=1e-6), (
+assert type(got) is torch.Tensor and torch.allclose(got, torch.autograd.functional.jacobian(layer, x0), atol=1e-6), (
     f"jacobian_rows(layer, x0) returned\n{got}\nexpected the Jacobian that "
     "torch.autograd.functional.jacobian(layer, x0) computes. Hint: the one-hot vector for "
     "row i has a single 1, at position i."
@@ -769,7 +770,7 @@ _leaf = _torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
 _got = jacobian_rows(lambda x: _torch.sin(x) * x.sum(), _leaf)
 _x = _leaf.detach()
 _expected = _torch.eye(3) * _torch.cos(_x) * _x.sum() + _torch.sin(_x).unsqueeze(1)
-assert _torch.allclose(_got, _expected, atol=1e-6)
+assert type(_got) is _torch.Tensor and _torch.allclose(_got, _expected, atol=1e-6)
 assert _leaf.grad is None, "the caller's x must not receive gradients"
 _calls = []
 

@@ -274,12 +274,13 @@ assert "predicted_requires_grad" in globals(), (
     "predicted_requires_grad is not defined yet: write your prediction in the cell above and "
     "run it."
 )
-assert isinstance(predicted_requires_grad, dict) and \
+assert type(predicted_requires_grad) is dict and \
+    all(type(key) is str for key in predicted_requires_grad) and \
     set(predicted_requires_grad) == {"a", "b", "c", "d", "e"}, (
     f"Expected a dict with the keys 'a' to 'e'; got {predicted_requires_grad!r}."
 )
 not_booleans = [key for key, value in predicted_requires_grad.items()
-                if not isinstance(value, bool)]
+                if type(value) is not bool]
 assert not not_booleans, (
     f"Expected True or False for every key; got something else for {sorted(not_booleans)}."
 )
@@ -498,20 +499,20 @@ import autograd_core as torch
 
 x = torch.tensor([1., 2., 3.], requires_grad=True)
 got = count_graph_nodes((x * 2).sum())
-assert got == 3, (
+assert type(got) is int and got == 3, (
     f"count_graph_nodes((x * 2).sum()) returned {got!r}; expected one count per node of "
     "SumBackward0 -> MulBackward0 -> AccumulateGrad. Hint: count the starting node, then every "
     "node you reach through next_functions (skip the None entries)."
 )
 got = count_graph_nodes(x)
-assert got == 0, (
+assert type(got) is int and got == 0, (
     f"count_graph_nodes(x) for a leaf returned {got!r}; expected the size of a graph that does "
     "not exist. Hint: a leaf's grad_fn is None."
 )
 with torch.no_grad():
     unrecorded = x * 2
 got = count_graph_nodes(unrecorded)
-assert got == 0, (
+assert type(got) is int and got == 0, (
     f"count_graph_nodes on a result computed under no_grad returned {got!r}; expected the size "
     "of a graph that was never recorded. Hint: look at its grad_fn."
 )
@@ -519,7 +520,7 @@ a = torch.tensor(2., requires_grad=True)
 b = a + a
 c = b + b
 got = count_graph_nodes(c)
-assert got == 3, (
+assert type(got) is int and got == 3, (
     f"count_graph_nodes(c) for b = a + a, c = b + b returned {got!r}; expected each distinct "
     "node counted once, however many edges lead to it. Hint: keep a set of the nodes already "
     "seen, and push a node on the stack only the first time you see it."
@@ -527,27 +528,34 @@ assert got == 3, (
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
 
+
+def _count(tensor):
+    _got = count_graph_nodes(tensor)
+    assert type(_got) is int
+    return _got
+
+
 # a constant input is an empty edge (None, 0), not a node
 _p = _torch.tensor([1., 2.], requires_grad=True)
 _q = _torch.tensor([3., 4.])
-assert count_graph_nodes(_p * _q) == 2
+assert _count(_p * _q) == 2
 # two leaves and an intermediate used twice
 _u = _torch.tensor(1., requires_grad=True)
 _v = _torch.tensor(2., requires_grad=True)
 _m = _u * _v
-assert count_graph_nodes(_m + _m * _u) == 5
+assert _count(_m + _m * _u) == 5
 # far deeper than Python's recursion limit
 _t = _torch.tensor(1., requires_grad=True)
 for _ in range(5000):
     _t = _t * 1.0
-assert count_graph_nodes(_t) == 5001
+assert _count(_t) == 5001
 # a small network: 3 AddmmBackward0, 3 TBackward0, 2 ReluBackward0, 6 AccumulateGrad
 _torch.manual_seed(0)
 _mlp = _torch.nn.Sequential(_torch.nn.Linear(4, 8), _torch.nn.ReLU(), _torch.nn.Linear(8, 8),
                             _torch.nn.ReLU(), _torch.nn.Linear(8, 1))
-assert count_graph_nodes(_mlp(_torch.ones(3, 4))) == 14
+assert _count(_mlp(_torch.ones(3, 4))) == 14
 with _torch.no_grad():
-    assert count_graph_nodes(_mlp(_torch.ones(3, 4))) == 0
+    assert _count(_mlp(_torch.ones(3, 4))) == 0
 assert type(count_graph_nodes(_mlp(_torch.ones(3, 4)))) is int
 ### END HIDDEN TESTS
 
@@ -818,7 +826,8 @@ class Tiny(nn.Module):
 torch.manual_seed(0)
 tiny = Tiny()
 names = freeze_all_but(tiny, "fc")
-assert isinstance(names, list) and names == ["fc.weight", "fc.bias"], (
+assert type(names) is list and all(type(name) is str for name in names) and \
+    names == ["fc.weight", "fc.bias"], (
     f"freeze_all_but(tiny, 'fc') returned {names!r}; expected the list of the names of the "
     "head's parameters, as named_parameters() gives them. Hint: the head's parameters are the "
     "ones whose name starts with 'fc.'."
@@ -860,11 +869,12 @@ class _Other(_nn.Module):
 _net = _Other()
 _net.requires_grad_(False)                    # the head was frozen too: it must come back
 _names = freeze_all_but(_net, "classifier")
-assert type(_names) is list
+assert type(_names) is list and all(type(_n) is str for _n in _names)
 assert _names == ["classifier.0.weight", "classifier.0.bias", "classifier.2.weight",
                   "classifier.2.bias"]
 assert all(_p.requires_grad == _n.startswith("classifier.") for _n, _p in _net.named_parameters())
-assert freeze_all_but(_net, "classifier") == _names         # a second call changes nothing
+_again = freeze_all_but(_net, "classifier")                # a second call changes nothing
+assert type(_again) is list and all(type(_n) is str for _n in _again) and _again == _names
 _net(_torch.ones(4, 3)).sum().backward()
 assert all((_p.grad is not None) == _n.startswith("classifier.")
            for _n, _p in _net.named_parameters())
@@ -878,7 +888,9 @@ class _Prefix(_nn.Module):                    # "fc2" only starts like "fc": it 
 
 
 _prefix = _Prefix()
-assert freeze_all_but(_prefix, "fc") == ["fc.weight", "fc.bias"]
+_again = freeze_all_but(_prefix, "fc")
+assert type(_again) is list and all(type(_n) is str for _n in _again)
+assert _again == ["fc.weight", "fc.bias"]
 assert not _prefix.fc2.weight.requires_grad and not _prefix.fc2.bias.requires_grad
 ### END HIDDEN TESTS
 
@@ -928,7 +940,7 @@ for name in ("running_mean_changed_in_1", "out_2_requires_grad"):
     assert name in globals(), (
         f"{name} is not defined yet: write your prediction in the cell above and run it."
     )
-    assert isinstance(globals()[name], bool), (
+    assert type(globals()[name]) is bool, (
         f"{name} is {globals()[name]!r}; expected a boolean."
     )
 layer = nn.BatchNorm2d(2)
@@ -1024,6 +1036,7 @@ net(torch.rand(8, 3))                         # gives BatchNorm some running sta
 data = torch.rand(5, 3)
 running_mean = net[1].running_mean.clone()
 out = evaluate(net, data)
+assert type(out) is torch.Tensor, f"evaluate returned {out!r}; expected the model's output tensor."
 assert not out.requires_grad, (
     f"evaluate(net, data) returned a tensor with grad_fn={out.grad_fn}; expected a result with "
     "no graph behind it. Hint: run the forward pass with grad mode off."
@@ -1033,7 +1046,7 @@ assert torch.equal(net[1].running_mean, running_mean), (
     "be used, not updated. Hint: the forward pass ran in training mode; switch the model to "
     "eval mode for it."
 )
-assert net.training, (
+assert net.training is True, (
     "After evaluate(net, data) the model is in eval mode; expected the training mode it had "
     "before the call. Hint: remember model.training before switching, and restore it after."
 )
@@ -1064,7 +1077,7 @@ assert torch.is_grad_enabled(), (
     "When the model raised inside evaluate, grad mode stayed off; expected it restored even "
     "then. Hint: a `with torch.no_grad():` block restores grad mode however it is left."
 )
-assert broken.training, (
+assert broken.training is True, (
     "When the model raised inside evaluate, it was left in eval mode; expected its training "
     "mode restored even then. Hint: try/finally."
 )
@@ -1085,12 +1098,12 @@ assert _torch.is_grad_enabled()
 # a model already in eval mode stays in eval mode, submodules included
 _net.eval()
 evaluate(_net, _data)
-assert not any(_m.training for _m in _net.modules())
+assert all(_m.training is False for _m in _net.modules())
 _net.train()
 # no graph at all, and the eval-mode values
 _res = evaluate(_net, _data)
-assert _res.grad_fn is None and _res.is_leaf and not _res.requires_grad
-assert all(_m.training for _m in _net.modules())
+assert type(_res) is _torch.Tensor and _res.grad_fn is None and _res.is_leaf and not _res.requires_grad
+assert all(_m.training is True for _m in _net.modules())
 _net.eval()
 assert _torch.allclose(_res, _net(_data).detach())
 _net.train()
@@ -1107,13 +1120,13 @@ try:
     raise AssertionError("evaluate swallowed the model's exception")
 except KeyError:
     pass
-assert _torch.is_grad_enabled() and _broken.training
+assert _torch.is_grad_enabled() and _broken.training is True
 _broken.eval()
 try:
     evaluate(_broken, _data)
 except KeyError:
     pass
-assert not _broken.training
+assert _broken.training is False
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -266,9 +266,10 @@ def _second_call_raises(first, second) -> bool:
 assert "raises" in globals(), (
     "raises is not defined yet: write your prediction in the cell above and run it."
 )
-assert isinstance(raises, dict) and set(raises) == set("abcde") and all(
-    isinstance(v, bool) for v in raises.values()
-), f"Expected a dict with the keys 'a' to 'e' and the values True or False; got {raises!r}."
+assert type(raises) is dict and all(type(k) is str for k in raises) and \
+    set(raises) == set("abcde") and all(type(v) is bool for v in raises.values()), (
+    f"Expected a dict with the keys 'a' to 'e' and the values True or False; got {raises!r}."
+)
 actual = {
     "a": _second_call_raises(lambda y, w, b: torch.autograd.grad(y, w),
                              lambda y, w, b: torch.autograd.grad(y, w)),
@@ -480,9 +481,10 @@ import autograd_core as torch
 assert "predicted" in globals(), (
     "predicted is not defined yet: write your prediction in the cell above and run it."
 )
-assert isinstance(predicted, dict) and set(predicted) == {"x", "y"} and all(
-    isinstance(v, (int, float)) and not isinstance(v, bool) for v in predicted.values()
-), f"Expected a dict with the keys 'x' and 'y' and a number for each; got {predicted!r}."
+assert type(predicted) is dict and all(type(k) is str for k in predicted) and \
+    set(predicted) == {"x", "y"} and all(type(v) in (int, float) for v in predicted.values()), (
+    f"Expected a dict with the keys 'x' and 'y' and a number for each; got {predicted!r}."
+)
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # PyTorch's warning about backward(create_graph=True)
     leaf_x = torch.tensor(2.0, requires_grad=True)
@@ -507,6 +509,7 @@ with warnings.catch_warnings():
     _y = _torch.tensor(3.0, requires_grad=True)
     (_x * _x * _y).backward(create_graph=True)
     _x.grad.backward()
+assert type(predicted) is dict and all(type(v) in (int, float) for v in predicted.values())
 assert float(predicted["x"]) == _x.grad.item() == 18.0
 assert float(predicted["y"]) == _y.grad.item() == 8.0
 ### END HIDDEN TESTS
@@ -606,13 +609,16 @@ try:
     got = second_derivative(cubic, 1.5)
 except RuntimeError as error:
     if isinstance(error, NotImplementedError):
-        raise
+        raise AssertionError(
+            "second_derivative is not written yet: replace "
+            "`raise NotImplementedError()` in its cell with your code and run it again."
+        ) from None
     raise AssertionError(
         f"second_derivative(cubic, 1.5) raised RuntimeError: {error}; expected a tuple of two "
         "floats. Hint: the first derivative must itself have a grad_fn before you can "
         "differentiate it (section 5)."
     ) from None
-assert isinstance(got, tuple) and len(got) == 2 and all(type(g) is float for g in got), (
+assert type(got) is tuple and len(got) == 2 and all(type(g) is float for g in got), (
     f"second_derivative(cubic, 1.5) returned {got!r}; expected a tuple of two Python floats. "
     "Hint: .item() turns a one-element tensor into a Python number."
 )
@@ -733,7 +739,10 @@ def _call(f, name, x_value, n):
         return nth_derivative(f, x_value, n)
     except RuntimeError as error:
         if isinstance(error, NotImplementedError):
-            raise
+            raise AssertionError(
+                "nth_derivative is not written yet: replace "
+                "`raise NotImplementedError()` in its cell with your code and run it again."
+            ) from None
         raise AssertionError(
             f"nth_derivative({name}, {x_value}, {n}) raised RuntimeError: {error}; expected a "
             "float. Hint: check whether a derivative still requires grad before you "
@@ -763,18 +772,25 @@ import math
 
 import autograd_core as _torch
 
+
+def _nth(f, x_value, n):
+    _value = nth_derivative(f, x_value, n)
+    assert type(_value) is float, (n, _value)
+    return _value
+
+
 for _n in range(9):
     _expected = [math.sin, math.cos, lambda v: -math.sin(v), lambda v: -math.cos(v)][_n % 4](0.3)
-    _got = nth_derivative(_torch.sin, 0.3, _n)
+    _got = _nth(_torch.sin, 0.3, _n)
     assert math.isclose(_got, _expected, rel_tol=1e-6, abs_tol=1e-7), (_n, _got)
 for _n in range(5):
-    assert math.isclose(nth_derivative(_torch.exp, -0.5, _n), math.exp(-0.5), rel_tol=1e-6)
-assert nth_derivative(lambda t: 3 * t + 1, 2.0, 1) == 3.0
-assert nth_derivative(lambda t: 3 * t + 1, 2.0, 2) == 0.0
-assert nth_derivative(lambda t: 3 * t + 1, 2.0, 5) == 0.0
-assert nth_derivative(lambda t: t**3, -1.5, 0) == -3.375
-assert type(nth_derivative(lambda t: t**3, -1.5, 9)) is float
-assert nth_derivative(lambda t: t**3, -1.5, 9) == 0.0
+    assert math.isclose(_nth(_torch.exp, -0.5, _n), math.exp(-0.5), rel_tol=1e-6)
+assert _nth(lambda t: 3 * t + 1, 2.0, 1) == 3.0
+assert _nth(lambda t: 3 * t + 1, 2.0, 2) == 0.0
+assert _nth(lambda t: 3 * t + 1, 2.0, 5) == 0.0
+assert _nth(lambda t: t**3, -1.5, 0) == -3.375
+assert type(_nth(lambda t: t**3, -1.5, 9)) is float
+assert _nth(lambda t: t**3, -1.5, 9) == 0.0
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -840,13 +856,16 @@ try:
     got = hessian_vector_product(chain, point, direction)
 except RuntimeError as error:
     if isinstance(error, NotImplementedError):
-        raise
+        raise AssertionError(
+            "hessian_vector_product is not written yet: replace "
+            "`raise NotImplementedError()` in its cell with your code and run it again."
+        ) from None
     raise AssertionError(
         f"hessian_vector_product(chain, point, direction) raised RuntimeError: {error}; "
         "expected a tensor. Hint: the gradient must have a grad_fn to be differentiated again "
         "(create_graph), and x must be a leaf that requires grad."
     ) from None
-assert isinstance(got, torch.Tensor) and tuple(got.shape) == (3,), (
+assert type(got) is torch.Tensor and tuple(got.shape) == (3,), (
     f"hessian_vector_product(chain, point, direction) returned {got!r}; expected a tensor of "
     "shape (3,). Hint: the second autograd.grad call returns a tuple; take its element."
 )
@@ -900,7 +919,7 @@ try:
             _calls.clear()
             _got = hessian_vector_product(_fn, _x, _v)
             assert len(_calls) <= 2, len(_calls)
-            assert isinstance(_got, _torch.Tensor) and tuple(_got.shape) == (_n,)
+            assert type(_got) is _torch.Tensor and tuple(_got.shape) == (_n,)
             assert not _got.requires_grad
             assert _x.grad is None and not _x.requires_grad
             _results.append((_fn, _x, _v, _got))
@@ -973,7 +992,10 @@ try:
     got = newton_step(exp_minus_2x, 2.0)
 except RuntimeError as error:
     if isinstance(error, NotImplementedError):
-        raise
+        raise AssertionError(
+            "newton_step is not written yet: replace "
+            "`raise NotImplementedError()` in its cell with your code and run it again."
+        ) from None
     raise AssertionError(
         f"newton_step(exp_minus_2x, 2.0) raised RuntimeError: {error}; expected a float. "
         "Hint: f'' is the derivative of f', which needs create_graph=True."
@@ -991,15 +1013,22 @@ import math
 
 import autograd_core as _torch
 
-assert newton_step(lambda t: 3 * (t - 1.5) ** 2 + 2, 10.0) == 1.5
-assert math.isclose(newton_step(lambda t: (t - 1.5) ** 2, -4.0), 1.5, rel_tol=1e-6)
+
+def _newton(f, x_value):
+    _value = newton_step(f, x_value)
+    assert type(_value) is float, (x_value, _value)
+    return _value
+
+
+assert _newton(lambda t: 3 * (t - 1.5) ** 2 + 2, 10.0) == 1.5
+assert math.isclose(_newton(lambda t: (t - 1.5) ** 2, -4.0), 1.5, rel_tol=1e-6)
 for _x in (-1.0, 0.2, 3.0):
     _expected = _x - (math.exp(_x) - 2) / math.exp(_x)
-    _got = newton_step(lambda t: _torch.exp(t) - 2 * t, _x)
+    _got = _newton(lambda t: _torch.exp(t) - 2 * t, _x)
     assert type(_got) is float and math.isclose(_got, _expected, rel_tol=1e-6), (_x, _got)
-_got = newton_step(lambda t: t**4 / 4 - t, 2.0)
+_got = _newton(lambda t: t**4 / 4 - t, 2.0)
 assert math.isclose(_got, 2.0 - (8.0 - 1.0) / 12.0, rel_tol=1e-6), _got
-_got = newton_step(_torch.cos, 3.0)
+_got = _newton(_torch.cos, 3.0)
 assert math.isclose(_got, 3.0 - math.sin(3.0) / math.cos(3.0), rel_tol=1e-6), _got
 ### END HIDDEN TESTS
 

@@ -224,7 +224,7 @@ from autograd_core import optim
 assert "w_after" in globals(), (
     "w_after is not defined yet: write your prediction in the cell above and run it."
 )
-assert isinstance(w_after, (int, float)) and not isinstance(w_after, bool), (
+assert type(w_after) in (int, float), (
     f"Expected a number for w_after; got {w_after!r}. Hint: write a Python number, not a tensor."
 )
 weight = torch.tensor(1.0, requires_grad=True)
@@ -248,6 +248,7 @@ _sgd = _optim.SGD([_w], lr=0.1)
 for _ in range(3):
     (3 * _w).backward()
     _sgd.step()
+assert type(w_after) in (int, float)
 assert math.isclose(float(w_after), -0.8, abs_tol=1e-4)
 assert math.isclose(float(w_after), _w.item(), abs_tol=1e-4)
 ### END HIDDEN TESTS
@@ -592,6 +593,9 @@ def compare_with_sgd(steps, **settings):
         if returned is not None:
             return f"sgd_step returned {returned!r}; expected None (it updates in place)"
         for i, (p, r) in enumerate(zip(mine, theirs)):
+            if type(p) is not torch.Tensor:
+                return (f"after sgd_step, params[{i}] is a {type(p).__name__}; expected the "
+                        "same tensor, updated in place")
             if not torch.allclose(p, r, rtol=1e-4, atol=1e-5):
                 return (f"with {settings}, after step {step}, params[{i}] is {p.tolist()}, "
                         "which differs from what optim.SGD gives")
@@ -630,6 +634,7 @@ def _run(steps, skip_second=False, **settings):
         assert sgd_step(_mine, _buffers, **settings) is None
         _ref.step()
         for _p, _r in zip(_mine, _theirs):
+            assert type(_p) is _torch.Tensor, settings
             assert _torch.allclose(_p, _r, rtol=1e-4, atol=1e-5), (settings, _p, _r)
     return _mine, _buffers, _ref, _theirs
 
@@ -637,6 +642,7 @@ def _run(steps, skip_second=False, **settings):
 _run(5, lr=0.05, weight_decay=0.1)
 _mine, _buffers, _ref, _theirs = _run(5, lr=0.02, momentum=0.5, weight_decay=0.01)
 for _b, _r in zip(_buffers, _theirs):
+    assert type(_b) is _torch.Tensor
     assert _torch.allclose(_b, _ref.state[_r]["momentum_buffer"], rtol=1e-4, atol=1e-5)
 _mine, _buffers, _, _ = _run(3, skip_second=True, lr=0.1, momentum=0.9, weight_decay=0.1)
 assert _mine[1].tolist() == [3.0] and _buffers[1] is None      # no .grad: skipped entirely
@@ -691,9 +697,10 @@ from autograd_core import optim
 assert "changed_names" in globals(), (
     "changed_names is not defined yet: write your prediction in the cell above and run it."
 )
-assert isinstance(changed_names, set) and changed_names <= set("abcd"), (
-    f"Expected a set of names taken from 'a', 'b', 'c', 'd'; got {changed_names!r}."
-)
+assert type(changed_names) is set and all(type(name) is str for name in changed_names) and \
+    changed_names <= set("abcd"), (
+        f"Expected a set of names taken from 'a', 'b', 'c', 'd'; got {changed_names!r}."
+    )
 params = {name: torch.tensor([1.0, 2.0], requires_grad=(name != "b")) for name in "abcd"}
 params["d"].grad = torch.zeros(2)
 starts = {name: t.detach().clone() for name, t in params.items()}
@@ -718,7 +725,7 @@ _starts = {n: t.detach().clone() for n, t in _params.items()}
 _o = _optim.SGD(list(_params.values()), lr=0.1, weight_decay=0.01)
 (_params["a"] * _params["b"]).sum().backward()
 _o.step()
-assert type(changed_names) is set
+assert type(changed_names) is set and all(type(_n) is str for _n in changed_names)
 assert changed_names == {n for n, t in _params.items() if not _torch.equal(t.detach(), _starts[n])}
 ### END HIDDEN TESTS
 
@@ -1185,7 +1192,7 @@ test_points, test_classes = moons(1000, 0.1)
 classifier = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(),
                            nn.Linear(16, 2))
 history = fit(classifier, train_points, train_classes)
-assert isinstance(history, list) and history and all(type(v) is float for v in history), (
+assert type(history) is list and history and all(type(v) is float for v in history), (
     f"fit returned {type(history).__name__}; expected a non-empty list of Python floats, one "
     "loss per step. Hint: append loss.item() after each step."
 )

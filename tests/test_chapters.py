@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from course_tools import coursekit
+from lying_answers import LYING_ANSWERS
 
 ROOT = Path(os.environ.get("COURSE_ROOT", coursekit.REPO)).resolve()
 CHAPTERS = coursekit.chapters(ROOT)
@@ -92,6 +93,18 @@ def test_explanations_print_what_pytorch_prints(chapter, tmp_path, runs):
     problems = coursekit.check_outputs_match_pytorch(ROOT, chapter, tmp_path,
                                                      runs.solution(chapter))
     assert not problems, report(problems)
+
+
+@pytest.mark.parametrize("chapter", [c for c in CHAPTERS if c in LYING_ANSWERS])
+def test_lying_answers_fail_the_visible_tests(chapter, tmp_path):
+    """Answers that lie about equality or type (tests/lying_answers.py) fail the visible tests:
+    the test cells check the type of what a student made before comparing it."""
+    answers = LYING_ANSWERS[chapter]
+    failures = coursekit.failure_messages(ROOT, chapter, answers, tmp_path)
+    fooled = {name: failures.get(f"{name}_tests", ("nothing raised", ""))[0]
+              for name in answers}
+    fooled = {name: raised for name, raised in fooled.items() if raised != "AssertionError"}
+    assert not fooled, f"{chapter}: test cells not failing on a lying answer: {fooled}"
 
 
 def test_releases_are_in_sync_with_their_sources(tmp_path):
