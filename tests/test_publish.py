@@ -69,6 +69,11 @@ def test_edition_holds_what_students_need_and_nothing_else(edition):
     assert not list(edition.rglob("__pycache__"))
 
 
+# The course extra's packages that only instructors use: jupytext (the chapters' text files) and
+# pebble (./course grade's worker pool). The student edition leaves them out.
+INSTRUCTOR_ONLY = ("jupytext", "pebble")
+
+
 def test_edition_pins_what_the_repository_pins(edition):
     """The student pyproject is written by hand: its pins must follow the repository's."""
     tomllib = pytest.importorskip("tomllib")
@@ -79,7 +84,7 @@ def test_edition_pins_what_the_repository_pins(edition):
     extras = ours["optional-dependencies"]
     assert theirs["optional-dependencies"] == {
         "viz": extras["viz"],
-        "course": [item for item in extras["course"] if not item.startswith("jupytext")],
+        "course": [item for item in extras["course"] if not item.startswith(INSTRUCTOR_ONLY)],
     }
 
 
