@@ -155,8 +155,10 @@ class SavedTensor:
             )
         if self.is_output and _GradMode.enabled:
             # Differentiating backward itself: the saved output is the node's own output again.
+            # It keeps its output index, so its gradient flows back through the right output.
             out = Tensor._make(tensor._data, True, node)
             out._version_counter = tensor._version_counter
+            out._output_nr = tensor._output_nr
             return out
         return tensor
 
