@@ -115,6 +115,8 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
+        if not isinstance(value, _bool):
+            raise RuntimeError("requires_grad must be a bool")
         if self.grad_fn is not None:
             raise RuntimeError(
                 "you can only change requires_grad flags of leaf variables. If you want to use a "
@@ -125,7 +127,14 @@ class Tensor:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")   # sic, PyTorch
         self._requires_grad = _bool(value)
 
+    @requires_grad.deleter
+    def requires_grad(self) -> None:
+        raise RuntimeError("requires_grad must be a bool")          # PyTorch's wording for del
+
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        if not isinstance(requires_grad, _bool):
+            raise TypeError("requires_grad_(): argument 'requires_grad' (position 1) must be bool, "
+                            f"not {type(requires_grad).__name__}")
         if self.grad_fn is not None and requires_grad:
             return self                    # a computed tensor already requires grad: a no-op
         self.requires_grad = requires_grad
@@ -230,7 +239,13 @@ class Tensor:
 
     @data.setter
     def data(self, value: "Tensor") -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
         self._data = value._data
+
+    @data.deleter
+    def data(self) -> None:
+        raise RuntimeError("Deleting tensor data is not allowed. Delete tensor instead!")
 
     # ----------------------------------------------------------------- metadata
     @property
@@ -536,7 +551,7 @@ class Tensor:
     def chunk(self, chunks, dim=0): return split(self, -(-self._data.shape[dim] // chunks), dim)
     def split(self, split_size, dim=0): return split(self, split_size, dim)
     def narrow(self, dim, start, length): return Slice.apply(self, dim=dim, slice_=slice(start, start + length))
-    def unbind(self, dim=0): return tuple(Select.apply(self, dim=dim, index=i) for i in range(self._data.shape[dim]))
+    def unbind(self, dim=0): return Unbind.apply(self, dim=dim)
     def select(self, dim, index): return Select.apply(self, dim=dim, index=index)
 
     def __getitem__(self, key): return index(self, key)
@@ -550,7 +565,12 @@ class Tensor:
     def pow_(self, exponent): return Pow.apply_(self, exponent=exponent)
     def clamp_(self, min=None, max=None): return Clamp.apply_(self, min=min, max=max)
     def zero_(self): return Zero.apply_(self, value=0)
-    def fill_(self, value): return Fill.apply_(self, value=_float(value) if not isinstance(value, Tensor) else value.item())
+    def fill_(self, value):
+        if not isinstance(value, Tensor):
+            return Fill.apply_(self, value=_float(value))
+        if value.ndim:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions.")
+        return FillTensor.apply_(self, value)
     def copy_(self, src): return Copy.apply_(self, _as_array(src))
     def exp_(self): return Exp.apply_(self)
     def relu_(self): return Relu.apply_(self)
@@ -587,7 +607,7 @@ def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:
 # ``Tensor`` already exists.  Loading must start here, not in ``function`` or an op module, which
 # is why ``autograd_core/__init__.py`` imports ``tensor`` before anything else.
 from .function import AccumulateGrad  # noqa: E402
-from .ops.elementwise import (Abs, Add, Clamp, Clone, Copy, Cos, Div, Exp, Fill, Floor, Log,  # noqa: E402
+from .ops.elementwise import (Abs, Add, Clamp, Clone, Copy, Cos, Div, Exp, Fill, FillTensor, Floor, Log,  # noqa: E402
                               Maximum, Minimum, Mul, Neg, Pow, PowTensor, Reciprocal, Relu, Round,
                               RPow, Rsub, Sigmoid, Sign, Sin, Sqrt, Sub, Tanh, ToCopy, Zero, compare)
 from .ops.indexing import Select, Slice, index, index_put_, split  # noqa: E402
@@ -595,5 +615,5 @@ from .ops.linalg import Bmm, Dot, Mm, Mv, matmul  # noqa: E402
 from .ops.reduction import (MaxAll, Mean, MeanDim, MinAll, Norm, Std, Sum, SumDim, Var,  # noqa: E402
                             arg_reduce, max_dim, min_dim)
 from .ops.shape import (Expand, Permute, Repeat, Reshape, Squeeze, SqueezeDim, T, Transpose,  # noqa: E402
-                        Unsqueeze, View, flatten, maybe_wrap_dim)
+                        Unbind, Unsqueeze, View, flatten, maybe_wrap_dim)
 from .ops.softmax import LogSoftmax, Softmax  # noqa: E402

@@ -88,3 +88,102 @@ def test_gradgradcheck_of_a_function_returning_its_saved_outputs():
         return [(lib.autograd.gradcheck(f, (x,)), lib.autograd.gradgradcheck(f, (x,))) for f in picks]
 
     assert assert_same(case) == [[True, True]] * 3
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors, in PyTorch's types and words
+# ---------------------------------------------------------------------------------------------
+def _functional_errors():
+    def vector(lib):
+        return float64(lib, [1.0, 2.0])
+
+    def functional(lib):
+        return lib.autograd.functional
+
+    return {
+        "backward_inputs_empty": lambda m: (vector(m) * 2).sum().backward(inputs=[]),
+        "grad_inputs_empty": lambda m: m.autograd.grad((vector(m) * 2).sum(), []),
+        "grad_output_needs_no_grad": lambda m: m.autograd.grad(m.tensor(1.0), vector(m)),
+        "grad_second_output_needs_no_grad": lambda m: m.autograd.grad(
+            [vector(m) * 2, m.ones(2)], vector(m), [m.ones(2), m.ones(2)]),
+        "grad_output_unrelated_leaf": lambda m: m.autograd.grad(m.tensor(1.0, requires_grad=True), vector(m)),
+        "jacobian_number_input": lambda m: functional(m).jacobian(lambda a: a * 2, 3),
+        "jacobian_list_input": lambda m: functional(m).jacobian(lambda a: a * 2, [vector(m)]),
+        "jacobian_number_in_tuple": lambda m: functional(m).jacobian(lambda a, b: a * b, (vector(m), 3)),
+        "jacobian_number_output": lambda m: functional(m).jacobian(lambda a: 3, vector(m)),
+        "jacobian_number_in_outputs": lambda m: functional(m).jacobian(lambda a: (a, 3), vector(m)),
+        "hessian_list_input": lambda m: functional(m).hessian(lambda a: a.sum(), [1.0]),
+        "hessian_number_output": lambda m: functional(m).hessian(lambda a: 3.0, vector(m)),
+        "hessian_tuple_output": lambda m: functional(m).hessian(lambda a: (a.sum(),), vector(m)),
+        "hessian_vector_output": lambda m: functional(m).hessian(lambda a: a * 2, vector(m)),
+        "vjp_number_input": lambda m: functional(m).vjp(lambda a: a * 2, 3),
+        "vjp_number_v": lambda m: functional(m).vjp(lambda a: a * 2, vector(m), 3),
+        "vjp_list_v": lambda m: functional(m).vjp(lambda a: a * 2, vector(m), [m.ones(2)]),
+        "vjp_v_none_vector_output": lambda m: functional(m).vjp(lambda a: a * 2, vector(m)),
+        "vjp_v_wrong_size": lambda m: functional(m).vjp(lambda a: a * 2, vector(m), m.ones(3)),
+        "vjp_v_two_for_one": lambda m: functional(m).vjp(lambda a: a * 2, vector(m), (m.ones(2), m.ones(2))),
+        "vjp_v_one_for_two": lambda m: functional(m).vjp(lambda a: (a * 2, a), vector(m), (m.ones(2),)),
+        "vjp_v_entry_wrong_size": lambda m: functional(m).vjp(
+            lambda a: (a * 2, a), vector(m), (m.ones(2), m.ones(3))),
+        "vjp_v_number_entry": lambda m: functional(m).vjp(lambda a: (a * 2, a), vector(m), (m.ones(2), 3)),
+        "vjp_number_output": lambda m: functional(m).vjp(lambda a: 5, vector(m), m.ones(2)),
+        "vjp_scalar_output_v_none": lambda m: functional(m).vjp(lambda a: (a * a).sum(), vector(m)),
+        "vjp_scalar_output_v_1d": lambda m: functional(m).vjp(lambda a: a.sum(), vector(m), m.ones(1)),
+    }
+
+
+def _attribute_errors():
+    def delete_data(m):
+        t = m.ones(2)
+        del t.data
+
+    def delete_requires_grad(m):
+        t = m.ones(2)
+        del t.requires_grad
+
+    def set_data(value):
+        def case(m):
+            t = m.ones(2)
+            t.data = value
+
+        return case
+
+    def set_requires_grad(value):
+        def case(m):
+            t = m.ones(2)
+            t.requires_grad = value
+
+        return case
+
+    def requires_grad_call(value):
+        return lambda m: m.ones(2).requires_grad_(value)
+
+    return {"del_data": delete_data, "del_requires_grad": delete_requires_grad,
+            "data_none": set_data(None), "data_list": set_data([1.0, 2.0]),
+            "requires_grad_none": set_requires_grad(None), "requires_grad_int": set_requires_grad(1),
+            "requires_grad_call_int": requires_grad_call(1),
+            "requires_grad_call_none": requires_grad_call(None)}
+
+
+ERROR_CASES = {**_functional_errors(), **_attribute_errors()}
+
+
+@pytest.mark.parametrize("name", sorted(ERROR_CASES))
+def test_errors_as_pytorch_raises_them(name):
+    assert_same(ERROR_CASES[name])
+
+
+# ---------------------------------------------------------------------------------------------
+# Node names
+# ---------------------------------------------------------------------------------------------
+def test_node_names_of_fill_and_unbind():
+    def case(lib):
+        x = float64(lib, [[1.0, 2.0], [3.0, 4.0]])
+        first, second = x.unbind(1)
+        shared = first.grad_fn is second.grad_fn
+        return (type((x * 1).fill_(2).grad_fn).__name__,
+                type((x * 1).fill_(lib.tensor(2.0, dtype=lib.float64)).grad_fn).__name__,
+                type(first.grad_fn).__name__, shared, len(first.grad_fn.next_functions),
+                first._version == x._version)
+
+    assert assert_same(case)[:3] == ["FillBackward2", "FillBackward3", "UnbindBackward0"]

@@ -73,6 +73,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         execute(tensors, grads, retain_graph, create_graph)
         return
     inputs = _as_tuple(inputs)
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     results = execute(tensors, grads, retain_graph, create_graph, inputs=inputs, allow_unused=True)
     for tensor, result in zip(inputs, results):
         if result is None:
@@ -97,7 +99,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     outputs = _as_tuple(outputs)
     inputs_tuple = _as_tuple(inputs)
     if not inputs_tuple:
-        raise RuntimeError("grad requires non-empty inputs.")
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     for t in inputs_tuple:
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")

@@ -461,8 +461,8 @@ class Clone(Op):
 
 
 class Fill(Op):
-    """out = value everywhere (``fill_``, ``zero_``);   da = 0"""
-    node_name = "FillBackward0"
+    """out = value everywhere (``fill_`` with a number, ``zero_``);   da = 0"""
+    node_name = "FillBackward2"
 
     @staticmethod
     def forward(ctx, a, *, value):
@@ -489,6 +489,11 @@ class Copy(Op):
     @staticmethod
     def backward(ctx, grad):
         return grad * 0, grad
+
+
+class FillTensor(Copy):
+    """out = a 0-d tensor's value everywhere (``fill_(value_tensor)``);   da = 0,   dvalue = sum(g)"""
+    node_name = "FillBackward3"
 
 
 # ---------------------------------------------------------------------- no gradient
