@@ -58,10 +58,6 @@ class Node:
     def name(self) -> str:
         return self._qualified_name or type(self).__name__
 
-    def __call__(self, *grad_outputs):
-        """Calling a node runs its backward, as ``y.grad_fn(v)`` does in PyTorch."""
-        return self.apply(*grad_outputs)
-
     def __repr__(self) -> str:
         return f"<{self._repr_prefix}{type(self).__name__} object at {id(self):#x}>"
 
@@ -253,6 +249,10 @@ class Function:
         if name is None:                    # a user's Function: PyTorch names and prints it so
             name = f"{cls.__name__}Backward"
             attributes["_repr_prefix"] = "torch.autograd.function."
+        else:
+            # Built-in nodes are callable: ``y.grad_fn(v)`` runs the backward.  A user's Function's
+            # node is not (PyTorch: "'CubeBackward' object is not callable"); call ``.apply``.
+            attributes["__call__"] = BackwardNode.apply
         # One node class per Function, so that type(y.grad_fn).__name__ == "MulBackward0".
         cls._backward_cls = type(name, (BackwardNode,), attributes)
 

@@ -187,3 +187,43 @@ def test_node_names_of_fill_and_unbind():
                 first._version == x._version)
 
     assert assert_same(case)[:3] == ["FillBackward2", "FillBackward3", "UnbindBackward0"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Calling nodes
+# ---------------------------------------------------------------------------------------------
+def cube_function(lib):
+    class Cube(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x ** 3
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (x,) = ctx.saved_tensors
+            return grad_output * 3 * x ** 2
+
+    return Cube
+
+
+def test_a_custom_functions_node_is_not_callable_but_has_apply():
+    def case(lib):
+        x = float64(lib, 2.0)
+        node = cube_function(lib).apply(x).grad_fn
+        observed = [callable(node), node.apply(lib.tensor(1.0, dtype=lib.float64))]
+        try:
+            node(lib.tensor(1.0))
+        except TypeError as error:
+            observed.append(str(error))
+        return observed
+
+    assert assert_same(case)[2] == "'CubeBackward' object is not callable"
+
+
+def test_a_built_in_node_is_callable():
+    def case(lib):
+        x, w = float64(lib, 2.0), float64(lib, 3.0, requires_grad=False)
+        return callable((x * w).grad_fn), (x * w).grad_fn(lib.tensor(1.0, dtype=lib.float64))
+
+    assert_same(case)
