@@ -204,7 +204,8 @@ def evaluate_function(task: GraphTask, node, grads: list | None, captures: dict)
 def call_function(node, grads: list) -> tuple:
     """Pre-hooks, the node's backward, ``validate_outputs``, post-hooks (PyTorch's ``call_function``)."""
     if node._num_outputs > 1 and node._materialize_grads and any(g is None for g in grads):
-        grads = [Tensor._make(np.zeros(*meta), False, None) if g is None else g   # unused output: 0
+        # an unused output's gradient is 0; a non-Tensor output's (meta None) stays None
+        grads = [Tensor._make(np.zeros(*meta), False, None) if g is None and meta else g
                  for g, meta in zip(grads, node._output_meta)]
     if node._has_hooks:
         for hook in list(node.__dict__.get("_pre_hooks", {}).values()):

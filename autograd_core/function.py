@@ -218,6 +218,20 @@ class BackwardNode(Node, FunctionCtx):
         return self._forward_cls.backward(self, *grad_outputs)
 
 
+class CustomBackwardNode(BackwardNode):
+    """The node of a user's ``Function``: what backward returns is checked as PyTorch does."""
+
+    def apply(self, *grad_outputs):
+        """Run the Function's backward; extra trailing ``None`` gradients are dropped."""
+        result = self._forward_cls.backward(self, *grad_outputs)
+        if not isinstance(result, tuple):
+            return result
+        expected = len(self.next_functions)
+        if len(result) > expected and all(extra is None for extra in result[expected:]):
+            result = result[:expected]
+        return result
+
+
 class Function:
     """Base of differentiable operations (PyTorch: ``torch.autograd.Function``).
 
@@ -254,7 +268,8 @@ class Function:
             # node is not (PyTorch: "'CubeBackward' object is not callable"); call ``.apply``.
             attributes["__call__"] = BackwardNode.apply
         # One node class per Function, so that type(y.grad_fn).__name__ == "MulBackward0".
-        cls._backward_cls = type(name, (BackwardNode,), attributes)
+        base = CustomBackwardNode if "_repr_prefix" in attributes else BackwardNode
+        cls._backward_cls = type(name, (base,), attributes)
 
     @staticmethod
     def forward(ctx, *args, **kwargs):

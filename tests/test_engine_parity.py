@@ -227,3 +227,69 @@ def test_a_built_in_node_is_callable():
         return callable((x * w).grad_fn), (x * w).grad_fn(lib.tensor(1.0, dtype=lib.float64))
 
     assert_same(case)
+
+
+# ---------------------------------------------------------------------------------------------
+# What a custom Function's backward receives and may return
+# ---------------------------------------------------------------------------------------------
+def test_backward_receives_none_for_a_non_tensor_output_and_zeros_for_an_unused_one():
+    def case(lib):
+        received = []
+
+        class DoubleAndTriple(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2, "a label", x * 3
+
+            @staticmethod
+            def backward(ctx, grad_double, grad_label, grad_triple):
+                received.extend([grad_double, grad_label, grad_triple])
+                return grad_double * 2 + grad_triple * 3
+
+        x = float64(lib, [1.0, 2.0])
+        double, label, _ = DoubleAndTriple.apply(x)
+        double.sum().backward()
+        return label, received, x.grad
+
+    assert assert_same(case)[1][1] is None
+
+
+def test_backward_may_return_extra_trailing_nones_but_not_extra_gradients():
+    def case(lib):
+        def function(extra):
+            class Scale(lib.autograd.Function):
+                @staticmethod
+                def forward(ctx, x, factor):
+                    ctx.factor = factor
+                    return x * factor
+
+                @staticmethod
+                def backward(ctx, grad_output):
+                    return (grad_output * ctx.factor, None) + extra
+
+            return Scale
+
+        x = float64(lib, [1.0, 2.0])
+        grads = [lib.autograd.grad(function((None, None)).apply(x, 3.0).sum(), x)]
+        for extra in [(x,), ()]:
+            try:
+                grads.append(lib.autograd.grad(function(extra).apply(x, 3.0).sum(), x))
+            except RuntimeError as error:
+                grads.append(str(error))
+        return grads
+
+    observed = assert_same(case)
+    assert "incorrect number of gradients (expected 2, got 3)" in observed[1]
+
+
+def test_materialized_gradients_under_create_graph_require_grad():
+    def case(lib):
+        x, unused = float64(lib, [1.0, 2.0]), float64(lib, [3.0])
+        results = []
+        for create_graph in (False, True):
+            for out in ((x * x).sum(), (x * 2).sum()):
+                results.append(lib.autograd.grad(out, [x, unused], materialize_grads=True,
+                                                 create_graph=create_graph))
+        return results
+
+    assert assert_same(case)[3][1] == ("tensor", [0.0], True)

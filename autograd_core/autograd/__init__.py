@@ -110,8 +110,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         allow_unused = materialize_grads
     results = execute(outputs, grads, retain_graph, create_graph,
                            inputs=inputs_tuple, allow_unused=allow_unused)
-    if materialize_grads:
-        results = [zeros_like(t) if r is None else r for t, r in zip(inputs_tuple, results)]
+    if materialize_grads:       # under create_graph, PyTorch's zeros are leaves that require grad
+        results = [zeros_like(t, requires_grad=create_graph) if r is None else r
+                   for t, r in zip(inputs_tuple, results)]
     return tuple(results)
 
 
