@@ -262,16 +262,18 @@ def validate_outputs(node, grads: tuple) -> tuple:
 def _call_tensor_pre_hooks(node, grads: list, create_graph: bool) -> list:
     """Hooks registered on non-leaf tensors (``register_hook``) and ``retain_grad``."""
     hooks = node.__dict__.get("_tensor_hooks")
+    if type(node) is AccumulateGrad and node.variable._hooks:
+        hooks = {0: node.variable._hooks}               # a leaf's hooks live on the leaf
     retained = node.__dict__.get("_retained")
     if hooks is None and retained is None:
         return grads
     grads = list(grads)
     for nr, functions in (hooks or {}).items():
         for hook in list(functions.values()):
-            if grads[nr] is not None:
-                replaced = hook(grads[nr])
-                if replaced is not None:
-                    grads[nr] = replaced
+            # an output nothing used gets None when another output of its node did get a gradient
+            replaced = hook(grads[nr])
+            if replaced is not None:
+                grads[nr] = replaced
     for nr, refs in (retained or {}).items():
         grad = grads[nr]
         for ref in refs:

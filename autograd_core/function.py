@@ -88,11 +88,16 @@ class AccumulateGrad(Node):
         self._sequence_nr = float("inf")          # runs as soon as it is ready, as in PyTorch
 
     def accumulate(self, grad, create_graph: bool) -> None:
+        """Add ``grad`` into ``variable.grad``, between this node's own hooks, as PyTorch's
+        AccumulateGrad runs: pre-hooks ``hook((grad,))``, the sum, post-hooks ``hook((), (grad,))``,
+        then the leaf's ``register_post_accumulate_grad_hook`` hooks ``hook(leaf)``.  (The leaf's
+        ``register_hook`` hooks ran before, in the engine, like every tensor's.)"""
         variable = self.variable
-        for hook in list((variable._hooks or {}).values()):
-            result = hook(grad)
-            if result is not None:
-                grad = result
+        if self._has_hooks:
+            for hook in list(self.__dict__.get("_pre_hooks", {}).values()):
+                replaced = hook((grad,))
+                if replaced is not None:
+                    grad = replaced[0]
         old = variable._grad
         if old is None:
             # A fresh gradient gets storage of its own: the incoming one may be a broadcast view,
@@ -109,6 +114,11 @@ class AccumulateGrad(Node):
             variable._grad = old + grad
         else:
             old.add_(grad.detach() if grad.requires_grad else grad)    # in place, as PyTorch does
+        if self._has_hooks:
+            for hook in list(self.__dict__.get("_post_hooks", {}).values()):
+                hook((), (grad,))
+        for hook in list((variable.__dict__.get("_post_accumulate_hooks") or {}).values()):
+            hook(variable)
 
 
 def _unshared(grad) -> bool:

@@ -185,17 +185,27 @@ class Tensor:
         """``hook(grad)`` runs when this tensor's gradient is computed; it may return a new one."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self.grad_fn is None:                 # a leaf: its AccumulateGrad runs the hooks
+        if self.grad_fn is None:       # a leaf: the engine runs them before its AccumulateGrad
             if self._hooks is None:
                 self._hooks = {}
+            self._grad_accumulator()._has_hooks = True
             return add_hook(self._hooks, hook)
         return add_hook(node_hooks(self.grad_fn, "_tensor_hooks", self._output_nr, {}), hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """``hook(leaf)`` runs after backward has added into this leaf's ``.grad``."""
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        return add_hook(self.__dict__.setdefault("_post_accumulate_hooks", {}), hook)
 
     def _grad_accumulator(self):
         """The ``AccumulateGrad`` node of this leaf, shared while the graph that uses it lives."""
         accumulator = self._accumulator() if self._accumulator is not None else None
         if accumulator is None:
             accumulator = AccumulateGrad(self)
+            accumulator._has_hooks = self._hooks is not None
             self._accumulator = weakref.ref(accumulator)
         return accumulator
 

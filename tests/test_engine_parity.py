@@ -293,3 +293,75 @@ def test_materialized_gradients_under_create_graph_require_grad():
         return results
 
     assert assert_same(case)[3][1] == ("tensor", [0.0], True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Hooks
+# ---------------------------------------------------------------------------------------------
+def _values(grads):
+    return [None if g is None else g.tolist() for g in grads]
+
+
+def test_hooks_on_a_leafs_accumulate_grad_node_run_after_the_leafs_own_hooks():
+    def case(lib):
+        log = []
+        x = float64(lib, [1.0, 2.0])
+        y = (x * 3).sum()
+        accumulator = y.grad_fn.next_functions[0][0].next_functions[0][0]
+        accumulator.register_prehook(lambda grads: log.append(("pre", _values(grads))))
+        accumulator.register_hook(lambda grads_in, grads_out: log.append(
+            ("post", _values(grads_in), _values(grads_out))))
+        x.register_hook(lambda grad: log.append(("tensor", grad.tolist())))
+        y.backward(retain_graph=True)
+        log.append(("grad", x.grad.tolist()))
+        lib.autograd.grad(y, x)                    # grad() runs the leaf's hook, not its node's
+        return type(accumulator).__name__, log
+
+    observed = assert_same(case)
+    assert [entry[0] for entry in observed[1]] == ["tensor", "pre", "post", "grad", "tensor"]
+
+
+def test_a_leafs_hooks_change_what_grad_and_backward_with_inputs_return():
+    def case(lib):
+        z = float64(lib, [1.0, 2.0])
+        z.register_hook(lambda grad: grad * 10)
+        w = (z * z).sum()
+        returned = lib.autograd.grad(w, z, retain_graph=True)
+        w.backward(inputs=[z])
+        return returned, z.grad
+
+    assert assert_same(case)[1][1] == [20.0, 40.0]
+
+
+def test_a_hook_on_an_unused_output_of_a_multi_output_node_gets_none():
+    def case(lib):
+        log = []
+        a = float64(lib, [[1.0, 2.0], [3.0, 4.0]])
+        first, second = a.unbind()
+        first.register_hook(lambda grad: log.append(("first", None if grad is None else grad.tolist())))
+        second.register_hook(lambda grad: log.append(("second", None if grad is None else grad.tolist())))
+        (second * 2).sum().backward()
+        return log, a.grad
+
+    assert assert_same(case)[0][0] == ["first", None]
+
+
+def test_post_accumulate_grad_hooks():
+    def case(lib):
+        log = []
+        p = float64(lib, [1.0, 2.0])
+        handle = p.register_post_accumulate_grad_hook(lambda leaf: log.append((leaf.grad.tolist(), leaf is p)))
+        (p * p).sum().backward()
+        (p * p).sum().backward()
+        lib.autograd.grad((p * p).sum(), p)        # no .grad accumulated: no call
+        handle.remove()
+        (p * p).sum().backward()
+        errors = []
+        for tensor in (p * 1, lib.tensor([1.0])):
+            try:
+                tensor.register_post_accumulate_grad_hook(lambda leaf: None)
+            except RuntimeError as error:
+                errors.append(str(error))
+        return log, errors
+
+    assert len(assert_same(case)[0]) == 2
