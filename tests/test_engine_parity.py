@@ -365,3 +365,79 @@ def test_post_accumulate_grad_hooks():
         return log, errors
 
     assert len(assert_same(case)[0]) == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# Random programs: values, gradients and Hessian-vector products against PyTorch, with the
+# piecewise-linear ops whose backward PyTorch records too (relu, abs, clamp, max, where ...)
+# ---------------------------------------------------------------------------------------------
+UNARY_STEPS = {
+    "relu": lambda m, a: a.relu(),
+    "relu_shifted": lambda m, a: m.relu(a - 0.3),
+    "abs": lambda m, a: a.abs(),
+    "clamp": lambda m, a: a.clamp(-0.5, 0.5),
+    "square": lambda m, a: a * a,
+    "tanh": lambda m, a: a.tanh(),
+    "sin": lambda m, a: a.sin(),
+    "sigmoid": lambda m, a: a.sigmoid(),
+    "max_pool": lambda m, a: m.nn.functional.max_pool2d(a[None, None], (1, 2), stride=1)[0, 0],
+    "row_max": lambda m, a: a.max(dim=1, keepdim=True)[0] * a,
+    "norm_p1": lambda m, a: a.norm(p=1) * a,
+}
+BINARY_STEPS = {
+    "add": lambda m, a, b: a + b,
+    "mul": lambda m, a, b: a * b,
+    "maximum": lambda m, a, b: m.maximum(a, b),
+    "minimum": lambda m, a, b: m.minimum(a, b),
+    "where": lambda m, a, b: m.where(a > b, a * b, b - a),
+}
+
+
+def _run_program(lib, program, values, direction):
+    """The program's value, gradient (requires_grad flags too) and Hessian-vector product."""
+    leaves = [lib.tensor(v, dtype=lib.float64, requires_grad=True) for v in values]
+    pool = list(leaves)
+    for name, operands in program:
+        step = UNARY_STEPS.get(name) or BINARY_STEPS[name]
+        pool.append(step(lib, *(pool[i % len(pool)] for i in operands)))
+    out = sum(t.sum() for t in pool[len(leaves):])
+    grads = lib.autograd.grad(out, leaves, create_graph=True, allow_unused=True,
+                              materialize_grads=True)
+    dot = sum((g * lib.tensor(d)).sum() for g, d in zip(grads, direction))
+    if not dot.requires_grad:
+        hvp = [None] * len(leaves)
+    else:
+        hvp = lib.autograd.grad(dot, leaves, allow_unused=True)
+    return (out, [g.requires_grad for g in grads], grads,
+            [None if h is None else np.asarray(h.detach().numpy(force=True) if lib is torch
+                                               else h.detach()._data).tolist() for h in hvp])
+
+
+def _programs():
+    from hypothesis import strategies as st
+
+    step = st.one_of(
+        st.tuples(st.sampled_from(sorted(UNARY_STEPS)), st.tuples(st.integers(0, 20))),
+        st.tuples(st.sampled_from(sorted(BINARY_STEPS)), st.tuples(st.integers(0, 20), st.integers(0, 20))))
+    return st.lists(step, min_size=1, max_size=6)
+
+
+def test_random_programs_through_piecewise_linear_ops_against_torch():
+    hypothesis = pytest.importorskip("hypothesis")
+    from hypothesis import strategies as st
+
+    @hypothesis.settings(max_examples=40, deadline=None, derandomize=True)
+    @hypothesis.given(program=_programs(), seed=st.integers(0, 2 ** 16))
+    def check(program, seed):
+        rng = np.random.default_rng(seed)
+        values = [rng.uniform(-1.5, 1.5, (2, 3)) for _ in range(2)]
+        direction = [rng.standard_normal((2, 3)) for _ in range(2)]
+        ours = plain(_run_program(autograd_core, program, values, direction))
+        theirs = plain(_run_program(torch, program, values, direction))
+        assert ours[:3] == theirs[:3], program
+        for h_ours, h_theirs in zip(ours[3], theirs[3]):
+            zero = np.zeros((2, 3))
+            np.testing.assert_allclose(zero if h_ours is None else h_ours,
+                                       zero if h_theirs is None else h_theirs, rtol=1e-9, atol=1e-12)
+
+    check()

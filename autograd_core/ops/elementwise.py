@@ -306,7 +306,24 @@ class Relu(Op):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return (grad * (out > 0),)
+        return (ThresholdBackward.apply(grad, out),)
+
+
+class ThresholdBackward(Op):
+    """relu's backward, recorded like PyTorch's so that its gradient requires grad under
+    create_graph:  out = g * (result > 0);   dg = g' * (result > 0),   dresult = 0"""
+    node_name = "ThresholdBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, grad, result):
+        mask = result > 0
+        ctx.save_for_backward(constant(mask))
+        return grad * mask
+
+    @staticmethod
+    def backward(ctx, grad):
+        (mask,) = ctx.saved_tensors
+        return grad * mask, constant(np.zeros_like(grad._data))
 
 
 class Sqrt(Op):
