@@ -289,13 +289,22 @@ class Function:
     def backward(ctx, *grad_outputs):
         raise NotImplementedError("You must implement either the backward or vjp method for your custom autograd.Function to use it with backward mode AD.")
 
+    @staticmethod
+    def setup_context(ctx, inputs: tuple, output):
+        """New style: ``forward(*args)`` without ctx, then ``setup_context`` saves what it needs."""
+        raise NotImplementedError("setup_context is not implemented.")
+
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run forward on Tensors under no_grad; record a node when an input requires grad."""
         record = _GradMode.enabled and any(isinstance(a, Tensor) and a._requires_grad for a in args)
         node = _new_node(cls, args) if record else FunctionCtx()
         with no_grad():
-            result = cls.forward(node, *args, **kwargs)
+            if cls.setup_context is Function.setup_context:
+                result = cls.forward(node, *args, **kwargs)
+            else:
+                result = cls.forward(*args, **kwargs)
+                cls.setup_context(node, args, result)
         outputs = result if isinstance(result, tuple) else (result,)
         dirty = node.__dict__.pop("_dirty", ())
         if dirty:
@@ -544,9 +553,3 @@ def _tensor_of(node, array, position: int, inputs, input_arrays, output, taken: 
     raise TypeError(f"{node.name()}: save_for_backward argument {position} is an array that is "
                     "neither an input nor the output; save it as constant(array) if backward may "
                     "treat it as a constant")
-
-
-def once_differentiable(fn):
-    """Mark a custom backward that cannot itself be differentiated (kept for PyTorch parity)."""
-    return fn
-

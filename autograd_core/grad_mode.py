@@ -39,15 +39,7 @@ class _GradModeContext:
         _set(self._previous.pop())
 
     def __call__(self, func):
-        if inspect.isgeneratorfunction(func):
-            raise TypeError("grad-mode decorators on generator functions are not supported")
-
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            with self.__class__():
-                return func(*args, **kwargs)
-
-        return wrapper
+        return _decorate(func, self.__class__)
 
 
 class _NoParamDecoratorContextManager(_GradModeContext):
@@ -101,10 +93,38 @@ class set_grad_enabled(_GradModeContext):
         # Used as a decorator: undo the switch the constructor made, switch on each call instead.
         _set(self._previous.pop())
         mode = self._mode
+        return _decorate(func, lambda: set_grad_enabled(mode))
 
+
+def _decorate(func, make_context):
+    """``func`` run inside a fresh ``make_context()``; a generator function runs each of its steps
+    inside one (and the caller's mode is back in force between steps), as PyTorch's decorators do."""
+    if inspect.isgeneratorfunction(func):
         @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return func(*args, **kwargs)
+        def generator_wrapper(*args, **kwargs):
+            generator = func(*args, **kwargs)
+            step, value = generator.send, None
+            while True:
+                try:
+                    with make_context():
+                        response = step(value)
+                except StopIteration as stop:
+                    return stop.value
+                step = generator.send
+                try:
+                    value = yield response
+                except GeneratorExit:
+                    with make_context():
+                        generator.close()
+                    raise
+                except BaseException as error:        # thrown in by the caller: pass it on
+                    step, value = generator.throw, error
 
-        return wrapper
+        return generator_wrapper
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with make_context():
+            return func(*args, **kwargs)
+
+    return wrapper

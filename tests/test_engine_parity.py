@@ -441,3 +441,117 @@ def test_random_programs_through_piecewise_linear_ops_against_torch():
                                        zero if h_theirs is None else h_theirs, rtol=1e-9, atol=1e-12)
 
     check()
+
+
+# ---------------------------------------------------------------------------------------------
+# API met in tutorials: new-style Functions, once_differentiable, decorated generators, del .grad
+# ---------------------------------------------------------------------------------------------
+def test_new_style_function_with_setup_context():
+    def case(lib):
+        log = []
+
+        class Product(lib.autograd.Function):
+            @staticmethod
+            def forward(a, b):
+                return a * b
+
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                ctx.save_for_backward(*inputs)
+                log.append(("setup", output.tolist()))
+
+            @staticmethod
+            def backward(ctx, grad_output):
+                a, b = ctx.saved_tensors
+                return grad_output * b, grad_output * a
+
+        a, b = float64(lib, [1.0, 2.0]), float64(lib, [3.0, 4.0])
+        y = Product.apply(a, b)
+        y.sum().backward()
+        with lib.no_grad():
+            untracked = Product.apply(a, b)
+        return log, y, type(y.grad_fn).__name__, a.grad, b.grad, untracked.requires_grad
+
+    assert_same(case)
+
+
+def test_once_differentiable_runs_backward_without_grad_and_refuses_a_second_backward():
+    def case(lib):
+        log = []
+        once_differentiable = lib.autograd.function.once_differentiable
+
+        class Cube(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x ** 3
+
+            @staticmethod
+            @once_differentiable
+            def backward(ctx, grad_output):
+                (x,) = ctx.saved_tensors
+                log.append(lib.is_grad_enabled())
+                return grad_output * 3 * x * x
+
+        x = float64(lib, [1.0, 2.0])
+        plain_grad, = lib.autograd.grad(Cube.apply(x).sum(), x, create_graph=True)
+        v = lib.ones(2, dtype=lib.float64, requires_grad=True)
+        delayed, = lib.autograd.grad(Cube.apply(x), x, v, create_graph=True)
+        log.extend([plain_grad, delayed, type(delayed.grad_fn).__name__, delayed.grad_fn.name()])
+        for attempt in (lambda: lib.autograd.grad(delayed.sum(), v), lambda: delayed.sum().backward()):
+            try:
+                attempt()
+            except RuntimeError as error:
+                log.append(str(error))
+        return log, lib.autograd.function.Function is lib.autograd.Function
+
+    assert "marked with @once_differentiable" in assert_same(case)[0][-1]
+
+
+def test_grad_mode_decorators_on_generators():
+    def case(lib):
+        log = []
+
+        @lib.no_grad()
+        def numbers(n):
+            for i in range(n):
+                received = yield i, lib.is_grad_enabled()
+                log.append(("received", received, lib.is_grad_enabled()))
+            return "done"
+
+        generator = numbers(3)
+        log.extend([next(generator), lib.is_grad_enabled(), generator.send("a")])
+        try:
+            generator.throw(ValueError("thrown in"))
+        except ValueError as error:
+            log.append((str(error), lib.is_grad_enabled()))
+
+        @lib.set_grad_enabled(False)
+        def flags():
+            yield lib.is_grad_enabled()
+            yield lib.is_grad_enabled()
+
+        @lib.enable_grad
+        def enabled():
+            yield lib.is_grad_enabled()
+
+        def delegating():
+            log.append((yield from numbers(1)))
+
+        with lib.no_grad():
+            log.append(list(enabled()))
+        log.extend([list(flags()), list(delegating()), lib.is_grad_enabled()])
+        return log
+
+    assert_same(case)
+
+
+def test_del_grad():
+    def case(lib):
+        x = float64(lib, [1.0, 2.0])
+        (x * x).sum().backward()
+        before = x.grad
+        del x.grad
+        return before, x.grad
+
+    assert assert_same(case)[1] is None

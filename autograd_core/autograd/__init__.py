@@ -13,12 +13,12 @@ import contextlib
 
 from ..creation import ones_like, zeros_like
 from ..engine import execute
-from ..function import Function, FunctionCtx, once_differentiable
+from ..function import Function, FunctionCtx
 from ..grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from ..tensor import Tensor
 
 __all__ = ["backward", "grad", "Function", "FunctionCtx", "gradcheck", "gradgradcheck",
-           "GradcheckError", "functional", "graph", "no_grad", "enable_grad", "set_grad_enabled",
+           "GradcheckError", "function", "functional", "graph", "no_grad", "enable_grad", "set_grad_enabled",
            "is_grad_enabled", "once_differentiable", "set_detect_anomaly", "detect_anomaly"]
 
 
@@ -130,5 +130,6 @@ class set_detect_anomaly(contextlib.nullcontext):
 
 
 # Last, as in PyTorch's torch/autograd/__init__.py: these submodules call grad() defined above.
-from . import functional, graph  # noqa: E402
+from . import function, functional, graph  # noqa: E402
+from .function import once_differentiable  # noqa: E402
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: E402
