@@ -29,12 +29,14 @@ from .dtypes import (bool, double, dtype, float, float16, float32, float64, half
                      int32, int64, long, short, uint8, uint16, uint32, uint64)
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .random import manual_seed, seed
-from .torch_functions import (abs, add, allclose, argmax, argmin, bmm, chunk, clamp, clip, clone, cos,
-                              detach, div, dot, eq, equal, exp, flatten, ge, gt, is_floating_point,
-                              is_tensor, isnan, le, log, log_softmax, lt, matmul, max, maximum, mean, min,
-                              minimum, mm, mul, mv, ne, neg, norm, numel, outer, permute, pow, reciprocal,
-                              relu, reshape, sigmoid, sign, sin, softmax, split, sqrt, square, squeeze, std,
-                              sub, sum, t, tanh, transpose, unbind, unsqueeze, var, where)
+from .torch_functions import (abs, abs_, add, allclose, argmax, argmin, bmm, chunk, clamp, clamp_, clip,
+                              clone, cos, cos_, detach, div, dot, eq, equal, exp, exp_, fill_, flatten,
+                              floor_, ge, gt, is_floating_point, is_tensor, isnan, le, log, log_,
+                              log_softmax, lt, masked_fill, matmul, max, maximum, mean, min, minimum, mm,
+                              mul, mv, ne, neg, neg_, norm, numel, outer, permute, pow, prod, reciprocal,
+                              reciprocal_, relu, relu_, reshape, round_, sigmoid, sigmoid_, sign, sin, sin_,
+                              softmax, split, sqrt, sqrt_, square, square_, squeeze, std, sub, sum, t,
+                              tanh, tanh_, transpose, unbind, unsqueeze, var, where, zero_)
 from . import autograd  # noqa: E402  (after Tensor: autograd's helpers import it)
 
 __version__ = "0.1.0"

@@ -444,6 +444,7 @@ class Tensor:
     def sign(self): return Sign.apply(self)
     def floor(self): return Floor.apply(self)
     def round(self): return Round.apply(self)
+    def masked_fill(self, mask, value): return masked_fill(self, mask, value)
 
     # ----------------------------------------------------------------- comparisons (no gradient)
     def __eq__(self, other): return compare(np.equal, self, other)
@@ -494,6 +495,10 @@ class Tensor:
         if isinstance(dim, Tensor):
             return self.minimum(dim)
         return MinAll.apply(self) if dim is None else min_dim(self, dim, keepdim)
+
+    def prod(self, dim=None, keepdim=False, dtype=None):
+        source = self if dtype is None else self.to(dtype)
+        return Prod.apply(source) if dim is None else ProdDim.apply(source, dim=dim, keepdim=keepdim)
 
     def argmax(self, dim=None, keepdim=False): return arg_reduce(np.argmax, self, dim, keepdim)
     def argmin(self, dim=None, keepdim=False): return arg_reduce(np.argmin, self, dim, keepdim)
@@ -586,7 +591,17 @@ class Tensor:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions.")
         return FillTensor.apply_(self, value)
     def copy_(self, src): return Copy.apply_(self, _as_array(src))
+    def masked_fill_(self, mask, value): return masked_fill(self, mask, value, in_place=True)
     def exp_(self): return Exp.apply_(self)
+    def log_(self): return Log.apply_(self)
+    def sin_(self): return Sin.apply_(self)
+    def cos_(self): return Cos.apply_(self)
+    def abs_(self): return Abs.apply_(self)
+    def reciprocal_(self): return Reciprocal.apply_(self)
+    def square_(self): return Pow.apply_(self, exponent=2)
+    def sign_(self): return Sign.apply_(self)
+    def floor_(self): return Floor.apply_(self)
+    def round_(self): return Round.apply_(self)
     def relu_(self): return Relu.apply_(self)
     def sigmoid_(self): return Sigmoid.apply_(self)
     def tanh_(self): return Tanh.apply_(self)
@@ -623,10 +638,11 @@ def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:
 from .function import AccumulateGrad  # noqa: E402
 from .ops.elementwise import (Abs, Add, Clamp, Clone, Copy, Cos, Div, Exp, Fill, FillTensor, Floor, Log,  # noqa: E402
                               Maximum, Minimum, Mul, Neg, Pow, PowTensor, Reciprocal, Relu, Round,
-                              RPow, Rsub, Sigmoid, Sign, Sin, Sqrt, Sub, Tanh, ToCopy, Zero, compare)
+                              RPow, Rsub, Sigmoid, Sign, Sin, Sqrt, Sub, Tanh, ToCopy, Zero, compare,
+                              masked_fill)
 from .ops.indexing import Select, Slice, index, index_put_, split  # noqa: E402
 from .ops.linalg import Bmm, Dot, Mm, Mv, matmul  # noqa: E402
-from .ops.reduction import (MaxAll, Mean, MeanDim, MinAll, Norm, Std, Sum, SumDim, Var,  # noqa: E402
+from .ops.reduction import (MaxAll, Mean, MeanDim, MinAll, Norm, Prod, ProdDim, Std, Sum, SumDim, Var,  # noqa: E402
                             arg_reduce, max_dim, min_dim)
 from .ops.shape import (Expand, Permute, Repeat, Reshape, Squeeze, SqueezeDim, T, Transpose,  # noqa: E402
                         Unbind, Unsqueeze, View, flatten, maybe_wrap_dim)

@@ -165,7 +165,19 @@ def _attribute_errors():
             "requires_grad_call_none": requires_grad_call(None)}
 
 
-ERROR_CASES = {**_functional_errors(), **_attribute_errors()}
+def _api_errors():
+    return {
+        "sin_on_a_leaf": lambda m: float64(m, [1.0]).sin_(),
+        "torch_exp_on_a_leaf": lambda m: m.exp_(float64(m, [1.0])),
+        "masked_fill_int_mask": lambda m: m.ones(2).masked_fill(m.tensor([1, 0]), 0.0),
+        "masked_fill_float_mask": lambda m: m.ones(2).masked_fill(m.tensor([1.0, 0.0]), 0.0),
+        "masked_fill_vector_value": lambda m: m.ones(2).masked_fill(m.tensor([True, False]), m.ones(2)),
+        "fill_vector_value": lambda m: (float64(m, [1.0, 2.0]) * 1).fill_(m.ones(2)),
+        "prod_of_ints": lambda m: (m.tensor([1, 2, 3]).prod(), m.tensor([[1, 2], [3, 4]]).prod(1)),
+    }
+
+
+ERROR_CASES = {**_functional_errors(), **_attribute_errors(), **_api_errors()}
 
 
 @pytest.mark.parametrize("name", sorted(ERROR_CASES))
