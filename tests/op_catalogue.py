@@ -270,6 +270,15 @@ CATALOGUE: list[OpSpec] = [
     _op("setitem", lambda m, a, b: _setitem(a, b), [(3, 2), (2,)], "CopySlices", kind="index"),
     _op("setitem_slice", lambda m, a, b: _setitem_slice(a, b), [(3, 2), (1, 2)], "CopySlices",
         kind="index"),
+    # -- losses of nn.functional
+    _op("bce_with_logits", lambda m, a, b: m.nn.functional.binary_cross_entropy_with_logits(a, b),
+        [(2, 3), (2, 3)], "BinaryCrossEntropyWithLogitsBackward0", domains=("real", "positive")),
+    _op("bce_with_logits_weighted", lambda m, a, b: m.nn.functional.binary_cross_entropy_with_logits(
+        a, b, weight=m.tensor([0.5, 1.0, 2.0], dtype=m.float64), reduction="sum",
+        pos_weight=m.tensor([3.0, 1.0, 0.5], dtype=m.float64)), [(2, 3), (2, 3)],
+        "BinaryCrossEntropyWithLogitsBackward0"),
+    _op("bce_with_logits_none", lambda m, a, b: m.nn.functional.binary_cross_entropy_with_logits(
+        a * 4, b, reduction="none"), [(3,), (3,)], "BinaryCrossEntropyWithLogitsBackward0"),
     # -- compositions a course shows
     _op("softplus_like", lambda m, a: (1 + a.exp()).log(), [(2, 3)], "LogBackward0"),
     _op("mse", lambda m, a, b: ((a - b) ** 2).mean(), [(4,), (4,)], "MeanBackward0"),

@@ -173,6 +173,19 @@ def _api_errors():
         "masked_fill_float_mask": lambda m: m.ones(2).masked_fill(m.tensor([1.0, 0.0]), 0.0),
         "masked_fill_vector_value": lambda m: m.ones(2).masked_fill(m.tensor([True, False]), m.ones(2)),
         "fill_vector_value": lambda m: (float64(m, [1.0, 2.0]) * 1).fill_(m.ones(2)),
+        "bce_weight_requires_grad": lambda m: m.nn.functional.binary_cross_entropy_with_logits(
+            float64(m, [1.0]), float64(m, [0.0], False), weight=float64(m, [2.0])),
+        "bce_target_size": lambda m: m.nn.functional.binary_cross_entropy_with_logits(
+            float64(m, [1.0, 2.0]), m.ones(3, dtype=m.float64)),
+        "bce_module": lambda m: m.nn.BCEWithLogitsLoss(pos_weight=m.tensor([2.0], dtype=m.float64))(
+            float64(m, [1.0, -2.0]), float64(m, [1.0, 0.0], False)),
+        "dropout_p_out_of_range": lambda m: m.nn.functional.dropout(m.ones(2), 1.5),
+        "dropout_module_p_out_of_range": lambda m: m.nn.Dropout(-0.1),
+        "dropout_p_one": lambda m: m.nn.functional.dropout(float64(m, [1.0, -2.0]), 1.0),
+        "dropout_p_zero_and_eval": lambda m: [m.nn.functional.dropout(x, p, training) is x
+                                              for x in [float64(m, [1.0])]
+                                              for p, training in [(0.0, True), (0.5, False)]],
+        "dropout_module": lambda m: (repr(m.nn.Dropout(0.2)), m.nn.Dropout().eval()(m.ones(2))),
         "prod_of_ints": lambda m: (m.tensor([1, 2, 3]).prod(), m.tensor([[1, 2], [3, 4]]).prod(1)),
     }
 
@@ -567,3 +580,15 @@ def test_del_grad():
         return before, x.grad
 
     assert assert_same(case)[1] is None
+
+
+def test_dropout_zeroes_and_rescales_and_backpropagates_through_the_same_mask():
+    autograd_core.manual_seed(0)
+    x = autograd_core.ones(2000, dtype=autograd_core.float64, requires_grad=True)
+    y = autograd_core.nn.functional.dropout(x, 0.25)
+    y.sum().backward()
+    kept = y.detach()._data != 0
+    assert type(y.grad_fn).__name__ == "MulBackward0"                # as PyTorch 2.x on CPU
+    assert np.allclose(y.detach()._data[kept], 1 / 0.75)
+    assert np.array_equal(x.grad._data, y.detach()._data)            # same mask and scale
+    assert 0.70 < kept.mean() < 0.80
