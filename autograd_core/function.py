@@ -169,6 +169,33 @@ class SavedTensor:
         return tensor
 
 
+# (pack_hook, unpack_hook) pairs pushed by ``autograd.graph.saved_tensors_hooks``: the innermost wins.
+saved_tensors_hooks_stack: list = []
+
+
+class PackedSavedTensor:
+    """A tensor saved while ``saved_tensors_hooks`` were active: what ``pack_hook`` made of it.
+    ``unpack_hook`` gives the tensor back; there is no version check (the hooks own the value)."""
+
+    __slots__ = ("packed", "unpack_hook", "is_output", "output_nr")
+
+    def __init__(self, tensor, is_output: bool, hooks: tuple) -> None:
+        pack_hook, self.unpack_hook = hooks
+        self.packed = pack_hook(tensor)
+        self.is_output, self.output_nr = is_output, tensor._output_nr
+
+    def unpack(self, node):
+        tensor = self.unpack_hook(self.packed)
+        if not isinstance(tensor, Tensor):
+            raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but got "
+                            f"result of type {type(tensor).__name__}")
+        if self.is_output and _GradMode.enabled:
+            out = Tensor._make(tensor._data, True, node)
+            out._output_nr = self.output_nr
+            return out
+        return tensor
+
+
 class FunctionCtx:
     """The ``ctx`` of a forward pass that records no graph: saving is a no-op."""
 
@@ -221,7 +248,7 @@ class BackwardNode(Node, FunctionCtx):
             if "_to_save" in self.__dict__:            # read inside forward: hand back as given
                 return tuple(self._to_save)
             raise RuntimeError(_FREED_MESSAGE)
-        return tuple([s.unpack(self) if type(s) is SavedTensor else s for s in saved])
+        return tuple([s.unpack(self) if type(s) in _SAVED_TYPES else s for s in saved])
 
     def apply(self, *grad_outputs):
         """Run the Function's backward on the gradients of its outputs."""
@@ -526,7 +553,10 @@ def _resolve_saved(node: BackwardNode, inputs, outputs, input_arrays=None) -> No
         elif not isinstance(item, Tensor):
             raise TypeError("save_for_backward can only save variables, but argument "
                             f"{position} is of type {type(item).__name__}")
-        if any(item is o for o in outputs):
+        is_output = any(item is o for o in outputs)
+        if saved_tensors_hooks_stack:
+            saved.append(PackedSavedTensor(item, is_output, saved_tensors_hooks_stack[-1]))
+        elif is_output:
             alias = Tensor._make(item._data, False, None)     # no cycle node -> output -> node
             alias._version_counter = item._version_counter
             alias._output_nr = item._output_nr
@@ -534,6 +564,9 @@ def _resolve_saved(node: BackwardNode, inputs, outputs, input_arrays=None) -> No
         else:
             saved.append(SavedTensor(item, False))
     node._saved = saved
+
+
+_SAVED_TYPES = (SavedTensor, PackedSavedTensor)
 
 
 def _tensor_of(node, array, position: int, inputs, input_arrays, output, taken: set):

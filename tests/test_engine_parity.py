@@ -592,3 +592,37 @@ def test_dropout_zeroes_and_rescales_and_backpropagates_through_the_same_mask():
     assert np.allclose(y.detach()._data[kept], 1 / 0.75)
     assert np.array_equal(x.grad._data, y.detach()._data)            # same mask and scale
     assert 0.70 < kept.mean() < 0.80
+
+
+def test_saved_tensors_hooks_pack_what_is_saved_and_unpack_it_in_backward():
+    def case(lib):
+        log = []
+
+        def pack(tensor):
+            log.append(("pack", tensor.tolist()))
+            return ("copy", tensor.detach().clone())
+
+        def unpack(packed):
+            log.append(("unpack", packed[1].tolist()))
+            return packed[1]
+
+        Cube = cube_function(lib)
+        x = float64(lib, [1.0, 2.0])
+        with lib.autograd.graph.saved_tensors_hooks(pack, unpack):
+            cube = Cube.apply(x)
+            exp = x.exp()                        # saves its result
+            scaled = x * 1                       # saves nothing but the number
+            product = Cube.apply(scaled)
+        scaled.add_(1)                           # the hooks own the saved copy: no version error
+        (cube.sum() + exp.sum() + product.sum()).backward()
+        log.append(x.grad)
+        with lib.autograd.graph.saved_tensors_hooks(pack, lambda packed: 3):
+            broken = Cube.apply(x)
+        try:
+            broken.sum().backward()
+        except TypeError as error:
+            log.append(str(error))
+        return log
+
+    observed = assert_same(case)
+    assert [entry[0] for entry in observed[:3]] == ["pack", "pack", "pack"]
