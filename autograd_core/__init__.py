@@ -27,7 +27,8 @@ from .creation import (arange, as_tensor, cat, concat, concatenate, empty, empty
                        randn_like, randperm, stack, tensor, zeros, zeros_like)
 from .dtypes import (bool, double, dtype, float, float16, float32, float64, half, int, int8, int16,
                      int32, int64, long, short, uint8, uint16, uint32, uint64)
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+                        set_grad_enabled)
 from .random import manual_seed, seed
 from .torch_functions import (abs, abs_, add, allclose, argmax, argmin, bmm, chunk, clamp, clamp_, clip,
                               clone, cos, cos_, detach, div, dot, eq, equal, exp, exp_, fill_, flatten,

@@ -424,6 +424,8 @@ class Op(Function):
         result._data = out
         result._requires_grad = record
         result.grad_fn = node if record else None
+        if _GradMode.inference:
+            result._inference = True
         if cls.is_view:
             base = args[0]
             result._version_counter = base._version_counter
@@ -450,6 +452,8 @@ class Op(Function):
         node as its ``grad_fn``, as PyTorch rebases a tensor modified in place.
         """
         record = False
+        if tensor._inference and not _GradMode.inference:
+            raise RuntimeError(_INFERENCE_IN_PLACE)
         if _GradMode.enabled:
             if tensor._requires_grad and tensor.grad_fn is None:
                 raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
@@ -553,6 +557,8 @@ def _resolve_saved(node: BackwardNode, inputs, outputs, input_arrays=None) -> No
         elif not isinstance(item, Tensor):
             raise TypeError("save_for_backward can only save variables, but argument "
                             f"{position} is of type {type(item).__name__}")
+        if item._inference:
+            raise RuntimeError(_INFERENCE_SAVED)
         is_output = any(item is o for o in outputs)
         if saved_tensors_hooks_stack:
             saved.append(PackedSavedTensor(item, is_output, saved_tensors_hooks_stack[-1]))
@@ -567,6 +573,14 @@ def _resolve_saved(node: BackwardNode, inputs, outputs, input_arrays=None) -> No
 
 
 _SAVED_TYPES = (SavedTensor, PackedSavedTensor)
+_INFERENCE_SAVED = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in inference "
+    "mode in computation tracked by autograd. To work around this, you can make a clone to get a "
+    "normal tensor and use it in autograd, or use `torch.no_grad()` instead of `torch.inference_mode()`.")
+_INFERENCE_IN_PLACE = (
+    "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone to "
+    "get a normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 for "
+    "more details.")
 
 
 def _tensor_of(node, array, position: int, inputs, input_arrays, output, taken: set):

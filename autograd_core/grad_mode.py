@@ -12,6 +12,12 @@ import inspect
 
 class _GradMode:
     enabled = True          # read on every operation: a class attribute is the cheapest lookup
+    inference = False       # inside inference_mode: new tensors are inference tensors
+
+
+def is_inference_mode_enabled() -> bool:
+    """True inside ``inference_mode()``."""
+    return _GradMode.inference
 
 
 def is_grad_enabled() -> bool:
@@ -47,7 +53,7 @@ class _NoParamDecoratorContextManager(_GradModeContext):
     (PyTorch's ``torch.utils._contextlib._NoParamDecoratorContextManager``)."""
 
     def __new__(cls, orig_func=None):
-        if orig_func is None:
+        if orig_func is None or isinstance(orig_func, bool):       # inference_mode(False): a flag
             return super().__new__(cls)
         return cls()(orig_func)
 
@@ -128,3 +134,25 @@ def _decorate(func, make_context):
             return func(*args, **kwargs)
 
     return wrapper
+
+
+class inference_mode(_NoParamDecoratorContextManager):
+    """``no_grad`` and more: tensors made inside are *inference tensors* (``is_inference()``),
+    which autograd refuses to save for backward or to see modified in place afterwards, so that
+    nothing made inside can end up in a graph.  ``inference_mode(False)`` switches it off (and
+    grad mode on) inside an outer one.  A context manager and a decorator, like ``no_grad``."""
+
+    def __init__(self, mode: bool = True) -> None:
+        super().__init__()
+        self._mode = bool(mode)
+
+    def __enter__(self) -> None:
+        self._previous.append((_GradMode.enabled, _GradMode.inference))
+        _GradMode.enabled, _GradMode.inference = not self._mode, self._mode
+
+    def __exit__(self, *exc_info) -> None:
+        _GradMode.enabled, _GradMode.inference = self._previous.pop()
+
+    def __call__(self, func):
+        mode = self._mode
+        return _decorate(func, lambda: inference_mode(mode))

@@ -84,6 +84,7 @@ class Tensor:
     _retains_grad = False
     _hooks = None
     _accumulator = None
+    _inference = False
     __array_priority__ = 1000        # so ``ndarray + tensor`` asks the tensor
 
     def __init__(self, *args) -> None:
@@ -100,6 +101,12 @@ class Tensor:
         self._requires_grad = requires_grad
         self.grad_fn = grad_fn
         self._counter = None
+        if _GradMode.inference:
+            self._inference = True
+
+    def is_inference(self) -> bool:
+        """Made inside ``inference_mode()``: autograd will not save it or let it change in place."""
+        return self._inference
 
     @classmethod
     def _make(cls, data: np.ndarray, requires_grad: bool, grad_fn) -> "Tensor":

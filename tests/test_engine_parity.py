@@ -626,3 +626,40 @@ def test_saved_tensors_hooks_pack_what_is_saved_and_unpack_it_in_backward():
 
     observed = assert_same(case)
     assert [entry[0] for entry in observed[:3]] == ["pack", "pack", "pack"]
+
+
+def test_inference_mode_makes_inference_tensors_that_autograd_refuses():
+    def case(lib):
+        log = [lib.is_inference_mode_enabled()]
+        x = float64(lib, [1.0, 2.0])
+        with lib.inference_mode():
+            log.append((lib.is_inference_mode_enabled(), lib.is_grad_enabled()))
+            y, made = x * 2, lib.ones(2)
+            log.append((y.requires_grad, y.grad_fn is None, y.is_inference(), made.is_inference(),
+                        x.is_inference()))
+            with lib.inference_mode(False):
+                log.append((lib.is_inference_mode_enabled(), lib.is_grad_enabled(), lib.ones(2).is_inference()))
+            y.add_(1)                                            # in place inside: allowed
+        log.append((lib.is_inference_mode_enabled(), lib.is_grad_enabled(), y.tolist()))
+        for attempt in (lambda: (y * x).sum(), lambda: (y + x).sum(), lambda: y.add_(1),
+                        lambda: (y.clone() * x).is_inference()):
+            try:
+                log.append(attempt())
+            except RuntimeError as error:
+                log.append(str(error))
+
+        @lib.inference_mode()
+        def doubled(t):
+            return t * 2, lib.is_inference_mode_enabled()
+
+        @lib.inference_mode
+        def doubled_is_inference(t):
+            return (t * 2).is_inference()
+
+        with lib.no_grad():
+            log.append((x * 2).is_inference())
+        log.append((doubled(x)[0].requires_grad, doubled(x)[1], doubled_is_inference(x)))
+        return log
+
+    observed = assert_same(case)
+    assert observed[5].startswith("Inference tensors cannot be saved for backward")
