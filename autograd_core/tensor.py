@@ -22,36 +22,14 @@ import numpy as np
 from . import dtypes
 from ._printing import tensor_repr
 from .grad_mode import _GradMode, no_grad
-from .hooks import add_hook, node_hooks
+from .hooks import register_post_accumulate_grad_hook, register_tensor_hook, retain_grad
 from .random import _generator
+from .size import Size, _shape_args, _VersionCounter
 
 _float = builtins.float
 _new_object = object.__new__
 _int = builtins.int
 _bool = builtins.bool
-
-
-class Size(tuple):
-    """A tensor's shape: a tuple that prints as ``torch.Size([2, 3])``."""
-
-    def __repr__(self) -> str: return f"torch.Size([{', '.join(str(n) for n in self)}])"
-    def numel(self) -> int: return _int(np.prod(self, dtype=np.int64))
-
-
-class _VersionCounter:
-    """How many in-place writes a storage has seen; shared by views and ``detach()``."""
-
-    __slots__ = ("version",)
-
-    def __init__(self) -> None:
-        self.version = 0
-
-
-def _shape_args(size) -> tuple:
-    """Accept ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` and ``f(torch.Size(...))``."""
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = size[0]
-    return tuple(_int(n) for n in size)
 
 
 def _as_array(value):
@@ -104,9 +82,7 @@ class Tensor:
         if _GradMode.inference:
             self._inference = True
 
-    def is_inference(self) -> bool:
-        """Made inside ``inference_mode()``: autograd will not save it or let it change in place."""
-        return self._inference
+    def is_inference(self) -> bool: return self._inference      # made inside inference_mode()
 
     @classmethod
     def _make(cls, data: np.ndarray, requires_grad: bool, grad_fn) -> "Tensor":
@@ -135,8 +111,7 @@ class Tensor:
         self._requires_grad = _bool(value)
 
     @requires_grad.deleter
-    def requires_grad(self) -> None:
-        raise RuntimeError("requires_grad must be a bool")          # PyTorch's wording for del
+    def requires_grad(self) -> None: raise RuntimeError("requires_grad must be a bool")   # PyTorch's, sic
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         if not isinstance(requires_grad, _bool):
@@ -175,41 +150,17 @@ class Tensor:
         self._grad = value
 
     @grad.deleter
-    def grad(self) -> None:
-        self._grad = None
+    def grad(self) -> None: self._grad = None
 
     @property
     def retains_grad(self) -> bool:
         return self._retains_grad
 
-    def retain_grad(self) -> None:
-        """Keep ``.grad`` for this non-leaf tensor too when backward runs (a no-op on leaves)."""
-        if self.grad_fn is None:
-            if not self._requires_grad:
-                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-            return
-        if not self._retains_grad:
-            self._retains_grad = True
-            node_hooks(self.grad_fn, "_retained", self._output_nr).append(weakref.ref(self))
-
-    def register_hook(self, hook):
-        """``hook(grad)`` runs when this tensor's gradient is computed; it may return a new one."""
-        if not self._requires_grad:
-            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self.grad_fn is None:       # a leaf: the engine runs them before its AccumulateGrad
-            if self._hooks is None:
-                self._hooks = {}
-            self._grad_accumulator()._has_hooks = True
-            return add_hook(self._hooks, hook)
-        return add_hook(node_hooks(self.grad_fn, "_tensor_hooks", self._output_nr, {}), hook)
-
-    def register_post_accumulate_grad_hook(self, hook):
-        """``hook(leaf)`` runs after backward has added into this leaf's ``.grad``."""
-        if self.grad_fn is not None:
-            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
-        if not self._requires_grad:
-            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        return add_hook(self.__dict__.setdefault("_post_accumulate_hooks", {}), hook)
+    # hooks.py says how: retain_grad keeps a non-leaf's .grad; hook(grad) may return a new grad;
+    # a post-accumulate hook(leaf) runs after backward has added into the leaf's .grad
+    def retain_grad(self) -> None: retain_grad(self)
+    def register_hook(self, hook): return register_tensor_hook(self, hook)
+    def register_post_accumulate_grad_hook(self, hook): return register_post_accumulate_grad_hook(self, hook)
 
     def _grad_accumulator(self):
         """The ``AccumulateGrad`` node of this leaf, shared while the graph that uses it lives."""
@@ -265,8 +216,7 @@ class Tensor:
         self._data = value._data
 
     @data.deleter
-    def data(self) -> None:
-        raise RuntimeError("Deleting tensor data is not allowed. Delete tensor instead!")
+    def data(self) -> None: raise RuntimeError("Deleting tensor data is not allowed. Delete tensor instead!")
 
     # ----------------------------------------------------------------- metadata
     @property
@@ -503,9 +453,7 @@ class Tensor:
             return self.minimum(dim)
         return MinAll.apply(self) if dim is None else min_dim(self, dim, keepdim)
 
-    def prod(self, dim=None, keepdim=False, dtype=None):
-        source = self if dtype is None else self.to(dtype)
-        return Prod.apply(source) if dim is None else ProdDim.apply(source, dim=dim, keepdim=keepdim)
+    def prod(self, dim=None, keepdim=False, dtype=None): return prod(self if dtype is None else self.to(dtype), dim, keepdim)
 
     def argmax(self, dim=None, keepdim=False): return arg_reduce(np.argmax, self, dim, keepdim)
     def argmin(self, dim=None, keepdim=False): return arg_reduce(np.argmin, self, dim, keepdim)
@@ -591,12 +539,7 @@ class Tensor:
     def pow_(self, exponent): return Pow.apply_(self, exponent=exponent)
     def clamp_(self, min=None, max=None): return Clamp.apply_(self, min=min, max=max)
     def zero_(self): return Zero.apply_(self, value=0)
-    def fill_(self, value):
-        if not isinstance(value, Tensor):
-            return Fill.apply_(self, value=_float(value))
-        if value.ndim:
-            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions.")
-        return FillTensor.apply_(self, value)
+    def fill_(self, value): return fill_(self, value)
     def copy_(self, src): return Copy.apply_(self, _as_array(src))
     def masked_fill_(self, mask, value): return masked_fill(self, mask, value, in_place=True)
     def exp_(self): return Exp.apply_(self)
@@ -643,14 +586,14 @@ def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:
 # ``Tensor`` already exists.  Loading must start here, not in ``function`` or an op module, which
 # is why ``autograd_core/__init__.py`` imports ``tensor`` before anything else.
 from .function import AccumulateGrad  # noqa: E402
-from .ops.elementwise import (Abs, Add, Clamp, Clone, Copy, Cos, Div, Exp, Fill, FillTensor, Floor, Log,  # noqa: E402
+from .ops.elementwise import (Abs, Add, Clamp, Clone, Copy, Cos, Div, Exp, Floor, Log,  # noqa: E402
                               Maximum, Minimum, Mul, Neg, Pow, PowTensor, Reciprocal, Relu, Round,
                               RPow, Rsub, Sigmoid, Sign, Sin, Sqrt, Sub, Tanh, ToCopy, Zero, compare,
-                              masked_fill)
+                              fill_, masked_fill)
 from .ops.indexing import Select, Slice, index, index_put_, split  # noqa: E402
 from .ops.linalg import Bmm, Dot, Mm, Mv, matmul  # noqa: E402
-from .ops.reduction import (MaxAll, Mean, MeanDim, MinAll, Norm, Prod, ProdDim, Std, Sum, SumDim, Var,  # noqa: E402
-                            arg_reduce, max_dim, min_dim)
+from .ops.reduction import (MaxAll, Mean, MeanDim, MinAll, Norm, Std, Sum, SumDim, Var,  # noqa: E402
+                            arg_reduce, max_dim, min_dim, prod)
 from .ops.shape import (Expand, Permute, Repeat, Reshape, Squeeze, SqueezeDim, T, Transpose,  # noqa: E402
                         Unbind, Unsqueeze, View, flatten, maybe_wrap_dim)
 from .ops.softmax import LogSoftmax, Softmax  # noqa: E402

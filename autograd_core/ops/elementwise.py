@@ -557,6 +557,15 @@ class FillTensor(Copy):
     node_name = "FillBackward3"
 
 
+def fill_(tensor: Tensor, value) -> Tensor:
+    """``tensor.fill_(value)``: a number (FillBackward2) or a 0-d tensor (FillBackward3)."""
+    if not isinstance(value, Tensor):
+        return Fill.apply_(tensor, value=float(value))
+    if value.ndim:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions.")
+    return FillTensor.apply_(tensor, value)
+
+
 # ---------------------------------------------------------------------- no gradient
 def compare(function, *operands) -> Tensor:
     """A comparison, logical or integer function (``==``, ``&``, ``//``, ``isnan`` ...): its

@@ -117,6 +117,11 @@ class ProdDim(Op):
         return (grad * _product_of_others(a, out, ctx.dim),)
 
 
+def prod(tensor: Tensor, dim, keepdim: bool) -> Tensor:
+    """``tensor.prod()`` (ProdBackward0) or ``tensor.prod(dim)`` (ProdBackward1)."""
+    return Prod.apply(tensor) if dim is None else ProdDim.apply(tensor, dim=dim, keepdim=keepdim)
+
+
 def _product_of_others(a, out, dim: int):
     """For each element of ``a``, the product of the others along ``dim`` (``out``: the product,
     keepdim).  Without zeros that is out / a; with zeros, each element's product is taken afresh
