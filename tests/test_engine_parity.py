@@ -7,6 +7,8 @@ message)`` so that the wording is compared too.
 """
 from __future__ import annotations
 
+import asyncio
+
 import numpy as np
 import pytest
 
@@ -217,18 +219,23 @@ def test_node_names_of_fill_and_unbind():
 # ---------------------------------------------------------------------------------------------
 # Calling nodes
 # ---------------------------------------------------------------------------------------------
-def cube_function(lib):
+def cube_function(lib, decorate_backward=None, grad_modes=None):
+    """x ** 3 as a custom Function; ``decorate_backward`` wraps its backward, which appends the
+    grad mode it runs in to ``grad_modes`` when given."""
+
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        if grad_modes is not None:
+            grad_modes.append(lib.is_grad_enabled())
+        return grad_output * 3 * x ** 2
+
     class Cube(lib.autograd.Function):
         @staticmethod
         def forward(ctx, x):
             ctx.save_for_backward(x)
             return x ** 3
 
-        @staticmethod
-        def backward(ctx, grad_output):
-            (x,) = ctx.saved_tensors
-            return grad_output * 3 * x ** 2
-
+    Cube.backward = staticmethod(decorate_backward(backward) if decorate_backward else backward)
     return Cube
 
 
@@ -503,21 +510,7 @@ def test_new_style_function_with_setup_context():
 def test_once_differentiable_runs_backward_without_grad_and_refuses_a_second_backward():
     def case(lib):
         log = []
-        once_differentiable = lib.autograd.function.once_differentiable
-
-        class Cube(lib.autograd.Function):
-            @staticmethod
-            def forward(ctx, x):
-                ctx.save_for_backward(x)
-                return x ** 3
-
-            @staticmethod
-            @once_differentiable
-            def backward(ctx, grad_output):
-                (x,) = ctx.saved_tensors
-                log.append(lib.is_grad_enabled())
-                return grad_output * 3 * x * x
-
+        Cube = cube_function(lib, lib.autograd.function.once_differentiable, log)
         x = float64(lib, [1.0, 2.0])
         plain_grad, = lib.autograd.grad(Cube.apply(x).sum(), x, create_graph=True)
         v = lib.ones(2, dtype=lib.float64, requires_grad=True)
@@ -566,6 +559,12 @@ def test_grad_mode_decorators_on_generators():
         with lib.no_grad():
             log.append(list(enabled()))
         log.extend([list(flags()), list(delegating()), lib.is_grad_enabled()])
+
+        @lib.no_grad()
+        async def coroutine():                     # PyTorch wraps the call, not the awaited body
+            return lib.is_grad_enabled()
+
+        log.append(asyncio.run(coroutine()))
         return log
 
     assert_same(case)
