@@ -260,7 +260,8 @@ def validate_outputs(node, grads: tuple) -> tuple:
 
 
 def _call_tensor_pre_hooks(node, grads: list, create_graph: bool) -> list:
-    """Hooks registered on non-leaf tensors (``register_hook``) and ``retain_grad``."""
+    """Tensors' hooks (``register_hook``: a non-leaf's on its node, a leaf's before its
+    AccumulateGrad, so that ``grad()`` sees them too) and ``retain_grad``."""
     hooks = node.__dict__.get("_tensor_hooks")
     if type(node) is AccumulateGrad and node.variable._hooks:
         hooks = {0: node.variable._hooks}               # a leaf's hooks live on the leaf
