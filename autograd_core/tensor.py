@@ -302,7 +302,7 @@ class Tensor:
     def __iter__(self):
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return iter([self[i] for i in range(len(self))])
+        return iter(self.unbind(0))              # as PyTorch: the rows share one UnbindBackward0
 
     def __reduce_ex__(self, protocol): return (_rebuild, (self._data.copy(), self._requires_grad))
 

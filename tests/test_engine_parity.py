@@ -208,9 +208,11 @@ def test_node_names_of_fill_and_unbind():
         x = float64(lib, [[1.0, 2.0], [3.0, 4.0]])
         first, second = x.unbind(1)
         shared = first.grad_fn is second.grad_fn
+        row, _ = x * 1                                   # iterating unbinds, as in PyTorch
         return (type((x * 1).fill_(2).grad_fn).__name__,
                 type((x * 1).fill_(lib.tensor(2.0, dtype=lib.float64)).grad_fn).__name__,
                 type(first.grad_fn).__name__, shared, len(first.grad_fn.next_functions),
+                type(row.grad_fn).__name__,
                 first._version == x._version)
 
     assert assert_same(case)[:3] == ["FillBackward2", "FillBackward3", "UnbindBackward0"]
