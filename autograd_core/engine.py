@@ -204,7 +204,8 @@ def evaluate_function(task: GraphTask, node, grads: list | None, captures: dict)
 def call_function(node, grads: list) -> tuple:
     """Pre-hooks, the node's backward, ``validate_outputs``, post-hooks (PyTorch's ``call_function``)."""
     if node._num_outputs > 1 and node._materialize_grads and any(g is None for g in grads):
-        grads = [Tensor._make(np.zeros(*meta), False, None) if g is None else g   # unused output: 0
+        # an unused output's gradient is 0; a non-Tensor output's (meta None) stays None
+        grads = [Tensor._make(np.zeros(*meta), False, None) if g is None and meta else g
                  for g, meta in zip(grads, node._output_meta)]
     if node._has_hooks:
         for hook in list(node.__dict__.get("_pre_hooks", {}).values()):
@@ -259,18 +260,21 @@ def validate_outputs(node, grads: tuple) -> tuple:
 
 
 def _call_tensor_pre_hooks(node, grads: list, create_graph: bool) -> list:
-    """Hooks registered on non-leaf tensors (``register_hook``) and ``retain_grad``."""
+    """Tensors' hooks (``register_hook``: a non-leaf's on its node, a leaf's before its
+    AccumulateGrad, so that ``grad()`` sees them too) and ``retain_grad``."""
     hooks = node.__dict__.get("_tensor_hooks")
+    if type(node) is AccumulateGrad and node.variable._hooks:
+        hooks = {0: node.variable._hooks}               # a leaf's hooks live on the leaf
     retained = node.__dict__.get("_retained")
     if hooks is None and retained is None:
         return grads
     grads = list(grads)
     for nr, functions in (hooks or {}).items():
         for hook in list(functions.values()):
-            if grads[nr] is not None:
-                replaced = hook(grads[nr])
-                if replaced is not None:
-                    grads[nr] = replaced
+            # an output nothing used gets None when another output of its node did get a gradient
+            replaced = hook(grads[nr])
+            if replaced is not None:
+                grads[nr] = replaced
     for nr, refs in (retained or {}).items():
         grad = grads[nr]
         for ref in refs:
