@@ -7,6 +7,7 @@
   shows as a picture; ``.source`` is the DOT text, ``.render("graph.png")`` writes a file.
 * ``text_graph(y)`` prints the same graph as an indented tree.  ``draw_graph`` falls back on it,
   with one message on stdout, where Graphviz's ``dot`` program is not installed.
+* ``step_backward(loss)`` runs backward and shows it step by step (``backward_stepper.py``).
 * ``plot_function(f)`` draws ``f`` and its derivatives, computed with ``autograd.grad``;
   ``plot_losses(losses)`` draws a loss curve.  Both return the matplotlib ``Figure``.
 
@@ -43,7 +44,7 @@ from .function import AccumulateGrad, SavedTensor
 from .tensor import Tensor
 
 __all__ = ["draw_graph", "make_dot", "text_graph", "GraphPicture", "TextGraph", "plot_function",
-           "plot_losses"]
+           "plot_losses", "step_backward", "BackwardStepper"]
 
 # torchviz's colours, the ones learners have seen in blog posts about autograd.
 OUTPUT_COLOR = "darkolivegreen1"     # the tensors handed to draw_graph
@@ -477,17 +478,23 @@ def draw_graph(*tensors, params=None, show_values: bool = False, show_grad: bool
 make_dot = draw_graph      # torchviz's name, the one blog posts use
 
 
-def _dot_source(roots: list, *, params, show_values, show_grad, show_version, show_saved,
-                max_nodes) -> str:
-    import graphviz                        # optional, and only here: see _graphviz_module
-
-    names = _names(params)
+def new_digraph(graphviz):
+    """An empty ``graphviz.Digraph`` with the course's look (shared with ``step_backward``)."""
     dot = graphviz.Digraph(name="autograd_graph")
     dot.attr("graph", rankdir="TB", ranksep="0.25", nodesep="0.3", fontname="Helvetica,Arial,sans-serif",
              fontsize="11")
     dot.attr("node", shape="box", style="filled,rounded", fillcolor=NODE_COLOR, color="#555555",
              fontname="Helvetica,Arial,sans-serif", fontsize="11", height="0.3", margin="0.12,0.05")
     dot.attr("edge", color="#444444", arrowsize="0.7")
+    return dot
+
+
+def _dot_source(roots: list, *, params, show_values, show_grad, show_version, show_saved,
+                max_nodes) -> str:
+    import graphviz                        # optional, and only here: see _graphviz_module
+
+    names = _names(params)
+    dot = new_digraph(graphviz)
 
     def label(lines: Iterable[str]) -> str:
         return "\\n".join(graphviz.escape(line) for line in lines)
@@ -694,3 +701,7 @@ def plot_losses(losses: Sequence | Mapping[str, Sequence], *, ax=None, title: st
     if any(curve_label is not None for curve_label in curves):
         ax.legend()           # only with labels: an empty legend warns on stderr
     return fig
+
+
+# Last: the stepper draws with the helpers above (its own module keeps this one short).
+from .backward_stepper import BackwardStepper, step_backward  # noqa: E402
