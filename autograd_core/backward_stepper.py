@@ -229,7 +229,9 @@ class BackwardStepper:
                        "<th>after validate_outputs</th></tr>" + "".join(rows) + "</table>")
         if step.saved:
             fate = "freed" if step.saved_freed else "kept (retain_graph=True)"
-            out.append(f"<p>Saved tensors {html.escape(', '.join(step.saved))}: <b>{fate}</b></p>")
+            count = f"{len(step.saved)} tensor{'s' if len(step.saved) > 1 else ''}"
+            shapes = ", ".join("[] (a scalar)" if item.endswith("[]") else item for item in step.saved)
+            out.append(f"<p>Saved for backward: {count} ({html.escape(shapes)}): <b>{fate}</b></p>")
         if step.leaf_grad is not None:
             out.append(f"<p><b>{html.escape(self._leaf_name(step.node))}.grad</b> is now "
                        f"<code>{html.escape(_values(step.leaf_grad))}</code></p>")
@@ -311,6 +313,14 @@ class BackwardStepper:
 
     def _repr_html_(self) -> str:
         return self.html
+
+    def __repr__(self) -> str:
+        """Outside a notebook: the steps, one line each."""
+        lines = [f"step_backward: {len(self.trace.steps)} steps"]
+        for step in self.trace.steps:
+            buffer = ", ".join(_values(g) for g in step.buffer) or "no gradient"
+            lines.append(f"  {step.index + 1}. {self.title(step.node)} runs on {buffer}")
+        return "\n".join(lines)
 
     def save(self, path: str | os.PathLike) -> str:
         """Write a whole HTML page (open it in any browser, no network needed); return the path."""
