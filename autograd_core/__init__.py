@@ -4,8 +4,10 @@
 prints: leaf tensors, ``grad_fn`` nodes, ``backward``, ``autograd.grad``, ``no_grad``, ``detach``
 and ``.data``, version counters, higher-order gradients, and small ``nn``/``optim`` layers on top.
 
-Layers, bottom to top: ``grad_mode`` -> ``tensor`` -> ``function`` -> ``ops/`` -> ``engine`` ->
-``autograd`` -> ``nn``, ``optim``, ``models`` (and ``viz`` for pictures).
+Layers, bottom to top: ``grad_mode``, ``dtypes``, ``hooks``, ``random`` -> ``tensor`` ->
+``function`` -> ``ops/`` -> ``engine`` -> ``autograd`` -> ``nn``, ``optim``, ``models`` (and ``viz``
+for pictures).  Nothing imports a layer above its own, but for one declared cycle: ``tensor`` and
+``function``/``ops/`` need each other (see the end of ``tensor.py``).
 """
 import importlib
 import warnings as _warnings

@@ -17,12 +17,9 @@ from .tensor import Tensor, _shape_args
 
 
 def _leaf(data: np.ndarray, requires_grad: bool) -> Tensor:
-    out = Tensor._make(data, False, None)
-    if requires_grad:
-        if data.dtype.kind != "f":
-            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
-        out._requires_grad = True
-    return out
+    if requires_grad and data.dtype.kind != "f":
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    return Tensor._make(data, bool(requires_grad), None)
 
 
 def _np_dtype(dtype, default=np.float32):

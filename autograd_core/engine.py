@@ -210,7 +210,7 @@ def evaluate_function(task: GraphTask, node, grads: list | None, captures: dict,
         if not task.keep_graph and node._saved:
             node._saved = None                             # PyTorch's release_variables()
 
-    dependencies, not_ready = task.dependencies, task.not_ready
+    dependencies, not_ready, push = task.dependencies, task.not_ready, task.push_ready
     for (child, nr), grad in zip(node.next_functions, outputs):
         if child is None:
             continue
@@ -222,7 +222,7 @@ def evaluate_function(task: GraphTask, node, grads: list | None, captures: dict,
         count = dependencies[child] - 1
         dependencies[child] = count
         if count == 0:
-            task.push_ready(child)
+            push(child)
 
 
 def call_function(node, grads: list, observer=None) -> tuple:
@@ -256,13 +256,15 @@ def validate_outputs(node, grads: tuple) -> tuple:
     if len(grads) != len(node.next_functions):
         raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
                            f"(expected {len(node.next_functions)}, got {len(grads)})")
-    validated = list(grads)
+    validated = None
     for index, (grad, meta) in enumerate(zip(grads, node._input_meta)):
         if grad is None or meta is None:
             continue
         shape, dtype = meta
         if type(grad) is Tensor and grad._data.shape == shape and grad._data.dtype == dtype:
             continue                                       # the common case: nothing to do
+        if validated is None:
+            validated = list(grads)
         if not isinstance(grad, Tensor):
             if not isinstance(grad, np.ndarray):
                 raise TypeError(f"function {node.name()} returned a gradient of type "
@@ -279,7 +281,7 @@ def validate_outputs(node, grads: tuple) -> tuple:
         if grad._data.dtype != dtype:
             grad = grad.to(from_numpy_dtype(dtype))
         validated[index] = grad
-    return tuple(validated)
+    return grads if validated is None else tuple(validated)
 
 
 def _call_tensor_pre_hooks(node, grads: list, create_graph: bool) -> list:

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import itertools
 import re
+from sys import getrefcount
 
 import numpy as np
 
 from .grad_mode import _GradMode, no_grad
 from .hooks import RemovableHandle, add_hook
-from .tensor import Tensor, _legacy_type_name
+from .tensor import Tensor
 
 _sequence = itertools.count()   # creation order of nodes; the engine runs later nodes first
 
@@ -99,15 +100,30 @@ class AccumulateGrad(Node):
         if old is None:
             # A fresh gradient gets storage of its own: the incoming one may be a broadcast view,
             # shared with another leaf, or the caller's ``gradient``.  Under create_graph the copy
-            # is recorded (``CopyBackwards``) so that ``.grad`` can be differentiated again.
+            # is recorded (``CopyBackwards``) so that ``.grad`` can be differentiated again.  A
+            # gradient nothing else holds is taken as it is, as PyTorch's AccumulateGrad "steals" it.
             if create_graph and grad.requires_grad:
                 variable._grad = Tensor._make(np.empty_like(grad._data), False, None).copy_(grad)
+            elif _unshared(grad):
+                variable._grad = grad
             else:
                 variable._grad = Tensor._make(np.array(grad._data, copy=True), False, None)
         elif create_graph:
             variable._grad = old + grad
         else:
             old.add_(grad.detach() if grad.requires_grad else grad)    # in place, as PyTorch does
+
+
+def _unshared(grad) -> bool:
+    """True for a gradient only the engine holds: a plain tensor (no graph) whose array owns its
+    memory and belongs to no other tensor (its array: the slot, ``data`` and ``getrefcount``'s
+    argument).  The references to the tensor counted are the engine's input buffer,
+    ``accumulate``'s and this function's arguments and ``getrefcount``'s own; a hook, a caller or
+    another leaf's buffer keeping it adds one."""
+    data = grad._data
+    return (type(grad) is Tensor and grad.grad_fn is None and not grad._requires_grad
+            and type(data) is np.ndarray and data.base is None and data.flags.writeable
+            and getrefcount(data) == 3 and getrefcount(grad) <= 4)
 
 
 class SavedTensor:
@@ -131,7 +147,7 @@ class SavedTensor:
                 where = f", which is output {tensor._output_nr} of {forward_name},"
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: [{_legacy_type_name(tensor)} [{shape}]]{where} is at version "
+                f"inplace operation: [{tensor.type()} [{shape}]]{where} is at version "
                 f"{tensor._version_counter.version}; expected version {self.version} instead. Hint: "
                 "enable anomaly detection to find the operation that failed to compute its "
                 "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
@@ -209,18 +225,18 @@ class Function:
     Subclass it, write ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)`` as static
     methods, and call ``MyFunction.apply(*args)``::
 
-        class Square(Function):
+        class MulAdd(Function):                  # x * y + x
             @staticmethod
-            def forward(ctx, x):
-                ctx.save_for_backward(x)
-                return x * x
+            def forward(ctx, x, y):
+                ctx.save_for_backward(x, y)
+                return x * y + x
 
             @staticmethod
-            def backward(ctx, grad_output):
-                (x,) = ctx.saved_tensors
-                return 2 * x * grad_output
+            def backward(ctx, grad_output):           # one gradient per input
+                x, y = ctx.saved_tensors
+                return grad_output * (y + 1), grad_output * x
 
-    The node it records is named ``<class name>Backward`` (``SquareBackward``), as in PyTorch.
+    The node it records is named ``<class name>Backward`` (``MulAddBackward``), as in PyTorch.
     """
 
     _backward_cls: type = None
@@ -340,7 +356,7 @@ class Op(Function):
             out = np.asarray(out)           # NumPy hands back scalars for 0-d results
         if out.dtype is _FLOAT64 and not cls.keeps_dtype and not _has_float64(arrays):
             out = out.astype(np.float32)    # PyTorch: ints / Python scalars promote to float32
-        result = _new_object(Tensor)
+        result = _new_object(Tensor)       # Tensor._make, inlined: this runs on every operation
         result._data = out
         result._requires_grad = record
         result.grad_fn = node if record else None
@@ -359,6 +375,45 @@ class Op(Function):
         if extras is not None:
             return (result, *(constant(extra) for extra in extras))
         return result
+
+    @classmethod
+    def apply_(cls, tensor: Tensor, *others, **settings) -> Tensor:
+        """The op in place (``x.mul_(y)``): run ``apply`` and write the result into ``tensor``'s
+        storage, bumping its ``_version``.
+
+        In-place ops record through the same ``apply`` as out-of-place ones.  When the write must
+        be recorded, the op reads a snapshot of the old values and ``tensor`` takes over the op's
+        node as its ``grad_fn``, as PyTorch rebases a tensor modified in place.
+        """
+        record = False
+        if _GradMode.enabled:
+            if tensor._requires_grad and tensor.grad_fn is None:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+            base = tensor._base
+            if base is not None and base._requires_grad and base.grad_fn is None:
+                raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+            record = tensor._requires_grad or any(isinstance(o, Tensor) and o._requires_grad for o in others)
+        source = tensor
+        if record:
+            if base is not None:
+                raise RuntimeError("autograd_core does not record in-place operations on views of "
+                                   "tensors that require grad; use an out-of-place operation instead.")
+            # the op reads a snapshot of the old values: the write below must not change its inputs
+            source = Tensor._make(tensor._data.copy(), tensor._requires_grad, tensor.grad_fn)
+            source._output_nr = tensor._output_nr
+        result = cls.apply(source, *others, **settings)
+        values = result._data
+        if values.shape != tensor._data.shape:
+            try:
+                values = np.broadcast_to(values, tensor._data.shape)
+            except ValueError:
+                raise RuntimeError(f"output with shape {list(tensor._data.shape)} doesn't match the "
+                                   f"broadcast shape {list(values.shape)}") from None
+        np.copyto(tensor._data, values, casting="unsafe")
+        if record:
+            tensor.grad_fn, tensor._requires_grad, tensor._output_nr = result.grad_fn, True, 0
+        tensor._version_counter.version += 1
+        return tensor
 
 
 def constant(array) -> Tensor:

@@ -32,3 +32,11 @@ def add_hook(hooks_dict: dict, hook) -> RemovableHandle:
     handle = RemovableHandle(hooks_dict)
     hooks_dict[handle.id] = hook
     return handle
+
+
+def node_hooks(node, kind: str, output_nr: int, empty=None):
+    """What a graph node keeps for its output ``output_nr`` under ``kind`` (``"_tensor_hooks"``:
+    the non-leaf tensor's hooks; ``"_retained"``: tensors that ``retain_grad``), made on first use.
+    The engine looks at them only on nodes with ``_has_hooks`` set."""
+    node._has_hooks = True
+    return node.__dict__.setdefault(kind, {}).setdefault(output_nr, [] if empty is None else empty)

@@ -22,7 +22,7 @@ import numpy as np
 from . import dtypes
 from ._printing import tensor_repr
 from .grad_mode import _GradMode, no_grad
-from .hooks import add_hook
+from .hooks import add_hook, node_hooks
 from .random import _generator
 
 _float = builtins.float
@@ -34,11 +34,8 @@ _bool = builtins.bool
 class Size(tuple):
     """A tensor's shape: a tuple that prints as ``torch.Size([2, 3])``."""
 
-    def __repr__(self) -> str:
-        return f"torch.Size([{', '.join(str(n) for n in self)}])"
-
-    def numel(self) -> int:
-        return _int(np.prod(self, dtype=np.int64))
+    def __repr__(self) -> str: return f"torch.Size([{', '.join(str(n) for n in self)}])"
+    def numel(self) -> int: return _int(np.prod(self, dtype=np.int64))
 
 
 class _VersionCounter:
@@ -48,11 +45,6 @@ class _VersionCounter:
 
     def __init__(self) -> None:
         self.version = 0
-
-
-def _legacy_type_name(tensor: "Tensor") -> str:
-    """``torch.FloatTensor`` and friends, the names PyTorch's error messages use."""
-    return "torch." + dtypes.from_numpy_dtype(tensor._data.dtype).legacy_name
 
 
 def _shape_args(size) -> tuple:
@@ -103,6 +95,7 @@ class Tensor:
         self._init(data, False, None)
 
     def _init(self, data: np.ndarray, requires_grad: bool, grad_fn) -> None:
+        """The one place a Tensor's fields are set (``Op.apply`` inlines it: the hot path)."""
         self._data = data
         self._requires_grad = requires_grad
         self.grad_fn = grad_fn
@@ -112,10 +105,7 @@ class Tensor:
     def _make(cls, data: np.ndarray, requires_grad: bool, grad_fn) -> "Tensor":
         """The engine's constructor: wrap an array without copying it."""
         self = _new_object(cls)
-        self._data = data
-        self._requires_grad = requires_grad
-        self.grad_fn = grad_fn
-        self._counter = None
+        self._init(data, requires_grad, grad_fn)
         return self
 
     # ----------------------------------------------------------------- autograd fields
@@ -149,14 +139,12 @@ class Tensor:
     def grad(self) -> "Tensor | None":
         if self.grad_fn is not None and not self._retains_grad:
             warnings.warn(
-                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
-                ".grad attribute won't be populated during autograd.backward(). If you indeed want "
-                "the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the "
-                "non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access "
-                "the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more "
-                "information.",
-                UserWarning, stacklevel=2,
-            )
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+                "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+                "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
+                "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
+                "instead. See github.com/pytorch/pytorch/pull/30531 for more information.",
+                UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -182,20 +170,17 @@ class Tensor:
             return
         if not self._retains_grad:
             self._retains_grad = True
-            self.grad_fn._has_hooks = True
-            retained = self.grad_fn.__dict__.setdefault("_retained", {})
-            retained.setdefault(self._output_nr, []).append(weakref.ref(self))
+            node_hooks(self.grad_fn, "_retained", self._output_nr).append(weakref.ref(self))
 
     def register_hook(self, hook):
         """``hook(grad)`` runs when this tensor's gradient is computed; it may return a new one."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self.grad_fn is None:
+        if self.grad_fn is None:                 # a leaf: its AccumulateGrad runs the hooks
             if self._hooks is None:
                 self._hooks = {}
             return add_hook(self._hooks, hook)
-        self.grad_fn._has_hooks = True
-        return add_hook(self.grad_fn.__dict__.setdefault("_tensor_hooks", {}).setdefault(self._output_nr, {}), hook)
+        return add_hook(node_hooks(self.grad_fn, "_tensor_hooks", self._output_nr, {}), hook)
 
     def _grad_accumulator(self):
         """The ``AccumulateGrad`` node of this leaf, shared while the graph that uses it lives."""
@@ -235,8 +220,7 @@ class Tensor:
     def detach_(self) -> "Tensor":
         if self._base is not None and self.grad_fn is not None:
             raise RuntimeError("Can't detach views in-place. Use detach() instead.")
-        self.grad_fn = None
-        self._requires_grad = False
+        self.grad_fn, self._requires_grad = None, False
         return self
 
     @property
@@ -256,18 +240,14 @@ class Tensor:
     def size(self, dim: int | None = None):
         return Size(self._data.shape) if dim is None else self._data.shape[dim]
 
-    def dim(self) -> int:
-        return self._data.ndim
+    def dim(self) -> int: return self._data.ndim
 
     @property
     def ndim(self) -> int:
         return self._data.ndim
 
-    def numel(self) -> int:
-        return self._data.size
-
-    def nelement(self) -> int:
-        return self._data.size
+    def numel(self) -> int: return self._data.size
+    def nelement(self) -> int: return self._data.size
 
     @property
     def dtype(self) -> dtypes.dtype:
@@ -277,29 +257,22 @@ class Tensor:
     def device(self) -> str:
         return "cpu"
 
-    def is_floating_point(self) -> bool:
-        return self._data.dtype.kind == "f"
-
-    def element_size(self) -> int:
-        return self._data.itemsize
-
-    def is_contiguous(self) -> bool:
-        return self._data.flags.c_contiguous
+    def is_floating_point(self) -> bool: return self._data.dtype.kind == "f"
+    def element_size(self) -> int: return self._data.itemsize
+    def is_contiguous(self) -> bool: return self._data.flags.c_contiguous
 
     def stride(self, dim: int | None = None):
         strides = tuple(s // self._data.itemsize for s in self._data.strides)
         return strides if dim is None else strides[dim]
 
-    def data_ptr(self) -> int:
-        return self._data.__array_interface__["data"][0]
+    def data_ptr(self) -> int: return self._data.__array_interface__["data"][0]
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return len(self._data)
 
-    def __hash__(self) -> int:
-        return id(self)
+    def __hash__(self) -> int: return id(self)
 
     def __repr__(self) -> str:
         grad_fn = None if self.grad_fn is None else type(self.grad_fn).__name__
@@ -308,10 +281,8 @@ class Tensor:
 
     __str__ = __repr__
 
-    def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0:                 # f"{loss}" and f"{loss:.3f}" format the number
-            return format(self.item(), spec)
-        return format(repr(self), spec)
+    def __format__(self, spec: str) -> str:      # f"{loss:.3f}" formats a 0-d tensor's number
+        return format(self.item() if self._data.ndim == 0 else repr(self), spec)
 
     # ----------------------------------------------------------------- conversion
     def item(self):
@@ -319,8 +290,7 @@ class Tensor:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
         return self._data.reshape(()).item()
 
-    def tolist(self):
-        return self._data.tolist()
+    def tolist(self): return self._data.tolist()
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """The values as a NumPy array sharing memory (refused while the tensor requires grad)."""
@@ -328,15 +298,10 @@ class Tensor:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         return self._data.copy() if force else self._data
 
-    def __array__(self, dtype=None, copy=None):
-        array = self.numpy()
-        return array if dtype is None else array.astype(dtype)
+    def __array__(self, dtype=None, copy=None): return self.numpy() if dtype is None else self.numpy().astype(dtype)
 
-    def __float__(self) -> float:
-        return _float(self.item())
-
-    def __int__(self) -> int:
-        return _int(self.item())
+    def __float__(self) -> float: return _float(self.item())
+    def __int__(self) -> int: return _int(self.item())
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
@@ -353,8 +318,7 @@ class Tensor:
             raise TypeError("iteration over a 0-d tensor")
         return iter([self[i] for i in range(len(self))])
 
-    def __reduce_ex__(self, protocol):
-        return (_rebuild, (self._data.copy(), self._requires_grad))
+    def __reduce_ex__(self, protocol): return (_rebuild, (self._data.copy(), self._requires_grad))
 
     def __deepcopy__(self, memo):
         if self.grad_fn is not None:
@@ -380,9 +344,8 @@ class Tensor:
         return ToCopy.apply(self, dtype=target.numpy)
 
     def type(self, dtype=None):
-        if dtype is None:
-            return _legacy_type_name(self)
-        return self.to(dtype)
+        """``torch.FloatTensor`` and friends (the names PyTorch's messages use), or a conversion."""
+        return "torch." + self.dtype.legacy_name if dtype is None else self.to(dtype)
 
     def float(self) -> "Tensor": return self.to(dtypes.float32)
     def double(self) -> "Tensor": return self.to(dtypes.float64)
@@ -394,13 +357,15 @@ class Tensor:
     def contiguous(self) -> "Tensor": return self if self._data.flags.c_contiguous else self.clone()
     def clone(self) -> "Tensor": return Clone.apply(self)
     def type_as(self, other: "Tensor") -> "Tensor": return self.to(other.dtype)
+
     def new_tensor(self, data, dtype=None, requires_grad=False) -> "Tensor":
         from .creation import tensor        # creation is a layer above tensor: it imports Tensor
         return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
-    def new_zeros(self, *size, dtype=None) -> "Tensor":
-        return Tensor._make(np.zeros(_shape_args(size), dtype=(dtype.numpy if dtype else self._data.dtype)), False, None)
-    def new_ones(self, *size, dtype=None) -> "Tensor":
-        return Tensor._make(np.ones(_shape_args(size), dtype=(dtype.numpy if dtype else self._data.dtype)), False, None)
+    def new_zeros(self, *size, dtype=None) -> "Tensor": return self._new(np.zeros, size, dtype)
+    def new_ones(self, *size, dtype=None) -> "Tensor": return self._new(np.ones, size, dtype)
+
+    def _new(self, make, size: tuple, dtype) -> "Tensor":
+        return Tensor._make(make(_shape_args(size), dtype=dtype.numpy if dtype else self._data.dtype), False, None)
 
     # ----------------------------------------------------------------- arithmetic
     def __add__(self, other): return Add.apply(self, _as_array(other))
@@ -416,8 +381,8 @@ class Tensor:
     def __abs__(self): return Abs.apply(self)
     def __matmul__(self, other): return self.matmul(other)
     def __rmatmul__(self, other): return _as_array(other).matmul(self)
-    def __floordiv__(self, other): return Tensor._make(np.floor_divide(self._data, _data_of(other)), False, None)
-    def __mod__(self, other): return Tensor._make(np.mod(self._data, _data_of(other)), False, None)
+    def __floordiv__(self, other): return compare(np.floor_divide, self, other)
+    def __mod__(self, other): return compare(np.mod, self, other)
 
     def __pow__(self, exponent):
         if isinstance(exponent, Tensor):
@@ -452,15 +417,15 @@ class Tensor:
     def round(self): return Round.apply(self)
 
     # ----------------------------------------------------------------- comparisons (no gradient)
-    def __eq__(self, other): return _compare(np.equal, self, other)
-    def __ne__(self, other): return _compare(np.not_equal, self, other)
-    def __lt__(self, other): return _compare(np.less, self, other)
-    def __le__(self, other): return _compare(np.less_equal, self, other)
-    def __gt__(self, other): return _compare(np.greater, self, other)
-    def __ge__(self, other): return _compare(np.greater_equal, self, other)
-    def __and__(self, other): return _compare(np.logical_and if self._data.dtype == np.bool_ else np.bitwise_and, self, other)
-    def __or__(self, other): return _compare(np.logical_or if self._data.dtype == np.bool_ else np.bitwise_or, self, other)
-    def __invert__(self): return Tensor._make(np.logical_not(self._data) if self._data.dtype == np.bool_ else ~self._data, False, None)
+    def __eq__(self, other): return compare(np.equal, self, other)
+    def __ne__(self, other): return compare(np.not_equal, self, other)
+    def __lt__(self, other): return compare(np.less, self, other)
+    def __le__(self, other): return compare(np.less_equal, self, other)
+    def __gt__(self, other): return compare(np.greater, self, other)
+    def __ge__(self, other): return compare(np.greater_equal, self, other)
+    def __and__(self, other): return compare(np.logical_and if self._data.dtype == np.bool_ else np.bitwise_and, self, other)
+    def __or__(self, other): return compare(np.logical_or if self._data.dtype == np.bool_ else np.bitwise_or, self, other)
+    def __invert__(self): return compare(np.logical_not if self._data.dtype == np.bool_ else np.invert, self)
     def eq(self, other): return self == other
     def ne(self, other): return self != other
     def lt(self, other): return self < other
@@ -468,11 +433,14 @@ class Tensor:
     def gt(self, other): return self > other
     def ge(self, other): return self >= other
     def equal(self, other) -> bool: return self.shape == other.shape and _bool(np.array_equal(self._data, other._data))
+
     def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
-        return _bool(np.allclose(self._data, _data_of(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
-    def isnan(self): return Tensor._make(np.isnan(self._data), False, None)
-    def any(self): return Tensor._make(np.asarray(np.any(self._data)), False, None)
-    def all(self): return Tensor._make(np.asarray(np.all(self._data)), False, None)
+        return _bool(np.allclose(self._data, other._data if isinstance(other, Tensor) else other, rtol=rtol,
+                                 atol=atol, equal_nan=equal_nan))
+
+    def isnan(self): return compare(np.isnan, self)
+    def any(self): return compare(np.any, self)
+    def all(self): return compare(np.all, self)
 
     # ----------------------------------------------------------------- reductions
     def sum(self, dim=None, keepdim=False, dtype=None):
@@ -491,27 +459,17 @@ class Tensor:
     def max(self, dim=None, keepdim=False):
         if isinstance(dim, Tensor):
             return self.maximum(dim)
-        if dim is None:
-            return MaxAll.apply(self)
-        return _ValuesIndices("max", MaxDim.apply(self, dim=dim, keepdim=keepdim),
-                              self.argmax(dim, keepdim))
+        return MaxAll.apply(self) if dim is None else max_dim(self, dim, keepdim)
 
     def min(self, dim=None, keepdim=False):
         if isinstance(dim, Tensor):
             return self.minimum(dim)
-        if dim is None:
-            return MinAll.apply(self)
-        return _ValuesIndices("min", MinDim.apply(self, dim=dim, keepdim=keepdim),
-                              self.argmin(dim, keepdim))
+        return MinAll.apply(self) if dim is None else min_dim(self, dim, keepdim)
 
-    def argmax(self, dim=None, keepdim=False):
-        return _arg_reduce(np.argmax, self, dim, keepdim)
+    def argmax(self, dim=None, keepdim=False): return arg_reduce(np.argmax, self, dim, keepdim)
+    def argmin(self, dim=None, keepdim=False): return arg_reduce(np.argmin, self, dim, keepdim)
 
-    def argmin(self, dim=None, keepdim=False):
-        return _arg_reduce(np.argmin, self, dim, keepdim)
-
-    def norm(self, p=2, dim=None, keepdim=False):
-        return Norm.apply(self, p=p, dim=dim, keepdim=keepdim)
+    def norm(self, p=2, dim=None, keepdim=False): return Norm.apply(self, p=p, dim=dim, keepdim=keepdim)
 
     def var(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
         correction = (1 if unbiased else 0) if correction is None else correction
@@ -525,26 +483,7 @@ class Tensor:
     def log_softmax(self, dim): return LogSoftmax.apply(self, dim=maybe_wrap_dim(dim, self._data.ndim))
 
     # ----------------------------------------------------------------- linear algebra
-    def matmul(self, other: "Tensor") -> "Tensor":
-        """``@`` as PyTorch dispatches it: dot, mv, mm, or a batched product."""
-        other = _as_array(other)
-        a, b = self._data.ndim, other._data.ndim
-        if a == 0 or b == 0:
-            raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a}D and {b}D")
-        if a == 1 and b == 1:
-            return Dot.apply(self, other)
-        if a == 2 and b == 1:
-            return Mv.apply(self, other)
-        if a == 2 and b == 2:
-            return Mm.apply(self, other)
-        if a == 1 and b == 2:
-            return SqueezeAfterMatmul.apply(Mm.apply(self.unsqueeze(0), other), dim=0)
-        if b == 1:
-            return Bmm.apply(self, other.unsqueeze(-1)).squeeze(-1)
-        if a == 1:
-            return Bmm.apply(self.unsqueeze(0), other).squeeze(-2)
-        return Bmm.apply(self, other)
-
+    def matmul(self, other): return matmul(self, _as_array(other))
     def mm(self, other): return Mm.apply(self, other)
     def mv(self, other): return Mv.apply(self, other)
     def dot(self, other): return Dot.apply(self, other)
@@ -557,6 +496,7 @@ class Tensor:
         return View.apply(self, shape=_shape_args(shape))
 
     def view_as(self, other): return View.apply(self, shape=tuple(other.shape))
+
     def reshape(self, *shape):
         # PyTorch: a view when the memory allows one (ViewBackward0), else a copy (UnsafeViewBackward0)
         if self._data.flags.c_contiguous:
@@ -565,14 +505,7 @@ class Tensor:
 
     def reshape_as(self, other): return self.reshape(tuple(other.shape))
 
-    def flatten(self, start_dim=0, end_dim=-1):
-        if self._data.ndim == 0:
-            return self.reshape(1)
-        shape = self._data.shape
-        start, end = start_dim % len(shape), end_dim % len(shape)
-        if start == end:
-            return self
-        return self.reshape(shape[:start] + (-1,) + shape[end + 1:])
+    def flatten(self, start_dim=0, end_dim=-1): return flatten(self, start_dim, end_dim)
 
     def squeeze(self, dim=None):
         return Squeeze.apply(self) if dim is None else SqueezeDim.apply(self, dim=dim)
@@ -580,6 +513,7 @@ class Tensor:
     def unsqueeze(self, dim): return Unsqueeze.apply(self, dim=dim)
     def transpose(self, dim0, dim1): return Transpose.apply(self, dim0=dim0, dim1=dim1)
     def swapaxes(self, dim0, dim1): return self.transpose(dim0, dim1)
+
     def t(self):
         if self._data.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D")
@@ -595,106 +529,46 @@ class Tensor:
 
     def permute(self, *dims): return Permute.apply(self, dims=_shape_args(dims))
 
-    def expand(self, *sizes):
-        sizes = _shape_args(sizes)
-        shape = self._data.shape
-        full = tuple(shape[i - len(sizes) + len(shape)] if n == -1 else n for i, n in enumerate(sizes))
-        return Expand.apply(self, shape=full)
+    def expand(self, *sizes): return Expand.apply(self, shape=_shape_args(sizes))
 
     def expand_as(self, other): return self.expand(tuple(other.shape))
     def repeat(self, *sizes): return Repeat.apply(self, repeats=_shape_args(sizes))
-    def chunk(self, chunks, dim=0):
-        size = -(-self._data.shape[dim] // chunks)
-        return self.split(size, dim)
-
-    def split(self, split_size, dim=0):
-        length = self._data.shape[dim]
-        sizes = [split_size] * (length // split_size) + ([length % split_size] if length % split_size else []) \
-            if isinstance(split_size, _int) else list(split_size)
-        out, start = [], 0
-        for n in sizes:
-            out.append(self.narrow(dim, start, n))
-            start += n
-        return tuple(out)
-
-    def narrow(self, dim, start, length):
-        return Slice.apply(self, dim=dim % max(self._data.ndim, 1), slice_=slice(start, start + length))
-
-    def unbind(self, dim=0):
-        return tuple(self.select(dim, i) for i in range(self._data.shape[dim]))
-
+    def chunk(self, chunks, dim=0): return split(self, -(-self._data.shape[dim] // chunks), dim)
+    def split(self, split_size, dim=0): return split(self, split_size, dim)
+    def narrow(self, dim, start, length): return Slice.apply(self, dim=dim, slice_=slice(start, start + length))
+    def unbind(self, dim=0): return tuple(Select.apply(self, dim=dim, index=i) for i in range(self._data.shape[dim]))
     def select(self, dim, index): return Select.apply(self, dim=dim, index=index)
 
     def __getitem__(self, key): return index(self, key)
     def __setitem__(self, key, value) -> None: index_put_(self, key, value)
 
     # ----------------------------------------------------------------- in place
-    def _inplace(self, op, *others, **settings) -> "Tensor":
-        """Run ``op`` and write its result into this tensor's storage, bumping ``_version``.
-
-        When the write must be recorded, the op runs out of place on a snapshot of the old values
-        and this tensor takes over the op's node as its ``grad_fn``, as PyTorch rebases it.
-        """
-        record = False
-        if _GradMode.enabled:
-            if self._requires_grad and self.grad_fn is None:
-                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-            base = self._base
-            if base is not None and base._requires_grad and base.grad_fn is None:
-                raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-            record = self._requires_grad or any(isinstance(o, Tensor) and o._requires_grad for o in others)
-        if record:
-            if base is not None:
-                raise RuntimeError("autograd_core does not record in-place operations on views of "
-                                   "tensors that require grad; use an out-of-place operation instead.")
-            # the op reads a snapshot of the old values: the write below must not change its inputs
-            source = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn)
-            source._output_nr = self._output_nr
-        else:
-            source = self
-        result = op.apply(source, *others, **settings)      # the one recording path, as out of place
-        self._write(result._data)
-        if record:
-            self.grad_fn, self._requires_grad, self._output_nr = result.grad_fn, True, 0
-        self._version_counter.version += 1
-        return self
-
-    def _write(self, values) -> None:
-        if np.shape(values) != self._data.shape:
-            try:
-                values = np.broadcast_to(values, self._data.shape)
-            except ValueError:
-                raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
-                                   f"broadcast shape {list(np.shape(values))}") from None
-        np.copyto(self._data, values, casting="unsafe")
-
-    def add_(self, other, *, alpha=1): return self._inplace(Add, _as_array(other), alpha=alpha)
-    def sub_(self, other, *, alpha=1): return self._inplace(Sub, _as_array(other), alpha=alpha)
-    def mul_(self, other): return self._inplace(Mul, _as_array(other))
-    def div_(self, other): return self._inplace(Div, _as_array(other))
-    def pow_(self, exponent): return self._inplace(Pow, exponent=exponent)
-    def clamp_(self, min=None, max=None): return self._inplace(Clamp, min=min, max=max)
-    def zero_(self): return self._inplace(Zero, value=0)
-    def fill_(self, value): return self._inplace(Fill, value=_float(value) if not isinstance(value, Tensor) else value.item())
-    def copy_(self, src): return self._inplace(Copy, _as_array(src))
-    def exp_(self): return self._inplace(Exp)
-    def relu_(self): return self._inplace(Relu)
-    def sigmoid_(self): return self._inplace(Sigmoid)
-    def tanh_(self): return self._inplace(Tanh)
-    def neg_(self): return self._inplace(Neg)
-    def sqrt_(self): return self._inplace(Sqrt)
+    def add_(self, other, *, alpha=1): return Add.apply_(self, _as_array(other), alpha=alpha)
+    def sub_(self, other, *, alpha=1): return Sub.apply_(self, _as_array(other), alpha=alpha)
+    def mul_(self, other): return Mul.apply_(self, _as_array(other))
+    def div_(self, other): return Div.apply_(self, _as_array(other))
+    def pow_(self, exponent): return Pow.apply_(self, exponent=exponent)
+    def clamp_(self, min=None, max=None): return Clamp.apply_(self, min=min, max=max)
+    def zero_(self): return Zero.apply_(self, value=0)
+    def fill_(self, value): return Fill.apply_(self, value=_float(value) if not isinstance(value, Tensor) else value.item())
+    def copy_(self, src): return Copy.apply_(self, _as_array(src))
+    def exp_(self): return Exp.apply_(self)
+    def relu_(self): return Relu.apply_(self)
+    def sigmoid_(self): return Sigmoid.apply_(self)
+    def tanh_(self): return Tanh.apply_(self)
+    def neg_(self): return Neg.apply_(self)
+    def sqrt_(self): return Sqrt.apply_(self)
 
     def addcmul_(self, tensor1, tensor2, value=1): return self.add_(tensor1 * tensor2 * value)
     def addcdiv_(self, tensor1, tensor2, value=1): return self.add_(tensor1 / tensor2 * value)
     def lerp_(self, end, weight): return self.add_((end - self) * weight)
 
-    def uniform_(self, a=0.0, b=1.0):
-        with no_grad():
-            return self.copy_(Tensor._make(_generator().uniform(a, b, self._data.shape), False, None))
+    def uniform_(self, a=0.0, b=1.0): return self._fill(_generator().uniform(a, b, self._data.shape))
+    def normal_(self, mean=0.0, std=1.0): return self._fill(_generator().normal(mean, std, self._data.shape))
 
-    def normal_(self, mean=0.0, std=1.0):
-        with no_grad():
-            return self.copy_(Tensor._make(_generator().normal(mean, std, self._data.shape), False, None))
+    def _fill(self, values: np.ndarray) -> "Tensor":
+        with no_grad():                         # random initialisation is not recorded
+            return self.copy_(Tensor._make(values, False, None))
 
     __iadd__ = add_
     __isub__ = sub_
@@ -703,48 +577,8 @@ class Tensor:
 
 
 # ---------------------------------------------------------------------- helpers of the methods
-def _data_of(value):
-    return value._data if isinstance(value, Tensor) else value
-
-
-def _compare(ufunc, a: Tensor, b) -> Tensor:
-    with np.errstate(invalid="ignore"):
-        return Tensor._make(np.asarray(ufunc(a._data, _data_of(b))), False, None)
-
-
-def _arg_reduce(func, tensor: Tensor, dim, keepdim) -> Tensor:
-    if dim is None:
-        return Tensor._make(np.asarray(func(tensor._data), dtype=np.int64), False, None)
-    out = func(tensor._data, axis=dim)
-    if keepdim:
-        out = np.expand_dims(out, dim)
-    return Tensor._make(np.asarray(out, dtype=np.int64), False, None)
-
-
-class _ValuesIndices(tuple):
-    """What ``max(dim)`` and ``min(dim)`` return: ``(values, indices)`` with those names."""
-
-    def __new__(cls, name: str, values: Tensor, indices: Tensor):
-        self = super().__new__(cls, (values, indices))
-        self._name = name
-        return self
-
-    @property
-    def values(self) -> Tensor:
-        return self[0]
-
-    @property
-    def indices(self) -> Tensor:
-        return self[1]
-
-    def __repr__(self) -> str:
-        return f"torch.return_types.{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
-
-
 def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:
-    out = Tensor._make(data, False, None)
-    out._requires_grad = requires_grad
-    return out
+    return Tensor._make(data, requires_grad, None)
 
 
 # The package's one import cycle, declared here.  Tensor's methods call the ops (``x * y`` is
@@ -755,11 +589,11 @@ def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:
 from .function import AccumulateGrad  # noqa: E402
 from .ops.elementwise import (Abs, Add, Clamp, Clone, Copy, Cos, Div, Exp, Fill, Floor, Log,  # noqa: E402
                               Maximum, Minimum, Mul, Neg, Pow, PowTensor, Reciprocal, Relu, Round,
-                              RPow, Rsub, Sigmoid, Sign, Sin, Sqrt, Sub, Tanh, ToCopy, Zero)
-from .ops.indexing import Select, Slice, index, index_put_  # noqa: E402
-from .ops.linalg import Bmm, Dot, Mm, Mv  # noqa: E402
-from .ops.reduction import (MaxAll, MaxDim, Mean, MeanDim, MinAll, MinDim, Norm, Std, Sum,  # noqa: E402
-                            SumDim, Var)
-from .ops.shape import (Expand, Permute, Repeat, Reshape, Squeeze, SqueezeAfterMatmul,  # noqa: E402
-                        SqueezeDim, T, Transpose, Unsqueeze, View, maybe_wrap_dim)
+                              RPow, Rsub, Sigmoid, Sign, Sin, Sqrt, Sub, Tanh, ToCopy, Zero, compare)
+from .ops.indexing import Select, Slice, index, index_put_, split  # noqa: E402
+from .ops.linalg import Bmm, Dot, Mm, Mv, matmul  # noqa: E402
+from .ops.reduction import (MaxAll, Mean, MeanDim, MinAll, Norm, Std, Sum, SumDim, Var,  # noqa: E402
+                            arg_reduce, max_dim, min_dim)
+from .ops.shape import (Expand, Permute, Repeat, Reshape, Squeeze, SqueezeDim, T, Transpose,  # noqa: E402
+                        Unsqueeze, View, flatten, maybe_wrap_dim)
 from .ops.softmax import LogSoftmax, Softmax  # noqa: E402

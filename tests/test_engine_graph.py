@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
+from test_engine_errors import _add_one_in_place
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -409,25 +410,10 @@ def test_functional_hessian_of_a_quadratic():
     np.testing.assert_allclose(J.numpy(), A.numpy())
 
 
-def _add_one(lib):
-    class AddOne(lib.autograd.Function):          # PyTorch's own mark_dirty example
-        @staticmethod
-        def forward(ctx, x):
-            x.numpy()[...] += 1
-            ctx.mark_dirty(x)
-            return x
-
-        @staticmethod
-        def backward(ctx, grad):
-            return grad
-
-    return AddOne
-
-
 @pytest.mark.parametrize("lib_name", ["autograd_core", "torch"])
 def test_mark_dirty_rebases_the_input_as_pytorch_does(lib_name):
     lib = ag if lib_name == "autograd_core" else pytest.importorskip("torch")
-    add_one = _add_one(lib)
+    add_one = _add_one_in_place(lib)
     x = lib.tensor([1.0, 2.0], requires_grad=True)
     y = x * 2
     z = add_one.apply(y)
@@ -498,3 +484,42 @@ def test_in_place_ops_run_through_op_apply_when_not_recorded():
         w = ag.ones(2, requires_grad=True)
         w.mul_(3)
     assert w.grad_fn is None and w.tolist() == [3.0, 3.0] and w._version == 1
+
+
+def test_accumulate_grad_takes_a_gradient_nothing_else_holds_and_copies_the_rest():
+    made = []
+
+    class Triple(ag.autograd.Function):
+        forward = staticmethod(lambda ctx, x: x * 1)
+
+        @staticmethod
+        def backward(ctx, grad):
+            fresh = grad * 3
+            made.append(id(fresh._data))                  # an id: no reference kept
+            return fresh
+
+    v = ag.ones(2, requires_grad=True)
+    Triple.apply(v).sum().backward()
+    assert id(v.grad._data) == made[0] and v.grad.tolist() == [3.0, 3.0]   # taken, not copied
+    w = ag.randn(3, 4, requires_grad=True)
+    x = ag.randn(5, 3)
+    (x @ w).tanh().sum().backward()
+    first = w.grad
+    (x @ w).tanh().sum().backward()
+    assert w.grad is first                                # accumulated in place afterwards
+    a, c = ag.ones(3, requires_grad=True), ag.ones(3, requires_grad=True)
+    (a + c).sum().backward()                              # one gradient tensor reaches both leaves
+    assert not np.shares_memory(a.grad._data, c.grad._data)
+    (a + c).sum().backward()
+    assert a.grad.tolist() == c.grad.tolist() == [2.0, 2.0, 2.0]
+    kept = []
+    d = ag.ones(3, requires_grad=True)
+    d.register_hook(kept.append)                          # a hook keeps the gradient it saw
+    (d * 2).sum().backward()
+    (d * 2).sum().backward()
+    assert kept[0].tolist() == [2.0, 2.0, 2.0] and d.grad.tolist() == [4.0, 4.0, 4.0]
+    g = ag.ones(3)
+    e = ag.ones(3, requires_grad=True)
+    e.backward(g)                                         # the caller's gradient is copied
+    e.backward(g)
+    assert g.tolist() == [1.0, 1.0, 1.0] and e.grad.tolist() == [2.0, 2.0, 2.0]

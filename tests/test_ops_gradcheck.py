@@ -53,15 +53,8 @@ def test_gradcheck_catches_a_wrong_backward():
     """gradcheck is not vacuous: a Function with a wrong derivative fails it."""
 
     class WrongSquare(ag.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return x * x
-
-        @staticmethod
-        def backward(ctx, grad):
-            (x,) = ctx.saved_tensors
-            return grad * x                      # should be 2 * x
+        forward = staticmethod(lambda ctx, x: x * x)
+        backward = staticmethod(lambda ctx, grad: grad)        # should be 2 * x * grad
 
     x = ag.tensor([1.0, 2.0], dtype=ag.float64, requires_grad=True)
     with pytest.raises(GradcheckError, match="Jacobian mismatch for output 0 with respect to input 0"):

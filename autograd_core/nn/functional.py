@@ -48,13 +48,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if input.dim() == 2:
         return Addmm.apply(bias, input, weight.t())
     leading = tuple(input.shape[:-1])
-    flat = _view_or_reshape(input, (-1, input.shape[-1]))
+    flat = input.reshape(-1, input.shape[-1])       # a view when the memory allows (ViewBackward0)
     return Addmm.apply(bias, flat, weight.t()).view(*leading, weight.shape[0])
-
-
-def _view_or_reshape(input: Tensor, shape: tuple) -> Tensor:
-    """``reshape`` as PyTorch records it: a view (``ViewBackward0``) when the memory allows one."""
-    return input.view(*shape) if input.is_contiguous() else input.reshape(*shape)
 
 
 # ====================================================================== activations

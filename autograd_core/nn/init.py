@@ -92,6 +92,16 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonline
     return uniform_(tensor, -bound, bound)
 
 
+def _reset_weight_and_bias(weight: Tensor, bias: Tensor | None) -> None:
+    """The default initialisation of ``Linear`` and ``Conv2d`` (PyTorch's ``reset_parameters``):
+    Kaiming-uniform weights with ``a=sqrt(5)``, a bias uniform in +-1 / sqrt(fan_in)."""
+    kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = _calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        uniform_(bias, -bound, bound)
+
+
 def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu") -> Tensor:
     """N(0, std**2) with std = gain / sqrt(fan) (torchvision's ResNet: mode="fan_out", "relu")."""
     fan = _calculate_correct_fan(tensor, mode)

@@ -395,31 +395,24 @@ class Floor(Sign):
 class Maximum(Op):
     """out = max(a, b);   g goes to the larger input, split in half on ties"""
     node_name = "MaximumBackward0"
+    _function, _loses = staticmethod(np.maximum), staticmethod(np.less)   # a loses where a < b
 
-    @staticmethod
-    def forward(ctx, a, b):
+    @classmethod
+    def forward(cls, ctx, a, b):
         ctx.save_for_backward(a, b)
-        return np.maximum(a, b)
+        return cls._function(a, b)
 
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        return _split_by_comparison(grad, a._data, b._data)
+    @classmethod
+    def backward(cls, ctx, grad):
+        a, b = (t._data for t in ctx.saved_tensors)
+        share = np.where(a == b, 0.5, 1.0).astype(grad._data.dtype)       # PyTorch's rule
+        return grad * np.where(cls._loses(a, b), 0, share), grad * np.where(cls._loses(b, a), 0, share)
 
 
-class Minimum(Op):
+class Minimum(Maximum):
     """out = min(a, b);   g goes to the smaller input, split in half on ties"""
     node_name = "MinimumBackward0"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return np.minimum(a, b)
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        return _split_by_comparison(grad, b._data, a._data)
+    _function, _loses = staticmethod(np.minimum), staticmethod(np.greater)
 
 
 class Where(Op):
@@ -498,6 +491,15 @@ class Copy(Op):
         return grad * 0, grad
 
 
+# ---------------------------------------------------------------------- no gradient
+def compare(function, *operands) -> Tensor:
+    """A comparison, logical or integer function (``==``, ``&``, ``//``, ``isnan`` ...): its
+    result takes no gradient, so it is computed directly, outside the graph."""
+    arrays = [o._data if isinstance(o, Tensor) else o for o in operands]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return constant(function(*arrays))
+
+
 # ---------------------------------------------------------------------- helpers
 def _where(condition: np.ndarray, a, b):
     """``where`` on Tensors for backward formulas (differentiable in a and b)."""
@@ -508,10 +510,3 @@ def _where(condition: np.ndarray, a, b):
 
 def _dtype_of(x):
     return x._data.dtype if hasattr(x, "_data") else np.float32
-
-
-def _split_by_comparison(grad, winner: np.ndarray, loser: np.ndarray):
-    """The vector-Jacobian product of max(a, b): all of g where a wins, half each on a tie."""
-    weight_a = (winner > loser) + 0.5 * (winner == loser)
-    weight_b = (winner < loser) + 0.5 * (winner == loser)
-    return grad * weight_a.astype(grad._data.dtype), grad * weight_b.astype(grad._data.dtype)

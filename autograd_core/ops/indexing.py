@@ -3,7 +3,7 @@
 A basic index (an integer, a slice, ``None``, ``...``) becomes one view op per dimension it
 touches (``SelectBackward0``, ``SliceBackward0``, ``UnsqueezeBackward0``); an advanced one (a list,
 an integer or boolean tensor) one ``Index`` op that copies.  Writing goes through
-``Tensor._inplace`` with ``CopySlices`` (basic keys) or ``IndexPutBackward0`` (advanced ones).
+``Op.apply_`` with ``CopySlices`` (basic keys) or ``IndexPutBackward0`` (advanced ones).
 """
 from __future__ import annotations
 
@@ -49,7 +49,18 @@ def index_put_(tensor: Tensor, key, value) -> None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     key = tuple(k._data if isinstance(k, Tensor) and _is_advanced(k) else k for k in key) \
         if isinstance(key, tuple) else (key._data if isinstance(key, Tensor) else key)
-    tensor._inplace(IndexPut if advanced else CopySlices, _as_array(value), key=key)
+    (IndexPut if advanced else CopySlices).apply_(tensor, _as_array(value), key=key)
+
+
+def split(tensor: Tensor, split_size, dim: int = 0) -> tuple:
+    """Pieces of ``split_size`` along ``dim`` (the last may be shorter), or of the listed sizes."""
+    length = tensor._data.shape[dim]
+    if isinstance(split_size, int):
+        sizes = [split_size] * (length // split_size) + ([length % split_size] if length % split_size else [])
+    else:
+        sizes = list(split_size)
+    starts = np.cumsum([0] + sizes[:-1])
+    return tuple(Slice.apply(tensor, dim=dim, slice_=slice(int(start), int(start) + n)) for start, n in zip(starts, sizes))
 
 
 def _is_advanced(k) -> bool:
@@ -106,7 +117,7 @@ class Slice(Op):
         if slice_.step is not None and slice_.step <= 0:
             raise ValueError("step must be greater than zero")
         ctx.shape = a.shape
-        ctx.key = (slice(None),) * dim + (slice_,)
+        ctx.key = (slice(None),) * maybe_wrap_dim(dim, a.ndim) + (slice_,)
         return a[ctx.key]
 
     @staticmethod

@@ -5,6 +5,8 @@ import numpy as np
 
 from ..dtypes import from_numpy_dtype
 from ..function import Op
+from ..tensor import Tensor
+from .shape import SqueezeAfterMatmul
 
 
 def _type_check(a: np.ndarray, b: np.ndarray) -> None:
@@ -120,3 +122,23 @@ class Addmm(Op):
         return (grad if ctx.needs_input_grad[0] else None,
                 grad.mm(mat2.t()) if ctx.needs_input_grad[1] else None,
                 mat1.t().mm(grad) if ctx.needs_input_grad[2] else None)
+
+
+def matmul(input: Tensor, other: Tensor) -> Tensor:
+    """``input @ other`` as PyTorch dispatches it: dot, mv, mm, or a batched product."""
+    a, b = input._data.ndim, other._data.ndim
+    if a == 0 or b == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a}D and {b}D")
+    if a == 1 and b == 1:
+        return Dot.apply(input, other)
+    if a == 2 and b == 1:
+        return Mv.apply(input, other)
+    if a == 2 and b == 2:
+        return Mm.apply(input, other)
+    if a == 1 and b == 2:
+        return SqueezeAfterMatmul.apply(Mm.apply(input.unsqueeze(0), other), dim=0)
+    if b == 1:
+        return Bmm.apply(input, other.unsqueeze(-1)).squeeze(-1)
+    if a == 1:
+        return Bmm.apply(input.unsqueeze(0), other).squeeze(-2)
+    return Bmm.apply(input, other)

@@ -5,8 +5,15 @@ import numpy as np
 
 from ..dtypes import as_floating
 from ..function import Op, constant
+from ..tensor import Tensor
 from .elementwise import _where
 from .shape import wrap_dims
+
+
+def _reduced(ctx, a: np.ndarray, dim, keepdim: bool) -> tuple:
+    """The dims a reduction runs over, remembered with ``a``'s shape for ``_expand_back``."""
+    ctx.shape, ctx.keepdim, ctx.dims = a.shape, keepdim, wrap_dims(dim, a.ndim)
+    return ctx.dims
 
 
 def _expand_back(grad, shape, dims: tuple, keepdim: bool):
@@ -37,9 +44,8 @@ class SumDim(Op):
 
     @staticmethod
     def forward(ctx, a, *, dim, keepdim=False):
-        ctx.shape, ctx.keepdim = a.shape, keepdim
-        ctx.dims = wrap_dims(dim, a.ndim)
-        return a.sum(axis=ctx.dims, keepdims=keepdim, dtype=np.int64 if a.dtype.kind in "biu" else None)
+        dims = _reduced(ctx, a, dim, keepdim)
+        return a.sum(axis=dims, keepdims=keepdim, dtype=np.int64 if a.dtype.kind in "biu" else None)
 
     @staticmethod
     def backward(ctx, grad):
@@ -66,10 +72,9 @@ class MeanDim(Op):
 
     @staticmethod
     def forward(ctx, a, *, dim, keepdim=False):
-        ctx.shape, ctx.keepdim = a.shape, keepdim
-        ctx.dims = wrap_dims(dim, a.ndim)
-        ctx.count = int(np.prod([a.shape[d] for d in ctx.dims])) if a.ndim else 1
-        return a.mean(axis=ctx.dims, keepdims=keepdim)
+        dims = _reduced(ctx, a, dim, keepdim)
+        ctx.count = int(np.prod([a.shape[d] for d in dims])) if a.ndim else 1
+        return a.mean(axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -79,12 +84,14 @@ class MeanDim(Op):
 class MaxAll(Op):
     """out = max of all a;   da = g shared evenly among the elements equal to the max"""
     node_name = "MaxBackward1"
+    _name, _function = "max", staticmethod(np.max)
 
-    @staticmethod
-    def forward(ctx, a):
+    @classmethod
+    def forward(cls, ctx, a):
         if a.size == 0:
-            raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
-        out = np.asarray(a.max())
+            raise RuntimeError(f"{cls._name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                               "Specify the reduction dim with the 'dim' argument.")
+        out = np.asarray(cls._function(a))
         ctx.save_for_backward(a, out)
         return out
 
@@ -95,19 +102,10 @@ class MaxAll(Op):
         return (grad * (winners / winners.sum()).astype(grad._data.dtype),)
 
 
-class MinAll(Op):
+class MinAll(MaxAll):
     """out = min of all a;   da = g shared evenly among the elements equal to the min"""
     node_name = "MinBackward1"
-
-    @staticmethod
-    def forward(ctx, a):
-        if a.size == 0:
-            raise RuntimeError("min(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
-        out = np.asarray(a.min())
-        ctx.save_for_backward(a, out)
-        return out
-
-    backward = MaxAll.backward
+    _name, _function = "min", staticmethod(np.min)
 
 
 class MaxDim(Op):
@@ -219,3 +217,45 @@ class Norm(Op):
         if p == 2:
             return (_where(zero, 0.0, g * a / safe_norm),)
         return (_where(zero, 0.0, g * a * a.abs() ** (p - 2) / safe_norm ** (p - 1)),)
+
+
+def max_dim(input: Tensor, dim: int, keepdim: bool = False) -> "_ValuesIndices":
+    """``input.max(dim)``: the maxima (differentiable) and where they are."""
+    return _ValuesIndices("max", MaxDim.apply(input, dim=dim, keepdim=keepdim),
+                          arg_reduce(np.argmax, input, dim, keepdim))
+
+
+def min_dim(input: Tensor, dim: int, keepdim: bool = False) -> "_ValuesIndices":
+    """``input.min(dim)``: the minima (differentiable) and where they are."""
+    return _ValuesIndices("min", MinDim.apply(input, dim=dim, keepdim=keepdim),
+                          arg_reduce(np.argmin, input, dim, keepdim))
+
+
+def arg_reduce(func, tensor: Tensor, dim, keepdim) -> Tensor:
+    """Where the maximum (``np.argmax``) or minimum is along ``dim``: int64, outside the graph."""
+    if dim is None:
+        return constant(np.asarray(func(tensor._data), dtype=np.int64))
+    out = func(tensor._data, axis=dim)
+    if keepdim:
+        out = np.expand_dims(out, dim)
+    return constant(np.asarray(out, dtype=np.int64))
+
+
+class _ValuesIndices(tuple):
+    """What ``max(dim)`` and ``min(dim)`` return: ``(values, indices)`` with those names."""
+
+    def __new__(cls, name: str, values: Tensor, indices: Tensor):
+        self = super().__new__(cls, (values, indices))
+        self._name = name
+        return self
+
+    @property
+    def values(self) -> Tensor:
+        return self[0]
+
+    @property
+    def indices(self) -> Tensor:
+        return self[1]
+
+    def __repr__(self) -> str:
+        return f"torch.return_types.{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"

@@ -40,6 +40,18 @@ def wrap_dims(dim, ndim: int) -> tuple:
     return tuple(wrapped) if ndim else ()
 
 
+def flatten(tensor, start_dim: int = 0, end_dim: int = -1):
+    """The dimensions ``start_dim`` to ``end_dim`` merged into one (a 0-d tensor becomes 1-d)."""
+    shape = tensor._data.shape
+    if not shape:
+        return tensor.reshape(1)
+    start, end = maybe_wrap_dim(start_dim, len(shape)), maybe_wrap_dim(end_dim, len(shape))
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    # reshape: a view when the memory allows one (ViewBackward0, as PyTorch's flatten records it)
+    return tensor if start == end else tensor.reshape(shape[:start] + (-1,) + shape[end + 1:])
+
+
 class View(Op):
     """out = a with a new shape, same memory;   da = g reshaped back"""
     node_name = "ViewBackward0"
@@ -207,6 +219,7 @@ class Expand(Op):
 
     @staticmethod
     def forward(ctx, a, *, shape):
+        shape = tuple(a.shape[i - len(shape) + a.ndim] if n == -1 else n for i, n in enumerate(shape))
         try:
             return np.broadcast_to(a, shape)
         except ValueError:

@@ -7,17 +7,22 @@ from ..dtypes import as_floating
 from ..function import Op
 
 
+def _shifted_exponentials(a: np.ndarray, dim: int) -> tuple:
+    """``a - max(a)`` and its exponentials: the same softmax, without overflow."""
+    a = as_floating(a)
+    shifted = a - a.max(axis=dim, keepdims=True)
+    return shifted, np.exp(shifted)
+
+
 class Softmax(Op):
     """out = exp(x) / sum exp(x) along ``dim``;   dx = out * (g - sum(g * out))"""
     node_name = "SoftmaxBackward0"
 
     @staticmethod
     def forward(ctx, a, *, dim):
-        a = as_floating(a)
-        exponentials = np.exp(a - a.max(axis=dim, keepdims=True))      # shifted: no overflow
-        out = exponentials / exponentials.sum(axis=dim, keepdims=True)
+        _, exponentials = _shifted_exponentials(a, dim)
+        ctx.dim, out = dim, exponentials / exponentials.sum(axis=dim, keepdims=True)
         ctx.save_for_backward(out)
-        ctx.dim = dim
         return out
 
     @staticmethod
@@ -32,11 +37,9 @@ class LogSoftmax(Op):
 
     @staticmethod
     def forward(ctx, a, *, dim):
-        a = as_floating(a)
-        shifted = a - a.max(axis=dim, keepdims=True)                    # shifted: no overflow
-        out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        shifted, exponentials = _shifted_exponentials(a, dim)
+        ctx.dim, out = dim, shifted - np.log(exponentials.sum(axis=dim, keepdims=True))
         ctx.save_for_backward(out)
-        ctx.dim = dim
         return out
 
     @staticmethod

@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 
 from ..grad_mode import enable_grad
 from ..nn.parameter import zero_grad
-from ..tensor import Tensor, _legacy_type_name
+from ..tensor import Tensor
 
 
 class _Required:
@@ -39,7 +39,7 @@ class Optimizer:
         self.param_groups: list = []
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of Tensors or "
-                            f"dicts, but got {_legacy_type_name(params)}")
+                            f"dicts, but got {params.type()}")
         groups = list(params)
         if len(groups) == 0:
             raise ValueError("optimizer got an empty parameter list")

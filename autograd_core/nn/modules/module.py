@@ -25,7 +25,7 @@ from typing import Callable, Iterator
 
 from ...grad_mode import no_grad
 from ...hooks import RemovableHandle, add_hook
-from ...tensor import Tensor, _legacy_type_name
+from ...tensor import Tensor
 from ..parameter import Parameter, zero_grad
 
 
@@ -93,7 +93,7 @@ class Module:
             return
         if parameters is not None and name in parameters:
             if value is not None:
-                raise TypeError(f"cannot assign '{_legacy_type_name(value) if isinstance(value, Tensor) else type(value).__name__}' "
+                raise TypeError(f"cannot assign '{value.type() if isinstance(value, Tensor) else type(value).__name__}' "
                                 f"as parameter '{name}' (torch.nn.Parameter or None expected)")
             parameters[name] = None
             return
@@ -154,7 +154,7 @@ class Module:
         if hasattr(self, name) and name not in self._parameters:
             raise KeyError(f"attribute '{name}' already exists")
         if param is not None and not isinstance(param, Parameter):
-            raise TypeError(f"cannot assign '{_legacy_type_name(param) if isinstance(param, Tensor) else type(param).__name__}' "
+            raise TypeError(f"cannot assign '{param.type() if isinstance(param, Tensor) else type(param).__name__}' "
                             f"object to parameter '{name}' (torch.nn.Parameter or None required)")
         self._parameters[name] = param
 
