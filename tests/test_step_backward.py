@@ -417,3 +417,20 @@ def test_a_big_graph_pans_zooms_and_follows_the_running_node(browser_page, tmp_p
     assert followed[:2] != panned[:2] and errors == []
     page.click(".sb-fit")
     assert view_box()[3] > followed[3]                         # the whole height: all of it
+
+
+def test_where_scripts_do_not_run_the_static_strip_shows_every_step(browser_page, tmp_path):
+    page, errors = browser_page
+    output, leaves = _polynomial(torch)
+    stepper = viz.step_backward(output, params=leaves)
+    # What GitHub's preview (or an untrusted notebook) shows: the same HTML without its scripts.
+    page_html = re.sub(r"<script>.*?</script>", "", stepper.html, flags=re.S)
+    path = tmp_path / "no_script.html"
+    path.write_text(f"<!DOCTYPE html><html><body>{page_html}</body></html>", encoding="utf-8")
+    page.goto(path.as_uri())
+    assert page.locator(".sb-controls").count() == 0
+    assert page.is_visible(".sb-strip") and page.is_visible(".sb-picture svg, .sb-boxes")
+    shown = page.locator(".sb-strip-step h4").all_inner_texts()
+    assert shown[1:] == [f"Step {step.index + 1} of {len(stepper.trace.steps)}: {stepper.title(step.node)}"
+                         for step in stepper.trace.steps]
+    assert errors == []
