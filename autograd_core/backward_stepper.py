@@ -396,7 +396,9 @@ ROOT .sb-badge { font-size: 11px; font-weight: bold; fill: #1f77b4; }
 # The controls: built by the script, so that without scripts only the picture and the strip show.
 _SCRIPT = r"""
 (function () {
-  var root = document.getElementById("ROOT_ID");
+  // The script's own .sb-root (JupyterLab may run it before the output is in the document).
+  var here = document.currentScript;
+  var root = (here && here.closest(".sb-root")) || document.getElementById("ROOT_ID");
   if (!root || root.dataset.ready) { return; }
   root.dataset.ready = "1";
   var data = JSON.parse(root.querySelector(".sb-data").textContent);
