@@ -29,11 +29,11 @@ from typing import Sequence
 import numpy as np
 
 from . import autograd
+from ._drawing import (LEAF_COLOR, OUTPUT_COLOR, _explain_fallback, _graphviz_module, _names,
+                       _why_no_pictures, new_digraph)
 from .autograd.backward_trace import BackwardTrace, TraceStep, record_backward
 from .function import AccumulateGrad
 from .tensor import Tensor
-from .viz import (LEAF_COLOR, NOTE_COLOR, OUTPUT_COLOR, _explain_fallback, _graphviz_module, _names,
-                  _why_no_pictures, new_digraph)
 
 __all__ = ["step_backward", "BackwardStepper"]
 

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 import autograd_core as torch
-from autograd_core import viz
+from autograd_core import _drawing, backward_stepper, viz
 from autograd_core.autograd.graph import record_backward
 from autograd_core.function import AccumulateGrad
 
@@ -303,10 +303,8 @@ def test_the_html_is_self_contained_and_holds_the_static_strip(stepped):
 
 
 def test_without_dot_the_picture_is_a_list_of_boxes(monkeypatch, capsys):
-    import autograd_core.backward_stepper as backward_stepper
-
     monkeypatch.setattr(backward_stepper, "_why_no_pictures", lambda: viz.MISSING_DOT_MESSAGE)
-    monkeypatch.setattr(viz, "_fallback_explained", False)
+    monkeypatch.setattr(_drawing, "_fallback_explained", False)
     output, leaves = _diamond(torch)
     stepper = viz.step_backward(output, params=leaves)
     page = stepper.html
