@@ -39,6 +39,7 @@ __all__ = ["step_backward", "BackwardStepper"]
 
 RECORDED_COLOR = "thistle"          # nodes recorded during backward (create_graph=True)
 _MAX_VALUE_WIDTH = 60
+_MAX_LISTED = 12                    # pending counts listed in the panel; the rest are in the picture
 
 
 def _values(array: np.ndarray | None) -> str:
@@ -198,6 +199,8 @@ class BackwardStepper:
 
     def _queue_html(self, dependencies: dict, ready: list) -> str:
         pending = [f"{html.escape(self.title(node))}: {count}" for node, count in dependencies.items() if count]
+        if len(pending) > _MAX_LISTED:           # a big graph: the "waits n" labels show them all
+            pending = pending[:_MAX_LISTED] + [f"and {len(pending) - _MAX_LISTED} more"]
         queue = [html.escape(self.title(node)) for node in ready]
         return ("<p><b>Pending dependencies</b>: " + (", ".join(pending) or "none") + "<br>"
                 "<b>Ready queue</b> (next first): " + (", ".join(queue) or "empty") + "</p>")

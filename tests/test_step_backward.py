@@ -325,6 +325,7 @@ def test_a_resnet_block_is_stepped_node_by_node():
     stepper = _resnet_block_stepper()
     assert len(stepper.trace.steps) == len({id(step.node) for step in stepper.trace.steps}) >= 14
     assert "AccumulateGrad (conv1.weight)" in stepper.html
+    assert re.search(r"Pending dependencies</b>: ([^<]*, ){12}and \d+ more<", stepper.html)
 
 
 # ---------------------------------------------------------------------------- in a browser
