@@ -14,7 +14,7 @@ boxes), a static strip that lists every step, and a script that replaces the str
 controls.  Nothing is loaded from the network and nothing talks to the kernel, so it works in
 JupyterLab, Notebook 7, Binder and exported HTML; where scripts do not run (GitHub's preview, an
 untrusted notebook) the strip is what the reader sees.  Big graphs: drag to pan, the +/- buttons
-(or Ctrl + wheel) to zoom, "follow" keeps the running node in view.
+(or Ctrl + wheel) to zoom, "follow" keeps the running node in view; the arrow keys step too.
 """
 from __future__ import annotations
 
@@ -319,10 +319,15 @@ class BackwardStepper:
 
     def __repr__(self) -> str:
         """Outside a notebook: the steps, one line each."""
-        lines = [f"step_backward: {len(self.trace.steps)} steps"]
+        count = len(self.trace.steps)
+        lines = [f"step_backward: {count} step{'s' if count > 1 else ''}"]
         for step in self.trace.steps:
-            buffer = ", ".join(_values(g) for g in step.buffer) or "no gradient"
-            lines.append(f"  {step.index + 1}. {self.title(step.node)} runs on {buffer}")
+            will_run = self.trace.tasks[step.task].will_run
+            if will_run is not None and step.node not in will_run and not step.captured:
+                what = "is taken from the queue but does not run (it leads to none of the inputs)"
+            else:
+                what = "runs on " + (", ".join(_values(g) for g in step.buffer) or "no gradient")
+            lines.append(f"  {step.index + 1}. {self.title(step.node)} {what}")
         return "\n".join(lines)
 
     def save(self, path: str | os.PathLike) -> str:
@@ -529,6 +534,12 @@ _SCRIPT = r"""
     });
   }
   function stop() { if (timer) { clearInterval(timer); timer = null; play.textContent = "play"; } }
+  root.tabIndex = 0;                   // focus the picture, then the arrow keys step too
+  root.addEventListener("keydown", function (event) {
+    if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
+      event.preventDefault(); stop(); show(current + (event.key === "ArrowRight" ? 1 : -1));
+    }
+  });
   previous.onclick = function () { stop(); show(current - 1); };
   next.onclick = function () { stop(); show(current + 1); };
   slider.oninput = function () { stop(); show(parseInt(slider.value, 10)); };

@@ -385,6 +385,9 @@ def test_the_controls_step_through_the_trace_in_chromium(browser_page, name, tmp
     assert _current(page) == (expected[-2] or "")
     page.fill(".sb-slider", "1")
     assert _current(page) == expected[1]
+    page.focus(".sb-root")
+    page.keyboard.press("ArrowRight")
+    assert _current(page) == (expected[2] or "")
     if name != "diamond":
         return                                          # play: once is enough (1.2 s a frame)
     page.fill(".sb-slider", "0")
