@@ -372,11 +372,22 @@ def test_the_controls_step_through_the_trace_in_chromium(browser_page, name, tmp
             expected.append(None)                       # a second pass starts
         expected.append(stepper.element_id(step.node))
     labels = {stepper.element_id(step.node): step.name for step in stepper.trace.steps}
+    recorded_by: dict = {}                                # create_graph: element id -> its step
+    for step in stepper.trace.steps:
+        for node in step.recorded:
+            recorded_by.setdefault(stepper.element_id(node), step.index)
+    if name == "create_graph":
+        assert recorded_by, "create_graph recorded nothing"
+    step_index = -1
     for position, node_id in enumerate(expected):
         if position:
             page.click(".sb-next")
+        step_index += node_id is not None
         assert _current(page) == (node_id or "")
         assert _highlighted(page) == ([node_id] if node_id else [])
+        hidden = set(page.eval_on_selector_all(".sb-hidden", "elements => elements.map(e => e.id)"))
+        assert {i for i, at in recorded_by.items() if at > step_index or node_id is None} <= hidden
+        assert not {i for i, at in recorded_by.items() if at <= step_index and node_id} & hidden
         if node_id and not name.startswith("grad"):
             text = page.eval_on_selector(f"#{node_id}", "e => e.textContent")
             assert labels[node_id] in text or "AccumulateGrad" == labels[node_id]
