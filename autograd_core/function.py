@@ -11,9 +11,10 @@ Two kinds of Function live here:
 * ``Function`` is PyTorch's ``torch.autograd.Function``: ``forward`` receives Tensors.
 * ``Op`` is the engine's own operation (``Mul``, ``Sum`` ...): ``forward`` receives the inputs'
   NumPy arrays and returns an array, so the forward pass costs what NumPy costs.  Arrays handed to
-  ``ctx.save_for_backward`` come back from ``ctx.saved_tensors`` as the Tensors they belong to
-  (an input, or the output), so ``backward`` always computes with Tensor operations and can itself
-  be differentiated (``create_graph=True``).
+  ``ctx.save_for_backward`` come back from ``ctx.saved_tensors`` as the Tensors they are (an input,
+  or the output; anything else must be saved as a declared ``constant``), so ``backward`` always
+  computes with Tensor operations and can itself be differentiated (``create_graph=True``).
+  ``Op.apply`` is the one recording path: the in-place form ``Op.apply_`` (``x.mul_(y)``) runs it too.
 """
 from __future__ import annotations
 
