@@ -210,7 +210,7 @@ def evaluate_function(task: GraphTask, node, grads: list | None, captures: dict,
         if not task.keep_graph and node._saved:
             node._saved = None                             # PyTorch's release_variables()
 
-    dependencies, not_ready, push = task.dependencies, task.not_ready, task.push_ready
+    dependencies, not_ready = task.dependencies, task.not_ready
     for (child, nr), grad in zip(node.next_functions, outputs):
         if child is None:
             continue
@@ -221,8 +221,8 @@ def evaluate_function(task: GraphTask, node, grads: list | None, captures: dict,
             buffer[nr] = grad if buffer[nr] is None else buffer[nr] + grad
         count = dependencies[child] - 1
         dependencies[child] = count
-        if count == 0:
-            push(child)
+        if count == 0:                                     # ready: task.push_ready, inlined
+            heapq.heappush(task.ready_queue, (-child._sequence_nr, next(task._tie), child))
 
 
 def call_function(node, grads: list, observer=None) -> tuple:
