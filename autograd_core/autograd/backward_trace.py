@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Iterator
 
 import numpy as np
 
@@ -151,7 +152,7 @@ class BackwardTrace:
         return [step.name for step in self.steps]
 
     # -- the engine calls these (engine.execute, engine.call_function)
-    def graph_task_started(self, task, root_edges, root_grads, captures: dict) -> None:
+    def graph_task_started(self, task, root_edges: list, root_grads: list, captures: dict) -> None:
         roots = list(dict.fromkeys(node for node, _ in root_edges))
         known: set = set()
         nodes = _reachable(roots, known)
@@ -229,7 +230,7 @@ class BackwardTrace:
 
 
 @contextlib.contextmanager
-def record_backward():
+def record_backward() -> Iterator[BackwardTrace]:
     """Record every backward pass run inside the block; yields the ``BackwardTrace``.
 
     Named after what it does, in ``autograd.graph``, where PyTorch keeps the context managers
