@@ -18,8 +18,9 @@ Values are copied when they are recorded (``.grad`` is later updated in place), 
 
 >>> import autograd_core as torch
 >>> a = torch.tensor(2., requires_grad=True)
+>>> b = a + a
 >>> with torch.autograd.graph.record_backward() as trace:
-...     ((a + a) + (a + a)).backward()
+...     (b + b).backward()
 >>> [step.name for step in trace.steps]
 ['AddBackward0', 'AddBackward0', 'AccumulateGrad']
 """
