@@ -1,9 +1,16 @@
-"""``torch.autograd.graph``: the node type of the backward graph, and ``saved_tensors_hooks``."""
+"""``torch.autograd.graph``: the node type of the backward graph, ``saved_tensors_hooks``, and
+watching a backward pass.
+
+``record_backward()`` is autograd_core's own addition (PyTorch has no such recorder): it lives here,
+beside the node type, because this is where PyTorch keeps the tools that watch what autograd does
+while backward runs (``saved_tensors_hooks``, ``register_multi_grad_hook``).
+"""
 from __future__ import annotations
 
 from ..function import Node, saved_tensors_hooks_stack
+from .backward_trace import BackwardTrace, record_backward
 
-__all__ = ["Node", "saved_tensors_hooks"]
+__all__ = ["Node", "BackwardTrace", "record_backward", "saved_tensors_hooks"]
 
 
 class saved_tensors_hooks:
