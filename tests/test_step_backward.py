@@ -126,8 +126,11 @@ def test_the_trace_follows_the_engines_real_order(stepped):
     ran = [step.node for step in stepper.trace.steps
            if task.will_run is None or step.node in task.will_run]
     hooked = [node for node, _ in log]
-    if example.mode == "grad":            # autograd.grad accumulates nothing: leaf hooks stay silent
+    if example.mode == "grad":
+        # autograd.grad captures the inputs' gradients instead of running AccumulateGrad; their
+        # tensor hooks still run (as in PyTorch), so compare the nodes that really run
         ran = [node for node in ran if not isinstance(node, AccumulateGrad)]
+        hooked = [node for node in hooked if not isinstance(node, AccumulateGrad)]
     assert ran == hooked
     assert len(set(map(id, ran))) == len(ran), "a node ran twice"
 
