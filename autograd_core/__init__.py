@@ -4,10 +4,10 @@
 prints: leaf tensors, ``grad_fn`` nodes, ``backward``, ``autograd.grad``, ``no_grad``, ``detach``
 and ``.data``, version counters, higher-order gradients, and small ``nn``/``optim`` layers on top.
 
-Layers, bottom to top: ``grad_mode``, ``dtypes``, ``hooks``, ``random`` -> ``tensor`` ->
-``function`` -> ``ops/`` -> ``engine`` -> ``autograd`` -> ``nn``, ``optim``, ``models`` (and ``viz``
-for pictures).  Nothing imports a layer above its own, but for one declared cycle: ``tensor`` and
-``function``/``ops/`` need each other (see the end of ``tensor.py``).
+Layers, bottom to top: ``grad_mode``, ``dtypes``, ``hooks``, ``random``, ``size`` -> ``tensor`` ->
+``saved_variable``, ``function`` -> ``ops/`` -> ``engine`` -> ``autograd`` -> ``nn``, ``optim``,
+``models`` (and ``viz`` for pictures).  Nothing imports a layer above its own, but for one declared
+cycle: ``tensor`` and ``function``/``ops/`` need each other (see the end of ``tensor.py``).
 """
 import importlib
 import warnings as _warnings
@@ -27,14 +27,17 @@ from .creation import (arange, as_tensor, cat, concat, concatenate, empty, empty
                        randn_like, randperm, stack, tensor, zeros, zeros_like)
 from .dtypes import (bool, double, dtype, float, float16, float32, float64, half, int, int8, int16,
                      int32, int64, long, short, uint8, uint16, uint32, uint64)
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+                        set_grad_enabled)
 from .random import manual_seed, seed
-from .torch_functions import (abs, add, allclose, argmax, argmin, bmm, chunk, clamp, clip, clone, cos,
-                              detach, div, dot, eq, equal, exp, flatten, ge, gt, is_floating_point,
-                              is_tensor, isnan, le, log, log_softmax, lt, matmul, max, maximum, mean, min,
-                              minimum, mm, mul, mv, ne, neg, norm, numel, outer, permute, pow, reciprocal,
-                              relu, reshape, sigmoid, sign, sin, softmax, split, sqrt, square, squeeze, std,
-                              sub, sum, t, tanh, transpose, unbind, unsqueeze, var, where)
+from .torch_functions import (abs, abs_, add, allclose, argmax, argmin, bmm, chunk, clamp, clamp_, clip,
+                              clone, cos, cos_, detach, div, dot, eq, equal, exp, exp_, fill_, flatten,
+                              floor_, ge, gt, is_floating_point, is_tensor, isnan, le, log, log_,
+                              log_softmax, lt, masked_fill, matmul, max, maximum, mean, min, minimum, mm,
+                              mul, mv, ne, neg, neg_, norm, numel, outer, permute, pow, prod, reciprocal,
+                              reciprocal_, relu, relu_, reshape, round_, sigmoid, sigmoid_, sign, sin, sin_,
+                              softmax, split, sqrt, sqrt_, square, square_, squeeze, std, sub, sum, t,
+                              tanh, tanh_, transpose, unbind, unsqueeze, var, where, zero_)
 from . import autograd  # noqa: E402  (after Tensor: autograd's helpers import it)
 
 __version__ = "0.1.0"

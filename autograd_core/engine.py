@@ -19,6 +19,13 @@ Every backward formula runs under ``set_grad_enabled(create_graph)``, so that wi
 ``create_graph=True`` the gradients are themselves recorded and can be differentiated again.  What
 a node saved is freed once it has run, unless ``retain_graph``.  Among the ready nodes, the one
 created last runs first, as in PyTorch's engine.
+
+Observing a pass: ``autograd.graph.record_backward()`` (or ``execute(..., observer=...)``) hands
+an observer to the pass, which calls it at three named points -- ``graph_task_started`` once the
+dependencies are counted and the roots are queued, ``outputs_validated`` when a node's backward
+has returned (before and after ``validate_outputs``), ``node_finished`` when a node's gradients
+have been delivered.  Without an observer the loop below is the plain one, and ``call_function``
+checks one local that is None: nothing else is done for the picture.
 """
 from __future__ import annotations
 
@@ -60,7 +67,7 @@ class GraphTask:
     """The state of one backward pass (PyTorch's ``GraphTask``)."""
 
     __slots__ = ("keep_graph", "create_graph", "dependencies", "not_ready", "exec_info",
-                 "captured_vars", "ready_queue", "_tie")
+                 "captured_vars", "ready_queue", "_tie", "observer")
 
     def __init__(self, keep_graph: bool, create_graph: bool) -> None:
         self.keep_graph = keep_graph
@@ -71,6 +78,7 @@ class GraphTask:
         self.captured_vars: list = []      # autograd.grad's results, by input index
         self.ready_queue: list = []        # (-sequence_nr, tie, node): the latest node first
         self._tie = itertools.count()
+        self.observer = None               # see autograd.graph.record_backward
 
     def push_ready(self, node) -> None:
         heapq.heappush(self.ready_queue, (-node._sequence_nr, next(self._tie), node))
@@ -120,14 +128,20 @@ def compute_dependencies(root_nodes, follow: bool = True) -> dict:
     return dependencies
 
 
+# The observer that autograd.graph.record_backward() installs for every pass run inside it.
+_recording_observer = None
+
+
 def execute(roots, root_grads, keep_graph: bool, create_graph: bool, inputs=None,
-            allow_unused: bool = False) -> list:
+            allow_unused: bool = False, observer=None) -> list:
     """Backpropagate ``root_grads`` from the ``roots`` tensors (PyTorch's ``Engine::execute``).
 
     With ``inputs`` (``autograd.grad``), return the gradients reaching those tensors and touch no
     ``.grad``; only the nodes that lead to them run.  Without, accumulate into the leaves' ``.grad``.
+    ``observer`` (default: the one ``record_backward`` installed) is told what the pass does.
     """
     task = GraphTask(keep_graph, create_graph)
+    task.observer = observer = observer if observer is not None else _recording_observer
     root_edges = [_edge_of(t) for t in roots]
     root_nodes = list(dict.fromkeys(node for node, _ in root_edges))
     task.dependencies = compute_dependencies(root_nodes)
@@ -146,13 +160,22 @@ def execute(roots, root_grads, keep_graph: bool, create_graph: bool, inputs=None
         if task.dependencies.get(node, 0) == 0:
             task.push_ready(node)
 
+    if observer is not None:
+        observer.graph_task_started(task, root_edges, root_grads, captures)
     previous_mode = _GradMode.enabled
     _GradMode.enabled = create_graph
     try:
         ready, pop = task.ready_queue, heapq.heappop
-        while ready:                                      # PyTorch's thread_main
-            node = pop(ready)[2]
-            evaluate_function(task, node, task.not_ready.pop(node, None), captures)
+        if observer is None:
+            while ready:                                  # PyTorch's thread_main
+                node = pop(ready)[2]
+                evaluate_function(task, node, task.not_ready.pop(node, None), captures)
+        else:
+            while ready:                                  # the same, told to the observer
+                node = pop(ready)[2]
+                grads = task.not_ready.pop(node, None)
+                evaluate_function(task, node, grads, captures, observer)
+                observer.node_finished(task, node, grads)
     finally:
         _GradMode.enabled = previous_mode
 
@@ -166,7 +189,8 @@ def execute(roots, root_grads, keep_graph: bool, create_graph: bool, inputs=None
     return task.captured_vars
 
 
-def evaluate_function(task: GraphTask, node, grads: list | None, captures: dict) -> None:
+def evaluate_function(task: GraphTask, node, grads: list | None, captures: dict,
+                      observer=None) -> None:
     """Run ``node`` on its complete input buffer and pass what it returns down its edges."""
     if grads is not None and node._has_hooks:
         grads = _call_tensor_pre_hooks(node, grads, task.create_graph)
@@ -182,7 +206,7 @@ def evaluate_function(task: GraphTask, node, grads: list | None, captures: dict)
             node.accumulate(grads[0], task.create_graph)
         return
     else:
-        outputs = call_function(node, grads)
+        outputs = call_function(node, grads, observer)
         if not task.keep_graph and node._saved:
             node._saved = None                             # PyTorch's release_variables()
 
@@ -201,23 +225,26 @@ def evaluate_function(task: GraphTask, node, grads: list | None, captures: dict)
             heapq.heappush(task.ready_queue, (-child._sequence_nr, next(task._tie), child))
 
 
-def call_function(node, grads: list) -> tuple:
+def call_function(node, grads: list, observer=None) -> tuple:
     """Pre-hooks, the node's backward, ``validate_outputs``, post-hooks (PyTorch's ``call_function``)."""
     if node._num_outputs > 1 and node._materialize_grads and any(g is None for g in grads):
-        grads = [Tensor._make(np.zeros(*meta), False, None) if g is None else g   # unused output: 0
+        # an unused output's gradient is 0; a non-Tensor output's (meta None) stays None
+        grads = [Tensor._make(np.zeros(*meta), False, None) if g is None and meta else g
                  for g, meta in zip(grads, node._output_meta)]
     if node._has_hooks:
         for hook in list(node.__dict__.get("_pre_hooks", {}).values()):
             replaced = hook(tuple(grads))
             if replaced is not None:
                 grads = list(replaced)
-    outputs = node.apply(*grads)
-    outputs = validate_outputs(node, outputs if type(outputs) is tuple else (outputs,))
+    returned = node.apply(*grads)
+    outputs = validate_outputs(node, returned if type(returned) is tuple else (returned,))
     if node._has_hooks:
         for hook in list(node.__dict__.get("_post_hooks", {}).values()):
             replaced = hook(outputs, tuple(grads))
             if replaced is not None:
                 outputs = validate_outputs(node, tuple(replaced))
+    if observer is not None:
+        observer.outputs_validated(node, returned, outputs)
     return outputs
 
 
@@ -259,18 +286,21 @@ def validate_outputs(node, grads: tuple) -> tuple:
 
 
 def _call_tensor_pre_hooks(node, grads: list, create_graph: bool) -> list:
-    """Hooks registered on non-leaf tensors (``register_hook``) and ``retain_grad``."""
+    """Tensors' hooks (``register_hook``: a non-leaf's on its node, a leaf's before its
+    AccumulateGrad, so that ``grad()`` sees them too) and ``retain_grad``."""
     hooks = node.__dict__.get("_tensor_hooks")
+    if type(node) is AccumulateGrad and node.variable._hooks:
+        hooks = {0: node.variable._hooks}               # a leaf's hooks live on the leaf
     retained = node.__dict__.get("_retained")
     if hooks is None and retained is None:
         return grads
     grads = list(grads)
     for nr, functions in (hooks or {}).items():
         for hook in list(functions.values()):
-            if grads[nr] is not None:
-                replaced = hook(grads[nr])
-                if replaced is not None:
-                    grads[nr] = replaced
+            # an output nothing used gets None when another output of its node did get a gradient
+            replaced = hook(grads[nr])
+            if replaced is not None:
+                grads[nr] = replaced
     for nr, refs in (retained or {}).items():
         grad = grads[nr]
         for ref in refs:

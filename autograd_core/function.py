@@ -19,13 +19,14 @@ Two kinds of Function live here:
 from __future__ import annotations
 
 import itertools
-import re
 from sys import getrefcount
 
 import numpy as np
 
 from .grad_mode import _GradMode, no_grad
 from .hooks import RemovableHandle, add_hook
+from .saved_variable import (_INFERENCE_IN_PLACE, _INFERENCE_SAVED, _SAVED_TYPES, PackedSavedTensor,
+                             SavedTensor, saved_tensors_hooks_stack)
 from .tensor import Tensor
 
 _sequence = itertools.count()   # creation order of nodes; the engine runs later nodes first
@@ -58,10 +59,6 @@ class Node:
     def name(self) -> str:
         return self._qualified_name or type(self).__name__
 
-    def __call__(self, *grad_outputs):
-        """Calling a node runs its backward, as ``y.grad_fn(v)`` does in PyTorch."""
-        return self.apply(*grad_outputs)
-
     def __repr__(self) -> str:
         return f"<{self._repr_prefix}{type(self).__name__} object at {id(self):#x}>"
 
@@ -92,11 +89,16 @@ class AccumulateGrad(Node):
         self._sequence_nr = float("inf")          # runs as soon as it is ready, as in PyTorch
 
     def accumulate(self, grad, create_graph: bool) -> None:
+        """Add ``grad`` into ``variable.grad``, between this node's own hooks, as PyTorch's
+        AccumulateGrad runs: pre-hooks ``hook((grad,))``, the sum, post-hooks ``hook((), (grad,))``,
+        then the leaf's ``register_post_accumulate_grad_hook`` hooks ``hook(leaf)``.  (The leaf's
+        ``register_hook`` hooks ran before, in the engine, like every tensor's.)"""
         variable = self.variable
-        for hook in list((variable._hooks or {}).values()):
-            result = hook(grad)
-            if result is not None:
-                grad = result
+        if self._has_hooks:
+            for hook in list(self.__dict__.get("_pre_hooks", {}).values()):
+                replaced = hook((grad,))
+                if replaced is not None:
+                    grad = replaced[0]
         old = variable._grad
         if old is None:
             # A fresh gradient gets storage of its own: the incoming one may be a broadcast view,
@@ -113,6 +115,11 @@ class AccumulateGrad(Node):
             variable._grad = old + grad
         else:
             old.add_(grad.detach() if grad.requires_grad else grad)    # in place, as PyTorch does
+        if self._has_hooks:
+            for hook in list(self.__dict__.get("_post_hooks", {}).values()):
+                hook((), (grad,))
+        for hook in list((variable.__dict__.get("_post_accumulate_hooks") or {}).values()):
+            hook(variable)
 
 
 def _unshared(grad) -> bool:
@@ -125,40 +132,6 @@ def _unshared(grad) -> bool:
     return (type(grad) is Tensor and grad.grad_fn is None and not grad._requires_grad
             and type(data) is np.ndarray and data.base is None and data.flags.writeable
             and getrefcount(data) == 3 and getrefcount(grad) <= 4)
-
-
-class SavedTensor:
-    """A tensor saved for backward, with the version it had when it was saved."""
-
-    __slots__ = ("tensor", "version", "is_output")
-
-    def __init__(self, tensor, is_output: bool) -> None:
-        self.tensor = tensor
-        self.version = tensor._version_counter.version
-        self.is_output = is_output
-
-    def unpack(self, node):
-        tensor = self.tensor
-        if tensor._version_counter.version != self.version:
-            shape = ", ".join(str(n) for n in tensor._data.shape)
-            producer = node if self.is_output else tensor.grad_fn      # as it is now, like PyTorch
-            where = ""
-            if producer is not None:
-                forward_name = re.sub(r"Backward\d*$", "", type(producer).__name__)
-                where = f", which is output {tensor._output_nr} of {forward_name},"
-            raise RuntimeError(
-                "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: [{tensor.type()} [{shape}]]{where} is at version "
-                f"{tensor._version_counter.version}; expected version {self.version} instead. Hint: "
-                "enable anomaly detection to find the operation that failed to compute its "
-                "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
-            )
-        if self.is_output and _GradMode.enabled:
-            # Differentiating backward itself: the saved output is the node's own output again.
-            out = Tensor._make(tensor._data, True, node)
-            out._version_counter = tensor._version_counter
-            return out
-        return tensor
 
 
 class FunctionCtx:
@@ -213,11 +186,25 @@ class BackwardNode(Node, FunctionCtx):
             if "_to_save" in self.__dict__:            # read inside forward: hand back as given
                 return tuple(self._to_save)
             raise RuntimeError(_FREED_MESSAGE)
-        return tuple([s.unpack(self) if type(s) is SavedTensor else s for s in saved])
+        return tuple([s.unpack(self) if type(s) in _SAVED_TYPES else s for s in saved])
 
     def apply(self, *grad_outputs):
         """Run the Function's backward on the gradients of its outputs."""
         return self._forward_cls.backward(self, *grad_outputs)
+
+
+class CustomBackwardNode(BackwardNode):
+    """The node of a user's ``Function``: what backward returns is checked as PyTorch does."""
+
+    def apply(self, *grad_outputs):
+        """Run the Function's backward; extra trailing ``None`` gradients are dropped."""
+        result = self._forward_cls.backward(self, *grad_outputs)
+        if not isinstance(result, tuple):
+            return result
+        expected = len(self.next_functions)
+        if len(result) > expected and all(extra is None for extra in result[expected:]):
+            result = result[:expected]
+        return result
 
 
 class Function:
@@ -251,8 +238,13 @@ class Function:
         if name is None:                    # a user's Function: PyTorch names and prints it so
             name = f"{cls.__name__}Backward"
             attributes["_repr_prefix"] = "torch.autograd.function."
+        else:
+            # Built-in nodes are callable: ``y.grad_fn(v)`` runs the backward.  A user's Function's
+            # node is not (PyTorch: "'CubeBackward' object is not callable"); call ``.apply``.
+            attributes["__call__"] = BackwardNode.apply
         # One node class per Function, so that type(y.grad_fn).__name__ == "MulBackward0".
-        cls._backward_cls = type(name, (BackwardNode,), attributes)
+        base = CustomBackwardNode if "_repr_prefix" in attributes else BackwardNode
+        cls._backward_cls = type(name, (base,), attributes)
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -262,13 +254,22 @@ class Function:
     def backward(ctx, *grad_outputs):
         raise NotImplementedError("You must implement either the backward or vjp method for your custom autograd.Function to use it with backward mode AD.")
 
+    @staticmethod
+    def setup_context(ctx, inputs: tuple, output):
+        """New style: ``forward(*args)`` without ctx, then ``setup_context`` saves what it needs."""
+        raise NotImplementedError("setup_context is not implemented.")
+
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run forward on Tensors under no_grad; record a node when an input requires grad."""
         record = _GradMode.enabled and any(isinstance(a, Tensor) and a._requires_grad for a in args)
         node = _new_node(cls, args) if record else FunctionCtx()
         with no_grad():
-            result = cls.forward(node, *args, **kwargs)
+            if cls.setup_context is Function.setup_context:
+                result = cls.forward(node, *args, **kwargs)
+            else:
+                result = cls.forward(*args, **kwargs)
+                cls.setup_context(node, args, result)
         outputs = result if isinstance(result, tuple) else (result,)
         dirty = node.__dict__.pop("_dirty", ())
         if dirty:
@@ -361,6 +362,8 @@ class Op(Function):
         result._data = out
         result._requires_grad = record
         result.grad_fn = node if record else None
+        if _GradMode.inference:
+            result._inference = True
         if cls.is_view:
             base = args[0]
             result._version_counter = base._version_counter
@@ -387,6 +390,8 @@ class Op(Function):
         node as its ``grad_fn``, as PyTorch rebases a tensor modified in place.
         """
         record = False
+        if tensor._inference and not _GradMode.inference:
+            raise RuntimeError(_INFERENCE_IN_PLACE)
         if _GradMode.enabled:
             if tensor._requires_grad and tensor.grad_fn is None:
                 raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
@@ -490,7 +495,12 @@ def _resolve_saved(node: BackwardNode, inputs, outputs, input_arrays=None) -> No
         elif not isinstance(item, Tensor):
             raise TypeError("save_for_backward can only save variables, but argument "
                             f"{position} is of type {type(item).__name__}")
-        if any(item is o for o in outputs):
+        if item._inference:
+            raise RuntimeError(_INFERENCE_SAVED)
+        is_output = any(item is o for o in outputs)
+        if saved_tensors_hooks_stack:
+            saved.append(PackedSavedTensor(item, is_output, saved_tensors_hooks_stack[-1]))
+        elif is_output:
             alias = Tensor._make(item._data, False, None)     # no cycle node -> output -> node
             alias._version_counter = item._version_counter
             alias._output_nr = item._output_nr
@@ -517,9 +527,3 @@ def _tensor_of(node, array, position: int, inputs, input_arrays, output, taken: 
     raise TypeError(f"{node.name()}: save_for_backward argument {position} is an array that is "
                     "neither an input nor the output; save it as constant(array) if backward may "
                     "treat it as a constant")
-
-
-def once_differentiable(fn):
-    """Mark a custom backward that cannot itself be differentiated (kept for PyTorch parity)."""
-    return fn
-

@@ -1,4 +1,5 @@
-"""``RemovableHandle``: what every ``register_*hook`` returns (PyTorch: ``torch.utils.hooks``).
+"""``RemovableHandle``: what every ``register_*hook`` returns (PyTorch: ``torch.utils.hooks``),
+and where a tensor's hooks are registered (``register_hook``, ``retain_grad`` ...).
 
 Hooks live in a dictionary keyed by the handle's id, in registration order; ``handle.remove()``
 takes that one hook out again.  Tensors, graph nodes and ``nn.Module`` all use it.
@@ -6,6 +7,7 @@ takes that one hook out again.  Tensors, graph nodes and ``nn.Module`` all use i
 from __future__ import annotations
 
 import itertools
+import weakref
 
 
 class RemovableHandle:
@@ -40,3 +42,37 @@ def node_hooks(node, kind: str, output_nr: int, empty=None):
     The engine looks at them only on nodes with ``_has_hooks`` set."""
     node._has_hooks = True
     return node.__dict__.setdefault(kind, {}).setdefault(output_nr, [] if empty is None else empty)
+
+
+# ---------------------------------------------------------------------- a tensor's hooks
+def register_tensor_hook(tensor, hook) -> RemovableHandle:
+    """``tensor.register_hook(hook)``: a non-leaf's hooks live on its node, a leaf's on the leaf
+    (its ``AccumulateGrad`` may be made afresh); the engine runs both before the node."""
+    if not tensor._requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    if tensor.grad_fn is None:
+        if tensor._hooks is None:
+            tensor._hooks = {}
+        tensor._grad_accumulator()._has_hooks = True
+        return add_hook(tensor._hooks, hook)
+    return add_hook(node_hooks(tensor.grad_fn, "_tensor_hooks", tensor._output_nr, {}), hook)
+
+
+def register_post_accumulate_grad_hook(tensor, hook) -> RemovableHandle:
+    """``hook(leaf)`` after backward has added into the leaf's ``.grad`` (leaves only)."""
+    if tensor.grad_fn is not None:
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+    if not tensor._requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    return add_hook(tensor.__dict__.setdefault("_post_accumulate_hooks", {}), hook)
+
+
+def retain_grad(tensor) -> None:
+    """``tensor.retain_grad()``: its node fills ``.grad`` through a weak reference (no cycle)."""
+    if tensor.grad_fn is None:
+        if not tensor._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        return
+    if not tensor._retains_grad:
+        tensor._retains_grad = True
+        node_hooks(tensor.grad_fn, "_retained", tensor._output_nr).append(weakref.ref(tensor))

@@ -22,36 +22,14 @@ import numpy as np
 from . import dtypes
 from ._printing import tensor_repr
 from .grad_mode import _GradMode, no_grad
-from .hooks import add_hook, node_hooks
+from .hooks import register_post_accumulate_grad_hook, register_tensor_hook, retain_grad
 from .random import _generator
+from .size import Size, _shape_args, _VersionCounter
 
 _float = builtins.float
 _new_object = object.__new__
 _int = builtins.int
 _bool = builtins.bool
-
-
-class Size(tuple):
-    """A tensor's shape: a tuple that prints as ``torch.Size([2, 3])``."""
-
-    def __repr__(self) -> str: return f"torch.Size([{', '.join(str(n) for n in self)}])"
-    def numel(self) -> int: return _int(np.prod(self, dtype=np.int64))
-
-
-class _VersionCounter:
-    """How many in-place writes a storage has seen; shared by views and ``detach()``."""
-
-    __slots__ = ("version",)
-
-    def __init__(self) -> None:
-        self.version = 0
-
-
-def _shape_args(size) -> tuple:
-    """Accept ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` and ``f(torch.Size(...))``."""
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = size[0]
-    return tuple(_int(n) for n in size)
 
 
 def _as_array(value):
@@ -84,6 +62,7 @@ class Tensor:
     _retains_grad = False
     _hooks = None
     _accumulator = None
+    _inference = False
     __array_priority__ = 1000        # so ``ndarray + tensor`` asks the tensor
 
     def __init__(self, *args) -> None:
@@ -100,6 +79,10 @@ class Tensor:
         self._requires_grad = requires_grad
         self.grad_fn = grad_fn
         self._counter = None
+        if _GradMode.inference:
+            self._inference = True
+
+    def is_inference(self) -> bool: return self._inference      # made inside inference_mode()
 
     @classmethod
     def _make(cls, data: np.ndarray, requires_grad: bool, grad_fn) -> "Tensor":
@@ -115,6 +98,8 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
+        if not isinstance(value, _bool):
+            raise RuntimeError("requires_grad must be a bool")
         if self.grad_fn is not None:
             raise RuntimeError(
                 "you can only change requires_grad flags of leaf variables. If you want to use a "
@@ -125,7 +110,13 @@ class Tensor:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")   # sic, PyTorch
         self._requires_grad = _bool(value)
 
+    @requires_grad.deleter
+    def requires_grad(self) -> None: raise RuntimeError("requires_grad must be a bool")   # PyTorch's, sic
+
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        if not isinstance(requires_grad, _bool):
+            raise TypeError("requires_grad_(): argument 'requires_grad' (position 1) must be bool, "
+                            f"not {type(requires_grad).__name__}")
         if self.grad_fn is not None and requires_grad:
             return self                    # a computed tensor already requires grad: a no-op
         self.requires_grad = requires_grad
@@ -158,35 +149,25 @@ class Tensor:
                                    "and the tensor are the same size")
         self._grad = value
 
+    @grad.deleter
+    def grad(self) -> None: self._grad = None
+
     @property
     def retains_grad(self) -> bool:
         return self._retains_grad
 
-    def retain_grad(self) -> None:
-        """Keep ``.grad`` for this non-leaf tensor too when backward runs (a no-op on leaves)."""
-        if self.grad_fn is None:
-            if not self._requires_grad:
-                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-            return
-        if not self._retains_grad:
-            self._retains_grad = True
-            node_hooks(self.grad_fn, "_retained", self._output_nr).append(weakref.ref(self))
-
-    def register_hook(self, hook):
-        """``hook(grad)`` runs when this tensor's gradient is computed; it may return a new one."""
-        if not self._requires_grad:
-            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self.grad_fn is None:                 # a leaf: its AccumulateGrad runs the hooks
-            if self._hooks is None:
-                self._hooks = {}
-            return add_hook(self._hooks, hook)
-        return add_hook(node_hooks(self.grad_fn, "_tensor_hooks", self._output_nr, {}), hook)
+    # hooks.py says how: retain_grad keeps a non-leaf's .grad; hook(grad) may return a new grad;
+    # a post-accumulate hook(leaf) runs after backward has added into the leaf's .grad
+    def retain_grad(self) -> None: retain_grad(self)
+    def register_hook(self, hook): return register_tensor_hook(self, hook)
+    def register_post_accumulate_grad_hook(self, hook): return register_post_accumulate_grad_hook(self, hook)
 
     def _grad_accumulator(self):
         """The ``AccumulateGrad`` node of this leaf, shared while the graph that uses it lives."""
         accumulator = self._accumulator() if self._accumulator is not None else None
         if accumulator is None:
             accumulator = AccumulateGrad(self)
+            accumulator._has_hooks = self._hooks is not None
             self._accumulator = weakref.ref(accumulator)
         return accumulator
 
@@ -230,7 +211,12 @@ class Tensor:
 
     @data.setter
     def data(self, value: "Tensor") -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
         self._data = value._data
+
+    @data.deleter
+    def data(self) -> None: raise RuntimeError("Deleting tensor data is not allowed. Delete tensor instead!")
 
     # ----------------------------------------------------------------- metadata
     @property
@@ -316,7 +302,7 @@ class Tensor:
     def __iter__(self):
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return iter([self[i] for i in range(len(self))])
+        return iter(self.unbind(0))              # as PyTorch: the rows share one UnbindBackward0
 
     def __reduce_ex__(self, protocol): return (_rebuild, (self._data.copy(), self._requires_grad))
 
@@ -415,6 +401,7 @@ class Tensor:
     def sign(self): return Sign.apply(self)
     def floor(self): return Floor.apply(self)
     def round(self): return Round.apply(self)
+    def masked_fill(self, mask, value): return masked_fill(self, mask, value)
 
     # ----------------------------------------------------------------- comparisons (no gradient)
     def __eq__(self, other): return compare(np.equal, self, other)
@@ -465,6 +452,8 @@ class Tensor:
         if isinstance(dim, Tensor):
             return self.minimum(dim)
         return MinAll.apply(self) if dim is None else min_dim(self, dim, keepdim)
+
+    def prod(self, dim=None, keepdim=False, dtype=None): return prod(self if dtype is None else self.to(dtype), dim, keepdim)
 
     def argmax(self, dim=None, keepdim=False): return arg_reduce(np.argmax, self, dim, keepdim)
     def argmin(self, dim=None, keepdim=False): return arg_reduce(np.argmin, self, dim, keepdim)
@@ -536,7 +525,7 @@ class Tensor:
     def chunk(self, chunks, dim=0): return split(self, -(-self._data.shape[dim] // chunks), dim)
     def split(self, split_size, dim=0): return split(self, split_size, dim)
     def narrow(self, dim, start, length): return Slice.apply(self, dim=dim, slice_=slice(start, start + length))
-    def unbind(self, dim=0): return tuple(Select.apply(self, dim=dim, index=i) for i in range(self._data.shape[dim]))
+    def unbind(self, dim=0): return Unbind.apply(self, dim=dim)
     def select(self, dim, index): return Select.apply(self, dim=dim, index=index)
 
     def __getitem__(self, key): return index(self, key)
@@ -550,9 +539,19 @@ class Tensor:
     def pow_(self, exponent): return Pow.apply_(self, exponent=exponent)
     def clamp_(self, min=None, max=None): return Clamp.apply_(self, min=min, max=max)
     def zero_(self): return Zero.apply_(self, value=0)
-    def fill_(self, value): return Fill.apply_(self, value=_float(value) if not isinstance(value, Tensor) else value.item())
+    def fill_(self, value): return fill_(self, value)
     def copy_(self, src): return Copy.apply_(self, _as_array(src))
+    def masked_fill_(self, mask, value): return masked_fill(self, mask, value, in_place=True)
     def exp_(self): return Exp.apply_(self)
+    def log_(self): return Log.apply_(self)
+    def sin_(self): return Sin.apply_(self)
+    def cos_(self): return Cos.apply_(self)
+    def abs_(self): return Abs.apply_(self)
+    def reciprocal_(self): return Reciprocal.apply_(self)
+    def square_(self): return Pow.apply_(self, exponent=2)
+    def sign_(self): return Sign.apply_(self)
+    def floor_(self): return Floor.apply_(self)
+    def round_(self): return Round.apply_(self)
     def relu_(self): return Relu.apply_(self)
     def sigmoid_(self): return Sigmoid.apply_(self)
     def tanh_(self): return Tanh.apply_(self)
@@ -587,13 +586,14 @@ def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:
 # ``Tensor`` already exists.  Loading must start here, not in ``function`` or an op module, which
 # is why ``autograd_core/__init__.py`` imports ``tensor`` before anything else.
 from .function import AccumulateGrad  # noqa: E402
-from .ops.elementwise import (Abs, Add, Clamp, Clone, Copy, Cos, Div, Exp, Fill, Floor, Log,  # noqa: E402
+from .ops.elementwise import (Abs, Add, Clamp, Clone, Copy, Cos, Div, Exp, Floor, Log,  # noqa: E402
                               Maximum, Minimum, Mul, Neg, Pow, PowTensor, Reciprocal, Relu, Round,
-                              RPow, Rsub, Sigmoid, Sign, Sin, Sqrt, Sub, Tanh, ToCopy, Zero, compare)
+                              RPow, Rsub, Sigmoid, Sign, Sin, Sqrt, Sub, Tanh, ToCopy, Zero, compare,
+                              fill_, masked_fill)
 from .ops.indexing import Select, Slice, index, index_put_, split  # noqa: E402
 from .ops.linalg import Bmm, Dot, Mm, Mv, matmul  # noqa: E402
 from .ops.reduction import (MaxAll, Mean, MeanDim, MinAll, Norm, Std, Sum, SumDim, Var,  # noqa: E402
-                            arg_reduce, max_dim, min_dim)
+                            arg_reduce, max_dim, min_dim, prod)
 from .ops.shape import (Expand, Permute, Repeat, Reshape, Squeeze, SqueezeDim, T, Transpose,  # noqa: E402
-                        Unsqueeze, View, flatten, maybe_wrap_dim)
+                        Unbind, Unsqueeze, View, flatten, maybe_wrap_dim)
 from .ops.softmax import LogSoftmax, Softmax  # noqa: E402

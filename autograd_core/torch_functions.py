@@ -46,6 +46,8 @@ def mean(input, dim=None, keepdim=False, *, dtype=None): return _tensor(input).m
 def var(input, dim=None, unbiased=True, keepdim=False): return _tensor(input).var(dim, unbiased, keepdim)
 def std(input, dim=None, unbiased=True, keepdim=False): return _tensor(input).std(dim, unbiased, keepdim)
 def norm(input, p=2, dim=None, keepdim=False): return _tensor(input).norm(p, dim, keepdim)
+def prod(input, dim=None, keepdim=False, *, dtype=None): return _tensor(input).prod(dim, keepdim, dtype=dtype)
+def masked_fill(input, mask, value): return _tensor(input).masked_fill(mask, value)
 def max(input, dim=None, keepdim=False): return _tensor(input).max(dim, keepdim)
 def min(input, dim=None, keepdim=False): return _tensor(input).min(dim, keepdim)
 def argmax(input, dim=None, keepdim=False): return _tensor(input).argmax(dim, keepdim)
@@ -71,6 +73,24 @@ def isnan(input): return _tensor(input).isnan()
 def equal(input, other) -> bool: return _tensor(input).equal(other)
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
     return _tensor(input).allclose(other, rtol, atol, equal_nan)
+# in place, as torch.sin_(x): each calls the Tensor method of the same name
+def exp_(input): return _tensor(input).exp_()
+def log_(input): return _tensor(input).log_()
+def sin_(input): return _tensor(input).sin_()
+def cos_(input): return _tensor(input).cos_()
+def tanh_(input): return _tensor(input).tanh_()
+def sigmoid_(input): return _tensor(input).sigmoid_()
+def relu_(input): return _tensor(input).relu_()
+def sqrt_(input): return _tensor(input).sqrt_()
+def abs_(input): return _tensor(input).abs_()
+def neg_(input): return _tensor(input).neg_()
+def reciprocal_(input): return _tensor(input).reciprocal_()
+def square_(input): return _tensor(input).square_()
+def floor_(input): return _tensor(input).floor_()
+def round_(input): return _tensor(input).round_()
+def zero_(input): return _tensor(input).zero_()
+def fill_(input, value): return _tensor(input).fill_(value)
+def clamp_(input, min=None, max=None): return _tensor(input).clamp_(min, max)
 def eq(input, other): return _tensor(input) == other
 def ne(input, other): return _tensor(input) != other
 def gt(input, other): return _tensor(input) > other

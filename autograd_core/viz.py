@@ -7,6 +7,7 @@
   shows as a picture; ``.source`` is the DOT text, ``.render("graph.png")`` writes a file.
 * ``text_graph(y)`` prints the same graph as an indented tree.  ``draw_graph`` falls back on it,
   with one message on stdout, where Graphviz's ``dot`` program is not installed.
+* ``step_backward(loss)`` runs backward and shows it step by step (``backward_stepper.py``).
 * ``plot_function(f)`` draws ``f`` and its derivatives, computed with ``autograd.grad``;
   ``plot_losses(losses)`` draws a loss curve.  Both return the matplotlib ``Figure``.
 
@@ -28,7 +29,6 @@ import html
 import logging
 import os
 import re
-import shutil
 from collections import deque
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,58 +37,17 @@ from typing import Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from . import autograd
+from ._drawing import (LEAF_COLOR, MISSING_DOT_MESSAGE, MISSING_PACKAGE_MESSAGE, NODE_COLOR, NOTE_COLOR,
+                       OUTPUT_COLOR, SAVED_COLOR, _explain_fallback, _graphviz_module, _names,
+                       _why_no_pictures, new_digraph)
+from .backward_stepper import BackwardStepper, step_backward
 from .creation import tensor, zeros_like
 from .dtypes import float64
 from .function import AccumulateGrad, SavedTensor
 from .tensor import Tensor
 
 __all__ = ["draw_graph", "make_dot", "text_graph", "GraphPicture", "TextGraph", "plot_function",
-           "plot_losses"]
-
-# torchviz's colours, the ones learners have seen in blog posts about autograd.
-OUTPUT_COLOR = "darkolivegreen1"     # the tensors handed to draw_graph
-NODE_COLOR = "lightgrey"             # backward nodes (MulBackward0 ...)
-LEAF_COLOR = "lightblue"             # leaves that require grad (their AccumulateGrad node)
-SAVED_COLOR = "orange"               # tensors saved for backward
-NOTE_COLOR = "white"                 # "... more nodes", "no graph"
-
-MISSING_DOT_MESSAGE = (
-    "Graphviz's `dot` program is not installed, so here is the graph as text; "
-    "run ./course open (or apt-get install graphviz) for pictures."
-)
-MISSING_PACKAGE_MESSAGE = (
-    "The `graphviz` Python package is not installed, so here is the graph as text; "
-    "run ./course open (or pip install graphviz) for pictures."
-)
-
-# Whether the learner has been told that pictures fall back on text (they are told once).
-_fallback_explained = False
-
-
-def _explain_fallback(message: str) -> None:
-    """Say once, on stdout (nbgrader scores a cell 0 when anything reaches stderr)."""
-    global _fallback_explained
-    if not _fallback_explained:
-        _fallback_explained = True
-        print(message)
-
-
-def _graphviz_module():
-    try:
-        import graphviz                    # optional: pictures fall back to text without it
-    except ImportError:
-        return None
-    return graphviz
-
-
-def _why_no_pictures() -> str | None:
-    """None when pictures can be drawn, else the message that says why not."""
-    if _graphviz_module() is None:
-        return MISSING_PACKAGE_MESSAGE
-    if shutil.which("dot") is None:
-        return MISSING_DOT_MESSAGE
-    return None
-
+           "plot_losses", "step_backward", "BackwardStepper"]
 
 # ---------------------------------------------------------------------------- the graph itself
 def _roots(tensors) -> list:
@@ -104,19 +63,6 @@ def _roots(tensors) -> list:
         else:
             raise TypeError(f"draw_graph expects tensors (or grad_fn nodes), got {type(item).__name__}")
     return flat
-
-
-def _names(params) -> dict:
-    """``{id(tensor): name}`` from a dict name -> tensor (or an iterable of (name, tensor) pairs)."""
-    if params is None:
-        return {}
-    items = params.items() if isinstance(params, Mapping) else params
-    names: dict = {}
-    for name, value in items:
-        if not isinstance(value, Tensor):
-            raise TypeError(f"params must map names to tensors, but {name!r} is a {type(value).__name__}")
-        names.setdefault(id(value), str(name))        # a tensor under two names keeps the first
-    return names
 
 
 def _children(node) -> list:
@@ -482,12 +428,7 @@ def _dot_source(roots: list, *, params, show_values, show_grad, show_version, sh
     import graphviz                        # optional, and only here: see _graphviz_module
 
     names = _names(params)
-    dot = graphviz.Digraph(name="autograd_graph")
-    dot.attr("graph", rankdir="TB", ranksep="0.25", nodesep="0.3", fontname="Helvetica,Arial,sans-serif",
-             fontsize="11")
-    dot.attr("node", shape="box", style="filled,rounded", fillcolor=NODE_COLOR, color="#555555",
-             fontname="Helvetica,Arial,sans-serif", fontsize="11", height="0.3", margin="0.12,0.05")
-    dot.attr("edge", color="#444444", arrowsize="0.7")
+    dot = new_digraph(graphviz)
 
     def label(lines: Iterable[str]) -> str:
         return "\\n".join(graphviz.escape(line) for line in lines)
@@ -694,3 +635,4 @@ def plot_losses(losses: Sequence | Mapping[str, Sequence], *, ax=None, title: st
     if any(curve_label is not None for curve_label in curves):
         ax.legend()           # only with labels: an empty legend warns on stderr
     return fig
+

@@ -51,7 +51,15 @@ def _clamp_safe(rng, shape):
     return picks + rng.uniform(-0.3, 0.3, shape)
 
 
+def _with_zeros(rng, shape):
+    """Some exact zeros (one or two per row, where the shape allows): prod's gradient there."""
+    values = rng.uniform(-2.0, 2.0, shape)
+    values.reshape(-1)[::3] = 0.0
+    return values
+
+
 DOMAINS: dict[str, Callable] = {
+    "with_zeros": _with_zeros,
     "real": _real,
     "positive": _positive,
     "away": _away_from_zero,
@@ -156,6 +164,22 @@ CATALOGUE: list[OpSpec] = [
         numpy_fn=lambda a: np.clip(a, -0.5, 0.5)),
     _op("clamp_min", lambda m, a: a.clamp(min=-0.5), [(2, 3)], "ClampBackward1", domains=("clamp",)),
     _op("clone", lambda m, a: a.clone(), [(2, 3)], "CloneBackward0", numpy_fn=np.copy),
+    _op("masked_fill", lambda m, a: a.masked_fill(a > 0.5, -1.0), [(2, 3)], "MaskedFillBackward0"),
+    _op("torch_masked_fill_broadcast", lambda m, a: m.masked_fill(a, m.tensor([True, False, True]), 2),
+        [(2, 3)], "MaskedFillBackward0"),
+    _op("masked_fill_tensor", lambda m, a, b: a.masked_fill(a < 0, b), [(2, 3), ()], "MaskedFillBackward1"),
+    _op("masked_fill_in_place", lambda m, a: (a * 1).masked_fill_(a > 0, 0.0), [(2, 3)], "MaskedFillBackward0"),
+    # -- in place on a non-leaf: the node is the out-of-place op's
+    _op("sin_", lambda m, a: (a * 1).sin_(), [(2, 3)], "SinBackward0"),
+    _op("torch_cos_", lambda m, a: m.cos_(a * 1), [(2, 3)], "CosBackward0"),
+    _op("exp_", lambda m, a: (a + 0).exp_(), [(2, 3)], "ExpBackward0"),
+    _op("torch_log_", lambda m, a: m.log_(a * 1), [(2, 3)], "LogBackward0", domains=("positive",)),
+    _op("abs_", lambda m, a: (a * 1).abs_(), [(2, 3)], "AbsBackward0", domains=("away",)),
+    _op("reciprocal_", lambda m, a: (a * 1).reciprocal_(), [(2, 3)], "ReciprocalBackward0", domains=("away",)),
+    _op("torch_square_", lambda m, a: m.square_(a * 1), [(2, 3)], "PowBackward0"),
+    _op("torch_sqrt_", lambda m, a: m.sqrt_(a * 1), [(2, 3)], "SqrtBackward0", domains=("positive",)),
+    _op("torch_relu_", lambda m, a: m.relu_(a * 1), [(2, 3)], "ReluBackward0", domains=("away",)),
+    _op("torch_tanh_", lambda m, a: m.tanh_(a * 1), [(2, 3)], "TanhBackward0"),
     # -- reductions
     _op("sum", lambda m, a: a.sum(), [(2, 3)], "SumBackward0", kind="reduction", numpy_fn=np.sum),
     _op("torch_sum", lambda m, a: m.sum(a), [(2, 3)], "SumBackward0", kind="reduction"),
@@ -185,6 +209,14 @@ CATALOGUE: list[OpSpec] = [
     _op("std", lambda m, a: a.std(), [(2, 3)], "StdBackward0", kind="reduction"),
     _op("var", lambda m, a: a.var(), [(2, 3)], "VarBackward0", kind="reduction"),
     _op("std_dim", lambda m, a: a.std(1), [(2, 3)], "StdBackward0", kind="reduction"),
+    _op("prod", lambda m, a: a.prod(), [(2, 3)], "ProdBackward0", kind="reduction", numpy_fn=np.prod),
+    _op("torch_prod_dim", lambda m, a: m.prod(a, 1), [(2, 3)], "ProdBackward1", kind="reduction"),
+    _op("prod_dim_keepdim", lambda m, a: a.prod(-2, keepdim=True), [(3, 2, 2)], "ProdBackward1",
+        kind="reduction"),
+    _op("prod_zeros", lambda m, a: a.prod(), [(2, 3)], "ProdBackward0", domains=("with_zeros",),
+        kind="reduction"),
+    _op("prod_dim_zeros", lambda m, a: a.prod(0), [(4, 3)], "ProdBackward1", domains=("with_zeros",),
+        kind="reduction"),
     # -- linear algebra
     _op("mm", lambda m, a, b: a.mm(b), [(2, 3), (3, 4)], "MmBackward0", kind="linalg", numpy_fn=np.matmul),
     _op("matmul_2d", lambda m, a, b: a @ b, [(2, 3), (3, 2)], "MmBackward0", kind="linalg"),
@@ -231,9 +263,22 @@ CATALOGUE: list[OpSpec] = [
     _op("index_none", lambda m, a: a[None], [(3, 2)], "UnsqueezeBackward0", kind="index"),
     _op("index_ellipsis", lambda m, a: a[..., 0], [(2, 3, 2)], "SelectBackward0", kind="index"),
     _op("index_mixed", lambda m, a: a[1, None, :2], [(3, 4)], "SliceBackward0", kind="index"),
+    _op("unbind", lambda m, a: a.unbind(1)[1] * 2, [(3, 2)], "MulBackward0", kind="index"),
+    _op("unbind_output", lambda m, a: m.unbind(a)[0], [(3, 2)], "UnbindBackward0", kind="index"),
+    _op("fill_scalar", lambda m, a: (a * 1).fill_(2.5), [(2, 3)], "FillBackward2", kind="index"),
+    _op("fill_tensor", lambda m, a, b: (a * 1).fill_(b), [(2, 3), ()], "FillBackward3", kind="index"),
     _op("setitem", lambda m, a, b: _setitem(a, b), [(3, 2), (2,)], "CopySlices", kind="index"),
     _op("setitem_slice", lambda m, a, b: _setitem_slice(a, b), [(3, 2), (1, 2)], "CopySlices",
         kind="index"),
+    # -- losses of nn.functional
+    _op("bce_with_logits", lambda m, a, b: m.nn.functional.binary_cross_entropy_with_logits(a, b),
+        [(2, 3), (2, 3)], "BinaryCrossEntropyWithLogitsBackward0", domains=("real", "positive")),
+    _op("bce_with_logits_weighted", lambda m, a, b: m.nn.functional.binary_cross_entropy_with_logits(
+        a, b, weight=m.tensor([0.5, 1.0, 2.0], dtype=m.float64), reduction="sum",
+        pos_weight=m.tensor([3.0, 1.0, 0.5], dtype=m.float64)), [(2, 3), (2, 3)],
+        "BinaryCrossEntropyWithLogitsBackward0"),
+    _op("bce_with_logits_none", lambda m, a, b: m.nn.functional.binary_cross_entropy_with_logits(
+        a * 4, b, reduction="none"), [(3,), (3,)], "BinaryCrossEntropyWithLogitsBackward0"),
     # -- compositions a course shows
     _op("softplus_like", lambda m, a: (1 + a.exp()).log(), [(2, 3)], "LogBackward0"),
     _op("mse", lambda m, a, b: ((a - b) ** 2).mean(), [(4,), (4,)], "MeanBackward0"),

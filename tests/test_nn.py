@@ -317,7 +317,7 @@ def test_softmax_and_loss_gradcheck():
 def test_gradcheck_catches_a_wrong_backward(monkeypatch):
     # the checks above can fail: break the max-pool backward and see gradcheck object
     monkeypatch.setattr(pooling.MaxPool2dWithIndices, "backward", staticmethod(
-        lambda ctx, grad: (pooling.MaxPool2dScatter.apply(grad * 2, indices=ctx.indices,
+        lambda ctx, grad: (pooling.MaxPool2dScatter.apply(grad * 2, ctx.saved_tensors[0], indices=ctx.indices,
                                                           input_shape=ctx.input_shape),)))
     assert not gradcheck(lambda x: F.max_pool2d(x, 2), (_double(1, 1, 4, 4),), raise_exception=False)
 

@@ -128,3 +128,18 @@ def test_second_backward_raises_exactly_when_pytorch_does(spec):
         return "runs"
 
     assert twice(ag, ours) == twice(torch, theirs)
+
+
+@pytest.mark.parametrize("spec", CATALOGUE, ids=repr)
+def test_gradients_under_create_graph_require_grad_as_in_pytorch(spec):
+    """PyTorch records every backward formula, the piecewise-linear ones too (relu's gradient
+    depends on its output, abs's on sign(x)), so under create_graph a gradient requires grad
+    whenever the formula read an input that does; a Hessian-vector product through it is 0."""
+    torch, ours, theirs = _pair(spec, seed=6)
+
+    def requires(lib, inputs):
+        out = spec.call(lib, *inputs)
+        v = lib.ones_like(out)
+        return [g.requires_grad for g in lib.autograd.grad(out, inputs, v, create_graph=True)]
+
+    assert requires(ag, ours) == requires(torch, theirs)

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import autograd_core as torch
-from autograd_core import viz
+from autograd_core import _drawing, viz
 
 graphviz = pytest.importorskip("graphviz")
 
@@ -269,7 +269,7 @@ def no_dot(monkeypatch):
     """A machine without Graphviz's dot program, whose learner has not been told yet."""
     real_which = shutil.which
     monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None if name == "dot" else real_which(name, *a, **k))
-    monkeypatch.setattr(viz, "_fallback_explained", False)
+    monkeypatch.setattr(_drawing, "_fallback_explained", False)
 
 
 def test_without_dot_the_text_tree_is_shown_and_the_learner_told_once(no_dot, xy, capfd, tmp_path):
@@ -296,7 +296,7 @@ def test_without_dot_the_text_tree_is_shown_and_the_learner_told_once(no_dot, xy
 
 
 def test_dot_vanishing_at_render_time_falls_back_too(monkeypatch, xy, capfd):
-    monkeypatch.setattr(viz, "_fallback_explained", False)
+    monkeypatch.setattr(_drawing, "_fallback_explained", False)
     monkeypatch.setattr(shutil, "which", lambda name, *a, **k: "/usr/bin/dot")
 
     def missing(*args, **kwargs):

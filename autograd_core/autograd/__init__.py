@@ -13,12 +13,12 @@ import contextlib
 
 from ..creation import ones_like, zeros_like
 from ..engine import execute
-from ..function import Function, FunctionCtx, once_differentiable
+from ..function import Function, FunctionCtx
 from ..grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from ..tensor import Tensor
 
 __all__ = ["backward", "grad", "Function", "FunctionCtx", "gradcheck", "gradgradcheck",
-           "GradcheckError", "functional", "graph", "no_grad", "enable_grad", "set_grad_enabled",
+           "GradcheckError", "function", "functional", "graph", "no_grad", "enable_grad", "set_grad_enabled",
            "is_grad_enabled", "once_differentiable", "set_detect_anomaly", "detect_anomaly"]
 
 
@@ -73,6 +73,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         execute(tensors, grads, retain_graph, create_graph)
         return
     inputs = _as_tuple(inputs)
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     results = execute(tensors, grads, retain_graph, create_graph, inputs=inputs, allow_unused=True)
     for tensor, result in zip(inputs, results):
         if result is None:
@@ -97,7 +99,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     outputs = _as_tuple(outputs)
     inputs_tuple = _as_tuple(inputs)
     if not inputs_tuple:
-        raise RuntimeError("grad requires non-empty inputs.")
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     for t in inputs_tuple:
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
@@ -108,8 +110,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         allow_unused = materialize_grads
     results = execute(outputs, grads, retain_graph, create_graph,
                            inputs=inputs_tuple, allow_unused=allow_unused)
-    if materialize_grads:
-        results = [zeros_like(t) if r is None else r for t, r in zip(inputs_tuple, results)]
+    if materialize_grads:       # under create_graph, PyTorch's zeros are leaves that require grad
+        results = [zeros_like(t, requires_grad=create_graph) if r is None else r
+                   for t, r in zip(inputs_tuple, results)]
     return tuple(results)
 
 
@@ -127,5 +130,6 @@ class set_detect_anomaly(contextlib.nullcontext):
 
 
 # Last, as in PyTorch's torch/autograd/__init__.py: these submodules call grad() defined above.
-from . import functional, graph  # noqa: E402
+from . import function, functional, graph  # noqa: E402
+from .function import once_differentiable  # noqa: E402
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: E402

@@ -7,11 +7,13 @@
 torch.Size([3, 2])
 """
 from . import functional, init
-from .modules import (AdaptiveAvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, CrossEntropyLoss, Flatten, Identity,
+from .modules import (AdaptiveAvgPool2d, BatchNorm1d, BatchNorm2d, BCEWithLogitsLoss, Conv2d, CrossEntropyLoss,
+                      Dropout, Flatten, Identity,
                       Linear, LogSoftmax, MaxPool2d, Module, ModuleList, MSELoss, NLLLoss, ReLU, Sequential,
                       Sigmoid, Softmax, Tanh)
 from .parameter import Parameter
 
 __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "Linear", "Identity", "Conv2d", "BatchNorm1d",
            "BatchNorm2d", "ReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "MaxPool2d", "AdaptiveAvgPool2d",
-           "Flatten", "MSELoss", "CrossEntropyLoss", "NLLLoss", "functional", "init"]
+           "Flatten", "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss", "Dropout", "functional",
+           "init"]

@@ -15,17 +15,20 @@ from __future__ import annotations
 import numpy as np
 
 from ..dtypes import from_numpy_dtype
+from ..grad_mode import _GradMode
 from ..ops.convolution import Convolution
 from ..ops.linalg import Addmm
-from ..ops.loss import MseLoss, NllLoss
+from ..ops.loss import BinaryCrossEntropyWithLogits, MseLoss, NllLoss
 from ..ops.normalization import BatchNorm, per_channel
 from ..ops.pooling import AdaptiveAvgPool2d, MaxPool2dWithIndices, adaptive_matrix
 from ..ops.shape import maybe_wrap_dim
+from ..random import _generator
 from ..ops.softmax import LogSoftmax, Softmax
 from ..tensor import Tensor
 
 __all__ = ["relu", "sigmoid", "tanh", "linear", "conv2d", "max_pool2d", "adaptive_avg_pool2d",
-           "batch_norm", "softmax", "log_softmax", "nll_loss", "cross_entropy", "mse_loss"]
+           "batch_norm", "softmax", "log_softmax", "nll_loss", "cross_entropy", "mse_loss",
+           "binary_cross_entropy_with_logits", "dropout"]
 
 
 def _pair(value) -> tuple:
@@ -265,3 +268,34 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, i
             return losses
         return losses.sum() if reduction == "sum" else losses.sum() / (losses.numel() if input.dim() > 1 else 1)
     return nll_loss(log_probabilities, target, weight, ignore_index, reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                                     size_average=None, reduce=None, reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    """-[p y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))], weighted and averaged, computed from the
+    logits x without overflow.  ``pos_weight`` p weighs the positive examples."""
+    _check_reduction(reduction)
+    if target.shape != input.shape:
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    for name, value in (("weight", weight), ("pos_weight", pos_weight)):
+        if value is not None and value.requires_grad and _GradMode.enabled:
+            raise RuntimeError(f"The function 'binary_cross_entropy_with_logits' is not differentiable "
+                               f"with respect to argument '{name}'. This input cannot have requires_grad True.")
+    return BinaryCrossEntropyWithLogits.apply(
+        input, target, weight=None if weight is None else weight._data,
+        pos_weight=None if pos_weight is None else pos_weight._data, reduction=reduction)
+
+
+# ====================================================================== dropout
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """In training, zero each element with probability p and scale the others by 1 / (1 - p), so
+    that the expected value is unchanged; outside training, the input itself."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0 or input.numel() == 0:
+        return input
+    keep = _generator().random(tuple(input.shape)) >= p
+    scale = np.asarray(keep * (1.0 / (1.0 - p) if p < 1.0 else 0.0), dtype=input._data.dtype)
+    mask = Tensor._make(scale, False, None)
+    return input.mul_(mask) if inplace else input * mask          # MulBackward0, as PyTorch on CPU

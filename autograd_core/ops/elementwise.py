@@ -306,7 +306,24 @@ class Relu(Op):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return (grad * (out > 0),)
+        return (ThresholdBackward.apply(grad, out),)
+
+
+class ThresholdBackward(Op):
+    """relu's backward, recorded like PyTorch's so that its gradient requires grad under
+    create_graph:  out = g * (result > 0);   dg = g' * (result > 0),   dresult = 0"""
+    node_name = "ThresholdBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, grad, result):
+        mask = result > 0
+        ctx.save_for_backward(constant(mask))
+        return grad * mask
+
+    @staticmethod
+    def backward(ctx, grad):
+        (mask,) = ctx.saved_tensors
+        return grad * mask, constant(np.zeros_like(grad._data))
 
 
 class Sqrt(Op):
@@ -461,8 +478,8 @@ class Clone(Op):
 
 
 class Fill(Op):
-    """out = value everywhere (``fill_``, ``zero_``);   da = 0"""
-    node_name = "FillBackward0"
+    """out = value everywhere (``fill_`` with a number, ``zero_``);   da = 0"""
+    node_name = "FillBackward2"
 
     @staticmethod
     def forward(ctx, a, *, value):
@@ -489,6 +506,64 @@ class Copy(Op):
     @staticmethod
     def backward(ctx, grad):
         return grad * 0, grad
+
+
+class MaskedFill(Op):
+    """out = value where mask, else a;   da = g where not mask, 0 where filled"""
+    node_name = "MaskedFillBackward0"
+
+    @staticmethod
+    def forward(ctx, a, *, mask, value):
+        ctx.save_for_backward(constant(mask))
+        return np.where(mask, np.asarray(value, dtype=a.dtype), a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (_where(ctx.saved_tensors[0]._data, 0.0, grad),)
+
+
+class MaskedFillTensor(Op):
+    """out = a 0-d tensor's value where mask, else a;   da = g where not mask,   dvalue = sum of g where mask"""
+    node_name = "MaskedFillBackward1"
+
+    @staticmethod
+    def forward(ctx, a, value, *, mask):
+        ctx.save_for_backward(constant(mask))
+        return np.where(mask, value.astype(a.dtype), a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        mask = ctx.saved_tensors[0]._data
+        return _where(mask, 0.0, grad), _where(mask, grad, 0.0).sum()
+
+
+def masked_fill(tensor: Tensor, mask: Tensor, value, in_place: bool = False) -> Tensor:
+    """``tensor.masked_fill(mask, value)``: PyTorch's checks, then the op for a number or a 0-d tensor."""
+    if mask._data.dtype != np.bool_:
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{from_numpy_dtype(mask._data.dtype).cpp_name}")
+    if not isinstance(value, Tensor):
+        op, args, settings = MaskedFill, (), {"mask": mask._data, "value": value}
+    elif value.ndim:
+        raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor "
+                           f"with {value.ndim} dimension(s).")
+    else:
+        op, args, settings = MaskedFillTensor, (value,), {"mask": mask._data}
+    return op.apply_(tensor, *args, **settings) if in_place else op.apply(tensor, *args, **settings)
+
+
+class FillTensor(Copy):
+    """out = a 0-d tensor's value everywhere (``fill_(value_tensor)``);   da = 0,   dvalue = sum(g)"""
+    node_name = "FillBackward3"
+
+
+def fill_(tensor: Tensor, value) -> Tensor:
+    """``tensor.fill_(value)``: a number (FillBackward2) or a 0-d tensor (FillBackward3)."""
+    if not isinstance(value, Tensor):
+        return Fill.apply_(tensor, value=float(value))
+    if value.ndim:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions.")
+    return FillTensor.apply_(tensor, value)
 
 
 # ---------------------------------------------------------------------- no gradient

@@ -1,4 +1,5 @@
-"""Losses: mean squared error and negative log-likelihood (``MseLossBackward0``, ``NllLossBackward0``)."""
+"""Losses: mean squared error, negative log-likelihood and binary cross-entropy on logits
+(``MseLossBackward0``, ``NllLossBackward0``, ``BinaryCrossEntropyWithLogitsBackward0``)."""
 from __future__ import annotations
 
 import numpy as np
@@ -66,3 +67,40 @@ class NllLoss(Op):
         if ctx.reduction == "none" and coefficient.dim() > 1:
             grad = grad.unsqueeze(1)                      # one gradient per sample, over its classes
         return (grad * coefficient,)
+
+
+class BinaryCrossEntropyWithLogits(Op):
+    """out = w ((1 - y) x + c softplus(-x)), c = 1 + (p - 1) y, reduced;
+    dx = g w (c sigmoid(x) - p y),   dy = g w ((p - 1) softplus(-x) - x)"""
+    node_name = "BinaryCrossEntropyWithLogitsBackward0"
+
+    @staticmethod
+    def forward(ctx, input, target, *, weight, pos_weight, reduction):
+        ctx.save_for_backward(input, target)
+        ctx.weight, ctx.pos_weight, ctx.reduction = weight, pos_weight, reduction
+        softplus_of_negative = np.logaddexp(0.0, -input)           # log(1 + e^-x), without overflow
+        scale = 1.0 if pos_weight is None else 1.0 + (pos_weight - 1.0) * target
+        losses = (1.0 - target) * input + scale * softplus_of_negative
+        if weight is not None:
+            losses = losses * weight
+        ctx.count = losses.size
+        if reduction == "none":
+            return losses.astype(input.dtype, copy=False)
+        return np.asarray(losses.mean() if reduction == "mean" else losses.sum(), dtype=input.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        input, target = ctx.saved_tensors
+        if ctx.reduction == "mean":
+            grad = grad / ctx.count
+        if ctx.weight is not None:
+            grad = grad * constant(ctx.weight)
+        pos_weight = 1.0 if ctx.pos_weight is None else constant(ctx.pos_weight)
+        grad_input = grad_target = None
+        if ctx.needs_input_grad[0]:
+            scale = 1.0 if ctx.pos_weight is None else 1.0 + (pos_weight - 1.0) * target
+            grad_input = grad * (input.sigmoid() * scale - pos_weight * target)
+        if ctx.needs_input_grad[1]:
+            softplus_of_negative = (-input).relu() + (1.0 + (-input.abs()).exp()).log()
+            grad_target = grad * ((pos_weight - 1.0) * softplus_of_negative - input)
+        return grad_input, grad_target

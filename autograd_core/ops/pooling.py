@@ -33,19 +33,22 @@ class MaxPool2dWithIndices(Op):
         column = np.arange(wo).reshape(1, wo) * sw + (position % kw) * dw - pw
         ctx.indices = row * w + column                     # into each (H, W) plane, as PyTorch's
         ctx.input_shape = input.shape
+        ctx.save_for_backward(input)                       # PyTorch's _saved_self
         return out, ctx.indices.astype(np.int64, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
-        return (MaxPool2dScatter.apply(grad, indices=ctx.indices, input_shape=ctx.input_shape),)
+        (input,) = ctx.saved_tensors
+        return (MaxPool2dScatter.apply(grad, input, indices=ctx.indices, input_shape=ctx.input_shape),)
 
 
 class MaxPool2dScatter(Op):
-    """out = zeros(input shape) with g added at ``indices`` (max pooling's dx);   dg = h gathered at ``indices``"""
+    """out = zeros(input shape) with g added at ``indices`` (max pooling's dx);   dg = h gathered at
+    ``indices``,   dinput = 0 (an input, as in PyTorch, so that under create_graph dx requires grad)"""
     node_name = "MaxPool2DWithIndicesBackwardBackward0"
 
     @staticmethod
-    def forward(ctx, grad, *, indices, input_shape):
+    def forward(ctx, grad, input, *, indices, input_shape):
         n, c, h, w = input_shape
         plane = np.arange(n * c).reshape(n, c, 1, 1) * (h * w)
         ctx.flat_indices = plane + indices
@@ -55,7 +58,8 @@ class MaxPool2dScatter(Op):
 
     @staticmethod
     def backward(ctx, grad_grad_input):
-        return (grad_grad_input.reshape(-1)[constant(ctx.flat_indices)],)
+        return (grad_grad_input.reshape(-1)[constant(ctx.flat_indices)],
+                constant(np.zeros_like(grad_grad_input._data)))
 
 
 def adaptive_matrix(in_size: int, out_size: int) -> np.ndarray:

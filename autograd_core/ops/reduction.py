@@ -7,7 +7,7 @@ from ..dtypes import as_floating
 from ..function import Op, constant
 from ..tensor import Tensor
 from .elementwise import _where
-from .shape import wrap_dims
+from .shape import maybe_wrap_dim, wrap_dims
 
 
 def _reduced(ctx, a: np.ndarray, dim, keepdim: bool) -> tuple:
@@ -79,6 +79,61 @@ class MeanDim(Op):
     @staticmethod
     def backward(ctx, grad):
         return (_expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim) / ctx.count,)
+
+
+class Prod(Op):
+    """out = product of all a;   da = g * (product of the other elements)"""
+    node_name = "ProdBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.asarray(np.prod(a, dtype=np.int64 if a.dtype.kind in "biu" else None))
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        flat = a.reshape(-1)
+        return (grad * _product_of_others(flat, out.reshape(1), 0).reshape(a.shape),)
+
+
+class ProdDim(Op):
+    """out = product of a over ``dim``;   da = g * (product of the other elements along dim)"""
+    node_name = "ProdBackward1"
+
+    @staticmethod
+    def forward(ctx, a, *, dim, keepdim=False):
+        ctx.dim, ctx.keepdim = maybe_wrap_dim(dim, a.ndim), keepdim
+        out = np.prod(a, axis=ctx.dim, keepdims=keepdim, dtype=np.int64 if a.dtype.kind in "biu" else None)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        if not ctx.keepdim:
+            grad, out = grad.unsqueeze(ctx.dim), out.unsqueeze(ctx.dim)
+        return (grad * _product_of_others(a, out, ctx.dim),)
+
+
+def prod(tensor: Tensor, dim, keepdim: bool) -> Tensor:
+    """``tensor.prod()`` (ProdBackward0) or ``tensor.prod(dim)`` (ProdBackward1)."""
+    return Prod.apply(tensor) if dim is None else ProdDim.apply(tensor, dim=dim, keepdim=keepdim)
+
+
+def _product_of_others(a, out, dim: int):
+    """For each element of ``a``, the product of the others along ``dim`` (``out``: the product,
+    keepdim).  Without zeros that is out / a; with zeros, each element's product is taken afresh
+    with that element replaced by 1 (n products of n: fine at a course's sizes).  Tensor ops
+    both ways, so the result can be differentiated again."""
+    if not (a._data == 0).any():
+        return out / a
+    n = a.shape[dim]
+    last = a.transpose(dim, -1)                               # (..., n)
+    rows = last.unsqueeze(-2).expand(*last.shape[:-1], n, n)  # (..., n, n): row i is a copy
+    ones_on_diagonal = _where(np.eye(n, dtype=bool), 1.0, rows)
+    return ProdDim.apply(ones_on_diagonal, dim=-1).transpose(dim, -1)
 
 
 class MaxAll(Op):

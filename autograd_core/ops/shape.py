@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Op
+from ..function import Function, Op
 
 
 def _infer_shape(shape: tuple, size: int) -> tuple:
@@ -292,3 +292,18 @@ class Stack(Op):
     @staticmethod
     def backward(ctx, grad):
         return tuple(grad.select(ctx.dim, i) for i in range(grad.shape[ctx.dim]))
+
+
+class Unbind(Function):
+    """outs[i] = a.select(dim, i), views of a;   da = the outputs' grads stacked along dim (0 for
+    an output nothing used).  One node with one output per slice, as PyTorch's UnbindBackward0."""
+    node_name = "UnbindBackward0"
+
+    @staticmethod
+    def forward(ctx, a, *, dim):
+        ctx.dim = maybe_wrap_dim(dim, a.ndim)
+        return tuple(a.select(ctx.dim, i) for i in range(a.shape[ctx.dim]))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return Stack.apply(*grads, dim=ctx.dim)

@@ -1,0 +1,87 @@
+"""What a node keeps of the tensors its forward saved (PyTorch: ``saved_variable.cpp``).
+
+* ``SavedTensor`` -- the tensor with the version it had when saved; unpacking it after an in-place
+  write raises PyTorch's "modified by an inplace operation" error;
+* ``PackedSavedTensor`` -- what ``autograd.graph.saved_tensors_hooks``' ``pack_hook`` made of it,
+  given back by ``unpack_hook``;
+* inference tensors (made in ``inference_mode``) are never saved.
+"""
+from __future__ import annotations
+
+import re
+
+from .grad_mode import _GradMode
+from .tensor import Tensor
+
+class SavedTensor:
+    """A tensor saved for backward, with the version it had when it was saved."""
+
+    __slots__ = ("tensor", "version", "is_output")
+
+    def __init__(self, tensor, is_output: bool) -> None:
+        self.tensor = tensor
+        self.version = tensor._version_counter.version
+        self.is_output = is_output
+
+    def unpack(self, node):
+        tensor = self.tensor
+        if tensor._version_counter.version != self.version:
+            shape = ", ".join(str(n) for n in tensor._data.shape)
+            producer = node if self.is_output else tensor.grad_fn      # as it is now, like PyTorch
+            where = ""
+            if producer is not None:
+                forward_name = re.sub(r"Backward\d*$", "", type(producer).__name__)
+                where = f", which is output {tensor._output_nr} of {forward_name},"
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: [{tensor.type()} [{shape}]]{where} is at version "
+                f"{tensor._version_counter.version}; expected version {self.version} instead. Hint: "
+                "enable anomaly detection to find the operation that failed to compute its "
+                "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+            )
+        if self.is_output and _GradMode.enabled:
+            # Differentiating backward itself: the saved output is the node's own output again.
+            # It keeps its output index, so its gradient flows back through the right output.
+            out = Tensor._make(tensor._data, True, node)
+            out._version_counter = tensor._version_counter
+            out._output_nr = tensor._output_nr
+            return out
+        return tensor
+
+
+# (pack_hook, unpack_hook) pairs pushed by ``autograd.graph.saved_tensors_hooks``: the innermost wins.
+saved_tensors_hooks_stack: list = []
+
+
+class PackedSavedTensor:
+    """A tensor saved while ``saved_tensors_hooks`` were active: what ``pack_hook`` made of it.
+    ``unpack_hook`` gives the tensor back; there is no version check (the hooks own the value)."""
+
+    __slots__ = ("packed", "unpack_hook", "is_output", "output_nr")
+
+    def __init__(self, tensor, is_output: bool, hooks: tuple) -> None:
+        pack_hook, self.unpack_hook = hooks
+        self.packed = pack_hook(tensor)
+        self.is_output, self.output_nr = is_output, tensor._output_nr
+
+    def unpack(self, node):
+        tensor = self.unpack_hook(self.packed)
+        if not isinstance(tensor, Tensor):
+            raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but got "
+                            f"result of type {type(tensor).__name__}")
+        if self.is_output and _GradMode.enabled:
+            out = Tensor._make(tensor._data, True, node)
+            out._output_nr = self.output_nr
+            return out
+        return tensor
+
+
+_SAVED_TYPES = (SavedTensor, PackedSavedTensor)
+_INFERENCE_SAVED = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in inference "
+    "mode in computation tracked by autograd. To work around this, you can make a clone to get a "
+    "normal tensor and use it in autograd, or use `torch.no_grad()` instead of `torch.inference_mode()`.")
+_INFERENCE_IN_PLACE = (
+    "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone to "
+    "get a normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 for "
+    "more details.")

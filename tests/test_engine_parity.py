@@ -1,0 +1,666 @@
+"""Parity with real PyTorch on behaviour met in code written elsewhere (tutorials, the autograd
+notes, PyTorch's own test habits): custom Functions, hooks, errors, node names, second order.
+
+Each case is one function taking the library (``autograd_core`` or ``torch``) and returning what
+it observed; the test runs it with both and compares.  Errors are observed as ``(type name,
+message)`` so that the wording is compared too.
+"""
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+import pytest
+
+import autograd_core
+
+torch = pytest.importorskip("torch")
+
+
+def observe(case, lib):
+    """What ``case(lib)`` gives, as plain Python values (arrays as nested lists, rounded)."""
+    try:
+        return plain(case(lib))
+    except Exception as error:            # noqa: BLE001 -- the error *is* the observation
+        return ("raised", type(error).__name__, str(error).split("\n")[0])
+
+
+def plain(value):
+    if isinstance(value, (autograd_core.Tensor, torch.Tensor)):
+        data = value.detach().numpy() if isinstance(value, torch.Tensor) else value.detach()._data
+        return ("tensor", np.round(np.asarray(data, dtype=np.float64), 6).tolist(),
+                bool(value.requires_grad))
+    if isinstance(value, (tuple, list)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
+def assert_same(case):
+    ours, theirs = observe(case, autograd_core), observe(case, torch)
+    assert ours == theirs, f"autograd_core: {ours}\ntorch:         {theirs}"
+    return ours
+
+
+def float64(lib, values, requires_grad=True):
+    return lib.tensor(values, dtype=lib.float64, requires_grad=requires_grad)
+
+
+# ---------------------------------------------------------------------------------------------
+# Custom Functions that return their saved intermediates as extra outputs
+# ---------------------------------------------------------------------------------------------
+def sinh_function(lib):
+    """sinh from exp(x) and exp(-x), both saved and returned as outputs so that backward can be
+    differentiated through them (the pattern of PyTorch's double-backward tutorial)."""
+
+    class SinhFromExps(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            up, down = x.exp(), (-x).exp()
+            ctx.save_for_backward(up, down)
+            return (up - down) / 2, up, down
+
+        @staticmethod
+        def backward(ctx, grad_sinh, grad_up, grad_down):
+            up, down = ctx.saved_tensors
+            return grad_sinh * (up + down) / 2 + grad_up * up - grad_down * down
+
+    return SinhFromExps
+
+
+def test_saved_outputs_send_second_order_gradients_through_their_own_output():
+    def case(lib):
+        SinhFromExps = sinh_function(lib)
+        x = float64(lib, [-0.7, 0.4, 1.3])
+        first, = lib.autograd.grad(SinhFromExps.apply(x)[0].sum(), x, create_graph=True)
+        second, = lib.autograd.grad(first.sum(), x)
+        return first, second                            # cosh, then sinh
+
+    observed = assert_same(case)
+    assert observed[1][1] == np.round(np.sinh([-0.7, 0.4, 1.3]), 6).tolist()
+
+
+def test_gradgradcheck_of_a_function_returning_its_saved_outputs():
+    def case(lib):
+        SinhFromExps = sinh_function(lib)
+        x = float64(lib, [-0.7, 0.4, 1.3])
+        picks = [lambda t: SinhFromExps.apply(t)[0], lambda t: SinhFromExps.apply(t)[1],
+                 lambda t: SinhFromExps.apply(t)[0] * SinhFromExps.apply(t)[2]]
+        return [(lib.autograd.gradcheck(f, (x,)), lib.autograd.gradgradcheck(f, (x,))) for f in picks]
+
+    assert assert_same(case) == [[True, True]] * 3
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors, in PyTorch's types and words
+# ---------------------------------------------------------------------------------------------
+def _functional_errors():
+    def vector(lib):
+        return float64(lib, [1.0, 2.0])
+
+    def functional(lib):
+        return lib.autograd.functional
+
+    return {
+        "backward_inputs_empty": lambda m: (vector(m) * 2).sum().backward(inputs=[]),
+        "grad_inputs_empty": lambda m: m.autograd.grad((vector(m) * 2).sum(), []),
+        "grad_output_needs_no_grad": lambda m: m.autograd.grad(m.tensor(1.0), vector(m)),
+        "grad_second_output_needs_no_grad": lambda m: m.autograd.grad(
+            [vector(m) * 2, m.ones(2)], vector(m), [m.ones(2), m.ones(2)]),
+        "grad_output_unrelated_leaf": lambda m: m.autograd.grad(m.tensor(1.0, requires_grad=True), vector(m)),
+        "jacobian_number_input": lambda m: functional(m).jacobian(lambda a: a * 2, 3),
+        "jacobian_list_input": lambda m: functional(m).jacobian(lambda a: a * 2, [vector(m)]),
+        "jacobian_number_in_tuple": lambda m: functional(m).jacobian(lambda a, b: a * b, (vector(m), 3)),
+        "jacobian_number_output": lambda m: functional(m).jacobian(lambda a: 3, vector(m)),
+        "jacobian_number_in_outputs": lambda m: functional(m).jacobian(lambda a: (a, 3), vector(m)),
+        "hessian_list_input": lambda m: functional(m).hessian(lambda a: a.sum(), [1.0]),
+        "hessian_number_output": lambda m: functional(m).hessian(lambda a: 3.0, vector(m)),
+        "hessian_tuple_output": lambda m: functional(m).hessian(lambda a: (a.sum(),), vector(m)),
+        "hessian_vector_output": lambda m: functional(m).hessian(lambda a: a * 2, vector(m)),
+        "vjp_number_input": lambda m: functional(m).vjp(lambda a: a * 2, 3),
+        "vjp_number_v": lambda m: functional(m).vjp(lambda a: a * 2, vector(m), 3),
+        "vjp_list_v": lambda m: functional(m).vjp(lambda a: a * 2, vector(m), [m.ones(2)]),
+        "vjp_v_none_vector_output": lambda m: functional(m).vjp(lambda a: a * 2, vector(m)),
+        "vjp_v_wrong_size": lambda m: functional(m).vjp(lambda a: a * 2, vector(m), m.ones(3)),
+        "vjp_v_two_for_one": lambda m: functional(m).vjp(lambda a: a * 2, vector(m), (m.ones(2), m.ones(2))),
+        "vjp_v_one_for_two": lambda m: functional(m).vjp(lambda a: (a * 2, a), vector(m), (m.ones(2),)),
+        "vjp_v_entry_wrong_size": lambda m: functional(m).vjp(
+            lambda a: (a * 2, a), vector(m), (m.ones(2), m.ones(3))),
+        "vjp_v_number_entry": lambda m: functional(m).vjp(lambda a: (a * 2, a), vector(m), (m.ones(2), 3)),
+        "vjp_number_output": lambda m: functional(m).vjp(lambda a: 5, vector(m), m.ones(2)),
+        "vjp_scalar_output_v_none": lambda m: functional(m).vjp(lambda a: (a * a).sum(), vector(m)),
+        "vjp_scalar_output_v_1d": lambda m: functional(m).vjp(lambda a: a.sum(), vector(m), m.ones(1)),
+    }
+
+
+def _attribute_errors():
+    def delete_data(m):
+        t = m.ones(2)
+        del t.data
+
+    def delete_requires_grad(m):
+        t = m.ones(2)
+        del t.requires_grad
+
+    def set_data(value):
+        def case(m):
+            t = m.ones(2)
+            t.data = value
+
+        return case
+
+    def set_requires_grad(value):
+        def case(m):
+            t = m.ones(2)
+            t.requires_grad = value
+
+        return case
+
+    def requires_grad_call(value):
+        return lambda m: m.ones(2).requires_grad_(value)
+
+    return {"del_data": delete_data, "del_requires_grad": delete_requires_grad,
+            "data_none": set_data(None), "data_list": set_data([1.0, 2.0]),
+            "requires_grad_none": set_requires_grad(None), "requires_grad_int": set_requires_grad(1),
+            "requires_grad_call_int": requires_grad_call(1),
+            "requires_grad_call_none": requires_grad_call(None)}
+
+
+def _api_errors():
+    return {
+        "sin_on_a_leaf": lambda m: float64(m, [1.0]).sin_(),
+        "torch_exp_on_a_leaf": lambda m: m.exp_(float64(m, [1.0])),
+        "masked_fill_int_mask": lambda m: m.ones(2).masked_fill(m.tensor([1, 0]), 0.0),
+        "masked_fill_float_mask": lambda m: m.ones(2).masked_fill(m.tensor([1.0, 0.0]), 0.0),
+        "masked_fill_vector_value": lambda m: m.ones(2).masked_fill(m.tensor([True, False]), m.ones(2)),
+        "fill_vector_value": lambda m: (float64(m, [1.0, 2.0]) * 1).fill_(m.ones(2)),
+        "bce_weight_requires_grad": lambda m: m.nn.functional.binary_cross_entropy_with_logits(
+            float64(m, [1.0]), float64(m, [0.0], False), weight=float64(m, [2.0])),
+        "bce_target_size": lambda m: m.nn.functional.binary_cross_entropy_with_logits(
+            float64(m, [1.0, 2.0]), m.ones(3, dtype=m.float64)),
+        "bce_module": lambda m: m.nn.BCEWithLogitsLoss(pos_weight=m.tensor([2.0], dtype=m.float64))(
+            float64(m, [1.0, -2.0]), float64(m, [1.0, 0.0], False)),
+        "dropout_p_out_of_range": lambda m: m.nn.functional.dropout(m.ones(2), 1.5),
+        "dropout_module_p_out_of_range": lambda m: m.nn.Dropout(-0.1),
+        "dropout_p_one": lambda m: m.nn.functional.dropout(float64(m, [1.0, -2.0]), 1.0),
+        "dropout_p_zero_and_eval": lambda m: [m.nn.functional.dropout(x, p, training) is x
+                                              for x in [float64(m, [1.0])]
+                                              for p, training in [(0.0, True), (0.5, False)]],
+        "dropout_module": lambda m: (repr(m.nn.Dropout(0.2)), m.nn.Dropout().eval()(m.ones(2))),
+        "prod_of_ints": lambda m: (m.tensor([1, 2, 3]).prod(), m.tensor([[1, 2], [3, 4]]).prod(1)),
+    }
+
+
+ERROR_CASES = {**_functional_errors(), **_attribute_errors(), **_api_errors()}
+
+
+@pytest.mark.parametrize("name", sorted(ERROR_CASES))
+def test_errors_as_pytorch_raises_them(name):
+    assert_same(ERROR_CASES[name])
+
+
+# ---------------------------------------------------------------------------------------------
+# Node names
+# ---------------------------------------------------------------------------------------------
+def test_node_names_of_fill_and_unbind():
+    def case(lib):
+        x = float64(lib, [[1.0, 2.0], [3.0, 4.0]])
+        first, second = x.unbind(1)
+        shared = first.grad_fn is second.grad_fn
+        row, _ = x * 1                                   # iterating unbinds, as in PyTorch
+        return (type((x * 1).fill_(2).grad_fn).__name__,
+                type((x * 1).fill_(lib.tensor(2.0, dtype=lib.float64)).grad_fn).__name__,
+                type(first.grad_fn).__name__, shared, len(first.grad_fn.next_functions),
+                type(row.grad_fn).__name__,
+                first._version == x._version)
+
+    assert assert_same(case)[:3] == ["FillBackward2", "FillBackward3", "UnbindBackward0"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Calling nodes
+# ---------------------------------------------------------------------------------------------
+def cube_function(lib, decorate_backward=None, grad_modes=None):
+    """x ** 3 as a custom Function; ``decorate_backward`` wraps its backward, which appends the
+    grad mode it runs in to ``grad_modes`` when given."""
+
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        if grad_modes is not None:
+            grad_modes.append(lib.is_grad_enabled())
+        return grad_output * 3 * x ** 2
+
+    class Cube(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x ** 3
+
+    Cube.backward = staticmethod(decorate_backward(backward) if decorate_backward else backward)
+    return Cube
+
+
+def test_a_custom_functions_node_is_not_callable_but_has_apply():
+    def case(lib):
+        x = float64(lib, 2.0)
+        node = cube_function(lib).apply(x).grad_fn
+        observed = [callable(node), node.apply(lib.tensor(1.0, dtype=lib.float64))]
+        try:
+            node(lib.tensor(1.0))
+        except TypeError as error:
+            observed.append(str(error))
+        return observed
+
+    assert assert_same(case)[2] == "'CubeBackward' object is not callable"
+
+
+def test_a_built_in_node_is_callable():
+    def case(lib):
+        x, w = float64(lib, 2.0), float64(lib, 3.0, requires_grad=False)
+        return callable((x * w).grad_fn), (x * w).grad_fn(lib.tensor(1.0, dtype=lib.float64))
+
+    assert_same(case)
+
+
+# ---------------------------------------------------------------------------------------------
+# What a custom Function's backward receives and may return
+# ---------------------------------------------------------------------------------------------
+def test_backward_receives_none_for_a_non_tensor_output_and_zeros_for_an_unused_one():
+    def case(lib):
+        received = []
+
+        class DoubleAndTriple(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2, "a label", x * 3
+
+            @staticmethod
+            def backward(ctx, grad_double, grad_label, grad_triple):
+                received.extend([grad_double, grad_label, grad_triple])
+                return grad_double * 2 + grad_triple * 3
+
+        x = float64(lib, [1.0, 2.0])
+        double, label, _ = DoubleAndTriple.apply(x)
+        double.sum().backward()
+        return label, received, x.grad
+
+    assert assert_same(case)[1][1] is None
+
+
+def test_backward_may_return_extra_trailing_nones_but_not_extra_gradients():
+    def case(lib):
+        def function(extra):
+            class Scale(lib.autograd.Function):
+                @staticmethod
+                def forward(ctx, x, factor):
+                    ctx.factor = factor
+                    return x * factor
+
+                @staticmethod
+                def backward(ctx, grad_output):
+                    return (grad_output * ctx.factor, None) + extra
+
+            return Scale
+
+        x = float64(lib, [1.0, 2.0])
+        grads = [lib.autograd.grad(function((None, None)).apply(x, 3.0).sum(), x)]
+        for extra in [(x,), ()]:
+            try:
+                grads.append(lib.autograd.grad(function(extra).apply(x, 3.0).sum(), x))
+            except RuntimeError as error:
+                grads.append(str(error))
+        return grads
+
+    observed = assert_same(case)
+    assert "incorrect number of gradients (expected 2, got 3)" in observed[1]
+
+
+def test_materialized_gradients_under_create_graph_require_grad():
+    def case(lib):
+        x, unused = float64(lib, [1.0, 2.0]), float64(lib, [3.0])
+        results = []
+        for create_graph in (False, True):
+            for out in ((x * x).sum(), (x * 2).sum()):
+                results.append(lib.autograd.grad(out, [x, unused], materialize_grads=True,
+                                                 create_graph=create_graph))
+        return results
+
+    assert assert_same(case)[3][1] == ("tensor", [0.0], True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Hooks
+# ---------------------------------------------------------------------------------------------
+def _values(grads):
+    return [None if g is None else g.tolist() for g in grads]
+
+
+def test_hooks_on_a_leafs_accumulate_grad_node_run_after_the_leafs_own_hooks():
+    def case(lib):
+        log = []
+        x = float64(lib, [1.0, 2.0])
+        y = (x * 3).sum()
+        accumulator = y.grad_fn.next_functions[0][0].next_functions[0][0]
+        accumulator.register_prehook(lambda grads: log.append(("pre", _values(grads))))
+        accumulator.register_hook(lambda grads_in, grads_out: log.append(
+            ("post", _values(grads_in), _values(grads_out))))
+        x.register_hook(lambda grad: log.append(("tensor", grad.tolist())))
+        y.backward(retain_graph=True)
+        log.append(("grad", x.grad.tolist()))
+        lib.autograd.grad(y, x)                    # grad() runs the leaf's hook, not its node's
+        return type(accumulator).__name__, log
+
+    observed = assert_same(case)
+    assert [entry[0] for entry in observed[1]] == ["tensor", "pre", "post", "grad", "tensor"]
+
+
+def test_a_leafs_hooks_change_what_grad_and_backward_with_inputs_return():
+    def case(lib):
+        z = float64(lib, [1.0, 2.0])
+        z.register_hook(lambda grad: grad * 10)
+        w = (z * z).sum()
+        returned = lib.autograd.grad(w, z, retain_graph=True)
+        w.backward(inputs=[z])
+        return returned, z.grad
+
+    assert assert_same(case)[1][1] == [20.0, 40.0]
+
+
+def test_a_hook_on_an_unused_output_of_a_multi_output_node_gets_none():
+    def case(lib):
+        log = []
+        a = float64(lib, [[1.0, 2.0], [3.0, 4.0]])
+        first, second = a.unbind()
+        first.register_hook(lambda grad: log.append(("first", None if grad is None else grad.tolist())))
+        second.register_hook(lambda grad: log.append(("second", None if grad is None else grad.tolist())))
+        (second * 2).sum().backward()
+        return log, a.grad
+
+    assert assert_same(case)[0][0] == ["first", None]
+
+
+def test_post_accumulate_grad_hooks():
+    def case(lib):
+        log = []
+        p = float64(lib, [1.0, 2.0])
+        handle = p.register_post_accumulate_grad_hook(lambda leaf: log.append((leaf.grad.tolist(), leaf is p)))
+        (p * p).sum().backward()
+        (p * p).sum().backward()
+        lib.autograd.grad((p * p).sum(), p)        # no .grad accumulated: no call
+        handle.remove()
+        (p * p).sum().backward()
+        errors = []
+        for tensor in (p * 1, lib.tensor([1.0])):
+            try:
+                tensor.register_post_accumulate_grad_hook(lambda leaf: None)
+            except RuntimeError as error:
+                errors.append(str(error))
+        return log, errors
+
+    assert len(assert_same(case)[0]) == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# Random programs: values, gradients and Hessian-vector products against PyTorch, with the
+# piecewise-linear ops whose backward PyTorch records too (relu, abs, clamp, max, where ...)
+# ---------------------------------------------------------------------------------------------
+UNARY_STEPS = {
+    "relu": lambda m, a: a.relu(),
+    "relu_shifted": lambda m, a: m.relu(a - 0.3),
+    "abs": lambda m, a: a.abs(),
+    "clamp": lambda m, a: a.clamp(-0.5, 0.5),
+    "square": lambda m, a: a * a,
+    "tanh": lambda m, a: a.tanh(),
+    "sin": lambda m, a: a.sin(),
+    "sigmoid": lambda m, a: a.sigmoid(),
+    "max_pool": lambda m, a: m.nn.functional.max_pool2d(a[None, None], (1, 2), stride=1)[0, 0],
+    "row_max": lambda m, a: a.max(dim=1, keepdim=True)[0] * a,
+    "norm_p1": lambda m, a: a.norm(p=1) * a,
+}
+BINARY_STEPS = {
+    "add": lambda m, a, b: a + b,
+    "mul": lambda m, a, b: a * b,
+    "maximum": lambda m, a, b: m.maximum(a, b),
+    "minimum": lambda m, a, b: m.minimum(a, b),
+    "where": lambda m, a, b: m.where(a > b, a * b, b - a),
+}
+
+
+def _run_program(lib, program, values, direction):
+    """The program's value, gradient (requires_grad flags too) and Hessian-vector product."""
+    leaves = [lib.tensor(v, dtype=lib.float64, requires_grad=True) for v in values]
+    pool = list(leaves)
+    for name, operands in program:
+        step = UNARY_STEPS.get(name) or BINARY_STEPS[name]
+        pool.append(step(lib, *(pool[i % len(pool)] for i in operands)))
+    out = sum(t.sum() for t in pool[len(leaves):])
+    grads = lib.autograd.grad(out, leaves, create_graph=True, allow_unused=True,
+                              materialize_grads=True)
+    dot = sum((g * lib.tensor(d)).sum() for g, d in zip(grads, direction))
+    if not dot.requires_grad:
+        hvp = [None] * len(leaves)
+    else:
+        hvp = lib.autograd.grad(dot, leaves, allow_unused=True)
+    return (out, [g.requires_grad for g in grads], grads,
+            [None if h is None else np.asarray(h.detach().numpy(force=True) if lib is torch
+                                               else h.detach()._data).tolist() for h in hvp])
+
+
+def _programs():
+    from hypothesis import strategies as st
+
+    step = st.one_of(
+        st.tuples(st.sampled_from(sorted(UNARY_STEPS)), st.tuples(st.integers(0, 20))),
+        st.tuples(st.sampled_from(sorted(BINARY_STEPS)), st.tuples(st.integers(0, 20), st.integers(0, 20))))
+    return st.lists(step, min_size=1, max_size=6)
+
+
+def test_random_programs_through_piecewise_linear_ops_against_torch():
+    hypothesis = pytest.importorskip("hypothesis")
+    from hypothesis import strategies as st
+
+    @hypothesis.settings(max_examples=40, deadline=None, derandomize=True)
+    @hypothesis.given(program=_programs(), seed=st.integers(0, 2 ** 16))
+    def check(program, seed):
+        rng = np.random.default_rng(seed)
+        values = [rng.uniform(-1.5, 1.5, (2, 3)) for _ in range(2)]
+        direction = [rng.standard_normal((2, 3)) for _ in range(2)]
+        ours = plain(_run_program(autograd_core, program, values, direction))
+        theirs = plain(_run_program(torch, program, values, direction))
+        assert ours[:3] == theirs[:3], program
+        for h_ours, h_theirs in zip(ours[3], theirs[3]):
+            zero = np.zeros((2, 3))
+            np.testing.assert_allclose(zero if h_ours is None else h_ours,
+                                       zero if h_theirs is None else h_theirs, rtol=1e-9, atol=1e-12)
+
+    check()
+
+
+# ---------------------------------------------------------------------------------------------
+# API met in tutorials: new-style Functions, once_differentiable, decorated generators, del .grad
+# ---------------------------------------------------------------------------------------------
+def test_new_style_function_with_setup_context():
+    def case(lib):
+        log = []
+
+        class Product(lib.autograd.Function):
+            @staticmethod
+            def forward(a, b):
+                return a * b
+
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                ctx.save_for_backward(*inputs)
+                log.append(("setup", output.tolist()))
+
+            @staticmethod
+            def backward(ctx, grad_output):
+                a, b = ctx.saved_tensors
+                return grad_output * b, grad_output * a
+
+        a, b = float64(lib, [1.0, 2.0]), float64(lib, [3.0, 4.0])
+        y = Product.apply(a, b)
+        y.sum().backward()
+        with lib.no_grad():
+            untracked = Product.apply(a, b)
+        return log, y, type(y.grad_fn).__name__, a.grad, b.grad, untracked.requires_grad
+
+    assert_same(case)
+
+
+def test_once_differentiable_runs_backward_without_grad_and_refuses_a_second_backward():
+    def case(lib):
+        log = []
+        Cube = cube_function(lib, lib.autograd.function.once_differentiable, log)
+        x = float64(lib, [1.0, 2.0])
+        plain_grad, = lib.autograd.grad(Cube.apply(x).sum(), x, create_graph=True)
+        v = lib.ones(2, dtype=lib.float64, requires_grad=True)
+        delayed, = lib.autograd.grad(Cube.apply(x), x, v, create_graph=True)
+        log.extend([plain_grad, delayed, type(delayed.grad_fn).__name__, delayed.grad_fn.name()])
+        for attempt in (lambda: lib.autograd.grad(delayed.sum(), v), lambda: delayed.sum().backward()):
+            try:
+                attempt()
+            except RuntimeError as error:
+                log.append(str(error))
+        return log, lib.autograd.function.Function is lib.autograd.Function
+
+    assert "marked with @once_differentiable" in assert_same(case)[0][-1]
+
+
+def test_grad_mode_decorators_on_generators():
+    def case(lib):
+        log = []
+
+        @lib.no_grad()
+        def numbers(n):
+            for i in range(n):
+                received = yield i, lib.is_grad_enabled()
+                log.append(("received", received, lib.is_grad_enabled()))
+            return "done"
+
+        generator = numbers(3)
+        log.extend([next(generator), lib.is_grad_enabled(), generator.send("a")])
+        try:
+            generator.throw(ValueError("thrown in"))
+        except ValueError as error:
+            log.append((str(error), lib.is_grad_enabled()))
+
+        @lib.set_grad_enabled(False)
+        def flags():
+            yield lib.is_grad_enabled()
+            yield lib.is_grad_enabled()
+
+        @lib.enable_grad
+        def enabled():
+            yield lib.is_grad_enabled()
+
+        def delegating():
+            log.append((yield from numbers(1)))
+
+        with lib.no_grad():
+            log.append(list(enabled()))
+        log.extend([list(flags()), list(delegating()), lib.is_grad_enabled()])
+
+        @lib.no_grad()
+        async def coroutine():                     # PyTorch wraps the call, not the awaited body
+            return lib.is_grad_enabled()
+
+        log.append(asyncio.run(coroutine()))
+        return log
+
+    assert_same(case)
+
+
+def test_del_grad():
+    def case(lib):
+        x = float64(lib, [1.0, 2.0])
+        (x * x).sum().backward()
+        before = x.grad
+        del x.grad
+        return before, x.grad
+
+    assert assert_same(case)[1] is None
+
+
+def test_dropout_zeroes_and_rescales_and_backpropagates_through_the_same_mask():
+    autograd_core.manual_seed(0)
+    x = autograd_core.ones(2000, dtype=autograd_core.float64, requires_grad=True)
+    y = autograd_core.nn.functional.dropout(x, 0.25)
+    y.sum().backward()
+    kept = y.detach()._data != 0
+    assert type(y.grad_fn).__name__ == "MulBackward0"                # as PyTorch 2.x on CPU
+    assert np.allclose(y.detach()._data[kept], 1 / 0.75)
+    assert np.array_equal(x.grad._data, y.detach()._data)            # same mask and scale
+    assert 0.70 < kept.mean() < 0.80
+
+
+def test_saved_tensors_hooks_pack_what_is_saved_and_unpack_it_in_backward():
+    def case(lib):
+        log = []
+
+        def pack(tensor):
+            log.append(("pack", tensor.tolist()))
+            return ("copy", tensor.detach().clone())
+
+        def unpack(packed):
+            log.append(("unpack", packed[1].tolist()))
+            return packed[1]
+
+        Cube = cube_function(lib)
+        x = float64(lib, [1.0, 2.0])
+        with lib.autograd.graph.saved_tensors_hooks(pack, unpack):
+            cube = Cube.apply(x)
+            exp = x.exp()                        # saves its result
+            scaled = x * 1                       # saves nothing but the number
+            product = Cube.apply(scaled)
+        scaled.add_(1)                           # the hooks own the saved copy: no version error
+        (cube.sum() + exp.sum() + product.sum()).backward()
+        log.append(x.grad)
+        with lib.autograd.graph.saved_tensors_hooks(pack, lambda packed: 3):
+            broken = Cube.apply(x)
+        try:
+            broken.sum().backward()
+        except TypeError as error:
+            log.append(str(error))
+        return log
+
+    observed = assert_same(case)
+    assert [entry[0] for entry in observed[:3]] == ["pack", "pack", "pack"]
+
+
+def test_inference_mode_makes_inference_tensors_that_autograd_refuses():
+    def case(lib):
+        log = [lib.is_inference_mode_enabled()]
+        x = float64(lib, [1.0, 2.0])
+        with lib.inference_mode():
+            log.append((lib.is_inference_mode_enabled(), lib.is_grad_enabled()))
+            y, made = x * 2, lib.ones(2)
+            log.append((y.requires_grad, y.grad_fn is None, y.is_inference(), made.is_inference(),
+                        x.is_inference()))
+            with lib.inference_mode(False):
+                log.append((lib.is_inference_mode_enabled(), lib.is_grad_enabled(), lib.ones(2).is_inference()))
+            y.add_(1)                                            # in place inside: allowed
+        log.append((lib.is_inference_mode_enabled(), lib.is_grad_enabled(), y.tolist()))
+        for attempt in (lambda: (y * x).sum(), lambda: (y + x).sum(), lambda: y.add_(1),
+                        lambda: (y.clone() * x).is_inference()):
+            try:
+                log.append(attempt())
+            except RuntimeError as error:
+                log.append(str(error))
+
+        @lib.inference_mode()
+        def doubled(t):
+            return t * 2, lib.is_inference_mode_enabled()
+
+        @lib.inference_mode
+        def doubled_is_inference(t):
+            return (t * 2).is_inference()
+
+        with lib.no_grad():
+            log.append((x * 2).is_inference())
+        log.append((doubled(x)[0].requires_grad, doubled(x)[1], doubled_is_inference(x)))
+        return log
+
+    observed = assert_same(case)
+    assert observed[5].startswith("Inference tensors cannot be saved for backward")
