@@ -26,7 +26,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from course_secrets import html_text, leaks, secret_lines
-from course_tools import coursekit, feedback, grading
+from course_tools import coursekit, feedback, worker
 
 ROOT = Path(os.environ.get("COURSE_ROOT", coursekit.REPO)).resolve()
 CHAPTER = "01_tensors_and_leaves"
@@ -154,7 +154,7 @@ def test_a_message_quoting_secrets_loses_those_lines(graded):
 def test_course_grade_loads_the_same_feedback_preprocessors(tmp_path):
     """./course grade builds its nbgrader config from the course's nbgrader_config.py."""
     coursekit.scratch_course(ROOT, tmp_path, [])
-    config = grading.nbgrader_config(tmp_path, 30, 120)
+    config = worker.nbgrader_config(tmp_path, 30, 120)
     assert feedback.KeepSecrets in config.GenerateFeedback.preprocessors
 
 
