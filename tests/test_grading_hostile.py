@@ -265,6 +265,8 @@ def _walk_reachable(deadline):
     """Every file in the places reached, nearest first, until the deadline."""
     seen = set()
     for _place in _places:
+        if any(_place == _skip or _place.startswith(_skip + "/") for _skip in _SKIP):
+            continue
         for _folder, _subfolders, _files in os.walk(_place):
             if time.monotonic() > deadline:
                 return
@@ -275,7 +277,7 @@ def _walk_reachable(deadline):
                 _path = os.path.join(_folder, _name)
                 if time.monotonic() > deadline:
                     return
-                if _path not in seen:
+                if _path not in seen and os.path.isfile(_path):  # no devices, no pipes
                     seen.add(_path)
                     yield _path
 
