@@ -69,6 +69,7 @@ from course_tools.inspection import inspect
 from course_tools.outcome import Result, Task
 from course_tools.sandbox import (
     DEFAULT_MEMORY, Limits, byte_size, parse_byte_size, prepare_engine, require_sandbox,
+    runtime_root,
 )
 from course_tools.scheduling import Outcome, run_tasks
 from course_tools.worker import (
@@ -200,15 +201,18 @@ def grade(submissions: Path, out: Path, root: Path = coursekit.REPO,
         require_sandbox()
     out.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="grading-", dir=out))
+    runtime = runtime_root() if sandbox else None
     try:
         settings = None
         if sandbox:
             settings = SandboxSettings(str(prepare_engine(scratch / "engine")),
-                                       Limits(memory=memory))
+                                       Limits(memory=memory), str(runtime))
         return _grade(submissions, out, root, known, chapters, jobs, cell_timeout,
                       notebook_timeout, settings, scratch, log)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+        if runtime is not None:
+            shutil.rmtree(runtime, ignore_errors=True)
 
 
 def _grade(submissions: Path, out: Path, root: Path, known: list[str],

@@ -214,6 +214,15 @@ def bwrap_command(engine: Path, home: Path, runtime: Path,
     return args + ["--"]
 
 
+def runtime_root() -> Path:
+    """A folder with a short path for a run's kernels' runtime folders (IPC socket paths are
+    limited to 107 bytes); the run removes it at the end, with whatever a killed kernel left."""
+    short = tempfile.gettempdir() if len(tempfile.gettempdir()) < 40 else "/tmp"
+    folder = Path(tempfile.mkdtemp(prefix="grading-", dir=short))
+    folder.chmod(0o755)
+    return folder
+
+
 def kernel_uid() -> int:
     """The unprivileged uid a kernel runs as when grading as root: one per worker process."""
     return KERNEL_UID_BASE + os.getpid()
@@ -306,8 +315,9 @@ class SandboxedKernelManager(AsyncKernelManager):
     removed when the kernel is cleaned up. `kernel_cmd` is ignored by current jupyter_client,
     so the command is wrapped in `format_kernel_cmd`."""
 
-    kernels_root = Unicode("", help="Folder for each kernel's scratch and runtime folders"
-                           ).tag(config=True)
+    kernels_root = Unicode("", help="Folder for each kernel's scratch folder").tag(config=True)
+    runtime_root = Unicode("", help="Folder for each kernel's runtime folder (a short path: "
+                           "IPC socket paths are limited to 107 bytes)").tag(config=True)
     engine = Unicode("", help="The engine's copy (prepare_engine)").tag(config=True)
     limits = Dict(help="Limits' fields (see Limits)").tag(config=True)
 
@@ -322,9 +332,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         root = Path(self.kernels_root or tempfile.gettempdir())
         root.mkdir(parents=True, exist_ok=True)
         self._home = Path(tempfile.mkdtemp(prefix="kernel-home-", dir=root))
-        # IPC socket paths must stay under 108 bytes: the runtime folder goes where they do
-        short = tempfile.gettempdir() if len(tempfile.gettempdir()) < 40 else "/tmp"
-        self._runtime = Path(tempfile.mkdtemp(prefix="kernel-", dir=short))
+        self._runtime = Path(tempfile.mkdtemp(prefix="kernel-", dir=self.runtime_root or None))
         if _as_root():
             for path in (self._home, self._runtime):
                 os.chown(path, self._uid, self._uid)

@@ -79,6 +79,7 @@ class SandboxSettings:
 
     engine: str  # the engine's copy, sandbox.prepare_engine
     limits: Limits
+    runtime: str  # where kernels' runtime folders go, sandbox.runtime_root
 
 
 class _Findings:
@@ -207,6 +208,7 @@ def nbgrader_config(course: Path, cell_timeout: int = DEFAULT_CELL_TIMEOUT,
         config.SandboxedKernelManager.engine = sandbox.engine
         config.SandboxedKernelManager.limits = asdict(sandbox.limits)
         config.SandboxedKernelManager.kernels_root = str(course / "kernels")
+        config.SandboxedKernelManager.runtime_root = sandbox.runtime
     config.OverwriteCells.add_missing_cells = True
     config.Autograde.autograde_preprocessors = [
         BudgetedExecute, GuardReports, StderrIsNotAFailure, IgnorePattern,
