@@ -25,11 +25,22 @@ from course_tools import integrity
 from course_tools.coursekit import grade_id, is_test_cell
 from course_tools.outcome import Task
 
+# Limits on what the grading parent reads and scans (integrity.scan_notebook parses every code
+# cell, outside the sandbox and its limits): a chapter's code is about 50 KB, a notebook with
+# its pictures a few MB. Far larger submissions would only stall the parent for the whole class.
+MAX_NOTEBOOK_BYTES = 64 * 2**20
+MAX_CODE_CHARACTERS = 2**20
+
 
 def inspect(task: Task, release: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
     """Read task.path; record malformed files and tampered test cells. Returns the notebook to
     grade (test cells' nbgrader metadata restored from the release), or None."""
     path = Path(task.path)
+    size = path.stat().st_size
+    if size > MAX_NOTEBOOK_BYTES:
+        task.problems.append(f"malformed: {path.name} is {size / 2**20:.0f} MiB, over the "
+                             f"{MAX_NOTEBOOK_BYTES // 2**20} MiB a submission may be; not graded")
+        return None
     text = path.read_bytes().decode("utf-8", errors="replace")
     try:
         json.loads(text)
@@ -54,6 +65,13 @@ def inspect(task: Task, release: nbformat.NotebookNode) -> nbformat.NotebookNode
     if not submitted:
         task.problems.append(f"wrong-notebook: {path.name} has none of {task.chapter}'s "
                              "exercise cells")
+        return None
+    code = sum(len(cell.get("source", "")) for cell in nb.cells
+               if cell.get("cell_type") == "code" and isinstance(cell.get("source"), str))
+    if code > MAX_CODE_CHARACTERS:
+        task.problems.append(f"malformed: {path.name} holds {code / 2**20:.1f} MiB of code, over "
+                             f"the {MAX_CODE_CHARACTERS // 2**20} MiB a submission may hold; "
+                             "not graded")
         return None
     for name in tests:
         cell = submitted.get(name)
