@@ -156,6 +156,24 @@ print(pow_a.next_functions)
 print(pow_a.next_functions[0][0].variable is a, pow_b.next_functions[0][0].variable is b)
 
 # %% [markdown]
+# ### Watch the engine do it
+#
+# You just ran the graph of $y = a^2 + 2b^3$ by hand, one node at a time. `step_backward(y)`
+# calls `y.backward()` and records what the engine did at each step: press **next** or
+# **play**, or drag the slider. The node outlined in red is running; the panel shows the
+# gradient that arrived for it, what it sends down each edge, and the `.grad` a leaf receives.
+# Nodes outlined in dashed blue wait in the ready queue, and "waits 1" beside a node means one
+# more gradient must reach it before it can run.
+
+# %% tags=["skip-parity"]
+from autograd_core.viz import step_backward
+
+a = torch.tensor([2.], requires_grad=True)
+b = torch.tensor([4.], requires_grad=True)
+y = a ** 2 + 2 * b ** 3
+step_backward(y, params={"a": a, "b": b})
+
+# %% [markdown]
 # ## 3. A node that receives two gradients
 #
 # Chapter 1's second example: a 2 × 2 tensor of ones, `y = x + 2`, `z = y * y * 3`,
@@ -528,6 +546,19 @@ try:
     print([type(node).__name__ for node in topological_order(out.grad_fn)])
 except NotImplementedError:
     print("topological_order is not written yet (exercise 1)")
+
+# %% [markdown]
+# Before you write it, watch the engine do it on the diamond `b = a + a; c = b + b`. Before the
+# first step, count the arrows into each node: `AddBackward0 #2`, the node of `b`, waits for 2
+# gradients from the node of `c`, and `a`'s `AccumulateGrad` waits for 2 from the node of `b`.
+# Step through and watch each count fall to 0, the node join the ready queue, and run **once**,
+# on the sum of what arrived in its buffer.
+
+# %% tags=["skip-parity"]
+a = torch.tensor(2.0, requires_grad=True)
+b = a + a
+c = b + b
+step_backward(c, params={"a": a})
 
 # %% [markdown]
 # ### Exercise 2: your own `backward`

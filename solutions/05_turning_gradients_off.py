@@ -1153,7 +1153,7 @@ assert _broken.training is False
 #   not clear an old `.grad`, `zero_grad()` does.
 #
 # PyTorch also offers `torch.inference_mode()`, a stricter and faster `no_grad` for pure
-# inference; autograd_core does not have it. Its results, *inference tensors*, may still enter a
+# inference (autograd_core has it too). Its results, *inference tensors*, may still enter a
 # recorded computation later, but never as a tensor that autograd saves for backward:
 # `inference_t + w` is fine, while `inference_t * w` (whose backward needs `inference_t`) raises
 # "Inference tensors cannot be saved for backward" at once. `inference_t.clone()` outside the

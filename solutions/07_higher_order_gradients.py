@@ -387,15 +387,18 @@ print(grad_x)
 print(grad_xx)
 
 # %% [markdown]
-# 12, then 6. Here is the graph that `create_graph=True` recorded for `grad_x`. It is
-# $2xy$ computed the way the backward pass computed it: `MulBackward0` of $z = (x \cdot x)
-# \cdot y$ sent $y$ back to $x \cdot x$; the two inputs of $x \cdot x$ each received
-# $y \cdot x$; and the two contributions to `x` were added (`AddBackward0`):
+# 12, then 6. With `create_graph=True` the backward formulas are recorded like any other
+# computation. Step through `autograd.grad(z, x, create_graph=True)` for $z = x \cdot x \cdot y$:
+# the nodes in purple appear at the step that records them. Two `MulBackward0` appear when the
+# node of $(x \cdot x) \cdot y$ runs, one for each of its inputs (so it computes `y`'s gradient
+# too, though nobody asked for it); two more when the node of $x \cdot x$ sends $y \cdot x$ to
+# each of its inputs; and an `AddBackward0` when those two contributions meet in `x`'s buffer.
+# With `mode="grad"` only the nodes that lead to `x` run: `y`'s node stays dim.
 
 # %% tags=["skip-parity"]
-from autograd_core.viz import draw_graph
+from autograd_core.viz import step_backward
 
-draw_graph(grad_x, params={"x": x, "y": y})
+step_backward(x * x * y, inputs=[x], mode="grad", create_graph=True, params={"x": x, "y": y})
 
 # %% [markdown]
 # Two more facts about `create_graph`:

@@ -297,6 +297,22 @@ print(bias.grad)
 # PyTorch does this in one place, its engine, on every edge of the graph (and offers it as
 # `Tensor.sum_to_size`). Our engine will too, so that no operation has to think about it.
 #
+# Here is the same thing in a layer, `x @ W + b`, stepped through as `autograd_core`'s engine
+# runs it (`out` is not a scalar, so `backward` needs a gradient). Step to `AddBackward0`:
+# along the edge to `b` its backward returns a `[3, 4]` gradient, and the engine's
+# `validate_outputs` sums it down to `[4]`; the panel shows the gradient before and after.
+# Later `MmBackward0` runs and frees the two tensors it saved.
+
+# %% tags=["skip-parity"]
+from autograd_core.viz import step_backward
+
+x = torch.tensor([[1., 2.], [3., 4.], [5., 6.]], requires_grad=True)
+W = torch.tensor([[0.5, -1., 2., 0.], [1., 0.5, 0., -1.]], requires_grad=True)
+b = torch.zeros(4, requires_grad=True)
+out = x @ W + b
+step_backward(out, torch.ones(3, 4), params={"x": x, "W": W, "b": b})
+
+# %% [markdown]
 # ### Exercise 1: `sum_to_size`
 #
 # Write `sum_to_size(grad, shape)`: `grad` is a NumPy array whose shape is a broadcast of

@@ -201,7 +201,32 @@ def test_run_all_draws_every_picture_of_a_chapter_with_plots(browser, server, ru
     page = browser.new_page()
     with screenshot_on_failure(page, "run-all-plots"):
         run_all_reads_the_whole_chapter(page, server, runs, PLOTS)
+    with screenshot_on_failure(page, "step-backward"):
+        steps_through_the_chapters_first_backward(page)
     page.close()
+
+
+def steps_through_the_chapters_first_backward(page) -> None:
+    """Chapter 3's first step-through picture (y = a**2 + 2*b**3, after Run All): pressing
+    next lights, step by step, the node the engine's own trace says ran. Element ids are made
+    in the kernel, so the nodes are compared by the label they show."""
+    import autograd_core as torch
+    from autograd_core.viz import step_backward
+
+    a = torch.tensor([2.], requires_grad=True)
+    b = torch.tensor([4.], requires_grad=True)
+    trace = step_backward(a ** 2 + 2 * b ** 3, params={"a": a, "b": b}).trace
+    root = page.locator(".sb-root").first
+    root.scroll_into_view_if_needed()
+    assert root.evaluate("r => r.dataset.current") == ""
+    for step in trace.steps:
+        root.locator(".sb-next").click()
+        current = root.evaluate("r => r.dataset.current")
+        assert current, f"step {step.index}: no node is lit"
+        shown = root.locator(f"[id='{current}']").first.text_content()
+        if step.name != "AccumulateGrad":             # a leaf's node is labelled with the leaf
+            assert step.name in shown, f"step {step.index}: lit {shown!r}, ran {step.name}"
+    assert root.locator(".sb-next").is_disabled()
 
 
 def test_a_student_works_through_chapter_1(browser, server, runs):
