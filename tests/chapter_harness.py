@@ -103,6 +103,16 @@ def assert_graph_drawn(cell: nbformat.NotebookNode) -> None:
     assert expected in _kinds(cell), cell.outputs
 
 
+def assert_stepped(cell: nbformat.NotebookNode) -> None:
+    """A `step_backward` cell showed its step-through picture: the controls' root, the static
+    strip of steps, and the graph (Graphviz's SVG, or boxes where Graphviz is missing)."""
+    html = "".join("".join(output.get("data", {}).get("text/html", ""))
+                   for output in cell.get("outputs", []))
+    assert 'class="sb-root' in html and "sb-strip" in html, cell.outputs
+    if shutil.which("dot"):
+        assert "<svg" in html, "the step-through picture has no graph"
+
+
 def assert_plotted(cell: nbformat.NotebookNode) -> None:
     """A matplotlib cell showed its figure."""
     assert "image/png" in _kinds(cell), cell.outputs

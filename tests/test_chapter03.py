@@ -7,7 +7,10 @@ worked examples it promises, with PyTorch's numbers.
 
 from __future__ import annotations
 
-from chapter_harness import assert_graph_drawn, assert_plotted, only_if_released, printed
+import pytest
+
+from chapter_harness import (assert_graph_drawn, assert_plotted, assert_stepped,
+                            only_if_released, printed)
 from chapter_harness import (  # the generic tests, collected in this file too
     test_a_wrong_answer_fails_with_a_helpful_message, test_every_exercise_has_a_wrong_answer_here)
 
@@ -133,3 +136,8 @@ def test_the_pictures_are_drawn(solved):
             assert_plotted(cell)
         else:
             assert_graph_drawn(cell)
+
+
+@pytest.mark.parametrize("call", ["step_backward(y, params", "step_backward(c, params"])
+def test_the_engine_can_be_watched_step_by_step(solved, call):
+    assert_stepped(next(c for c in solved.cells if call in c.source))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from chapter_harness import assert_graph_drawn, assert_plotted, only_if_released, printed
+from chapter_harness import assert_plotted, assert_stepped, only_if_released, printed
 from chapter_harness import (  # the generic tests, collected in this file too
     test_a_wrong_answer_fails_with_a_helpful_message, test_every_exercise_has_a_wrong_answer_here)
 
@@ -118,10 +118,10 @@ def test_newton_converges_to_ln_2(solved):
     assert "step 5: x = 0.6931471815   |x - ln 2| = 8.91e-10" in text, text
 
 
-@pytest.mark.parametrize("call", ["draw_graph(grad_x", "plot_function(f", "plot_losses(errors"])
+@pytest.mark.parametrize("call", ["step_backward(x * x * y", "plot_function(f", "plot_losses(errors"])
 def test_the_pictures_are_drawn(solved, call):
     cell = next(c for c in solved.cells if call in c.source)
-    if call.startswith("draw_graph"):
-        assert_graph_drawn(cell)
+    if call.startswith("step_backward"):
+        assert_stepped(cell)
     else:
         assert_plotted(cell)

@@ -8,7 +8,7 @@ numbers.
 
 from __future__ import annotations
 
-from chapter_harness import only_if_released, printed
+from chapter_harness import assert_stepped, only_if_released, printed
 from chapter_harness import (  # the generic tests, collected in this file too
     test_a_wrong_answer_fails_with_a_helpful_message, test_every_exercise_has_a_wrong_answer_here)
 
@@ -105,3 +105,7 @@ def test_the_network_gets_autograd_cores_gradients_and_learns(solved):
     losses = [float(line.split()[-1]) for line in trained.splitlines()
               if line.strip()]
     assert losses[0] > 1.0 and losses[-1] < 0.03, losses
+
+
+def test_un_broadcasting_can_be_watched_step_by_step(solved):
+    assert_stepped(next(c for c in solved.cells if "step_backward(out, torch.ones(3, 4)" in c.source))
