@@ -131,8 +131,11 @@ def test_the_kernel_sees_only_its_sandbox(graded):
     assert seen["pids"] == [1, 2]  # bwrap's init and the kernel: its own PID namespace
     assert seen["uid"] != 0
     assert 0 < seen["tmp"] <= sandbox.Limits.tmp_size  # a writable /tmp of bounded size
+    # the system's folders, plus the first folder of the Python and venv paths bound read-only
+    # (wherever the clone lives: /work/..., /check/..., /home/...)
+    pythons = {Path(prefix).parts[1] for prefix in (sys.prefix, sys.base_prefix)}
     assert set(seen["root"]) <= {"bin", "dev", "etc", "home", "lib", "lib32", "lib64", "libx32",
-                                 "opt", "proc", "root", "sbin", "tmp", "usr", "work", "var"}
+                                 "opt", "proc", "root", "sbin", "tmp", "usr", "var"} | pythons
     assert sleepers() == []  # the 30 detached processes died with the kernel
 
 
