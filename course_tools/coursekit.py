@@ -215,6 +215,35 @@ def visible_part(source: str) -> str:
     return source
 
 
+# What a test cell keeps of its visible part when only its hidden tests are to run: the imports
+# and definitions the hidden tests may use, and names bound to literals or lambdas. Nothing kept
+# can check the answer.
+_KEPT_FOR_HIDDEN = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)
+
+
+def _is_definition(statement: ast.stmt) -> bool:
+    if isinstance(statement, _KEPT_FOR_HIDDEN):
+        return True
+    if not isinstance(statement, ast.Assign):
+        return False
+    if isinstance(statement.value, ast.Lambda):
+        return True
+    try:
+        ast.literal_eval(statement.value)
+    except ValueError:
+        return False
+    return True
+
+
+def hidden_only(source: str) -> str:
+    """A test cell reduced to its hidden tests: the visible checks are dropped, the helpers they
+    define are kept. Used to show that the hidden tests, on their own, fail a wrong answer."""
+    visible = visible_part(source)
+    kept = [ast.get_source_segment(visible, statement)
+            for statement in ast.parse(visible).body if _is_definition(statement)]
+    return "\n".join(kept + [hidden_part(source)])
+
+
 # --------------------------------------------------------------------------------------------
 # Sources: tidy, paired with text, released
 
@@ -940,17 +969,20 @@ def test_cell_errors(ran: nbformat.NotebookNode) -> dict[str, tuple[str, str]]:
     return found
 
 
-def failure_messages(root: Path, chapter: str, answers: dict[str, str],
-                     workdir: Path) -> dict[str, tuple[str, str]]:
-    """Run the release with some solution cells replaced by the given sources; return, for each
-    test cell that raised, (exception name, message)."""
-    release_path = release_notebook(root, chapter)
-    nb = read_notebook(release_path)
+def failure_messages(root: Path, chapter: str, answers: dict[str, str], workdir: Path,
+                     hidden: bool = False) -> dict[str, tuple[str, str]]:
+    """Run the release (or, with hidden=True, the source with only its hidden tests) with some
+    solution cells replaced by the given sources; return, for each test cell that raised,
+    (exception name, message)."""
+    path = source_notebook(root, chapter) if hidden else release_notebook(root, chapter)
+    nb = read_notebook(path)
     for cell in nb.cells:
         if is_solution_cell(cell) and grade_id(cell) in answers:
             cell.source = answers[grade_id(cell)]
-    folder = Path(workdir) / "answers" / chapter
-    shutil.copytree(release_path.parent, folder, dirs_exist_ok=True)
+        elif hidden and is_test_cell(cell):
+            cell.source = hidden_only(cell.source)
+    folder = Path(workdir) / ("hidden" if hidden else "answers") / chapter
+    shutil.copytree(path.parent, folder, dirs_exist_ok=True)
     return test_cell_errors(execute(nb, folder))
 
 

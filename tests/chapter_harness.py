@@ -8,7 +8,9 @@ the `solved` notebook (the fixtures are in tests/conftest.py).
 `WRONG_ANSWERS` maps each exercise to a wrong answer a student might write and the strings its
 failure message must not show: `{exercise: (answer, secrets)}`. A chapter that tries several
 wrong answers per exercise gives rounds instead, `{round: {exercise: (answer, secrets)}}`; each
-round runs the release once.
+round runs the release once (the visible tests) and the source reduced to its hidden tests once;
+both must fail every wrong answer. Each exercise needs MIN_WRONG_ANSWERS of them, and two
+different wrong answers to one exercise must get different messages.
 
 The course root is this repository or $COURSE_ROOT, as for tests/test_chapters.py; a chapter that
 is not released there is skipped (`only_if_released`).
@@ -50,13 +52,16 @@ def wrong_answer_cases(wrong_answers: dict) -> list[tuple[str, str]]:
 
 def failures_by_round(chapter: str, wrong_answers: dict,
                       tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
-    """For each round, what each test cell of the release raised with that round's answers in
-    place: {round: {test cell id: (exception name, message)}}."""
+    """For each round, what each test cell raised with that round's answers in place, in the
+    release (the visible tests) and in the source reduced to its hidden tests:
+    {round: {"visible" | "hidden": {test cell id: (exception name, message)}}}."""
     found = {}
     for round_name, answers in rounds(wrong_answers).items():
         workdir = tmp_path_factory.mktemp(f"wrong-{round_name}")
-        found[round_name] = coursekit.failure_messages(
-            ROOT, chapter, {name: answer for name, (answer, _) in answers.items()}, workdir)
+        sources = {name: answer for name, (answer, _) in answers.items()}
+        found[round_name] = {
+            "visible": coursekit.failure_messages(ROOT, chapter, sources, workdir),
+            "hidden": coursekit.failure_messages(ROOT, chapter, sources, workdir, hidden=True)}
     return found
 
 
@@ -118,20 +123,50 @@ def assert_plotted(cell: nbformat.NotebookNode) -> None:
     assert "image/png" in _kinds(cell), cell.outputs
 
 
+# Every exercise meets at least this many plausible wrong answers, one per round.
+MIN_WRONG_ANSWERS = 3
+
+
 def test_every_exercise_has_a_wrong_answer_here(request):
     module = request.module
     source = coursekit.read_notebook(coursekit.source_notebook(ROOT, module.CHAPTER))
     names = sorted(exercise.name for exercise in coursekit.exercises(source))
-    for round_name, answers in rounds(module.WRONG_ANSWERS).items():
+    by_round = rounds(module.WRONG_ANSWERS)
+    for round_name, answers in by_round.items():
         assert names == sorted(answers), f"round {round_name!r}: {sorted(answers)} != {names}"
+    assert len(by_round) >= MIN_WRONG_ANSWERS, (
+        f"{len(by_round)} rounds of wrong answers; each exercise needs {MIN_WRONG_ANSWERS}")
+
+
+def test_different_mistakes_get_different_messages(request, wrong_answer_failures):
+    """Two different wrong answers to one exercise must not get the same message: the learner
+    has to be able to tell which mistake they made."""
+    by_round = rounds(request.module.WRONG_ANSWERS)
+    for exercise in next(iter(by_round.values())):
+        seen: dict[str, tuple[str, str]] = {}  # message -> (round, answer)
+        for round_name, answers in by_round.items():
+            answer = answers[exercise][0]
+            message = wrong_answer_failures[round_name]["visible"].get(
+                f"{exercise}_tests", ("nothing", ""))[1]
+            earlier, earlier_answer = seen.setdefault(message, (round_name, answer))
+            assert earlier_answer == answer, (
+                f"{exercise}: rounds {earlier!r} and {round_name!r} are different mistakes "
+                f"with the same message: {message}")
 
 
 def test_a_wrong_answer_fails_with_a_helpful_message(request, wrong_answer,
                                                       wrong_answer_failures):
     round_name, exercise = wrong_answer
     _, secrets = rounds(request.module.WRONG_ANSWERS)[round_name][exercise]
-    ename, message = wrong_answer_failures[round_name].get(f"{exercise}_tests", ("nothing", ""))
-    assert ename == "AssertionError", f"{exercise}: {ename}: {message}"
+    failures = wrong_answer_failures[round_name]
+    ename, message = failures["visible"].get(f"{exercise}_tests", ("nothing", ""))
+    assert ename == "AssertionError", f"{exercise}: the visible tests raised {ename}: {message}"
     assert "expected" in message.lower() and "Hint:" in message, message
     for secret in secrets:
         assert secret not in message, f"the message gives away {secret!r}: {message}"
+    # The hidden tests must catch it on their own too (they guard other inputs, not only these).
+    # Any error fails it there, but a NameError means they lean on a name the visible checks
+    # compute: hidden tests are self-contained.
+    ename, message = failures["hidden"].get(f"{exercise}_tests", ("nothing", ""))
+    assert ename not in ("nothing", "NameError"), (
+        f"{exercise}: the hidden tests alone raised {ename}: {message}")

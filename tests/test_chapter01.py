@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from chapter_harness import assert_graph_drawn, only_if_released, printed, shown
 from chapter_harness import (  # the generic tests, collected in this file too
-    test_a_wrong_answer_fails_with_a_helpful_message, test_every_exercise_has_a_wrong_answer_here)
+    test_a_wrong_answer_fails_with_a_helpful_message, test_different_mistakes_get_different_messages,
+    test_every_exercise_has_a_wrong_answer_here)
 
 CHAPTER = "01_tensors_and_leaves"
 pytestmark = only_if_released(CHAPTER)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from chapter_harness import assert_stepped, only_if_released, printed
 from chapter_harness import (  # the generic tests, collected in this file too
-    test_a_wrong_answer_fails_with_a_helpful_message, test_every_exercise_has_a_wrong_answer_here)
+    test_a_wrong_answer_fails_with_a_helpful_message, test_different_mistakes_get_different_messages,
+    test_every_exercise_has_a_wrong_answer_here)
 
 CHAPTER = "08_build_your_own_autograd"
 pytestmark = only_if_released(CHAPTER)

@@ -11,7 +11,8 @@ import re
 
 from chapter_harness import assert_plotted, code_cell, only_if_released, printed
 from chapter_harness import (  # the generic tests, collected in this file too
-    test_a_wrong_answer_fails_with_a_helpful_message, test_every_exercise_has_a_wrong_answer_here)
+    test_a_wrong_answer_fails_with_a_helpful_message, test_different_mistakes_get_different_messages,
+    test_every_exercise_has_a_wrong_answer_here)
 
 CHAPTER = "09_the_training_loop"
 pytestmark = only_if_released(CHAPTER)
