@@ -56,9 +56,15 @@ RUN_ON_TAG = "raises-exception"
 # ./course open stamps the student's own Python there when it copies a chapter (see
 # course_tools/workspace.py), since JupyterLab rewrites a version that differs from its kernel's.
 RELEASE_PYTHON_VERSION = "3.11"
-# Code cells tagged with this are left out of the comparison with real PyTorch (e.g. a cell
-# that prints random numbers, whose generator differs from PyTorch's).
-SKIP_PARITY_TAG = "skip-parity"
+# A code cell whose metadata has this key is left out of the run on real PyTorch; its value
+# says why, in a few words (in a text file: `# %% skip_parity="draws with autograd_core.viz"`).
+# Only cells about autograd_core itself have one: its pictures, its source, its random numbers.
+SKIP_PARITY = "skip_parity"
+
+
+def skip_parity_reason(cell: nbformat.NotebookNode) -> str | None:
+    """Why a cell is left out of the run on real PyTorch, or None when it is not."""
+    return cell.metadata.get(SKIP_PARITY)
 
 SOLUTION_BEGIN, SOLUTION_END = "### BEGIN SOLUTION", "### END SOLUTION"
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -906,12 +912,20 @@ def text_outputs(cell: nbformat.NotebookNode) -> str:
 
 def check_outputs_match_pytorch(root: Path, chapter: str, workdir: Path,
                                 run: Run | None = None) -> list[str]:
-    """Run the source on real PyTorch (installed as the module `autograd_core` for the run) and
-    compare what each explanation cell prints with the run on autograd_core (`run`, the
-    solution run, made here when not given). Exercise cells and cells tagged skip-parity are
-    left out."""
+    """Run the solved source on real PyTorch (installed as the module `autograd_core` for the
+    run): every test cell, visible and hidden tests, must pass there, and each explanation cell
+    must print what it prints on autograd_core (`run`, the solution run, made here when not
+    given). A cell with a skip_parity reason still runs (later cells may need what it defines)
+    but what it prints or raises on PyTorch is not compared."""
     path = source_notebook(root, chapter)
     nb = read_notebook(path)
+    problems = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and SKIP_PARITY in cell.metadata:
+            reason = skip_parity_reason(cell)
+            if not (isinstance(reason, str) and reason.strip()):
+                problems.append(f"{chapter} cell {i}: {SKIP_PARITY} says why the cell is left "
+                                "out of the run on PyTorch, in words")
     folder = Path(workdir) / "parity" / chapter
     shutil.copytree(path.parent, folder, dirs_exist_ok=True)
     ours = (run or run_solution(root, chapter, workdir)).notebook
@@ -919,10 +933,11 @@ def check_outputs_match_pytorch(root: Path, chapter: str, workdir: Path,
         return [f"{chapter}: the source was not executed"]
     theirs = execute(nb, folder, prelude="import sys, torch\n"
                                          "sys.modules['autograd_core'] = torch")
-    problems = []
+    for name, (ename, message) in test_cell_errors(theirs).items():
+        problems.append(f"{chapter}: the test cell {name} fails on real PyTorch with "
+                        f"{ename}: {_shorten(message, 10)}")
     for i, (mine, real) in enumerate(zip(ours.cells, theirs.cells)):
-        if mine.cell_type != "code" or nbgrader_metadata(mine) or \
-                SKIP_PARITY_TAG in mine.metadata.get("tags", []):
+        if mine.cell_type != "code" or nbgrader_metadata(mine) or SKIP_PARITY in mine.metadata:
             continue
         if text_outputs(mine) != text_outputs(real):
             first_line = mine.source.strip().splitlines()[0] if mine.source.strip() else ""

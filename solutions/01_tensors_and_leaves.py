@@ -278,7 +278,7 @@ y
 # green. The arrows follow the computation; `backward()` walks them the other way, from `y` back
 # to `a` and `b`.
 
-# %% tags=["skip-parity"]
+# %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 from autograd_core.viz import draw_graph
 
 draw_graph(y, params={"a": a, "b": b})

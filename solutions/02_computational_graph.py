@@ -193,7 +193,7 @@ print(accumulate.variable is x)
 # `AccumulateGrad` nodes) in blue, the output in green. Arrows point the way the forward pass
 # went; `backward()` goes against them.
 
-# %% tags=["skip-parity"]
+# %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 from autograd_core import viz
 
 viz.draw_graph(out, params={"x": x})
@@ -287,7 +287,7 @@ print([type(node).__name__ for node, _ in Q.grad_fn.next_functions])
 #
 # Drawn, with the leaves `a` and `b` in blue (this is the figure of the PyTorch tutorial):
 
-# %% tags=["skip-parity"]
+# %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 viz.draw_graph(Q, params={"a": a, "b": b})
 
 # %% [markdown]
@@ -374,7 +374,7 @@ assert _mul.next_functions[0][0] is _mul.next_functions[1][0] is _t.grad_fn
 # %% [markdown]
 # Draw both graphs in one picture and count the boxes:
 
-# %% tags=["skip-parity"]
+# %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 x = torch.ones(3, requires_grad=True)
 t = x * 2 + 1
 shared = t * t
@@ -464,7 +464,7 @@ print("dependencies of u:", u.grad_fn.next_functions)
 # computed; read in the other, where gradients go. `draw_graph` shows the backward graph, and
 # with `show_values` and `show_grad` it writes each tensor's value and gradient into its box:
 
-# %% tags=["skip-parity"]
+# %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 viz.draw_graph(y, params={"w": w, "b": b, "y": y}, show_values=True, show_grad=True)
 
 # %% [markdown]
@@ -588,7 +588,7 @@ assert [float(g) for g in first_grad] == [0.125, 0.125]
 # %% [markdown]
 # The two graphs, as text trees this time (`viz.text_graph` prints what `draw_graph` draws):
 
-# %% tags=["skip-parity"]
+# %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 big = torch.tensor([3., -5.], requires_grad=True)
 small = torch.tensor([0.5, 0.2], requires_grad=True)
 print(viz.text_graph(shrink(big), params={"big": big}))
@@ -1034,7 +1034,7 @@ assert type(_c.grad) is _torch.Tensor and _torch.allclose(_c.grad, _torch.tensor
 # the next forward pass builds a new one. With `show_saved=True` the drawing shows the saved
 # tensors in orange (`x * x` saved both of its inputs, the same `x` twice):
 
-# %% tags=["skip-parity"]
+# %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 x = torch.tensor([1., 2.], requires_grad=True)
 loss = (x * x).sum()
 viz.draw_graph(loss, params={"x": x}, show_saved=True)
@@ -1043,7 +1043,7 @@ viz.draw_graph(loss, params={"x": x}, show_saved=True)
 # After `backward()` the nodes are still there (`loss.grad_fn` still points at them), but what
 # they saved is gone:
 
-# %% tags=["skip-parity"]
+# %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 loss.backward()
 viz.draw_graph(loss, params={"x": x}, show_saved=True)
 

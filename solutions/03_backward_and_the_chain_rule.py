@@ -112,7 +112,7 @@ def run_node(node, *grad_outputs):
 # Here is the graph of $y = a^2 + 2b^3$ again: the leaves in blue, the output in green, one grey
 # box per node. The arrows follow the forward computation; gradients flow against them.
 
-# %% tags=["skip-parity"]
+# %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 from autograd_core.viz import draw_graph, plot_losses
 
 y = a ** 2 + 2 * b ** 3            # backward() used up the last graph: record a new one
@@ -165,7 +165,7 @@ print(pow_a.next_functions[0][0].variable is a, pow_b.next_functions[0][0].varia
 # Nodes outlined in dashed blue wait in the ready queue, and "waits 1" beside a node means one
 # more gradient must reach it before it can run.
 
-# %% tags=["skip-parity"]
+# %% skip_parity="steps through autograd_core's own engine (viz.step_backward)"
 from autograd_core.viz import step_backward
 
 a = torch.tensor([2.], requires_grad=True)
@@ -202,7 +202,7 @@ print(x.grad)
 # The graph has something new: `y` is used twice by `y * y`, so two arrows leave the
 # `AddBackward0` node of `y`.
 
-# %% tags=["skip-parity"]
+# %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 draw_graph(out, params={"x": x})
 
 # %% [markdown]
@@ -554,7 +554,7 @@ except NotImplementedError:
 # Step through and watch each count fall to 0, the node join the ready queue, and run **once**,
 # on the sum of what arrived in its buffer.
 
-# %% tags=["skip-parity"]
+# %% skip_parity="steps through autograd_core's own engine (viz.step_backward)"
 a = torch.tensor(2.0, requires_grad=True)
 b = a + a
 c = b + b
@@ -923,12 +923,12 @@ print(x.grad)                     # 1.0001 ** 2000, about e ** 0.2
 # Below, the graph of `(x * x).sum()` with its saved tensors in orange, before `backward()` and
 # after.
 
-# %% tags=["skip-parity"]
+# %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 x = torch.tensor([1., 2.], requires_grad=True)
 m = (x * x).sum()
 draw_graph(m, params={"x": x}, show_saved=True)
 
-# %% tags=["skip-parity"]
+# %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 m.backward()
 draw_graph(m, params={"x": x}, show_saved=True)
 
@@ -1301,7 +1301,7 @@ print(f"w = {w.item():.3f}, b = {b.item():.3f}, loss {losses[0]:.3f} at the star
 w, b, losses_without_zeroing = fit(zero_grad=False)
 print(f"w = {w.item():.3f}, b = {b.item():.3f}, loss {losses_without_zeroing[-1]:.3f} at the end")
 
-# %% tags=["skip-parity"]
+# %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 plot_losses({"zeroing .grad (step 5)": losses, "never zeroing .grad": losses_without_zeroing},
             title="Fitting y = 3x - 0.5 by gradient descent", log_scale=True)
 

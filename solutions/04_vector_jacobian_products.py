@@ -541,7 +541,7 @@ print(doublings)
 # 11 `MulBackward0` nodes, one per pass through the loop, above the leaf's `AccumulateGrad`.
 # Another `x` would have given another number of nodes: the graph is built as the code runs.
 
-# %% tags=["skip-parity"]
+# %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 from autograd_core.viz import draw_graph
 
 draw_graph(y, params={"x": x})

@@ -430,7 +430,7 @@ print(f"Does `b` require gradients?: {b.requires_grad}")
 print(b.grad_fn)
 print(b.grad_fn.next_functions)
 
-# %% tags=["skip-parity"]
+# %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 from autograd_core.viz import draw_graph
 
 draw_graph(b, params={"z": z})
@@ -626,7 +626,7 @@ print("under no_grad:", count_nodes(total), "nodes kept")
 # memory does not go through Python's allocator; there you would use
 # `torch.cuda.max_memory_allocated()` on a GPU, or the PyTorch profiler.
 
-# %% tags=["skip-parity"]
+# %% skip_parity="measures memory, which differs between the two libraries"
 import gc
 import tracemalloc
 
@@ -684,7 +684,7 @@ for depth in (3, 6, 12):
 # `autograd_core.models.resnet18()`, but no weights to download; it starts from a random
 # initialisation, and asking for pretrained weights says so:
 
-# %% tags=["skip-parity"]
+# %% skip_parity="random numbers: autograd_core's generator is not PyTorch's"
 try:
     torch.models.resnet18(pretrained=True)
 except NotImplementedError as error:
@@ -694,7 +694,7 @@ except NotImplementedError as error:
 # For this chapter that is no loss: which parameters receive gradients and which ones the
 # optimizer changes does not depend on their values.
 
-# %% tags=["skip-parity"]
+# %% skip_parity="random numbers: autograd_core's generator is not PyTorch's"
 torch.manual_seed(0)
 model = torch.models.resnet18()
 data = torch.rand(1, 3, 64, 64)
@@ -725,7 +725,7 @@ optimizer.step()                              # gradient descent
 # `model.fc`, by a new `nn.Linear(512, 10)`. A freshly made layer's parameters require grad, so
 # after the replacement the only trainable parameters are the new `fc.weight` and `fc.bias`.
 
-# %% tags=["skip-parity"]
+# %% skip_parity="random numbers: autograd_core's generator is not PyTorch's"
 for param in model.parameters():
     param.requires_grad = False
 
@@ -751,7 +751,7 @@ print(sum(p.numel() for p in model.parameters()), "numbers in all,",
 # stale gradients. `optimizer.zero_grad()` (which sets every `.grad` to `None`) prevents that.
 # A model freshly built, as in the tutorial, has no such leftovers.
 
-# %% tags=["skip-parity"]
+# %% skip_parity="random numbers: autograd_core's generator is not PyTorch's"
 optimizer = optim.SGD(model.parameters(), lr=1e-2, momentum=0.9)
 optimizer.zero_grad()
 print(sum(len(group["params"]) for group in optimizer.param_groups), "parameters registered")
@@ -776,7 +776,7 @@ print("changed:     ", [name for name, param in model.named_parameters()
 # `BatchNorm2d` layers updated their running statistics during this forward pass. Freezing
 # stops gradients, not that; section 7 explains the difference.
 
-# %% tags=["skip-parity"]
+# %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 draw_graph(prediction, params=dict(model.named_parameters()))
 
 # %% [markdown]

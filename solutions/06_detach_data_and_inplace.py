@@ -258,7 +258,7 @@ print(torch.is_grad_enabled())
 # (orange, dashed to its node) and each tensor's `_version`. `SigmoidBackward0` saved its
 # `result`, at version 0.
 
-# %% tags=["skip-parity"]
+# %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 from autograd_core.viz import draw_graph, plot_function, plot_losses
 
 x = torch.tensor([1.0, 2.0], requires_grad=True)
@@ -270,7 +270,7 @@ draw_graph(z, params={"x": x}, show_saved=True, show_version=True, show_values=T
 # The derivative it will compute from that saved result, $\sigma'(x) = y\,(1-y)$, is the dashed
 # curve here; at $x = 1$ and $x = 2$ it is about 0.1966 and 0.1050.
 
-# %% tags=["skip-parity"]
+# %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 plot_function(torch.sigmoid, x_range=(-6, 6), name="σ")
 
 # %% [markdown]
@@ -339,7 +339,7 @@ except RuntimeError as error:
 #
 # The graph shows it too: the saved `result` is now drawn in red, "modified in place".
 
-# %% tags=["skip-parity"]
+# %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 draw_graph(z, params={"x": x}, show_saved=True, show_version=True, show_values=True)
 
 # %% [markdown]
@@ -393,7 +393,7 @@ print("through detach():", x.grad)
 # To see what was saved, the picture must be drawn before `backward()` frees it. Here is the
 # graph of the detach example again, rebuilt and drawn just before its `backward()`:
 
-# %% tags=["skip-parity"]
+# %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 x = torch.tensor([1.0, 2.0], requires_grad=True)
 y = x * x
 y.detach().zero_()
@@ -822,7 +822,7 @@ print("b_w._version:", b_w._version)
 # never touched. (The loss does not reach zero: three fixed tanh features cannot fit
 # $\sin 3x$ exactly.)
 
-# %% tags=["skip-parity"]
+# %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 plot_losses(losses, title="Training model B on A's detached features")
 
 # %% [markdown]

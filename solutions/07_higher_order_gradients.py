@@ -395,7 +395,7 @@ print(grad_xx)
 # each of its inputs; and an `AddBackward0` when those two contributions meet in `x`'s buffer.
 # With `mode="grad"` only the nodes that lead to `x` run: `y`'s node stays dim.
 
-# %% tags=["skip-parity"]
+# %% skip_parity="steps through autograd_core's own engine (viz.step_backward)"
 from autograd_core.viz import step_backward
 
 step_backward(x * x * y, inputs=[x], mode="grad", create_graph=True, params={"x": x, "y": y})
@@ -674,7 +674,7 @@ print(curvatures)
 # $f''(-1) = -6 < 0$, a local maximum; $f''(1) = 6 > 0$, a local minimum. Newton's method, at
 # the end of this chapter, uses exactly these two numbers.
 
-# %% tags=["skip-parity"]
+# %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 from autograd_core.viz import plot_function
 
 
@@ -1072,7 +1072,7 @@ for step in range(6):
 # correct digits doubles at every step. On a log scale the curve bends down ever faster, where
 # gradient descent would give a straight line at best:
 
-# %% tags=["skip-parity"]
+# %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 from autograd_core.viz import plot_losses
 
 plot_losses(errors, log_scale=True, title="Newton's method on exp(x) - 2x",

@@ -82,7 +82,7 @@ print(x.grad, w.grad, b.grad)
 # **dependencies**. The picture below is autograd_core's graph for `y`: one grey box per
 # recorded operation, the leaves `w` and `b` in blue, `y` in green.
 
-# %% tags=["skip-parity"]
+# %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 from autograd_core.viz import draw_graph
 
 x = torch.tensor(3.0)
@@ -303,7 +303,7 @@ print(bias.grad)
 # `validate_outputs` sums it down to `[4]`; the panel shows the gradient before and after.
 # Later `MmBackward0` runs and frees the two tensors it saved.
 
-# %% tags=["skip-parity"]
+# %% skip_parity="steps through autograd_core's own engine (viz.step_backward)"
 from autograd_core.viz import step_backward
 
 x = torch.tensor([[1., 2.], [3., 4.], [5., 6.]], requires_grad=True)
@@ -892,7 +892,7 @@ tx.grad
 # The picture of the diamond in autograd_core: `b` (the lower `AddBackward0`) is reached by two
 # arrows, and runs once, after both have delivered.
 
-# %% tags=["skip-parity"]
+# %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 ta = torch.tensor(1.0, requires_grad=True)
 tb = ta + ta
 draw_graph(tb + tb, params={"a": ta})
@@ -1386,7 +1386,7 @@ for step in range(1000):
 for step in (0, 250, 500, 750, 999):
     print(f"step {step:3}: loss {losses[step]:.4f}")
 
-# %% tags=["skip-parity"]
+# %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 import matplotlib.pyplot as plt
 
 from autograd_core.viz import plot_losses

@@ -774,7 +774,7 @@ for name, t in zip("abcd", (a, b, c, d)):
 # with momentum. (These cells use random numbers, so their values differ from PyTorch's run to
 # run; the shapes and the counts do not.)
 
-# %% tags=["skip-parity"]
+# %% skip_parity="random numbers: autograd_core's generator is not PyTorch's"
 torch.manual_seed(0)
 model = torch.models.resnet18()
 data = torch.rand(1, 3, 64, 64)
@@ -802,7 +802,7 @@ print(sum(p.grad is not None for p in parameters), "of", len(parameters),
 # layer: `fc` computes $\text{prediction} = W h + \text{bias}$, so $\partial\,\text{loss} /
 # \partial\,\text{bias} = 1$ for each of the 1000 entries.
 
-# %% tags=["skip-parity"]
+# %% skip_parity="random numbers: autograd_core's generator is not PyTorch's"
 print(model.fc.bias.grad[:5])
 print(torch.equal(model.fc.bias.grad, torch.ones(1000)))
 
@@ -813,7 +813,7 @@ print(torch.equal(model.fc.bias.grad, torch.ones(1000)))
 # on this first step; and since a first step with momentum is a plain step, the bias of `fc`
 # moves by exactly $\text{lr} \cdot 1 = 0.01$:
 
-# %% tags=["skip-parity"]
+# %% skip_parity="random numbers: autograd_core's generator is not PyTorch's"
 optimizer = optim.SGD(model.parameters(), lr=1e-2, momentum=0.9)
 print(len(optimizer.state), "momentum buffers before step()")
 bias_before = model.fc.bias.detach().clone()
@@ -1066,7 +1066,7 @@ def make_moons(n, noise=0.15):
 # under `torch.no_grad()` (no graph needed) and in `eval()` mode (no layer here behaves
 # differently, but the habit matters as soon as one does; chapter 5 tells them apart).
 
-# %% tags=["skip-parity"]
+# %% skip_parity="random numbers: autograd_core's generator is not PyTorch's"
 torch.manual_seed(0)
 x_train, y_train = make_moons(200)
 x_test, y_test = make_moons(1000)
@@ -1109,7 +1109,7 @@ print(f"accuracy: {accuracy(model, x_train, y_train):.1%} on the training set, "
 # The loss curves, and what the network learned: the colour shows the class it predicts at
 # each point of the plane, the dots are the training points.
 
-# %% tags=["skip-parity"]
+# %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 import matplotlib.pyplot as plt
 import numpy as np
 
