@@ -476,6 +476,36 @@ def lint_chapter(root: Path, chapter: str) -> list[str]:
     if not solution_ids:
         problems.append(f"{chapter}: a chapter has graded exercises")
     problems.extend(lint_hidden_test_names(nb, chapter))
+    problems.extend(lint_reveals(nb, chapter))
+    return problems
+
+
+# A "predict, then run" exercise keeps its answer out of sight until the learner has run the
+# test: the text between its test cell and the next heading is folded in one of these, which
+# JupyterLab renders closed (the learner opens it by clicking its summary).
+REVEAL_OPEN, REVEAL_CLOSE = "<details>", "</details>"
+PREDICT_HEADING = re.compile(r"^#+ Exercise .*\(predict", re.IGNORECASE | re.MULTILINE)
+HEADING = re.compile(r"^#+ ", re.MULTILINE)
+
+
+def lint_reveals(nb: nbformat.NotebookNode, chapter: str) -> list[str]:
+    """After the test cell of a predict-then-run exercise, every markdown cell up to the next
+    heading is a closed `<details>` block: the explanation below the test is the answer."""
+    problems = []
+    predicting = after_test = False
+    for i, cell in enumerate(nb.cells):
+        text = cell.source.strip()
+        if cell.cell_type == "markdown" and HEADING.search(text) and \
+                not text.startswith(REVEAL_OPEN):
+            predicting, after_test = bool(PREDICT_HEADING.search(text)), False
+        elif predicting and is_test_cell(cell):
+            after_test = True
+        elif after_test and cell.cell_type == "markdown" and not (
+                text.startswith(REVEAL_OPEN) and text.endswith(REVEAL_CLOSE)
+                and "open" not in text.split(">", 1)[0]):
+            problems.append(f"{chapter} cell {i}: explains a predict-then-run exercise below "
+                            f"its test, in sight; fold it in {REVEAL_OPEN}<summary>...</summary>"
+                            f" ... {REVEAL_CLOSE} (closed: no 'open' attribute)")
     return problems
 
 

@@ -336,3 +336,22 @@ def test_the_chapter_suite_is_red_on(course, case):
     run = run_chapter_suite(course, selection)
     assert run.returncode == 1, run.stdout + run.stderr
     assert f"FAILED tests/test_chapters.py::{failing_test}" in run.stdout, run.stdout
+
+
+def test_a_predict_exercise_keeps_its_answer_folded_below_the_test():
+    def notebook(*markdown_after_test: str) -> nbformat.NotebookNode:
+        test = nbformat.v4.new_code_cell("assert guess == 2")
+        test.metadata["nbgrader"] = {"grade": True, "grade_id": "ex1_tests", "locked": True,
+                                     "points": 1, "schema_version": 3, "solution": False}
+        return nbformat.v4.new_notebook(cells=[
+            nbformat.v4.new_markdown_cell("### Exercise 1 (predict, then run): a sum"), test,
+            *map(nbformat.v4.new_markdown_cell, markdown_after_test),
+            nbformat.v4.new_markdown_cell("## 2. The next idea"),
+            nbformat.v4.new_markdown_cell("It is 2, and nothing hides this: not an exercise.")])
+
+    folded = "<details><summary>Why 2</summary>\n\nOne plus one.\n\n</details>"
+    assert coursekit.lint_reveals(notebook(folded), CHAPTER) == []
+    for shown in ("It is 2: one plus one.", folded.replace("<details>", "<details open>"),
+                  folded + "\n\nAnd 2 again, in sight."):
+        (problem,) = coursekit.lint_reveals(notebook(folded, shown), CHAPTER)
+        assert problem.startswith(f"{CHAPTER} cell 3: explains a predict-then-run exercise")
