@@ -6,6 +6,7 @@ Playwright against `./course open` (tests/course_server.py starts it in a scratc
   that the chapter draws is drawn;
 - answering exercise 1 makes its test pass, and Validate then names every other exercise and
   its points;
+- a predict-then-run exercise's explanation is folded until the learner opens it;
 - an untouched chapter opens unmodified and closes without asking to save;
 - the instructor's tools are absent (no nbgrader menu, /formgrader is 404).
 
@@ -234,6 +235,9 @@ def test_a_student_works_through_chapter_1(browser, server, runs):
     with screenshot_on_failure(page, "run-all"):
         code = run_all_reads_the_whole_chapter(page, server, runs, CHAPTER)
 
+    with screenshot_on_failure(page, "reveals"):
+        reveals_stay_folded_until_opened(page, server)
+
     source = coursekit.read_notebook(coursekit.source_notebook(ROOT, CHAPTER))
     first = coursekit.exercises(source)[0]
     with screenshot_on_failure(page, "exercise-1"):
@@ -265,6 +269,23 @@ def test_a_student_works_through_chapter_1(browser, server, runs):
         dialog.get_by_role("button").last.click()
         dialog.wait_for(state="detached")
     page.close()
+
+
+def reveals_stay_folded_until_opened(page, server) -> None:
+    """Every explanation of a predict-then-run exercise is on the page, folded: its text is
+    hidden until the learner clicks the summary (JupyterLab renders <details> closed)."""
+    release = coursekit.read_notebook(server.workspace / CHAPTER / f"{CHAPTER}.ipynb")
+    expected = sum(cell.source.count(coursekit.REVEAL_OPEN) for cell in release.cells
+                   if cell.cell_type == "markdown")
+    assert expected, f"{CHAPTER} has no predict-then-run explanation to fold"
+    details = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedMarkdown details")
+    assert details.count() == expected, "a <details> block was not rendered"
+    first = details.first
+    first.scroll_into_view_if_needed()
+    body = first.locator(":scope > :not(summary)").first
+    assert first.evaluate("d => d.open") is False and not body.is_visible(), "shown unfolded"
+    first.locator("summary").click()
+    assert first.evaluate("d => d.open") is True and body.is_visible(), "does not open"
 
 
 def execution_count(cell: dict) -> int:
