@@ -120,7 +120,7 @@ for code, result in examples.items():
 print(type(y.grad_fn).__name__, isinstance(y.grad_fn, torch.autograd.Function))
 
 # %% [markdown]
-
+#
 # No node is made while no input requires grad. Chapter 1's example: `a` below is computed, yet
 # it is a leaf with `grad_fn` `None`, because nothing was recorded. Switch its flag on with
 # `requires_grad_()` (in place; the flag defaults to `True`) and the next operation leaves a node:
@@ -246,6 +246,11 @@ assert q_root == type(graph_q.grad_fn).__name__, (
     "of 3 * a ** 3 - b ** 2 does Python run last?"
 )
 children = [type(node).__name__ for node, _ in graph_q.grad_fn.next_functions]
+assert not (sorted(q_children) == sorted(children) and list(q_children) != children), (
+    f"q_children is {list(q_children)!r}: the right two names, in the wrong order; expected "
+    "them in the order of next_functions. Hint: next_functions follows the inputs of the "
+    "subtraction from left to right."
+)
 wrong = sum(mine != real for mine, real in zip(q_children, children))
 assert not wrong, (
     f"q_children is {list(q_children)!r}; expected the names of the two nodes below Q.grad_fn, "
@@ -346,6 +351,11 @@ assert n_shared == count_nodes(count_t * count_t), (
     f"n_shared is {n_shared}; expected the number of distinct nodes behind shared = t * t, "
     "AccumulateGrad included. Hint: t is computed once, so its nodes are made once, however "
     "many times t is used afterwards."
+)
+assert n_repeated != n_shared, (
+    f"n_repeated is {n_repeated}, the same as n_shared; expected the number of distinct nodes "
+    "behind repeated. Hint: the graph records the operations that ran, not the formula: how "
+    "many times did x * 2 + 1 run?"
 )
 assert n_repeated == count_nodes((count_x * 2 + 1) * (count_x * 2 + 1)), (
     f"n_repeated is {n_repeated}; expected the number of distinct nodes behind repeated, "
@@ -546,13 +556,18 @@ assert type(divisions) is tuple and len(divisions) == 2 and \
     all(type(n) is int for n in divisions), (
         f"divisions is {divisions!r}; expected a tuple of two ints."
     )
-for k, values in enumerate(([3., -5.], [0.5, 0.2])):
-    built = shrink_reference(torch.tensor(values, requires_grad=True))
-    assert divisions[k] == count_named(built, "DivBackward0"), (
-        f"divisions[{k}] is {divisions[k]}; expected the number of DivBackward0 nodes that "
-        f"shrink leaves for the input {values}. Hint: follow the loop by hand; each pass through "
-        "y = y / 2 adds one node, and the loop test looks at the largest absolute value."
-    )
+built = shrink_reference(torch.tensor([3., -5.], requires_grad=True))
+assert divisions[0] == count_named(built, "DivBackward0"), (
+    f"divisions[0] is {divisions[0]}; expected the number of DivBackward0 nodes that shrink "
+    "leaves for the input [3., -5.]. Hint: follow the loop by hand; each pass through "
+    "y = y / 2 adds one node, and the loop test looks at the largest absolute value."
+)
+built = shrink_reference(torch.tensor([0.5, 0.2], requires_grad=True))
+assert divisions[1] == count_named(built, "DivBackward0"), (
+    f"divisions[1] is {divisions[1]}; expected the number of DivBackward0 nodes that shrink "
+    "leaves for the input [0.5, 0.2]. Hint: a while loop tests its condition before its "
+    "first pass."
+)
 assert type(first_grad) in (list, tuple) and len(first_grad) == 2 and \
     all(type(g) in (int, float) for g in first_grad), (
         f"first_grad is {first_grad!r}; expected a list of two numbers."
@@ -560,7 +575,7 @@ assert type(first_grad) in (list, tuple) and len(first_grad) == 2 and \
 first_x = torch.tensor([3., -5.], requires_grad=True)
 shrink_reference(first_x).backward()
 assert all(abs(g - e) < 1e-6 for g, e in zip(first_grad, first_x.grad.tolist())), (
-    f"first_grad is {list(first_grad)}; expected the gradient that backward() stores in x.grad. "
+    f"first_grad is {list(first_grad)!r}; expected the gradient that backward() stores in x.grad. "
     "Hint: the output is the sum of x / 2 / 2 / ..., with as many halvings as the loop made; "
     "what is its derivative with respect to each entry?"
 )

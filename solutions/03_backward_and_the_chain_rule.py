@@ -464,11 +464,11 @@ assert torch.allclose(grads[0], local_a) and torch.allclose(grads[1], local_b), 
     "dh/db. Hint: write h = sqrt(u) with u = a ** 2 + b ** 2 and apply the chain rule; the "
     "result simplifies with h itself."
 )
-hyp_a.grad = hyp_b.grad = None
-hyp_h = Hypot.apply(hyp_a, hyp_b)
+hyp_a2 = torch.tensor([3., 5., -8.], requires_grad=True)
+hyp_h = Hypot.apply(hyp_a2, hyp_b)
 hypot_run(lambda: hyp_h.backward(torch.tensor([2., -1., 0.5])), "backward")
-assert torch.allclose(hyp_a.grad, local_a * torch.tensor([2., -1., 0.5])), (
-    f"with grad_output = [2., -1., 0.5], a.grad is {hyp_a.grad}; expected grad_output times "
+assert torch.allclose(hyp_a2.grad, local_a * torch.tensor([2., -1., 0.5])), (
+    f"with grad_output = [2., -1., 0.5], a.grad is {hyp_a2.grad}; expected grad_output times "
     "dh/da, although it was right for grad_output = 1. Hint: backward must multiply by the "
     "grad_output it receives."
 )
@@ -697,14 +697,20 @@ for _name in ("predicted_s", "predicted_m"):
         f"{_name} is {globals()[_name]!r}; expected the string \"error\" or a list of two "
         "numbers. Hint: xs and xm have two elements each."
     )
-assert _as_prediction(predicted_s) == _second_backward(lambda t: (t + t).sum()), (
-    "Expected your prediction for a second s.backward() to match what happens; it does not. "
-    "Hint: did AddBackward0 or SumBackward0 save a tensor that could be freed? And does "
-    "backward() replace .grad or add to it?"
+_got_s, _got_m = _as_prediction(predicted_s), _as_prediction(predicted_m)
+assert _got_s == _second_backward(lambda t: (t + t).sum()), (
+    f"predicted_s is {predicted_s!r}; expected what a second s.backward() really does. Hint: " + (
+        "did AddBackward0 or SumBackward0 save a tensor from the forward pass, that the first "
+        "pass could have freed?" if _got_s == "error" else
+        "after the first pass xs.grad holds [2., 2.]; does backward() replace .grad or add "
+        "to it?")
 )
-assert _as_prediction(predicted_m) == _second_backward(lambda t: (t * t).sum()), (
-    "Expected your prediction for a second m.backward() to match what happens; it does not. "
-    "Hint: what does MulBackward0 need from the forward pass, and what became of it?"
+assert _got_m == _second_backward(lambda t: (t * t).sum()), (
+    f"predicted_m is {predicted_m!r}; expected what a second m.backward() really does. Hint: " + (
+        "does MulBackward0 need anything from the forward pass to compute the gradient of "
+        "xm * xm?" if _got_m == "error" else
+        "MulBackward0 needs xm to compute the gradient of xm * xm; what did the first pass do "
+        "with what the nodes saved?")
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -828,30 +834,43 @@ for _name in ("predicted_g", "predicted_h"):
         "without tensor(...)."
     )
 
-_x = torch.tensor(10, requires_grad=True, dtype=torch.float64)
-_printed = []
-for _ in range(3):
-    (_x ** 2 + 20).mean().backward()
-    _printed.append(_x.grad.item())
-_g = _x.grad
-_x.grad.data.zero_()
-(_x ** 3).backward()
-_h = _x.grad
-_x.grad = None
-(_x ** 3).backward()
+def _run_a_b_c():
+    """What (A) prints, and the tensors g and h at the end of (B) and (C)."""
+    x = torch.tensor(10, requires_grad=True, dtype=torch.float64)
+    printed = []
+    for _ in range(3):
+        (x ** 2 + 20).mean().backward()
+        printed.append(x.grad.item())
+    g = x.grad
+    x.grad.data.zero_()
+    (x ** 3).backward()
+    h = x.grad
+    x.grad = None
+    (x ** 3).backward()
+    return printed, g, h
+
+
+_printed, _g, _h = _run_a_b_c()
 
 assert _loop == _printed, (
-    "Expected your three numbers for loop (A) to match what it prints; they do not. Hint: the "
-    "derivative of x ** 2 + 20 at 10 is the same at every step; what does backward() do with "
-    "the .grad already there?"
+    f"predicted_loop is {predicted_loop!r}; expected the three numbers loop (A) prints. Hint: "
+    "the derivative of x ** 2 + 20 at 10 is the same at every step; what does backward() do "
+    "with the .grad already there?"
+)
+assert float(predicted_g) != 0, (
+    f"predicted_g is {predicted_g!r}; expected the number print(g) shows at the end of (B). "
+    "Hint: the zeroing is not the last line of (B): (x ** 3).backward() runs after it, and g "
+    "is the very tensor that x.grad still is."
 )
 assert float(predicted_g) == _g.item(), (
-    "Expected your number for (B) to match what it prints; it does not. Hint: is g a copy, or "
-    "the very tensor that x.grad still is?"
+    f"predicted_g is {predicted_g!r}; expected the number print(g) shows at the end of (B). "
+    "Hint: g = x.grad makes no copy; follow that one tensor through the zeroing and the "
+    "backward() of x ** 3 that adds into it."
 )
 assert float(predicted_h) == _h.item(), (
-    "Expected your number for (C) to match what it prints; it does not. Hint: after "
-    "x.grad = None, where does the next backward() put its gradient, and what is h?"
+    f"predicted_h is {predicted_h!r}; expected the number print(h) shows at the end of (C). "
+    "Hint: after x.grad = None, the next backward() stores a new tensor in x.grad; what was "
+    "in the old one, h, when it was dropped?"
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
