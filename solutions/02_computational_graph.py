@@ -16,22 +16,16 @@
 # # Chapter 2: The computational graph and `grad_fn`
 #
 # Chapter 1 showed that autograd *records* operations on tensors that require grad. This chapter
-# opens the record. While your code runs, autograd builds a **computational graph**: a directed
-# acyclic graph (DAG) with one node per recorded operation, which `backward()` later walks from
-# the output back to the leaves. You will:
+# opens the record: a **computational graph**, a directed acyclic graph (DAG) with one node per
+# recorded operation, which `backward()` later walks from the output back to the leaves. You
+# will meet the nodes (**`grad_fn`**), follow the edges (**`next_functions`**) down to the
+# leaves' **`AccumulateGrad`** nodes, sort tensors into leaves, intermediate results and
+# outputs, watch **define-by-run** change the graph from one call to the next, and find with
+# your own code the leaves a backward pass will reach.
 #
-# 1. meet the nodes: a tensor's **`grad_fn`**, and how nodes are named (`AddBackward0`, ...);
-# 2. follow the edges with **`next_functions`** down to the **`AccumulateGrad`** nodes of the leaves;
-# 3. sort tensors into **leaves, intermediate results and outputs**, and see that one structure
-#    serves as both the forward and the backward graph;
-# 4. see **define-by-run** at work: the graph is built statement by statement, so `if` and
-#    `while` change it from one call to the next;
-# 5. find, with your own code, the leaves a backward pass will reach.
-#
-# **How to work through it.** As in chapter 1: run the cells in order, write down a prediction
-# before each exercise marked *predict*, and in each answer cell replace
-# `raise NotImplementedError()` with your code; the locked test cell below it tells you what is
-# wrong. After a prediction's test, a folded **Why** block explains the answer: open it then.
+# **How to work through it.** As in chapter 1: run the cells in order, and in each answer cell
+# replace `raise NotImplementedError()` with your code; the locked test cell below it tells you
+# what is wrong. After a prediction's test, a folded **Why** block explains the answer.
 #
 # **The engine.** `autograd_core`, imported under PyTorch's name, prints what PyTorch prints;
 # object addresses such as `0x7f3a5c2e1d90` differ from run to run. Pictures come from the
@@ -183,9 +177,8 @@ print(accumulate.variable is x)
 # add the gradient that reaches it into `x.grad`: that is why gradients land in the leaves'
 # `.grad` and nowhere else.
 #
-# A detail of names: `accumulate.name()` returns `'torch::autograd::AccumulateGrad'`, the
-# node's C++ name (it has no Python-side formula), while `type(accumulate).__name__` is
-# `'AccumulateGrad'`. `type(node).__name__` gives the short name of every node.
+# (`accumulate.name()` gives its C++ name, `'torch::autograd::AccumulateGrad'`;
+# `type(node).__name__` gives the short name of every node.)
 #
 # ### Drawing the graph
 #
@@ -428,13 +421,12 @@ print("dependencies of y:", y.grad_fn.next_functions)
 print("dependencies of u:", u.grad_fn.next_functions)
 
 # %% [markdown]
-# - `x` is data: a leaf that does not require grad. It is not even in the backward graph: the
-#   `MulBackward0` of `u` has `(None, 0)` where `x` came in.
-# - `w` and `b` are leaves that require grad. Their dependencies are `AccumulateGrad` nodes and
-#   they get a `.grad`: $\partial y/\partial w = x = 3$, $\partial y/\partial b = 1$.
-# - `u` (intermediate) and `y` (output) require grad because an input does, but they are not
-#   leaves, so their `.grad` stays `None`: only tensors with `requires_grad=True` **and**
-#   `is_leaf=True` keep a gradient.
+# - `x` is data, a leaf that does not require grad: the `MulBackward0` of `u` has `(None, 0)`
+#   where `x` came in.
+# - `w` and `b` are leaves that require grad, behind `AccumulateGrad` nodes, and get a `.grad`:
+#   $\partial y/\partial w = x = 3$, $\partial y/\partial b = 1$.
+# - `u` and `y` require grad because an input does, but they are not leaves, so their `.grad`
+#   stays `None`: only tensors with `requires_grad=True` **and** `is_leaf=True` keep a gradient.
 #
 # ### One structure, two graphs
 #
@@ -647,11 +639,10 @@ print("three different graphs:", roots[0] is not roots[1] and roots[1] is not ro
 # ### Exercise 4: which leaves will receive a gradient?
 #
 # Write `graph_leaves(tensor)`: the leaves whose `.grad` a `tensor.backward()` would fill, in a
-# list, each leaf once, in any order; `[]` for a tensor without `grad_fn`. Sections 3 and 4 have
-# everything you need, and how you walk the graph is up to you. Your function will meet leaves
-# used many times, inputs that need no gradient, and chains thousands of operations deep (a
-# Python loop makes them easily; Python allows about a thousand nested calls). Tell tensors
-# apart with `is`: `==` compares their values element by element.
+# list, each leaf once, in any order; `[]` for a tensor without `grad_fn`. How you walk the
+# graph is up to you. Your function will meet leaves used many times, inputs that need no
+# gradient, and chains thousands of operations deep (Python allows about a thousand nested
+# calls). Tell tensors apart with `is`: `==` compares their values element by element.
 
 # %% nbgrader={"grade": false, "grade_id": "ex4_graph_leaves", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def graph_leaves(tensor) -> list:
@@ -772,9 +763,8 @@ assert len(_got) == 1 and _got[0] is _w2.grad_fn.next_functions[0][0].variable
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# `backward()` itself walks the same edges, but it must also decide *when* each node may run;
-# chapter 8 builds that engine. Chapter 3 shows what becomes of the graph once `backward()`
-# has run.
+# `backward()` walks the same edges, and must also decide *when* each node may run: chapter 8
+# builds that engine. Chapter 3 shows what is left of the graph after `backward()`.
 #
 # ## Summary
 #
@@ -790,8 +780,7 @@ assert len(_got) == 1 and _got[0] is _w2.grad_fn.next_functions[0][0].variable
 # - The graph is built as the code runs (define-by-run), so `if`, `while` and shapes may differ
 #   from call to call; nodes with no path to the output are never run.
 #
-# Next, chapter 3 runs `backward()` on these graphs node by node: the chain rule, nodes you
-# write yourself, and what a backward pass leaves behind.
+# Next, chapter 3 runs `backward()` node by node: the chain rule, and nodes you write yourself.
 
 # %% [markdown]
 # ## Sources, and where they slip
