@@ -75,8 +75,8 @@ print(a.grad, b.grad)
 # ## 2. The chain rule, one node at a time
 #
 # Each node of the graph is the backward half of one operation (for PyTorch's own operations a
-# C++ node generated from `derivatives.yaml`; for a custom `torch.autograd.Function`, a node
-# made from your class). Given the gradient of the final output with respect to the node's **output**
+# C++ node generated from `derivatives.yaml`; for a custom `torch.autograd.Function`, which
+# section 3 writes, a node made from that class). Given the gradient of the final output with respect to the node's **output**
 # (`grad_output`), it returns the gradient with respect to each of its **inputs**. For one
 # operation $v = f(u)$ inside a computation that ends in $y$, that is the chain rule:
 #
