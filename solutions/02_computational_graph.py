@@ -222,7 +222,8 @@ q_children = ["MulBackward0", "PowBackward0"]
 import autograd_core as torch
 
 assert "q_root" in globals() and "q_children" in globals(), (
-    "q_root and q_children are not defined yet: write your prediction in the cell above and run it."
+    "q_root and q_children are not written yet; expected your prediction. "
+    "Hint: write it in the cell above and run it."
 )
 assert type(q_root) is str, (
     f"q_root is {q_root!r}; expected a node name, a string such as 'AddBackward0'."
@@ -333,7 +334,8 @@ def count_nodes(tensor):
 
 
 assert "n_shared" in globals() and "n_repeated" in globals(), (
-    "n_shared and n_repeated are not defined yet: write your prediction in the cell above and run it."
+    "n_shared and n_repeated are not written yet; expected your prediction. "
+    "Hint: write it in the cell above and run it."
 )
 assert type(n_shared) is int and type(n_repeated) is int, (
     f"n_shared is {n_shared!r} and n_repeated is {n_repeated!r}; expected two ints."
@@ -542,7 +544,8 @@ def shrink_reference(x):
 
 
 assert "divisions" in globals() and "first_grad" in globals(), (
-    "divisions and first_grad are not defined yet: write your prediction in the cell above and run it."
+    "divisions and first_grad are not written yet; expected your prediction. "
+    "Hint: write it in the cell above and run it."
 )
 assert type(divisions) is tuple and len(divisions) == 2 and \
     all(type(n) is int for n in divisions), (

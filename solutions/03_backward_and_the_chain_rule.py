@@ -690,7 +690,8 @@ def _as_prediction(value):
 
 for _name in ("predicted_s", "predicted_m"):
     assert _name in globals(), (
-        f"{_name} is not defined yet: write your prediction in the cell above and run it."
+        f"{_name} is not written yet; expected your prediction. "
+        "Hint: write it in the cell above and run it."
     )
     _value = _as_prediction(globals()[_name])
     assert _value == "error" or (isinstance(_value, list) and len(_value) == 2), (
@@ -819,7 +820,8 @@ import autograd_core as torch
 
 for _name in ("predicted_loop", "predicted_g", "predicted_h"):
     assert _name in globals(), (
-        f"{_name} is not defined yet: write your prediction in the cell above and run it."
+        f"{_name} is not written yet; expected your prediction. "
+        "Hint: write it in the cell above and run it."
     )
 _loop = None
 if type(predicted_loop) in (list, tuple) and all(type(v) in (int, float) for v in predicted_loop):
