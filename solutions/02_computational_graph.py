@@ -342,10 +342,14 @@ assert type(n_shared) is int and type(n_repeated) is int, (
 )
 count_x = torch.ones(3, requires_grad=True)
 count_t = count_x * 2 + 1
-assert n_shared == count_nodes(count_t * count_t), (
+shared_count = count_nodes(count_t * count_t)
+assert n_shared == shared_count, (
     f"n_shared is {n_shared}; expected the number of distinct nodes behind shared = t * t, "
-    "AccumulateGrad included. Hint: t is computed once, so its nodes are made once, however "
-    "many times t is used afterwards."
+    "AccumulateGrad included. Hint: " + (
+        "the AccumulateGrad node of x counts too: in a drawing, every box but the green output."
+        if n_shared < shared_count else
+        "t is computed once, so its nodes are made once, however many times t is used "
+        "afterwards; a plain number such as 1 makes no node.")
 )
 assert n_repeated != n_shared, (
     f"n_repeated is {n_repeated}, the same as n_shared; expected the number of distinct nodes "
@@ -570,9 +574,12 @@ assert type(first_grad) in (list, tuple) and len(first_grad) == 2 and \
 first_x = torch.tensor([3., -5.], requires_grad=True)
 shrink_reference(first_x).backward()
 assert all(abs(g - e) < 1e-6 for g, e in zip(first_grad, first_x.grad.tolist())), (
-    f"first_grad is {list(first_grad)!r}; expected the gradient that backward() stores in x.grad. "
-    "Hint: the output is the sum of x / 2 / 2 / ..., with as many halvings as the loop made; "
-    "what is its derivative with respect to each entry?"
+    f"first_grad is {list(first_grad)!r}; expected the gradient that backward() stores in "
+    "x.grad. Hint: " + (
+        "the derivative of x / 2 / 2 / ... with respect to x does not depend on the sign of x."
+        if any(g < 0 for g in first_grad) else
+        "the output is the sum of x / 2 / 2 / ..., with as many halvings as the loop made; "
+        "what is its derivative with respect to each entry?")
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -683,8 +690,8 @@ def leaves_of(tensor, what):
         ) from None
     except RecursionError:
         raise AssertionError(
-            f"graph_leaves({what}) hit Python's recursion limit; expected a list of tensors. "
-            "Hint: keep the nodes still to visit in a list of your own instead of calling a "
+            f"graph_leaves({what}) hit Python's recursion limit; expected a list of tensors, "
+            "even for a chain thousands of operations deep. Hint: keep the nodes still to visit in a list of your own instead of calling a "
             "function for each node."
         ) from None
     except (AttributeError, TypeError) as error:
@@ -735,7 +742,7 @@ assert got == [], (
 deep = leaves_w
 for _ in range(1200):
     deep = deep * 1.0
-got = leaves_of(deep, "deep, a chain of 1200 multiplications of w,")
+got = leaves_of(deep, "deep")
 assert count_each(got, [leaves_w]) == [1] and len(got) == 1, (
     f"graph_leaves(deep) for a chain of 1200 multiplications of w returned {len(got)} "
     "tensor(s); expected w, once. Hint: the chain ends in w's AccumulateGrad node."
