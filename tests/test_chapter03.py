@@ -185,3 +185,8 @@ def test_the_pictures_are_drawn(solved):
 
 def test_the_engine_can_be_watched_step_by_step(solved):
     assert_stepped(next(c for c in solved.cells if "step_backward(y, params" in c.source))
+
+
+def test_two_pieces_add_up_to_the_whole_batch(solved):
+    assert printed(solved, "data_x = torch.linspace(-1, 1, 8)") == (
+        "tensor(-2.1429) tensor(-2.1429) True\n")
