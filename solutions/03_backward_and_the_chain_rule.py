@@ -20,24 +20,20 @@
 #
 # 1. it starts at the output with the gradient 1, the derivative of the output with respect to
 #    itself;
-# 2. it visits the nodes of the graph from the output towards the leaves, and each node applies
-#    **the chain rule** once: it turns the gradient of its output into gradients of its inputs;
-# 3. a node runs only after *every* gradient meant for it has arrived, so the nodes run in a
-#    **topological order**, found without recursion;
-# 4. what happens to the gradient that reaches a leaf's `.grad`, and why training loops reset
-#    `.grad` before each backward pass (`zero_grad`);
-# 5. what each node frees once it has run, and what a second `backward()` through the same
-#    graph does (`retain_graph=True`).
+# 2. each node of the graph applies **the chain rule** once: it turns the gradient of its output
+#    into gradients of its inputs;
+# 3. you can write such a node yourself, a **custom `torch.autograd.Function`**, and test it
+#    with **`gradcheck`**;
+# 4. a node that receives gradients from several places adds them up;
+# 5. after a backward pass the graph has **freed** what it saved (`retain_graph=True` keeps it);
+# 6. leaves **accumulate** gradients in `.grad`, which is why training loops reset it.
 #
-# You will run graph nodes by hand, write a topological sort and a backward pass of your own on
-# PyTorch's graph, and predict what deep graphs, a second `backward()` and accumulation do.
-#
-# **How to work through it.** Run the cells in order (Shift+Enter). Before a cell marked
-# *predict*, decide what you think it will print, then run it. Each exercise has an answer cell,
-# where you replace `raise NotImplementedError()` with your code, and a locked test cell below
-# it that tells you what is wrong and gives a hint. The **Validate** button runs the whole
-# notebook. Your instructor's grading adds hidden tests to the same cells, so make your answers
-# right in general, not just for the visible tests.
+# **How to work through it.** Run the cells in order (Shift+Enter). Each exercise has an answer
+# cell, where you replace `raise NotImplementedError()` with your code, and a locked test cell
+# below it that tells you what is wrong and gives a hint. After a *predict, then run* exercise,
+# a folded **Why** block explains the answer: open it once your test passes. The **Validate**
+# button runs the whole notebook; your instructor's grading adds hidden tests to the same cells,
+# so make your answers right in general, not just for the visible tests.
 #
 # **The engine.** As in every chapter, `autograd_core` is imported under PyTorch's name; with
 # PyTorch installed, `import torch` prints the same outputs.
@@ -66,7 +62,7 @@ print(a.grad, b.grad)
 # chapter 4 is about the `gradient` argument.)
 
 # %%
-a.grad = None                      # empty .grad again (section 8 explains why this is needed)
+a.grad = None                      # empty .grad again (section 7 explains why this is needed)
 b.grad = None
 y = a ** 2 + 2 * b ** 3            # a new forward pass records a new graph
 y.backward(torch.ones_like(y))     # the same as y.backward()
@@ -79,8 +75,8 @@ print(a.grad, b.grad)
 # ## 2. The chain rule, one node at a time
 #
 # Each node of the graph is the backward half of one operation (for PyTorch's own operations a
-# C++ node generated from `derivatives.yaml`; for a custom `torch.autograd.Function`, a node
-# made from your class). Given the gradient of the final output with respect to the node's **output**
+# C++ node generated from `derivatives.yaml`; for a custom `torch.autograd.Function`, which
+# section 3 writes, a node made from that class). Given the gradient of the final output with respect to the node's **output**
 # (`grad_output`), it returns the gradient with respect to each of its **inputs**. For one
 # operation $v = f(u)$ inside a computation that ends in $y$, that is the chain rule:
 #
@@ -113,7 +109,7 @@ def run_node(node, *grad_outputs):
 # box per node. The arrows follow the forward computation; gradients flow against them.
 
 # %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
-from autograd_core.viz import draw_graph, plot_losses
+from autograd_core.viz import draw_graph
 
 y = a ** 2 + 2 * b ** 3            # backward() used up the last graph: record a new one
 draw_graph(y, params={"a": a, "b": b})
@@ -173,8 +169,329 @@ b = torch.tensor([4.], requires_grad=True)
 y = a ** 2 + 2 * b ** 3
 step_backward(y, params={"a": a, "b": b})
 
+
 # %% [markdown]
-# ## 3. A node that receives two gradients
+# ## 3. Writing a node yourself: `torch.autograd.Function`
+#
+# Every node you ran above did the same thing: it multiplied `grad_output` by the local
+# derivative of its operation. You can add an operation of your own to autograd by writing
+# exactly that, in a subclass of `torch.autograd.Function` with two static methods:
+#
+# - `forward(ctx, *inputs)` computes the output, and keeps what backward will need with
+#   `ctx.save_for_backward(...)`;
+# - `backward(ctx, grad_output)` receives $\partial L/\partial\,\text{output}$ and returns one
+#   gradient per input of `forward`, in the same order: `grad_output` times the local
+#   derivative, the chain rule of section 2. It reads what forward saved from `ctx.saved_tensors`.
+#
+# You call it with `.apply`, and its node is made from your class. Chapter 2's one-neuron model
+# $y = xw + b$, as one operation:
+
+# %%
+class MulAdd(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, w, b):
+        ctx.save_for_backward(x, w)
+        return x * w + b
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, w = ctx.saved_tensors
+        # one gradient per input of forward, in the same order
+        return grad_output * w, grad_output * x, grad_output
+
+
+x = torch.tensor(3.)
+w = torch.tensor(2., requires_grad=True)
+b = torch.tensor(1., requires_grad=True)
+y = MulAdd.apply(x, w, b)
+print(y)
+print(y.grad_fn.next_functions)
+print(run_node(y.grad_fn, torch.tensor(1.)))
+y.backward()
+print(w.grad, b.grad)
+
+# %% [markdown]
+# The graph has a single `MulAddBackward` node (the class name plus `Backward`) instead of a
+# `MulBackward0` and an `AddBackward0`, with one pair in `next_functions` per input of
+# `forward` (`(None, 0)` for `x`). `run_node` ran it through `.apply`, and it returned what
+# `backward` returns, one gradient per input; the engine drops the one for `x`, and `w.grad`
+# and `b.grad` are 3 and 1, as chapter 2 found.
+#
+# Inside `forward` recording is off: the `*` and `+` there leave no nodes of their own.
+# *You* supply the backward formula and autograd trusts it, so a wrong formula gives wrong
+# gradients without any error. Test it: `torch.autograd.gradcheck` compares your backward with
+# central differences, $\frac{f(x + \epsilon) - f(x - \epsilon)}{2\epsilon}$, for every element
+# of every input. Give it float64 inputs: in float32 the differences drown in rounding error.
+
+# %%
+x64 = torch.tensor([1., 2., 3.], dtype=torch.float64, requires_grad=True)
+w64 = torch.tensor([0.5, -1., 2.], dtype=torch.float64, requires_grad=True)
+b64 = torch.tensor([0.1, 0.2, 0.3], dtype=torch.float64, requires_grad=True)
+print(torch.autograd.gradcheck(MulAdd.apply, (x64, w64, b64)))
+
+# %% [markdown]
+# And a broken one, which writes the derivative of $x^3$ as $3x$ instead of $3x^2$:
+
+# %%
+class BadCube(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x ** 3
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return 3 * x * grad_output          # wrong: the derivative is 3 * x ** 2
+
+
+try:
+    torch.autograd.gradcheck(BadCube.apply, (x64,))
+except RuntimeError as error:
+    print(f"{type(error).__name__}: {error}")
+
+# %% [markdown]
+# `gradcheck` raises a `GradcheckError` (a kind of `RuntimeError`; pass
+# `raise_exception=False` to get `False` instead) with both Jacobians of $x \mapsto x^3$ at
+# `x64 = [1., 2., 3.]`. The numerical one holds the true slopes $3x^2 = 3, 12, 27$ on its
+# diagonal, the analytical one, built from `BadCube.backward`, holds $3x = 3, 6, 9$. Drawn, the
+# slope that `BadCube`'s backward claims (the derivative autograd computes through it) leaves
+# the true slope of $x^3$ everywhere except at $x = 0$ and $x = 1$:
+
+# %% skip_parity="plots with autograd_core.viz, which PyTorch does not have"
+from autograd_core.viz import plot_function
+
+figure = plot_function(lambda t: t ** 3, (-2, 2), name="cube")
+plot_function(BadCube.apply, (-2, 2), name="BadCube", ax=figure.axes[0],
+              title="x ** 3: the true slope (cube′) and the slope BadCube's backward gives")
+figure
+
+# %% [markdown]
+# ### Exercise 1: write $Q = 3a^3 - b^2$ as one `Function`
+#
+# Complete `QFunction` so that `QFunction.apply(a, b)` computes $Q = 3a^3 - b^2$ elementwise in
+# `forward`, and `backward` returns the two gradients $\partial L/\partial a$ and
+# $\partial L/\partial b$, in that order, from `grad_output` $= \partial L/\partial Q$. Save what
+# backward needs with `ctx.save_for_backward`, and use tensor operations only.
+
+# %% nbgrader={"grade": false, "grade_id": "ex1_q_function", "locked": false, "schema_version": 3, "solution": true, "task": false}
+class QFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ### BEGIN SOLUTION
+        ctx.save_for_backward(a, b)
+        return 3 * a ** 3 - b ** 2
+        ### END SOLUTION
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        ### BEGIN SOLUTION
+        a, b = ctx.saved_tensors
+        return grad_output * 9 * a ** 2, grad_output * -2 * b
+        ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex1_q_function_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+import autograd_core as torch
+
+
+def q_run(make, what):
+    """make(), with a failure that says what went wrong."""
+    try:
+        return make()
+    except NotImplementedError:
+        raise AssertionError(
+            "QFunction is not written yet; expected forward and backward to compute. Hint: "
+            "replace both raise NotImplementedError() with your code and run the cell."
+        ) from None
+    except RuntimeError as error:
+        raise AssertionError(
+            f"{what} raised RuntimeError: {error}; expected it to run. Hint: backward returns "
+            "a tuple of two tensors, the gradient for a first, then the one for b."
+        ) from None
+
+
+func_a = torch.tensor([2., 3.], requires_grad=True)
+func_b = torch.tensor([6., 4.], requires_grad=True)
+func_q = q_run(lambda: QFunction.apply(func_a, func_b), "QFunction.apply(a, b)")
+assert type(func_q) is torch.Tensor and func_q.shape == func_a.shape and \
+    torch.allclose(func_q, 3 * func_a.detach() ** 3 - func_b.detach() ** 2), (
+        f"QFunction.apply(a, b) for a = [2., 3.], b = [6., 4.] returned {func_q}; expected "
+        "3 * a ** 3 - b ** 2, elementwise. Hint: forward receives the tensors a and b and returns "
+        "the result."
+    )
+assert type(func_q.grad_fn).__name__ == "QFunctionBackward", (
+    f"Q.grad_fn is {func_q.grad_fn}; expected a QFunctionBackward node. Hint: forward must return "
+    "a new tensor computed from a and b."
+)
+q_run(lambda: func_q.sum().backward(), "Q.sum().backward()")
+want_a, want_b = 9 * func_a.detach() ** 2, -2 * func_b.detach()
+assert not (type(func_a.grad) is torch.Tensor and torch.allclose(func_a.grad, want_b)), (
+    "After Q.sum().backward(), a.grad holds dQ/db and b.grad holds dQ/da; expected them the "
+    "other way round. Hint: backward returns the gradient for a first, then the one for b."
+)
+assert type(func_a.grad) is torch.Tensor and torch.allclose(func_a.grad, want_a), (
+    f"After Q.sum().backward(), a.grad is {func_a.grad}; expected dQ/da for Q = 3a³ - b² (the "
+    "incoming gradient is 1 here). Hint: differentiate 3 * a ** 3 with respect to a, keeping "
+    "the factor 3."
+)
+assert type(func_b.grad) is torch.Tensor and torch.allclose(func_b.grad, want_b), (
+    f"After Q.sum().backward(), b.grad is {func_b.grad}; expected dQ/db for Q = 3a³ - b² (the "
+    "incoming gradient is 1 here). Hint: mind the minus sign in front of b ** 2."
+)
+check_a = torch.tensor([0.5, -1.5, 2.], dtype=torch.float64, requires_grad=True)
+check_b = torch.tensor([1., 0.25, -3.], dtype=torch.float64, requires_grad=True)
+passed = q_run(lambda: torch.autograd.gradcheck(QFunction.apply, (check_a, check_b),
+                                                raise_exception=False), "gradcheck")
+assert passed is True, (
+    f"gradcheck(QFunction.apply, (a, b)) for float64 a = [0.5, -1.5, 2.], b = [1., 0.25, -3.] "
+    f"returned {passed}; expected True, although the gradients were right when grad_output was "
+    "1. Hint: multiply each local derivative by grad_output, the gradient that arrives at Q."
+)
+### BEGIN HIDDEN TESTS
+import numpy as _np
+
+import autograd_core as _torch
+
+_rng = _np.random.default_rng(2)
+_a = _torch.tensor(_rng.standard_normal((3, 4)), requires_grad=True)
+_b = _torch.tensor(_rng.standard_normal((3, 4)), requires_grad=True)
+assert _torch.autograd.gradcheck(QFunction.apply, (_a, _b))
+_a = _torch.tensor([1., -2.], requires_grad=True)
+_b = _torch.tensor([3., 0.5], requires_grad=True)
+_q = QFunction.apply(_a, _b)
+assert [type(n).__name__ for n, _ in _q.grad_fn.next_functions] == ["AccumulateGrad", "AccumulateGrad"]
+_q.backward(_torch.tensor([0.5, -1.]))
+assert type(_a.grad) is _torch.Tensor and _torch.allclose(_a.grad, _torch.tensor([4.5, -36.]))
+assert type(_b.grad) is _torch.Tensor and _torch.allclose(_b.grad, _torch.tensor([-3., 1.]))
+_c = _torch.tensor([2.], requires_grad=True)
+_q = QFunction.apply(_c, _torch.tensor([1.]))
+_q.backward(_torch.ones(1))
+assert type(_c.grad) is _torch.Tensor and _torch.allclose(_c.grad, _torch.tensor([36.]))
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 2: a `Function` for a new operation
+#
+# The length of the vector $(a, b)$, $h = \sqrt{a^2 + b^2}$, taken elementwise, is a common
+# operation (PyTorch calls it `hypot`). Write a class `Hypot`, a `torch.autograd.Function` such
+# that `Hypot.apply(a, b)` computes $h$ and its backward returns the gradients for `a` and `b`.
+# The derivatives and what to save are up to you; use tensor operations only (`.sqrt()` is
+# one). Check your class with `torch.autograd.gradcheck` before you run the tests: that is how
+# you would test it without them. Replace `raise NotImplementedError()` with the whole class.
+
+# %% nbgrader={"grade": false, "grade_id": "ex2_hypot", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+class Hypot(torch.autograd.Function):
+    """h = sqrt(a ** 2 + b ** 2), elementwise."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        h = (a ** 2 + b ** 2).sqrt()
+        ctx.save_for_backward(a, b, h)
+        return h
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b, h = ctx.saved_tensors
+        return grad_output * a / h, grad_output * b / h
+
+
+pair = (torch.tensor([1., -2.], dtype=torch.float64, requires_grad=True),
+        torch.tensor([0.5, 3.], dtype=torch.float64, requires_grad=True))
+print(torch.autograd.gradcheck(Hypot.apply, pair))
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex2_hypot_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+import autograd_core as torch
+
+
+def hypot_run(make, what):
+    """make(), with a failure that says what went wrong."""
+    try:
+        return make()
+    except NotImplementedError:
+        raise AssertionError(
+            f"{what} raised NotImplementedError: Hypot is not written yet; expected your class "
+            "to compute. Hint: replace raise NotImplementedError() with the class and run the cell."
+        ) from None
+    except RuntimeError as error:
+        raise AssertionError(
+            f"{what} raised RuntimeError: {error}; expected it to run. Hint: forward takes "
+            "(ctx, a, b); backward takes (ctx, grad_output) and returns two tensors, one per "
+            "input of forward."
+        ) from None
+
+
+assert "Hypot" in globals(), (
+    "Hypot is not written yet: there is no class Hypot; expected a torch.autograd.Function. "
+    "Hint: replace raise NotImplementedError() with the class and run the cell."
+)
+assert isinstance(Hypot, type) and issubclass(Hypot, torch.autograd.Function), (
+    f"Hypot is {Hypot!r}; expected a subclass of torch.autograd.Function. Hint: "
+    "class Hypot(torch.autograd.Function): with a static forward and backward."
+)
+hyp_a = torch.tensor([3., 5., -8.], requires_grad=True)
+hyp_b = torch.tensor([4., 12., 6.], requires_grad=True)
+hyp_h = hypot_run(lambda: Hypot.apply(hyp_a, hyp_b), "Hypot.apply(a, b)")
+want_h = (hyp_a.detach() ** 2 + hyp_b.detach() ** 2).sqrt()
+assert type(hyp_h) is torch.Tensor and hyp_h.shape == hyp_a.shape and torch.allclose(hyp_h, want_h), (
+    f"Hypot.apply(a, b) for a = [3., 5., -8.], b = [4., 12., 6.] returned {hyp_h}; expected "
+    "sqrt(a ** 2 + b ** 2), elementwise. Hint: forward returns that tensor."
+)
+assert type(hyp_h.grad_fn).__name__ == "HypotBackward", (
+    f"Hypot.apply(a, b).grad_fn is {hyp_h.grad_fn}; expected a HypotBackward node. Hint: "
+    "compute the result in forward and return it."
+)
+hypot_run(lambda: hyp_h.sum().backward(), "Hypot.apply(a, b).sum().backward()")
+grads = hyp_a.grad, hyp_b.grad
+assert all(type(g) is torch.Tensor and g.shape == hyp_a.shape for g in grads), (
+    f"after Hypot.apply(a, b).sum().backward(), a.grad is {grads[0]} and b.grad is {grads[1]}; "
+    "expected a tensor for each. Hint: backward returns one gradient per input of forward."
+)
+local_a, local_b = hyp_a.detach() / want_h, hyp_b.detach() / want_h
+assert not torch.allclose(grads[0], 2 * hyp_a.detach()), (
+    f"with grad_output = 1, a.grad is {grads[0]}; expected dh/da. Hint: that is the derivative of "
+    "a ** 2 + b ** 2 alone: h is its square root, so the chain rule multiplies by the "
+    "derivative of the square root too."
+)
+assert not torch.allclose(grads[0], 0.5 / want_h), (
+    f"with grad_output = 1, a.grad is {grads[0]}; expected dh/da. Hint: that is the derivative of "
+    "the square root alone, d sqrt(u) / du; the chain rule multiplies it by du/da."
+)
+assert torch.allclose(grads[0], local_a) and torch.allclose(grads[1], local_b), (
+    f"with grad_output = 1, a.grad is {grads[0]} and b.grad is {grads[1]}; expected dh/da and "
+    "dh/db. Hint: write h = sqrt(u) with u = a ** 2 + b ** 2 and apply the chain rule; the "
+    "result simplifies with h itself."
+)
+hyp_a2 = torch.tensor([3., 5., -8.], requires_grad=True)
+hyp_h = Hypot.apply(hyp_a2, hyp_b)
+hypot_run(lambda: hyp_h.backward(torch.tensor([2., -1., 0.5])), "backward")
+assert torch.allclose(hyp_a2.grad, local_a * torch.tensor([2., -1., 0.5])), (
+    f"with grad_output = [2., -1., 0.5], a.grad is {hyp_a2.grad}; expected grad_output times "
+    "dh/da, although it was right for grad_output = 1. Hint: backward must multiply by the "
+    "grad_output it receives."
+)
+### BEGIN HIDDEN TESTS
+import numpy as _np
+
+import autograd_core as _torch
+
+_rng = _np.random.default_rng(5)
+_a = _torch.tensor(_rng.standard_normal((2, 3)) + 2, requires_grad=True)
+_b = _torch.tensor(_rng.standard_normal((2, 3)) - 2, requires_grad=True)
+assert _torch.autograd.gradcheck(Hypot.apply, (_a, _b))
+_h = Hypot.apply(_a, _b)
+assert type(_h) is _torch.Tensor and _torch.allclose(_h, (_a.detach() ** 2 + _b.detach() ** 2).sqrt())
+_x = _torch.tensor([0.6, -1.2], requires_grad=True)
+_h = Hypot.apply(_x, _torch.tensor([0.8, 0.5]))
+assert [type(n).__name__ if n is not None else None for n, _ in _h.grad_fn.next_functions] == ["AccumulateGrad", None]
+_h.backward(_torch.tensor([3., 1.]))
+assert type(_x.grad) is _torch.Tensor and _torch.allclose(_x.grad, _torch.tensor([1.8, -1.2 / 1.3]))
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 4. A node that receives two gradients
 #
 # Chapter 1's second example: a 2 × 2 tensor of ones, `y = x + 2`, `z = y * y * 3`,
 # `out = z.mean()`.
@@ -237,9 +554,10 @@ print(grad_x)                                     # 2.25 + 2.25 = 4.5
 # The `AddBackward0` node of `y` receives **two** gradients of 2.25, one per use of `y`, and must
 # run once, on their **sum**: the multivariable chain rule adds up the paths from $o$ to $y$.
 # That is the one real difficulty of a backward pass: a node has to wait until every node that
-# sends it a gradient has run. Section 5 turns this into an algorithm.
+# sends it a gradient has run. Finding that order, without recursion, is the engine's job;
+# chapter 8 builds one.
 #
-# ## 4. Two examples in float64
+# ## 5. Two examples in float64
 #
 # Gradients have the dtype of their leaf. For $f(x) = x^2 + 20$ at $x = 10$ in float64,
 # $f'(x) = 2x = 20$:
@@ -294,634 +612,18 @@ while not hasattr(node, "variable"):         # down the first inputs, until a le
     node = node.next_functions[0][0]
 print(type(node).__name__, node.variable is x1)
 
-# %% [markdown]
-# ## 5. The order of the backward pass
-#
-# The smallest graph where order matters is the diamond: `b = a + a`, then `c = b + b`. So
-# $c = 4a$, and `a.grad` must be 4.
-
-# %%
-a = torch.tensor(2.0, requires_grad=True)
-b = a + a
-c = b + b
-c.backward()
-print(a.grad)
 
 # %% [markdown]
-# Blog posts on autograd often say that the backward pass "traverses the graph from the top, for
-# example depth first". The obvious depth-first version sends each gradient straight down, as
-# soon as it has one, without waiting:
-
-# %%
-def naive_backward(node, grad, calls):
-    """Depth first, no waiting: run node on grad, then recurse into its inputs."""
-    name = type(node).__name__
-    calls[name] = calls.get(name, 0) + 1
-    if hasattr(node, "variable"):                 # an AccumulateGrad node: a leaf's gradient
-        leaf = node.variable
-        leaf.grad = grad if leaf.grad is None else leaf.grad + grad
-        return
-    for (child, _), child_grad in zip(node.next_functions, run_node(node, grad)):
-        if child is not None and child_grad is not None:
-            naive_backward(child, child_grad, calls)
-
-
-a = torch.tensor(2.0, requires_grad=True)
-b = a + a
-c = b + b
-calls = {}
-naive_backward(c.grad_fn, torch.tensor(1.), calls)
-print(a.grad, calls)
-
-# %% [markdown]
-# The number is right, because gradients are linear: pushing each path's share down separately
-# adds up to the same total. But the node of `b` ran twice, once per path, and the leaf's node
-# four times. Stack diamonds (`t = t + t`, again and again) and the count doubles with each:
-
-# %%
-lines = []
-for depth in (1, 4, 8, 12):
-    a = torch.tensor(1.0, requires_grad=True)
-    t = a
-    for _ in range(depth):
-        t = t + t
-    calls = {}
-    naive_backward(t.grad_fn, torch.tensor(1.), calls)
-    lines.append(f"{depth:2d} diamonds: {sum(calls.values()):5d} node calls, a.grad = {a.grad.item():.0f}")
-print("\n".join(lines))
-
-# %% [markdown]
-# PyTorch's engine runs each of these graphs with `depth + 1` node calls. Running a node more
-# than once is worse than slow:
-#
-# * a node **frees its saved tensors after it runs** (section 7), so a second run of a node
-#   that saved tensors fails;
-# * hooks on a node would see one partial gradient per path instead of the total;
-# * a variant that keeps a running total in each node and sends the *running total* on each time
-#   (an early bug of more than one small autograd library) sends $2 + (2 + 2)$ through the
-#   diamond and finds `a.grad == 6` (chapter 8 builds it and runs it).
-#
-# The cure is an order: run a node only after **all** the nodes that send it a gradient have
-# run, on the **sum** of what they sent. An order in which every node comes before the nodes it
-# sends gradients to is a *topological order* of the graph. Two classic ways to get one:
-#
-# * **depth first, finishing order reversed**: explore from the output; append a node to a list
-#   once all its inputs are fully explored; reverse the list. The output comes first, and every
-#   node comes before its inputs.
-# * **dependency counts** (Kahn's algorithm, what PyTorch's engine does): count, for every node,
-#   the edges that point into it; keep a list of the nodes whose count is zero ("ready"); run
-#   one, and decrease the count of each node it sends a gradient to.
-#
-# Both must avoid Python recursion, because real graphs are thousands of nodes deep (section 6).
-#
-# ### Exercise 1: `topological_order`
-#
-# Write `topological_order(root)`. `root` is a graph node (`loss.grad_fn`). Return a list of
-# every node reachable from `root` through `next_functions` (the `AccumulateGrad` nodes of the
-# leaves included), **each exactly once**, such that every node comes **before** all the nodes in
-# its `next_functions`. The first element is `root`.
-#
-# * `node.next_functions` is a tuple of pairs `(child, index)`; `child` is `None` for an input
-#   that needs no gradient: skip it. You can ignore `index`.
-# * Nodes can be dictionary keys and set members.
-# * It must work on a graph 2,000 nodes deep, so no recursion: keep your own stack in a list.
-#
-# A plan (depth first, finishing order reversed): keep a stack of `(node, expanded)` pairs,
-# starting with `(root, False)`. Popping `(node, False)` for a node not visited yet: mark it
-# visited, push `(node, True)`, then push `(child, False)` for each child. Popping
-# `(node, True)`: its children are all finished, so append it to the list. At the end, reverse
-# the list.
-#
-# Replace `raise NotImplementedError()` with the body of the function.
-
-# %% nbgrader={"grade": false, "grade_id": "ex1_topological_order", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def topological_order(root):
-    """Every node reachable from root, each once, each before the nodes in its next_functions."""
-    ### BEGIN SOLUTION
-    finished = []
-    visited = set()
-    stack = [(root, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            finished.append(node)
-            continue
-        if node in visited:
-            continue
-        visited.add(node)
-        stack.append((node, True))
-        for child, _ in node.next_functions:
-            if child is not None and child not in visited:
-                stack.append((child, False))
-    finished.reverse()
-    return finished
-    ### END SOLUTION
-
-
-# %% nbgrader={"grade": true, "grade_id": "ex1_topological_order_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-import autograd_core as torch
-
-
-def _reachable(root):
-    seen, stack = {root}, [root]
-    while stack:
-        for child, _ in stack.pop().next_functions:
-            if child is not None and child not in seen:
-                seen.add(child)
-                stack.append(child)
-    return seen
-
-
-def _check_order(order, root, what):
-    assert type(order) is list, (
-        f"topological_order({what}) returned a {type(order).__name__}; expected a list of nodes. "
-        "Hint: collect the nodes in a list and return it."
-    )
-    names = [type(node).__name__ for node in order]
-    assert len(set(map(id, order))) == len(order), (
-        f"topological_order({what}) returned {names}, where some node appears twice; expected "
-        "each node once. Hint: remember which nodes you have already visited."
-    )
-    expected = _reachable(root)
-    assert set(map(id, order)) == set(map(id, expected)), (
-        f"topological_order({what}) returned {len(order)} nodes ({names}); expected the "
-        f"{len(expected)} nodes reachable from it. Hint: follow next_functions down to the "
-        "AccumulateGrad nodes, skipping None."
-    )
-    assert order[0] is root, (
-        f"topological_order({what}) starts with {names[0]}; expected the root node first. "
-        "Hint: the root sends gradients to every other node, so it comes before all of them."
-    )
-    position = {node: i for i, node in enumerate(order)}
-    for node in order:
-        for child, _ in node.next_functions:
-            if child is not None:
-                assert position[child] > position[node], (
-                    f"topological_order({what}) returned {type(child).__name__} at position "
-                    f"{position[child]}, before {type(node).__name__} (position "
-                    f"{position[node]}), which sends it a gradient; expected every node before "
-                    "the nodes in its next_functions. Hint: append a node only once all of its "
-                    "children are finished, then reverse the list."
-                )
-
-
-a = torch.tensor(2.0, requires_grad=True)
-b = a + a
-c = b + b
-_check_order(topological_order(c.grad_fn), c.grad_fn, "c.grad_fn, the diamond")
-
-# A node reached both directly and through another node: breadth-first order fails here.
-x = torch.tensor(1.5, requires_grad=True)
-u = x * 2
-w = (u + u.exp()).sum()
-_check_order(topological_order(w.grad_fn), w.grad_fn, "w.grad_fn, w = (u + u.exp()).sum()")
-
-deep = x
-for _ in range(2000):
-    deep = deep * 1.0
-try:
-    order = topological_order(deep.grad_fn)
-except RecursionError:
-    raise AssertionError(
-        "topological_order raised RecursionError on a chain of 2,000 multiplications; expected "
-        "a list of every node of the chain. Hint: keep your own stack in a list instead of "
-        "calling a function recursively."
-    ) from None
-assert type(order) is list and len(order) == 2001, (
-    f"topological_order on a chain of 2,000 multiplications returned {len(order)} nodes; "
-    "expected one per multiplication plus the leaf's AccumulateGrad. Hint: follow every "
-    "next_functions entry that is not None."
-)
-### BEGIN HIDDEN TESTS
-import random
-
-import autograd_core as _torch
-
-# a small graph in float32; a float64 graph with a leaf that needs no grad
-_x = _torch.ones(2, 2, requires_grad=True)
-_y = _x + 2
-_out = (_y * _y * 3).mean()
-_check_order(topological_order(_out.grad_fn), _out.grad_fn, "out.grad_fn")
-_x1 = _torch.tensor([10., 20.], requires_grad=True, dtype=_torch.float64)
-_x2 = _torch.tensor([30., 40.], requires_grad=True, dtype=_torch.float64)
-_x3 = _torch.tensor([[1.], [1.]], dtype=_torch.float64)
-_y2 = (_x1 ** 2 + _x2 ** 2 + _x1 * _x2) @ _x3
-_check_order(topological_order(_y2.grad_fn), _y2.grad_fn, "y2.grad_fn")
-
-# random graphs: each new tensor combines two earlier ones
-_rng = random.Random(3)
-_ops = [lambda s, t: s + t, lambda s, t: s * t.tanh(), lambda s, t: s - t.exp()]
-for _trial in range(10):
-    _leaves = [_torch.tensor(_rng.uniform(0.5, 1.5), requires_grad=_rng.random() < 0.8) for _ in range(3)]
-    _leaves[0].requires_grad_(True)
-    _pool = list(_leaves)
-    for _ in range(_rng.randint(3, 25)):
-        _pool.append(_rng.choice(_ops)(_rng.choice(_pool), _rng.choice(_pool)))
-    _top = sum(_pool[-3:], _leaves[0] * 1.0)
-    _check_order(topological_order(_top.grad_fn), _top.grad_fn, f"a random graph ({_trial})")
-
-# a deeper chain, and a ladder of 40 diamonds (every node reached twice)
-_deep = _torch.tensor(1.0, requires_grad=True)
-for _ in range(3000):
-    _deep = _deep + 1.0
-_order = topological_order(_deep.grad_fn)
-assert type(_order) is list and len(_order) == 3001
-_t = _torch.tensor(1.0, requires_grad=True)
-for _ in range(40):
-    _t = _t + _t
-_order = topological_order(_t.grad_fn)
-_check_order(_order, _t.grad_fn, "40 stacked diamonds")
-assert type(_order) is list and len(_order) == 41
-### END HIDDEN TESTS
-
-# %% [markdown]
-# Check your order on the graph of section 3 (if exercise 1 is not solved yet, this cell says
-# so and moves on):
-
-# %%
-x = torch.ones(2, 2, requires_grad=True)
-y = x + 2
-out = (y * y * 3).mean()
-try:
-    print([type(node).__name__ for node in topological_order(out.grad_fn)])
-except NotImplementedError:
-    print("topological_order is not written yet (exercise 1)")
-
-# %% [markdown]
-# Before you write it, watch the engine do it on the diamond `b = a + a; c = b + b`. Before the
-# first step, count the arrows into each node: `AddBackward0 #2`, the node of `b`, waits for 2
-# gradients from the node of `c`, and `a`'s `AccumulateGrad` waits for 2 from the node of `b`.
-# Step through and watch each count fall to 0, the node join the ready queue, and run **once**,
-# on the sum of what arrived in its buffer.
-
-# %% skip_parity="steps through autograd_core's own engine (viz.step_backward)"
-a = torch.tensor(2.0, requires_grad=True)
-b = a + a
-c = b + b
-step_backward(c, params={"a": a})
-
-# %% [markdown]
-# ### Exercise 2: your own `backward`
-#
-# Now the backward pass itself, the way PyTorch's engine does it: with dependency counts. Write
-# `backward(loss)`: like `loss.backward()` for a `loss` with one element, it adds
-# $\partial\,\text{loss} / \partial\,\text{leaf}$ into the `.grad` of every leaf the loss depends
-# on, running **each node exactly once**, with `run_node`.
-#
-# 1. Count the dependencies: walk the graph from `loss.grad_fn` (a stack and a set of visited
-#    nodes) and count, for every node, the edges `(child, _)` of `next_functions` that point at
-#    it. A node used twice by one operation, like `b` in `b + b`, counts twice.
-# 2. Keep a dictionary `node -> gradient summed so far`, starting as
-#    `{loss.grad_fn: torch.ones_like(loss)}`, and a list of ready nodes, starting as
-#    `[loss.grad_fn]`.
-# 3. While a node is ready, take it and its gradient. If it is an `AccumulateGrad` node
-#    (`hasattr(node, "variable")`), add the gradient into `node.variable.grad` (set it when it
-#    is `None`, else replace it by the sum). Otherwise call `run_node(node, grad)`, and for each
-#    `(child, _)` of `node.next_functions` and its gradient: skip a `None` child; add the
-#    gradient (unless it is `None`) into the child's entry of the dictionary; decrease the
-#    child's count, and when it reaches 0 the child is ready.
-#
-# One thing a node called directly does not do: it returns each gradient at the shape of the
-# node's *output*, even for an input that was broadcast. For `y = x @ W + b` with `b` of shape
-# `(3,)` and `y` of shape `(2, 3)`, `run_node(y.grad_fn, ...)` hands `b` a gradient of shape
-# `(2, 3)`; PyTorch's engine sums it back to `b`'s shape on every edge (chapter 8 writes that
-# step). The graphs of this exercise's tests broadcast nothing, so your `backward` can leave it
-# out; an engine for every graph would sum each gradient down to the shape of its tensor.
-#
-# Write it from scratch rather than calling your `topological_order`: each exercise is graded on
-# its own. Replace `raise NotImplementedError()` with the body of the function.
-
-# %% nbgrader={"grade": false, "grade_id": "ex2_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def backward(loss):
-    """Add d(loss)/d(leaf) into leaf.grad for every leaf, running each node once."""
-    ### BEGIN SOLUTION
-    root = loss.grad_fn
-    dependencies = {}
-    seen, stack = {root}, [root]
-    while stack:
-        node = stack.pop()
-        for child, _ in node.next_functions:
-            if child is None:
-                continue
-            dependencies[child] = dependencies.get(child, 0) + 1
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
-
-    grads = {root: torch.ones_like(loss)}
-    ready = [root]
-    while ready:
-        node = ready.pop()
-        grad = grads.pop(node, None)
-        if hasattr(node, "variable"):            # AccumulateGrad: the end of a path
-            if grad is not None:
-                leaf = node.variable
-                leaf.grad = grad.clone() if leaf.grad is None else leaf.grad + grad
-            continue
-        if grad is None:                         # nothing arrived: nothing to send on
-            child_grads = (None,) * len(node.next_functions)
-        else:
-            child_grads = run_node(node, grad)
-        for (child, _), child_grad in zip(node.next_functions, child_grads):
-            if child is None:
-                continue
-            if child_grad is not None:
-                grads[child] = child_grad if child not in grads else grads[child] + child_grad
-            dependencies[child] -= 1
-            if dependencies[child] == 0:
-                ready.append(child)
-    ### END SOLUTION
-
-
-# %% nbgrader={"grade": true, "grade_id": "ex2_backward_tests", "locked": true, "points": 4, "schema_version": 3, "solution": false, "task": false}
-import autograd_core as torch
-
-
-class Tap(torch.autograd.Function):
-    """The identity, counting how many times its backward runs."""
-    runs = 0
-
-    @staticmethod
-    def forward(ctx, x):
-        return x.clone()
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        Tap.runs += 1
-        return grad_output
-
-
-# The diamond, with a counting node where b is made.
-a = torch.tensor(2.0, requires_grad=True)
-b = Tap.apply(a + a)
-c = b + b
-Tap.runs = 0
-backward(c)
-assert type(a.grad) is torch.Tensor, (
-    "after backward(c), a.grad is still None; expected the gradient of c with respect to a. "
-    "Hint: an AccumulateGrad node writes into node.variable.grad."
-)
-assert a.grad.item() == 4.0, (
-    f"after backward(c) on the diamond, a.grad is {a.grad.item()}; expected dc/da for "
-    "c = (a + a) + (a + a). Hint: sum what a node receives before running it, and run it once."
-)
-assert Tap.runs == 1, (
-    f"during backward(c) the node of b ran {Tap.runs} times; expected a single run, after both "
-    "gradients from c = b + b have arrived. Hint: count each node's dependencies first."
-)
-
-# Section 3's example, then accumulation into an existing .grad.
-x = torch.ones(2, 2, requires_grad=True)
-y = x + 2
-out = (y * y * 3).mean()
-backward(out)
-assert type(x.grad) is torch.Tensor and torch.allclose(x.grad, torch.full((2, 2), 4.5)), (
-    f"backward(out) left x.grad = {x.grad}; expected the gradient of mean(3 (x + 2)**2) at "
-    "x = 1. Hint: compare with the walk of section 3."
-)
-backward((x * 2).sum())
-assert type(x.grad) is torch.Tensor and torch.allclose(x.grad, torch.full((2, 2), 6.5)), (
-    f"a second call, backward((x * 2).sum()), left x.grad = {x.grad}; expected the new gradient "
-    "added to the one already there. Hint: add into leaf.grad when it is not None."
-)
-
-# A deep graph.
-x = torch.tensor(1.0, requires_grad=True)
-deep = x
-for _ in range(2000):
-    deep = deep + 0.5
-try:
-    backward(deep)
-except RecursionError:
-    raise AssertionError(
-        "backward raised RecursionError on a chain of 2,000 additions; expected it to fill "
-        "x.grad. Hint: keep the ready nodes in a list instead of recursing."
-    ) from None
-assert type(x.grad) is torch.Tensor and x.grad.item() == 1.0, (
-    f"after backward on a chain of 2,000 additions, x.grad is {x.grad}; expected the derivative "
-    "of x + 0.5 + 0.5 + ... with respect to x. Hint: every AddBackward0 passes its gradient on."
-)
-### BEGIN HIDDEN TESTS
-import random
-
-import autograd_core as _torch
-
-
-def _compare_with_engine(make, leaves):
-    for _leaf in leaves:
-        _leaf.grad = None
-    make().backward()
-    _want = [None if _leaf.grad is None else _leaf.grad.clone() for _leaf in leaves]
-    for _leaf in leaves:
-        _leaf.grad = None
-    backward(make())
-    for _leaf, _w in zip(leaves, _want):
-        if _w is None:
-            assert _leaf.grad is None, "a leaf the loss does not depend on got a .grad"
-        else:
-            assert type(_leaf.grad) is _torch.Tensor and _torch.allclose(_leaf.grad, _w), (
-                _leaf.grad, _w)
-            assert _leaf.grad.dtype == _w.dtype and _leaf.grad.shape == _w.shape
-            assert not _leaf.grad.requires_grad
-
-
-# y = a**2 + 2*b**3 (4 and 96); the same in float64, with a leaf that needs no grad
-_a = _torch.tensor([2.], requires_grad=True)
-_b = _torch.tensor([4.], requires_grad=True)
-_compare_with_engine(lambda: _a ** 2 + 2 * _b ** 3, [_a, _b])
-assert _a.grad.tolist() == [4.0] and _b.grad.tolist() == [96.0]
-_x1 = _torch.tensor([10., 20.], requires_grad=True, dtype=_torch.float64)
-_x2 = _torch.tensor([30., 40.], requires_grad=True, dtype=_torch.float64)
-_x3 = _torch.tensor([[1.], [1.]], dtype=_torch.float64)
-_compare_with_engine(lambda: (_x1 ** 2 + _x2 ** 2 + _x1 * _x2) @ _x3, [_x1, _x2])
-assert _x1.grad.tolist() == [50.0, 80.0] and _x2.grad.tolist() == [70.0, 100.0]
-assert _x3.grad is None
-
-# matrices, an unused leaf
-_p = _torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
-_q = _torch.tensor([[0.5, -1.], [2., 0.25]], requires_grad=True)
-_unused = _torch.tensor(1.0, requires_grad=True)
-_compare_with_engine(lambda: ((_p @ _q).tanh() * 3 + _p.sigmoid() - _q).sum(), [_p, _q, _unused])
-
-# random graphs against the engine, with a counting node after every operation
-_rng = random.Random(7)
-for _trial in range(8):
-    _leaves = [_torch.tensor(_rng.uniform(0.5, 1.5), requires_grad=True, dtype=_torch.float64)
-               for _ in range(3)]
-    _recipe = [(_rng.randrange(10 ** 6), _rng.randrange(10 ** 6), _rng.randrange(3))
-               for _ in range(_rng.randint(3, 20))]
-
-    def _make(leaves=_leaves, recipe=_recipe):
-        pool = list(leaves)
-        for i, j, k in recipe:
-            s, t = pool[i % len(pool)], pool[j % len(pool)]
-            pool.append(Tap.apply([s + t, s * t.tanh(), s - t.sin()][k]))
-        return sum(pool[-3:], leaves[0] * 1.0)
-
-    _compare_with_engine(_make, _leaves)
-    Tap.runs = 0
-    _make().backward()
-    _engine_runs = Tap.runs
-    Tap.runs = 0
-    backward(_make())
-    assert Tap.runs == _engine_runs, (Tap.runs, _engine_runs)
-
-# a ladder of 30 diamonds: 2**30 node calls for a traversal that does not wait
-_t = _a0 = _torch.tensor(1.0, requires_grad=True)
-for _ in range(30):
-    _t = Tap.apply(_t + _t)
-Tap.runs = 0
-backward(_t)
-assert type(_a0.grad) is _torch.Tensor and _a0.grad.item() == 2.0 ** 30 and Tap.runs == 30
-### END HIDDEN TESTS
-
-# %% [markdown]
-# Your `backward` is PyTorch's engine in miniature. `torch/csrc/autograd/engine.cpp` counts
-# dependencies the same way (`compute_dependencies`), sums the gradients that arrive for a node
-# in a buffer (`InputBuffer`) and runs the nodes from a ready queue; `autograd_core/engine.py`
-# is the same algorithm in Python. Run yours on the graph of section 4 (if exercise 2 is not
-# solved yet, the cell says so):
-
-# %%
-x1 = torch.tensor([10, 20], requires_grad=True, dtype=torch.float64)
-x2 = torch.tensor([30, 40], requires_grad=True, dtype=torch.float64)
-x3 = torch.tensor([[1], [1]], requires_grad=True, dtype=torch.float64)
-try:
-    backward((x1 ** 2 + x2 ** 2 + x1 * x2) @ x3)
-    print(x1.grad, x2.grad)
-except NotImplementedError:
-    print("backward is not written yet (exercise 2)")
-
-# %% [markdown]
-# ## 6. Deep graphs
-#
-# A recurrent network unrolled over a long sequence, or any Python loop that updates a tensor
-# many times, records a graph thousands of nodes deep. Python allows only about a thousand
-# nested calls (`sys.getrecursionlimit()`), so the depth of the graph decides whether a
-# recursive traversal works at all.
-#
-# ### Exercise 3 (predict, then run): a chain of 2,000 nodes
-#
-# Read the next cell and run it: it builds a chain of 2,000 multiplications and defines
-# `count_nodes`, a recursive count of the nodes below a node. It prints nothing.
-
-# %%
-def count_nodes(node):
-    """How many nodes are below node (itself included), counted recursively."""
-    return 1 + sum(count_nodes(child) for child, _ in node.next_functions if child is not None)
-
-
-x = torch.tensor(1.0, requires_grad=True)
-y = x
-for _ in range(2000):
-    y = y * 1.0001
-
-# %% [markdown]
-# Predict what each of these does, `"works"` or `"RecursionError"`:
-#
-# * **A.** `y.backward()`;
-# * **B.** `count_nodes(y.grad_fn)`.
-#
-# Replace `raise NotImplementedError()` with `predicted_backward = ...` (for A) and
-# `predicted_count_nodes = ...` (for B).
-
-# %% nbgrader={"grade": false, "grade_id": "ex3_predict_deep_graph", "locked": false, "schema_version": 3, "solution": true, "task": false}
-### BEGIN SOLUTION
-predicted_backward = "works"
-predicted_count_nodes = "RecursionError"
-### END SOLUTION
-
-# %% nbgrader={"grade": true, "grade_id": "ex3_predict_deep_graph_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-import autograd_core as torch
-
-for _name in ("predicted_backward", "predicted_count_nodes"):
-    assert _name in globals(), (
-        f"{_name} is not defined yet: write your prediction in the cell above and run it."
-    )
-    assert type(globals()[_name]) is str and globals()[_name] in ("works", "RecursionError"), (
-        f"{_name} is {globals()[_name]!r}; expected one of the strings \"works\" and "
-        "\"RecursionError\". Hint: copy one of them exactly."
-    )
-
-
-def _outcome(action):
-    try:
-        action()
-    except RecursionError:
-        return "RecursionError"
-    return "works"
-
-
-def _count(node):
-    return 1 + sum(_count(child) for child, _ in node.next_functions if child is not None)
-
-
-_x = torch.tensor(1.0, requires_grad=True)
-_y = _x
-for _ in range(2000):
-    _y = _y * 1.0001
-assert predicted_count_nodes == _outcome(lambda: _count(_y.grad_fn)), (
-    "Expected your prediction for B, count_nodes(y.grad_fn), to match what happens; it does "
-    "not. Hint: each node of the chain adds one Python call on top of the calls already open."
-)
-assert predicted_backward == _outcome(_y.backward), (
-    "Expected your prediction for A, y.backward(), to match what happens; it does not. Hint: "
-    "where does the engine keep the nodes that are still to run?"
-)
-### BEGIN HIDDEN TESTS
-import autograd_core as _torch
-
-_chain = _torch.tensor(2.0, requires_grad=True)
-for _ in range(2000):
-    _chain = _chain + 1.0
-_chain.backward()                                   # no RecursionError: the engine works
-
-
-def _recursive(node):
-    return 1 + sum(_recursive(c) for c, _ in node.next_functions if c is not None)
-
-
-try:
-    _recursive(_chain.grad_fn)
-    _recursive_outcome = "works"
-except RecursionError:
-    _recursive_outcome = "RecursionError"
-assert type(predicted_backward) is str and predicted_backward == "works"
-assert type(predicted_count_nodes) is str and predicted_count_nodes == _recursive_outcome
-### END HIDDEN TESTS
-
-# %%
-try:
-    print(count_nodes(y.grad_fn))
-except RecursionError:
-    print("count_nodes: RecursionError")
-y.backward()
-print(x.grad)                     # 1.0001 ** 2000, about e ** 0.2
-
-# %% [markdown]
-# <details><summary>Why one fails and the other does not (open after running the test)</summary>
-#
-# The recursive count dies at about a thousand nested calls; `backward()` goes through the 2,001
-# nodes without trouble, because its ready queue is a data structure, not the Python call stack
-# (PyTorch's engine is written in C++ and is iterative too). The same goes for your
-# `topological_order` and `backward`: their tests ran them on chains of 2,000 nodes.
-#
-# </details>
-#
-# ## 7. After backward, the graph is freed
+# ## 6. After backward, the graph is freed
 #
 # To compute their local derivatives, many nodes keep tensors from the forward pass: the node of
-# `x * x` keeps both inputs, the node of `x.exp()` keeps its result, the node of `x ** 2` keeps
-# `x`. These *saved tensors* are most of the memory that training needs (the activations of
+# `x * x` keeps both inputs, the node of `x.exp()` keeps its result, `MulAdd` above kept `x` and
+# `w`. These *saved tensors* are most of the memory that training needs (the activations of
 # every layer). So by default each node **frees them as soon as it has run**: after
-# `loss.backward()` the graph's nodes still exist, but emptied. The next forward pass records a
-# new graph, which is what every iteration of a training loop does.
-#
-# A node that needs nothing from the forward pass (the derivative of `u + v` is 1, whatever `u`
-# and `v` are) saves nothing, and has nothing to free.
-#
-# Below, the graph of `(x * x).sum()` with its saved tensors in orange, before `backward()` and
-# after.
+# `loss.backward()` the nodes still exist (`loss.grad_fn` still points at them), but emptied.
+# The next forward pass records a new graph, which is what every iteration of a training loop
+# does. Below, the graph of `(x * x).sum()` with its saved tensors in orange, before
+# `backward()` and after.
 
 # %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 x = torch.tensor([1., 2.], requires_grad=True)
@@ -933,7 +635,7 @@ m.backward()
 draw_graph(m, params={"x": x}, show_saved=True)
 
 # %% [markdown]
-# ### Exercise 4 (predict, then run): a second `backward()`
+# ### Exercise 3 (predict, then run): a second `backward()`
 #
 # Run the next cell: it builds two graphs, one made of additions only and one with a
 # multiplication, and calls `backward()` once on each.
@@ -955,13 +657,13 @@ print(xm.grad)
 # string `"error"` (if you think it raises a `RuntimeError`) or the list of the values that
 # `.grad` holds after it (`xs.grad` for S, `xm.grad` for M), such as `[1.0, 1.0]`.
 
-# %% nbgrader={"grade": false, "grade_id": "ex4_predict_second_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "ex3_predict_second_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
 predicted_s = [4.0, 4.0]
 predicted_m = "error"
 ### END SOLUTION
 
-# %% nbgrader={"grade": true, "grade_id": "ex4_predict_second_backward_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ex3_predict_second_backward_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 import autograd_core as torch
 
 
@@ -988,21 +690,28 @@ def _as_prediction(value):
 
 for _name in ("predicted_s", "predicted_m"):
     assert _name in globals(), (
-        f"{_name} is not defined yet: write your prediction in the cell above and run it."
+        f"{_name} is not written yet; expected your prediction. "
+        "Hint: write it in the cell above and run it."
     )
     _value = _as_prediction(globals()[_name])
     assert _value == "error" or (isinstance(_value, list) and len(_value) == 2), (
         f"{_name} is {globals()[_name]!r}; expected the string \"error\" or a list of two "
         "numbers. Hint: xs and xm have two elements each."
     )
-assert _as_prediction(predicted_s) == _second_backward(lambda t: (t + t).sum()), (
-    "Expected your prediction for a second s.backward() to match what happens; it does not. "
-    "Hint: did AddBackward0 or SumBackward0 save a tensor that could be freed? And does "
-    "backward() replace .grad or add to it?"
+_got_s, _got_m = _as_prediction(predicted_s), _as_prediction(predicted_m)
+assert _got_s == _second_backward(lambda t: (t + t).sum()), (
+    f"predicted_s is {predicted_s!r}; expected what a second s.backward() really does. Hint: " + (
+        "did AddBackward0 or SumBackward0 save a tensor from the forward pass, that the first "
+        "pass could have freed?" if _got_s == "error" else
+        "after the first pass xs.grad holds [2., 2.]; does backward() replace .grad or add "
+        "to it?")
 )
-assert _as_prediction(predicted_m) == _second_backward(lambda t: (t * t).sum()), (
-    "Expected your prediction for a second m.backward() to match what happens; it does not. "
-    "Hint: what does MulBackward0 need from the forward pass, and what became of it?"
+assert _got_m == _second_backward(lambda t: (t * t).sum()), (
+    f"predicted_m is {predicted_m!r}; expected what a second m.backward() really does. Hint: " + (
+        "does MulBackward0 need anything from the forward pass to compute the gradient of "
+        "xm * xm?" if _got_m == "error" else
+        "MulBackward0 needs xm to compute the gradient of xm * xm; what did the first pass do "
+        "with what the nodes saved?")
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -1033,19 +742,23 @@ except RuntimeError as error:
     print("RuntimeError:", error)
 
 # %% [markdown]
-# <details><summary>What happened to S and to M (open after running the test)</summary>
+# <details><summary><b>Why</b> (open it once your test passes)</summary>
 #
-# Graph S goes through a second time **silently**: neither `SumBackward0` nor `AddBackward0`
-# saved anything, and the second pass adds another `[2., 2.]` into `xs.grad`. Nothing tells you
-# that a gradient was counted twice.
+# Graph S goes through a second time **silently**: the derivative of `u + v` is 1 whatever `u`
+# and `v` are, so neither `SumBackward0` nor `AddBackward0` saved anything, and the second pass
+# adds another `[2., 2.]` into `xs.grad`. Nothing tells you that a gradient was counted twice.
 #
 # Graph M fails: `MulBackward0` needs `xm` to compute $\partial (x\,x) / \partial x$, and the
-# first pass freed it.
+# first pass freed it. The same happens after `torch.autograd.grad(...)`, the other way of
+# running a backward pass (chapter 7).
 #
 # </details>
+
+# %% [markdown]
+# ### Keeping the graph: `retain_graph=True`
 #
-# The message names the way out: `retain_graph=True` keeps the saved tensors, so the graph can
-# be run again (and the two passes add up in `.grad`, $2x + 2x = (4, 8)$):
+# The error message names the way out: `retain_graph=True` keeps the saved tensors, so the graph
+# can be run again (and the two passes add up in `.grad`, $2x + 2x = (4, 8)$):
 
 # %%
 xm = torch.tensor([1., 2.], requires_grad=True)
@@ -1056,19 +769,19 @@ print(xm.grad)
 
 # %% [markdown]
 # Use `retain_graph=True` when you really need two backward passes through one forward pass
-# (two losses computed from shared features, or the Jacobian rows of chapter 4). A training loop
-# does not: each iteration runs a new forward pass and gets a new graph, and a graph kept alive
-# costs the memory of all its saved tensors. `autograd.grad` frees the graph in the same way
-# (chapter 7).
+# (two losses computed from shared features, or the Jacobian rows of chapter 4). It keeps saved
+# tensors, nothing else: no gradient of an intermediate result is stored. A training loop does
+# not need it: each iteration runs a new forward pass and gets a new graph, and a graph kept
+# alive costs the memory of all its saved tensors. So PyTorch's dynamic graph lives by two
+# rules: the forward pass builds the graph eagerly, statement by statement (chapter 2), and the
+# backward pass frees it.
 #
-# ## 8. Gradients accumulate: why `zero_grad` exists
+# ## 7. Gradients accumulate: why `zero_grad` exists
 #
-# At a leaf, the `AccumulateGrad` node **adds** the incoming gradient into `.grad`; it never
-# replaces it. Within one pass that is what the chain rule needs (a leaf used by two operations
-# gets both contributions), and across passes it can be useful on purpose (below). But a loop
-# that wants a fresh gradient at each step must empty `.grad` first.
+# At a leaf, the `AccumulateGrad` node writes the incoming gradient into `.grad`. What it does
+# with a `.grad` that is already there decides how a training loop must be written.
 #
-# ### Exercise 5 (predict, then run): accumulation
+# ### Exercise 4 (predict, then run): accumulation
 #
 # Predict what this code prints (it runs in the cells after the exercise):
 #
@@ -1095,19 +808,20 @@ print(xm.grad)
 # (A) prints), `predicted_g = ...` (the number (B) prints) and `predicted_h = ...` (the number
 # (C) prints).
 
-# %% nbgrader={"grade": false, "grade_id": "ex5_predict_accumulation", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "ex4_predict_accumulation", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
 predicted_loop = [20.0, 40.0, 60.0]
 predicted_g = 300.0
 predicted_h = 300.0
 ### END SOLUTION
 
-# %% nbgrader={"grade": true, "grade_id": "ex5_predict_accumulation_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ex4_predict_accumulation_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 import autograd_core as torch
 
 for _name in ("predicted_loop", "predicted_g", "predicted_h"):
     assert _name in globals(), (
-        f"{_name} is not defined yet: write your prediction in the cell above and run it."
+        f"{_name} is not written yet; expected your prediction. "
+        "Hint: write it in the cell above and run it."
     )
 _loop = None
 if type(predicted_loop) in (list, tuple) and all(type(v) in (int, float) for v in predicted_loop):
@@ -1122,30 +836,43 @@ for _name in ("predicted_g", "predicted_h"):
         "without tensor(...)."
     )
 
-_x = torch.tensor(10, requires_grad=True, dtype=torch.float64)
-_printed = []
-for _ in range(3):
-    (_x ** 2 + 20).mean().backward()
-    _printed.append(_x.grad.item())
-_g = _x.grad
-_x.grad.data.zero_()
-(_x ** 3).backward()
-_h = _x.grad
-_x.grad = None
-(_x ** 3).backward()
+def _run_a_b_c():
+    """What (A) prints, and the tensors g and h at the end of (B) and (C)."""
+    x = torch.tensor(10, requires_grad=True, dtype=torch.float64)
+    printed = []
+    for _ in range(3):
+        (x ** 2 + 20).mean().backward()
+        printed.append(x.grad.item())
+    g = x.grad
+    x.grad.data.zero_()
+    (x ** 3).backward()
+    h = x.grad
+    x.grad = None
+    (x ** 3).backward()
+    return printed, g, h
+
+
+_printed, _g, _h = _run_a_b_c()
 
 assert _loop == _printed, (
-    "Expected your three numbers for loop (A) to match what it prints; they do not. Hint: the "
-    "derivative of x ** 2 + 20 at 10 is the same at every step; what does backward() do with "
-    "the .grad already there?"
+    f"predicted_loop is {predicted_loop!r}; expected the three numbers loop (A) prints. Hint: "
+    "the derivative of x ** 2 + 20 at 10 is the same at every step; what does backward() do "
+    "with the .grad already there?"
+)
+assert float(predicted_g) != 0, (
+    f"predicted_g is {predicted_g!r}; expected the number print(g) shows at the end of (B). "
+    "Hint: the zeroing is not the last line of (B): (x ** 3).backward() runs after it, and g "
+    "is the very tensor that x.grad still is."
 )
 assert float(predicted_g) == _g.item(), (
-    "Expected your number for (B) to match what it prints; it does not. Hint: is g a copy, or "
-    "the very tensor that x.grad still is?"
+    f"predicted_g is {predicted_g!r}; expected the number print(g) shows at the end of (B). "
+    "Hint: g = x.grad makes no copy; follow that one tensor through the zeroing and the "
+    "backward() of x ** 3 that adds into it."
 )
 assert float(predicted_h) == _h.item(), (
-    "Expected your number for (C) to match what it prints; it does not. Hint: after "
-    "x.grad = None, where does the next backward() put its gradient, and what is h?"
+    f"predicted_h is {predicted_h!r}; expected the number print(h) shows at the end of (C). "
+    "Hint: after x.grad = None, the next backward() stores a new tensor in x.grad; what was "
+    "in the old one, h, when it was dropped?"
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -1168,29 +895,17 @@ _z.grad = None
 assert type(predicted_h) in (int, float) and float(predicted_h) == _hh.item() and _z.grad is not _hh
 ### END HIDDEN TESTS
 
-# %% [markdown]
-# (A), the loop without zeroing, as the exercise wrote it:
-
 # %%
 x = torch.tensor(10, requires_grad=True, dtype=torch.float64)
-for _ in range(3):
+for _ in range(3):                      # (A), as the exercise wrote it
     y1 = x ** 2 + 20
     y2 = y1.mean()
     y2.backward()
     print(x.grad)
 
-# %% [markdown]
-# <details><summary>Why the numbers grow (open after running the test)</summary>
-#
-# The derivative of $x^2 + 20$ at 10 is 20 at every step, and `.grad` grows by 20 each time.
-#
-# </details>
-#
-# Zero `.grad` before each backward pass and every step prints the same number:
-
 # %%
 x = torch.tensor(10, requires_grad=True, dtype=torch.float64)
-for _ in range(3):
+for _ in range(3):                      # (A) again, zeroing .grad before each backward pass
     y1 = x ** 2 + 20
     y2 = y1.mean()
     if x.grad is not None:
@@ -1198,42 +913,45 @@ for _ in range(3):
     y2.backward()
     print(x.grad)
 
-# %% [markdown]
-# (B) and (C): zeroing in place and setting to `None` both give the next pass a clean start,
-# but they are not the same thing.
-
 # %%
 g = x.grad
 x.grad.data.zero_()
 (x ** 3).backward()
-print(g, x.grad is g)         # the same tensor, zeroed, then 3 * 10**2 added into it
+print(g, x.grad is g)         # (B)
 
 h = x.grad
 x.grad = None
 (x ** 3).backward()
-print(h, x.grad is h)         # a new tensor in x.grad; h is the old one, untouched
+print(h, x.grad is h)         # (C)
 print(x.grad)
 
 # %% [markdown]
-# <details><summary>(B) and (C), explained (open after running the test)</summary>
+# <details><summary><b>Why</b> (open it once your test passes)</summary>
 #
-# * `x.grad.zero_()` keeps the tensor and writes zeros into it, so whoever holds that tensor
-#   (`g` here) sees the next gradient. (The `.data` in `x.grad.data.zero_()`, a common idiom,
-#   changes nothing here: `.grad` is not part of any graph.)
-# * `x.grad = None` drops the tensor, and the next backward pass stores a new one. That skips
-#   writing zeros and then adding into them, and a `None` tells "no gradient reached this
-#   parameter" apart from "the gradient is zero". This is why `optimizer.zero_grad()` and
-#   `module.zero_grad()` set `.grad` to `None` by default since PyTorch 2.0
-#   (`set_to_none=True`).
+# `AccumulateGrad` **adds** the incoming gradient into `.grad`; it never replaces it. Within one
+# pass that is what the chain rule needs (a leaf used by two operations gets both
+# contributions). Across passes, (A) adds the same 20 at every step, and `.grad` grows; zeroing
+# before each backward pass gives 20 every time.
 #
-# </details>
+# * (B) `x.grad.zero_()` keeps the tensor and writes zeros into it, and the next backward pass
+#   adds $3 \cdot 10^2$ into that same tensor, so whoever holds it (`g`) sees 300. (The `.data`
+#   in `x.grad.data.zero_()`, a common idiom, changes nothing: `.grad` is not part of any graph.)
+# * (C) `x.grad = None` drops the tensor, and the next backward pass stores a new one; `h` is
+#   the old tensor, untouched. That skips writing zeros and then adding into them, and a `None`
+#   tells "no gradient reached this parameter" apart from "the gradient is zero": this is why
+#   `optimizer.zero_grad()` and `module.zero_grad()` set `.grad` to `None` by default since
+#   PyTorch 2.0 (`set_to_none=True`).
 #
 # Either way, only leaves have a `.grad` to reset.
 #
-# Accumulation is also a feature. When a batch does not fit in memory, process it in pieces:
-# one forward and backward pass per piece, each loss scaled by its share of the batch, and the
-# gradients add up in `.grad` to the gradient of the whole batch. A batch of 8 points, as 2
-# pieces of 4:
+# </details>
+
+# %% [markdown]
+# ### Accumulating on purpose
+#
+# When a batch does not fit in memory, process it in pieces: one forward and backward pass per
+# piece, each loss scaled by its share of the batch, and the gradients add up in `.grad` to the
+# gradient of the whole batch. A batch of 8 points, as 2 pieces of 4:
 
 # %%
 data_x = torch.linspace(-1, 1, 8)
@@ -1250,82 +968,24 @@ for piece in (slice(0, 4), slice(4, 8)):                # two pieces, each loss 
 print(whole, w.grad, torch.allclose(whole, w.grad))
 
 # %% [markdown]
-# (Chapter 7 shows one more surprise of accumulation: after `backward(create_graph=True)`, a
-# `backward()` of the gradient itself adds the second derivative into the same `.grad`.)
-#
-# ## 9. The training loop, step by step
-#
-# All of the above happens in the training loop of every PyTorch program:
-#
-# 1. **forward**: compute the loss from the parameters (leaves with `requires_grad=True`) and
-#    the data; autograd records the graph as the code runs;
-# 2. **backward**: `loss.backward()` starts from
-#    $\partial\,\text{loss} / \partial\,\text{loss} = 1$; in topological order, each node's
-#    backward turns the gradient of its output into gradients of its inputs (the chain rule),
-#    and frees its saved tensors;
-# 3. **accumulate**: the `AccumulateGrad` node of each parameter adds its gradient into `.grad`;
-# 4. **update**: move each parameter against its gradient, outside the graph (under `no_grad`):
-#    this is what `optimizer.step()` does;
-# 5. **zero**: reset `.grad` (`optimizer.zero_grad()`) before the next backward pass.
-#
-# Written out for a line $\hat y = w x + b$ fitted to the 8 points of $y = 3x - 0.5$ above, with
-# plain gradient descent (SGD's `optimizer.step()` does `p -= lr * p.grad`; chapter 9 uses
-# `torch.optim` on a ResNet-18):
-
-# %%
-def fit(zero_grad=True, steps=40, learning_rate=0.2):
-    """Fit w * x + b to (data_x, data_y) by gradient descent; return w, b and the losses."""
-    w = torch.tensor(0., requires_grad=True)
-    b = torch.tensor(0., requires_grad=True)
-    losses = []
-    for step in range(steps):
-        loss = ((w * data_x + b - data_y) ** 2).mean()  # 1. forward
-        loss.backward()                                 # 2-3. backward, accumulate into .grad
-        with torch.no_grad():                           # 4. update, not recorded
-            w -= learning_rate * w.grad
-            b -= learning_rate * b.grad
-        if zero_grad:                                   # 5. zero, before the next backward
-            w.grad = None
-            b.grad = None
-        losses.append(loss.item())
-    return w, b, losses
-
-
-w, b, losses = fit()
-print(f"w = {w.item():.3f}, b = {b.item():.3f}, loss {losses[0]:.3f} at the start, {losses[-1]:.5f} at the end")
-
-# %% [markdown]
-# The fit finds $w = 3$ and $b = -0.5$. The same loop without step 5:
-
-# %%
-w, b, losses_without_zeroing = fit(zero_grad=False)
-print(f"w = {w.item():.3f}, b = {b.item():.3f}, loss {losses_without_zeroing[-1]:.3f} at the end")
-
-# %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
-plot_losses({"zeroing .grad (step 5)": losses, "never zeroing .grad": losses_without_zeroing},
-            title="Fitting y = 3x - 0.5 by gradient descent", log_scale=True)
-
-# %% [markdown]
-# Without zeroing, each update follows the sum of *all* the gradients computed so far instead of
-# the gradient at the current point: the parameters overshoot, swing back, and the loss keeps
-# jumping instead of going down.
+# A training loop runs forward, `backward()`, an update of the parameters and a reset of
+# `.grad`, in that order; chapter 9 writes it, and shows what skipping the reset does to it.
 #
 # ## Summary
 #
 # * `loss.backward()` starts from the gradient 1 at the output and walks the graph towards the
 #   leaves. Each node applies the chain rule locally: the gradient of its output in, the
-#   gradients of its inputs out (`node(grad_output)`, or `node.apply(grad_output)` for a custom
-#   `Function`'s node).
-# * A node runs once, after all the gradients meant for it have arrived and been summed, so the
-#   nodes run in a topological order. Dependency counts give one without recursion, which is
-#   why `backward()` copes with graphs thousands of nodes deep.
-# * Leaves collect their gradient in `.grad` by **addition**. Reset it between steps, with
-#   `zero_()` in place or `= None` (the default of `zero_grad()`), or keep accumulating on
-#   purpose to simulate a bigger batch.
-# * After `backward()` the nodes have freed their saved tensors. A second pass raises "Trying to
-#   backward through the graph a second time", except through nodes that saved nothing
-#   (additions), where it silently adds the gradient again; `retain_graph=True` keeps the graph
-#   for another pass.
+#   gradients of its inputs out. A built-in node is called like a function,
+#   `node(grad_output)`; a custom `Function`'s node runs through `node.apply(grad_output)`.
+# * A custom `torch.autograd.Function` is a node you write: `forward` computes and saves,
+#   `backward` multiplies `grad_output` by the local derivatives. `gradcheck`, on float64
+#   inputs, tests it against finite differences.
+# * A node that receives several gradients runs once, on their sum.
+# * After `backward()` the nodes have freed their saved tensors; `retain_graph=True` keeps them
+#   for another pass over the same graph.
+# * Leaves collect their gradient in `.grad` by addition. Reset it between steps, with `zero_()`
+#   in place or `= None` (the default of `zero_grad()`), or accumulate on purpose to simulate a
+#   bigger batch.
 #
 # Next, chapter 4: what `backward()` computes when the output is not a single number.
 
@@ -1342,15 +1002,14 @@ plot_losses({"zeroing .grad (step 5)": losses, "never zeroing .grad": losses_wit
 # >
 # > Where they slip:
 # >
-# > * 《PyTorch 梯度》 describes the backward pass as a traversal from the top, "for example
-# >   depth first": a plain depth-first walk runs a shared node once per path (section 5).
-# > * 《自动微分模块》 says that every node is a `torch.autograd.Function` whose `backward()` the
-# >   engine calls: PyTorch's own nodes are C++ nodes generated from `derivatives.yaml`, and
-# >   only a custom `Function` makes its node from a class (section 2).
 # > * 《自动微分模块》 says that one can backpropagate over part of a graph "through
 # >   `retain_graph` or a custom `Function`": `retain_graph=True` only keeps the saved tensors
-# >   for another pass over the same graph (section 7); to stop at chosen tensors, ask
-# >   `torch.autograd.grad` for them, or pass `inputs=` to `backward()` (chapter 7), and
-# >   `detach()` cuts a graph (chapter 6).
+# >   for another pass over the same graph (section 6), and a custom `Function` adds one node
+# >   (section 3); to stop at chosen tensors, ask `torch.autograd.grad` for them, or pass
+# >   `inputs=` to `backward()` (chapter 7), and `detach()` cuts a graph (chapter 6).
 # > * Its zeroing loop writes `x.grad.data.zero_()`: the `.data` changes nothing there
-# >   (section 8).
+# >   (section 7).
+# > * 《PyTorch 梯度》 says that the graph is destroyed after `backward()`: the nodes stay, what
+# >   they saved is freed, and a graph whose nodes saved nothing runs again (section 6).
+# > * It also says that `retain_graph=True` keeps the graph "and the intermediate gradients": it
+# >   keeps the saved tensors, and no gradient of an intermediate result (section 6).

@@ -57,12 +57,12 @@ LYING_ANSWERS = {
     "02_computational_graph": {
         "ex1_q_graph": EQUAL + "q_root = EqualStr('?')\nq_children = [EqualStr('?')] * 2",
         "ex3_dynamic_graph": EQUAL + "divisions = (3, 0)\nfirst_grad = [EqualFloat(0)] * 2",
-        "ex4_graph_ops": EQUAL_CONTAINERS + "def graph_ops(tensor):\n    return EqualList()",
+        "ex4_graph_leaves": EQUAL_CONTAINERS + "def graph_leaves(tensor):\n    return EqualList()",
     },
     "03_backward_and_the_chain_rule": {
-        "ex3_predict_deep_graph": EQUAL + (
-            "predicted_backward = EqualStr('?')\npredicted_count_nodes = EqualStr('?')"),
-        "ex5_predict_accumulation": EQUAL + (
+        "ex3_predict_second_backward": EQUAL + (
+            "predicted_s = [EqualFloat(0)] * 2\npredicted_m = EqualStr('?')"),
+        "ex4_predict_accumulation": EQUAL + (
             "predicted_loop = [20.0, 40.0, 60.0]\n"
             "predicted_g = EqualFloat(0)\npredicted_h = EqualFloat(0)"),
     },

@@ -15,35 +15,6 @@ from chapter_harness import (  # the generic tests, collected in this file too
 CHAPTER = "02_computational_graph"
 pytestmark = only_if_released(CHAPTER)
 
-BFS_WITHOUT_SEEN = '''
-from collections import deque
-
-
-def graph_ops(tensor):
-    names, queue = [], deque([tensor.grad_fn] if tensor.grad_fn is not None else [])
-    while queue:
-        node = queue.popleft()
-        names.append(type(node).__name__)
-        queue.extend(child for child, _ in node.next_functions if child is not None)
-    return names
-'''
-
-RECURSIVE_GRAPH_OPS = '''
-def graph_ops(tensor):
-    names, seen = [], set()
-
-    def visit(node):
-        if node is None or node in seen:
-            return
-        seen.add(node)
-        names.append(type(node).__name__)
-        for child, _ in node.next_functions:
-            visit(child)
-
-    visit(tensor.grad_fn)
-    return names
-'''
-
 LEAVES_WITHOUT_SEEN = '''
 def graph_leaves(tensor):
     leaves, stack = [], [tensor.grad_fn] if tensor.grad_fn is not None else []
@@ -72,20 +43,41 @@ def graph_leaves(tensor):
     return leaves
 '''
 
-Q_FUNCTION = '''
-class QFunction(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return 3 * a ** 3 - b ** 2
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx.saved_tensors
-        return {backward}
+# follows every pair of next_functions, the (None, 0) of an input that needs no gradient too
+LEAVES_THROUGH_NONE = '''
+def graph_leaves(tensor):
+    if tensor.grad_fn is None:
+        return []
+    leaves, seen, stack = [], {tensor.grad_fn}, [tensor.grad_fn]
+    while stack:
+        node = stack.pop()
+        if type(node).__name__ == "AccumulateGrad":
+            leaves.append(node.variable)
+        for child, _ in node.next_functions:
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return leaves
 '''
 
-# Two rounds of wrong answers; in each, exercise -> (a wrong answer a student might write,
+# returns the AccumulateGrad nodes instead of the leaves behind them
+LEAF_NODES = '''
+def graph_leaves(tensor):
+    if tensor.grad_fn is None:
+        return []
+    found, seen, stack = [], {tensor.grad_fn}, [tensor.grad_fn]
+    while stack:
+        node = stack.pop()
+        if type(node).__name__ == "AccumulateGrad":
+            found.append(node)
+        for child, _ in node.next_functions:
+            if child is not None and child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return found
+'''
+
+# Rounds of wrong answers; in each, exercise -> (a wrong answer a student might write,
 # strings its failure message must not show).
 WRONG_ANSWERS = {
     "first": {
@@ -96,14 +88,8 @@ WRONG_ANSWERS = {
         "ex2_node_count": ("n_shared = 4\nn_repeated = 7", ["6"]),
         # stops one halving early
         "ex3_dynamic_graph": ("divisions = (2, 0)\nfirst_grad = [0.25, 0.25]", ["(3, 0)", "0.125"]),
-        # a breadth-first walk that lists a node each time it is reached
-        "ex4_graph_ops": (BFS_WITHOUT_SEEN,
-                          ["'MulBackward0', 'AddBackward0', 'AccumulateGrad']"]),
         # a leaf reached three times is listed three times
-        "ex5_graph_leaves": (LEAVES_WITHOUT_SEEN, ["seen = "]),
-        # forgets grad_output: right when it is 1, wrong for gradcheck's one-hot vectors
-        "ex6_q_function": (Q_FUNCTION.format(backward="9 * a ** 2, -2 * b"),
-                           ["grad_output * 9", "9 * a ** 2 * grad_output"]),
+        "ex4_graph_leaves": (LEAVES_WITHOUT_SEEN, ["seen = "]),
     },
     "second": {
         # reads `-` as an addition
@@ -114,11 +100,29 @@ WRONG_ANSWERS = {
         # right count, but forgets the chain rule through the halvings
         "ex3_dynamic_graph": ("divisions = (3, 0)\nfirst_grad = [1.0, 1.0]", ["0.125"]),
         # right on small graphs, blows the recursion limit on deep ones
-        "ex4_graph_ops": (RECURSIVE_GRAPH_OPS, ["deque("]),
-        "ex5_graph_leaves": (RECURSIVE_LEAVES, ["deque("]),
-        # the two gradients in the wrong order
-        "ex6_q_function": (Q_FUNCTION.format(
-            backward="grad_output * -2 * b, grad_output * 9 * a ** 2"), ["grad_output * 9 * a"]),
+        "ex4_graph_leaves": (RECURSIVE_LEAVES, ["deque(", "stack = ["]),
+    },
+    "third": {
+        # the right children in the wrong order
+        "ex1_q_graph": ('q_root = "SubBackward0"\nq_children = ["PowBackward0", "MulBackward0"]',
+                        ["['MulBackward0', 'PowBackward0']"]),
+        # thinks the same formula gives the same graph
+        "ex2_node_count": ("n_shared = 4\nn_repeated = 4", ["6"]),
+        # thinks a while loop runs its body once before testing
+        "ex3_dynamic_graph": ("divisions = (3, 1)\nfirst_grad = [0.125, 0.125]", ["(3, 0)"]),
+        # does not skip the (None, 0) of an input that needs no gradient
+        "ex4_graph_leaves": (LEAVES_THROUGH_NONE, ["child is not None"]),
+    },
+    "fourth": {
+        # names the operations in the order they are written, not the order they run
+        "ex1_q_graph": ('q_root = "MulBackward0"\nq_children = ["PowBackward0", "SubBackward0"]',
+                        ["SubBackward0\"", "['MulBackward0', 'PowBackward0']"]),
+        # forgets the AccumulateGrad node
+        "ex2_node_count": ("n_shared = 3\nn_repeated = 5", ["4", "6"]),
+        # gives the negative entry a negative gradient (the sign of x, not of the derivative)
+        "ex3_dynamic_graph": ("divisions = (3, 0)\nfirst_grad = [0.125, -0.125]", ["[0.125, 0.125]"]),
+        # returns the AccumulateGrad nodes, not the leaves
+        "ex4_graph_leaves": (LEAF_NODES, [".variable)"]),
     },
 }
 
@@ -148,7 +152,6 @@ def test_q_and_its_gradients(solved):
 def test_the_line_example_gives_3_for_w(solved):
     table = printed(solved, "import warnings\n\nx = torch.tensor(3.)")
     assert "w     tensor(2.)   True           True     None          tensor(3.)" in table
-    assert printed(solved, "class MulAdd").endswith("tensor(3.) tensor(1.)\n")
 
 
 def test_shrink_halves_three_times(solved):
@@ -156,21 +159,17 @@ def test_shrink_halves_three_times(solved):
         "tensor([0.1250, 0.1250])\n")
 
 
-def test_gradcheck_accepts_muladd_and_rejects_badcube(solved):
-    assert printed(solved, "x64 = torch.tensor") == "True\n"
-    assert "analytical:tensor([[3., 0., 0.],\n        [0., 6., 0.]," in printed(
-        solved, "class BadCube")
+def test_built_in_nodes_are_not_functions(solved):
+    assert printed(solved, "print(type(y.grad_fn).__name__, isinstance") == "AddBackward0 False\n"
 
 
-def test_a_second_backward_fails(solved):
-    assert printed(solved, "x = torch.tensor([1., 2.], requires_grad=True)\nloss = (x * x).sum()\n"
-                           "loss.backward()\nprint") == (
-        "tensor([2., 4.])\nRuntimeError: Trying to backward through the graph a second time "
-        "(or directly access saved tensors after they have already been freed).\n")
+def test_the_loop_test_records_a_node_with_no_path_to_the_output(solved):
+    assert printed(solved, "y = torch.tensor([3., -5.], requires_grad=True) / 2") == (
+        "<MaxBackward1 object at 0x...> False\n")
 
 
 def test_the_graphs_are_drawn(solved):
     cells = [c for c in solved.cells if "viz.draw_graph(" in c.source]
-    assert len(cells) == 6
+    assert len(cells) == 4
     for cell in cells:
         assert_graph_drawn(cell)

@@ -7,8 +7,6 @@ worked examples it promises, with PyTorch's numbers.
 
 from __future__ import annotations
 
-import pytest
-
 from chapter_harness import (assert_graph_drawn, assert_plotted, assert_stepped,
                             only_if_released, printed)
 from chapter_harness import (  # the generic tests, collected in this file too
@@ -18,52 +16,94 @@ from chapter_harness import (  # the generic tests, collected in this file too
 CHAPTER = "03_backward_and_the_chain_rule"
 pytestmark = only_if_released(CHAPTER)
 
-# exercise -> (a wrong answer a student might write, strings its failure message must not show)
+Q_FUNCTION = """
+class QFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return 3 * a ** 3 - b ** 2
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b = ctx.saved_tensors
+        return {backward}
+"""
+
+HYPOT = """
+class Hypot(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        h = (a ** 2 + b ** 2).sqrt()
+        ctx.save_for_backward(a, b, h)
+        return h
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b, h = ctx.saved_tensors
+        return {backward}
+"""
+
+# Rounds of wrong answers; in each, exercise -> (a wrong answer a student might write,
+# strings its failure message must not show).
 WRONG_ANSWERS = {
-    # breadth-first order: every node once, but a node can come before one that feeds it
-    "ex1_topological_order": (
-        "from collections import deque\n"
-        "def topological_order(root):\n"
-        "    order, seen, queue = [], {root}, deque([root])\n"
-        "    while queue:\n"
-        "        node = queue.popleft()\n"
-        "        order.append(node)\n"
-        "        for child, _ in node.next_functions:\n"
-        "            if child is not None and child not in seen:\n"
-        "                seen.add(child)\n"
-        "                queue.append(child)\n"
-        "    return order",
-        ["stack.append((node, True))", "visited.add"],
-    ),
-    # the naive recursion of section 5: right numbers, but a shared node runs once per path
-    "ex2_backward": (
-        "def backward(loss):\n"
-        "    def visit(node, grad):\n"
-        "        if hasattr(node, 'variable'):\n"
-        "            leaf = node.variable\n"
-        "            leaf.grad = grad if leaf.grad is None else leaf.grad + grad\n"
-        "            return\n"
-        "        for (child, _), g in zip(node.next_functions, run_node(node, grad)):\n"
-        "            if child is not None and g is not None:\n"
-        "                visit(child, g)\n"
-        "    visit(loss.grad_fn, torch.ones_like(loss))",
-        ["dependencies[child]", "-= 1"],
-    ),
-    # believes that the engine recurses too
-    "ex3_predict_deep_graph": (
-        'predicted_backward = "RecursionError"\npredicted_count_nodes = "RecursionError"',
-        ["'works'", '"works"'],
-    ),
-    # thinks the second backward through additions replaces .grad
-    "ex4_predict_second_backward": (
-        'predicted_s = [2.0, 2.0]\npredicted_m = "error"',
-        ["[4.0, 4.0]", "4.0"],
-    ),
-    # thinks backward() overwrites .grad, and that zeroing in place gives a new tensor
-    "ex5_predict_accumulation": (
-        "predicted_loop = [20.0, 20.0, 20.0]\npredicted_g = 0.0\npredicted_h = 300.0",
-        ["40", "60", "[20.0, 40.0, 60.0]"],
-    ),
+    "first": {
+        # forgets grad_output: right when it is 1, wrong for gradcheck's one-hot vectors
+        "ex1_q_function": (Q_FUNCTION.format(backward="9 * a ** 2, -2 * b"),
+                           ["grad_output * 9", "9 * a ** 2 * grad_output"]),
+        # forgets grad_output too: the local derivatives alone
+        "ex2_hypot": (HYPOT.format(backward="a / h, b / h"), ["grad_output * a / h"]),
+        # thinks the second pass through additions replaces .grad
+        "ex3_predict_second_backward": ('predicted_s = [2.0, 2.0]\npredicted_m = "error"',
+                                        ["[4.0, 4.0]", "4.0"]),
+        # thinks backward() overwrites .grad
+        "ex4_predict_accumulation": (
+            "predicted_loop = [20.0, 20.0, 20.0]\npredicted_g = 300.0\npredicted_h = 300.0",
+            ["40", "60", "[20.0, 40.0, 60.0]"]),
+    },
+    "second": {
+        # the two gradients in the wrong order
+        "ex1_q_function": (Q_FUNCTION.format(
+            backward="grad_output * -2 * b, grad_output * 9 * a ** 2"), ["grad_output * 9 * a"]),
+        # differentiates a ** 2 + b ** 2 and forgets the square root around it
+        "ex2_hypot": (HYPOT.format(backward="grad_output * 2 * a, grad_output * 2 * b"),
+                      ["a / h"]),
+        # thinks every second backward() raises
+        "ex3_predict_second_backward": ('predicted_s = "error"\npredicted_m = "error"',
+                                        ["[4.0, 4.0]", "4.0"]),
+        # forgets the backward() that runs after the zeroing in (B)
+        "ex4_predict_accumulation": (
+            "predicted_loop = [20.0, 40.0, 60.0]\npredicted_g = 0.0\npredicted_h = 300.0",
+            ["300"]),
+    },
+    "third": {
+        # drops the factor 3 of 3 * a ** 3
+        "ex1_q_function": (Q_FUNCTION.format(
+            backward="grad_output * 3 * a ** 2, grad_output * -2 * b"), ["9 * a"]),
+        # the derivative of the square root alone, not times the inside's derivative
+        "ex2_hypot": (HYPOT.format(backward="grad_output * 0.5 / h, grad_output * 0.5 / h"),
+                      ["a / h"]),
+        # thinks a graph with a multiplication also goes through again, and adds
+        "ex3_predict_second_backward": ("predicted_s = [4.0, 4.0]\npredicted_m = [4.0, 8.0]",
+                                        ['"error"', "raises"]),
+        # thinks g was copied before the zeroing
+        "ex4_predict_accumulation": (
+            "predicted_loop = [20.0, 40.0, 60.0]\npredicted_g = 60.0\npredicted_h = 300.0",
+            ["300"]),
+    },
+    "fourth": {
+        # loses the minus sign of -b ** 2
+        "ex1_q_function": (Q_FUNCTION.format(
+            backward="grad_output * 9 * a ** 2, grad_output * 2 * b"), ["-2 * b"]),
+        # one gradient for the two inputs
+        "ex2_hypot": (HYPOT.format(backward="grad_output * a / h"), ["b / h"]),
+        # thinks a second pass through a multiplication replaces .grad
+        "ex3_predict_second_backward": ("predicted_s = [4.0, 4.0]\npredicted_m = [2.0, 4.0]",
+                                        ['"error"', "raises"]),
+        # thinks x.grad = None leaves the next gradient to be added into h
+        "ex4_predict_accumulation": (
+            "predicted_loop = [20.0, 40.0, 60.0]\npredicted_g = 300.0\npredicted_h = 600.0",
+            ["300"]),
+    },
 }
 
 
@@ -101,16 +141,6 @@ def test_article_002_float64_examples(solved):
         "tensor([[1300.],\n        [2800.]], dtype=torch.float64)\n")
 
 
-def test_the_diamond_gives_4(solved):
-    assert printed(solved, "a = torch.tensor(2.0, requires_grad=True)\nb = a + a\nc = b + b\n"
-                           "c.backward()") == "tensor(4.)\n"
-
-
-def test_a_deep_graph_defeats_recursion_but_not_backward(solved):
-    text = printed(solved, "try:\n    print(count_nodes(y.grad_fn))")
-    assert text.startswith("count_nodes: RecursionError\ntensor(1.22")
-
-
 def test_a_second_backward_accumulates_or_raises(solved):
     text = printed(solved, "s.backward()\nprint(xs.grad)")
     assert text.startswith("tensor([4., 4.])\nRuntimeError: Trying to backward through the "
@@ -129,16 +159,34 @@ def test_the_zero_grad_loop_of_article_002(solved):
     assert [line.split("(")[1].split(",")[0] for line in zeroing.splitlines()] == ["20.", "20.", "20."]
 
 
+def test_a_custom_function_node_runs_through_apply(solved):
+    assert printed(solved, "class MulAdd") == (
+        "tensor(7., grad_fn=<MulAddBackward>)\n"
+        "((None, 0), (<AccumulateGrad object at 0x...>, 0), (<AccumulateGrad object at 0x...>, 0))\n"
+        "(tensor(2.), tensor(3.), tensor(1.))\n"
+        "tensor(3.) tensor(1.)\n")
+
+
+def test_gradcheck_accepts_muladd_and_rejects_badcube(solved):
+    assert printed(solved, "x64 = torch.tensor") == "True\n"
+    assert "analytical:tensor([[3., 0., 0.],\n        [0., 6., 0.]," in printed(
+        solved, "class BadCube")
+
+
 def test_the_pictures_are_drawn(solved):
-    cells = [c for c in solved.cells if "draw_graph(" in c.source or "plot_losses(" in c.source]
-    assert len(cells) >= 4
+    cells = [c for c in solved.cells if "draw_graph(" in c.source or "plot_function(" in c.source]
+    assert len(cells) == 5
     for cell in cells:
-        if "plot_losses(" in cell.source:
+        if "plot_function(" in cell.source:
             assert_plotted(cell)
         else:
             assert_graph_drawn(cell)
 
 
-@pytest.mark.parametrize("call", ["step_backward(y, params", "step_backward(c, params"])
-def test_the_engine_can_be_watched_step_by_step(solved, call):
-    assert_stepped(next(c for c in solved.cells if call in c.source))
+def test_the_engine_can_be_watched_step_by_step(solved):
+    assert_stepped(next(c for c in solved.cells if "step_backward(y, params" in c.source))
+
+
+def test_two_pieces_add_up_to_the_whole_batch(solved):
+    assert printed(solved, "data_x = torch.linspace(-1, 1, 8)") == (
+        "tensor(-2.1429) tensor(-2.1429) True\n")
