@@ -27,17 +27,14 @@
 # 4. a **backward pass** that walks the graph from the output (the loss) to the leaves in a
 #    *topological order*, and why the obvious recursive walk gets a reused node wrong; its parts
 #    carry the names of PyTorch's engine (`engine.cpp`);
-# 5. the **storage rules**: gradients are kept only on leaves that require grad, and the graph
-#    is freed after `backward()`;
-# 6. and finally a small **neural network trained with your engine**, whose gradients you
+# 5. and finally a small **neural network trained with your engine**, whose gradients you
 #    compare with autograd_core's.
 #
 # **How to work through it.** Run the cells in order (Shift+Enter). Before a cell marked
-# *predict*, decide what it will print, then run it. Each exercise has an answer cell, where you
-# replace `raise NotImplementedError()` with your code, and a locked test cell below it that
-# checks your answer against autograd_core and gives a hint when something is off. The
-# **Validate** button runs the whole notebook. Your instructor's grading adds hidden tests
-# (random shapes, broadcasting, bigger graphs), so make your code correct in general.
+# *predict*, decide what it will print, then run it. In each exercise, replace
+# `raise NotImplementedError()` with your code; the locked test cell below checks it against
+# autograd_core and gives a hint. Grading adds hidden tests (other shapes, bigger graphs), so
+# make your code correct in general.
 #
 # **Stuck on one exercise?** Every operator of our engine first tries your function; while it
 # still raises `NotImplementedError`, the operator *borrows* autograd_core's version, so that
@@ -137,10 +134,8 @@ for start in (2.0, -2.0):
 # - it is a **leaf** when nothing was recorded: made by hand, or made only from tensors that do
 #   not require grad.
 #
-# The operators call functions that you write in section 4. `call` is the safety net announced
-# above: it runs your function, and while that still raises `NotImplementedError`, it borrows
-# the operation from autograd_core (`borrow` computes the values and the gradient functions
-# with autograd_core, so it gives none of the answers away).
+# The operators call functions that you write in section 4, through `call`, the safety net
+# announced above: while your function raises `NotImplementedError`, it borrows autograd_core's.
 
 # %%
 class Tensor:
@@ -324,11 +319,9 @@ figure
 # PyTorch does this in one place, its engine, on every edge of the graph (and offers it as
 # `Tensor.sum_to_size`). Our engine will too, so that no operation has to think about it.
 #
-# Here is the same thing in a layer, `x @ W + b`, stepped through as `autograd_core`'s engine
-# runs it (`out` is not a scalar, so `backward` needs a gradient). Step to `AddBackward0`:
-# along the edge to `b` its backward returns a `[3, 4]` gradient, and the engine's
-# `validate_outputs` sums it down to `[4]`; the panel shows the gradient before and after.
-# Later `MmBackward0` runs and frees the two tensors it saved.
+# The same in a layer, `x @ W + b`, stepped through in autograd_core's engine (`out` is not a
+# scalar, so `backward` needs a gradient). Step to `AddBackward0`: along the edge to `b` it
+# returns a `[3, 4]` gradient, which the engine's `validate_outputs` sums down to `[4]`.
 
 # %% skip_parity="steps through autograd_core's own engine (viz.step_backward)"
 from autograd_core.viz import step_backward
@@ -753,11 +746,9 @@ for parent, grad_fn in y.dependency:
 # ## 5. The backward pass
 #
 # Now the graph has to be walked, from the output down to the leaves. The usual one-sentence
-# description: starting from the top node (the loss), traverse the graph, for example depth
-# first, computing each node's gradient with its gradient functions. Here is that sentence
-# taken literally: a recursive depth-first walk, that stores a gradient on **every**
-# node it visits (our first, simplest version) and passes the node's gradient on to its
-# parents.
+# description: from the top node (the loss), traverse the graph, for example depth first.
+# Taken literally: a recursive walk that keeps a running total of the gradient on **every**
+# node it visits and passes that total on to the node's parents.
 
 # %%
 def naive_backward(node, grad):
@@ -779,8 +770,7 @@ print(w.grad)
 print(hidden.grad)
 
 # %% [markdown]
-# It also filled `hidden.grad` (and `y.grad`): this first version keeps a gradient on every
-# node. Keep that in mind for later.
+# It also filled `hidden.grad` (and `y.grad`): this version keeps a gradient on every node.
 #
 # ### Exercise 6 (predict, then run): a node used twice
 #
@@ -1011,30 +1001,32 @@ def check_order(root, names, what):
             )
 
 
+graphs = []                               # (root, a name for each tensor, the graph in words)
 a = Tensor(1.0, requires_grad=True)
 b = made_from(2.0, a, a)
 c = made_from(4.0, b, b)
-check_order(c, {c: "c", b: "b", a: "a"}, "the diamond c = b + b, b = a + a")
-for mirrored in (False, True):
+graphs.append((c, {c: "c", b: "b", a: "a"}, "the diamond c = b + b, b = a + a"))
+for formula in ("u + e", "e + u"):
     x = Tensor(1.5, requires_grad=True)
     u = made_from(3.0, x)
     e = made_from(np.exp(3.0), u)
-    s = made_from(3.0 + np.exp(3.0), *((e, u) if mirrored else (u, e)))
+    s = made_from(3.0 + np.exp(3.0), *((u, e) if formula == "u + e" else (e, u)))
     w = made_from(s.values, s)
-    formula = "e + u" if mirrored else "u + e"
-    check_order(w, {w: "w", s: "s", e: "e", u: "u", x: "x"},
-                f"w = s.sum(), s = {formula}, e = u.exp(), u = 2 * x")
+    graphs.append((w, {w: "w", s: "s", e: "e", u: "u", x: "x"},
+                   f"w = s.sum(), s = {formula}, e = u.exp(), u = 2 * x"))
 x = Tensor(3.0)
-w_ = Tensor(2.0, requires_grad=True)
-b_ = Tensor(1.0, requires_grad=True)
-xw = made_from(6.0, x, w_)                # x does not require grad: not recorded
-y = made_from(7.0, xw, b_)
-check_order(y, {y: "y", xw: "xw", w_: "w", b_: "b"}, "the line y = x * w + b (x is data)")
+w = Tensor(2.0, requires_grad=True)
+b = Tensor(1.0, requires_grad=True)
+xw = made_from(6.0, x, w)                 # x does not require grad: not recorded
+y = made_from(7.0, xw, b)
+graphs.append((y, {y: "y", xw: "xw", w: "w", b: "b"}, "the line y = x * w + b (x is data)"))
 chain = [Tensor(1.0, requires_grad=True)]
 for _ in range(2000):
     chain.append(made_from(1.0, chain[-1]))
-check_order(chain[-1], {t: f"t{i}" for i, t in enumerate(chain)},
-            "a chain of 2,000 tensors, each made from the one before")
+graphs.append((chain[-1], {t: f"t{i}" for i, t in enumerate(chain)},
+               "a chain of 2,000 tensors, each made from the one before"))
+for root, names, what in graphs:
+    check_order(root, names, what)
 ### BEGIN HIDDEN TESTS
 # notebook names: Tensor
 import random
@@ -1087,14 +1079,14 @@ _t = Tensor(1.0, requires_grad=True)
 for _ in range(12):
     _t = _made(_t, _t)
 _valid(_t, 13)
+assert len(topological_order(_t)) == 13
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# Why the finishing order, reversed? Appending a tensor the first time the walk reaches it (a
-# pre-order) looks right on most graphs, but on `w = (u.exp() + u).sum()` the walk reaches `u`
-# straight from `s` and lists it before `e = u.exp()`, which uses it: `u` would run before `e`
-# had sent its share. A tensor appended when it is finished comes after everything below it;
-# reversed, before.
+# Why the finishing order, reversed? Appending a tensor when the walk first reaches it (a
+# pre-order) fails on `w = (u.exp() + u).sum()`: the walk reaches `u` straight from `s` and
+# lists it before `e = u.exp()`, which uses it. A tensor appended when finished comes after
+# everything below it; reversed, before.
 #
 # ### Watch the engine run the diamond
 #
@@ -1527,10 +1519,8 @@ print("\n".join(report))
 # Same loss, same gradients, each with its parameter's shape (`b1`'s gradient was summed over
 # the 64 rows it was broadcast to, by your `sum_to_size`), and no gradient for the data.
 #
-# Now train: plain gradient descent, 1000 steps with learning rate 0.07. Each step builds a fresh
-# graph (the previous one was freed by `backward()`), and resets the gradients to `None`
-# after using them, because `backward()` accumulates: what `optimizer.zero_grad()` does in
-# PyTorch.
+# Now train: plain gradient descent, 1000 steps with learning rate 0.07. Each step builds a
+# fresh graph and resets the gradients to `None` after using them (`backward()` accumulates).
 
 # %%
 params = {name: Tensor(value, requires_grad=True) for name, value in start.items()}
