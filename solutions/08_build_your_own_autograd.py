@@ -938,9 +938,8 @@ def topological_order(root):
 
 
 # %% [markdown]
-# The tests build small graphs by hand (`made_from(values, *parents)`), name their tensors, and
-# check your list on the diamond, on two graphs where `u` is used both directly and through
-# `e = u.exp()`, on the line of section 1 (whose data `x` is not recorded) and on a deep chain.
+# The tests build small graphs by hand (`made_from(values, *parents)`) and name their tensors:
+# the diamond, `u` used directly and through `e = u.exp()`, the line of section 1, a deep chain.
 
 # %% nbgrader={"grade": true, "grade_id": "ex7_topological_order_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 def made_from(values, *parents):
@@ -1110,13 +1109,12 @@ step_backward(tb + tb, params={"a": ta})
 # ### Exercise 8: `run_backward`
 #
 # Write `run_backward(root, gradient, retain_graph=False)`, the engine behind
-# `root.backward(gradient)` (the method checks its arguments, then calls yours). `gradient` is
-# an array of `root`'s shape: the gradient of the loss with respect to `root`. Each step is
-# named after its part of PyTorch's engine:
+# `root.backward(gradient)`; `gradient` is an array of `root`'s shape. Each step carries the
+# name of its part of PyTorch's engine:
 #
-# 1. **`compute_dependencies`**: walk the graph from `root` once, without recursion (a graph
-#    can be 10,000 nodes deep), and count for every tensor the edges that point into it: one
-#    per `(parent, grad_fn)` pair that names it, in whichever tensor's `dependency`;
+# 1. **`compute_dependencies`**: walk the graph from `root` once, without recursion (graphs
+#    can be 10,000 deep), and count for every tensor the edges into it: one per
+#    `(parent, grad_fn)` pair that names it, in any tensor's `dependency`;
 # 2. **input buffers and the ready queue**: a dict from each tensor to the sum of the gradients
 #    it has received (our tensors hash by identity), starting as `{root: gradient}`, and a list
 #    of ready tensors, starting as `[root]`;
@@ -1125,16 +1123,15 @@ step_backward(tb + tb, params={"a": ta})
 #    `unbroadcast(result, parent.shape)` (**`validate_outputs`**), add it into the parent's
 #    buffer and lower the parent's count: at 0 the parent is ready;
 # 4. **`AccumulateGrad`**: a leaf that requires grad stores its gradient, **adding** it to
-#    `.grad` if that already holds an array (as PyTorch does; training loops reset gradients for
-#    that reason); no other tensor's `.grad` changes;
+#    `.grad` if that already holds an array (as PyTorch does); no other tensor's `.grad`
+#    changes;
 # 5. **releasing what was saved**: unless `retain_graph`, once a tensor has run, replace its
 #    gradient functions with `freed` (below), keeping the parents:
 #    `node.dependency = [(parent, freed) for parent, _ in node.dependency]`.
 #
-# Chapter 3 showed what `backward()` frees in PyTorch: the tensors its nodes saved, so a node
-# that saved nothing can run again. Our closures keep their saved values out of the engine's
-# reach, so this engine frees more bluntly: every gradient function it ran becomes `freed`,
-# which raises PyTorch's error, and no graph of ours runs twice without `retain_graph=True`.
+# Chapter 3 showed what `backward()` frees in PyTorch: the tensors its nodes saved. This
+# engine frees more bluntly: every gradient function it ran becomes `freed`, which raises
+# PyTorch's error, so no graph of ours runs twice without `retain_graph=True`.
 
 # %%
 def freed(grad):
@@ -1411,9 +1408,9 @@ finally:
 
 # %% [markdown]
 # Your engine at work, through `Tensor.backward`, on the diamond, on
-# $y = \sum (x_1^2 + x_2^2 + x_1 x_2)$ (a leaf used by two different operations) and on the line
-# of section 1. Each line says what it should print. While `run_backward` is unsolved, the glue
-# below falls back on `path_backward` (correct, only slow on graphs with many reused nodes).
+# $y = \sum (x_1^2 + x_2^2 + x_1 x_2)$ (leaves used by two operations) and on the line of
+# section 1; each line says what it should print. Until `run_backward` is written, the glue
+# falls back on the slow `path_backward`.
 
 # %%
 def backward_with_fallback(root, gradient, retain_graph):
@@ -1559,7 +1556,101 @@ figure
 # on the way came from the engine you wrote. The learning rate matters: with 0.1 the same run
 # spikes back up near step 900 (the step has become too long for the curvature the network has
 # reached) before it settles again; 0.07 stays below that.
+
+# %% [markdown]
+# ### Exercise 9 (on your own): picking rows
 #
+# One more operation, without a recipe. Write `take(a, index)`: `index` is a list of row
+# numbers, and the result holds those rows of `a`, in that order, like `a[index]` in NumPy and
+# PyTorch (an embedding table is read this way, one row per word). Record the dependency so
+# that a gradient reaches `a`.
+
+# %% nbgrader={"grade": false, "grade_id": "ex9_take", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def take(a, index):
+    """The rows of a listed in index, recording how to send a gradient back to a."""
+    ### BEGIN SOLUTION
+    index = np.asarray(index, dtype=int)
+
+    def grad_fn(grad):
+        full = np.zeros_like(a.values)
+        np.add.at(full, index, grad)          # a row picked twice gets both gradients
+        return full
+
+    return Tensor(a.values[index], dependency=[(a, grad_fn)])
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex9_take_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+def check_take(shape, index):
+    """take(a, index) on a table of the given shape, against autograd_core's a[index]."""
+    rng = np.random.default_rng(9)
+    a = Tensor(rng.standard_normal(shape), requires_grad=True)
+    what = f"take(a of shape {shape}, {index})"
+    try:
+        out = take(a, index)
+    except NotImplementedError:
+        raise
+    except Exception as error:
+        raise AssertionError(
+            f"{what} raised {type(error).__name__} ({error}); expected a Tensor of the picked "
+            "rows. Hint: NumPy picks rows with a.values[index]."
+        ) from None
+    mirror = torch.tensor(a.values, requires_grad=True)
+    expected = mirror[index]
+    assert type(out) is Tensor and np.allclose(out.values, expected.detach().numpy()), (
+        f"{what} returned {out!r}; expected a Tensor holding rows {index} of a. Hint: "
+        "a.values[index] picks them."
+    )
+    assert len(out.dependency) == 1 and out.dependency[0][0] is a, (
+        f"{what} returned a Tensor with {len(out.dependency)} dependencies; expected one pair "
+        "(a, grad_fn). Hint: without it, no gradient can reach a."
+    )
+    grad = rng.standard_normal(out.shape)
+    (want,) = torch.autograd.grad(expected, mirror, torch.tensor(grad))
+    try:
+        got = np.asarray(out.dependency[0][1](grad), dtype=np.float64)
+    except Exception as error:
+        raise AssertionError(
+            f"the grad_fn of {what} raised {type(error).__name__} ({error}) on a gradient of "
+            f"shape {out.shape}; expected a gradient of a's shape. Hint: start from zeros "
+            "of a's shape."
+        ) from None
+    assert got.shape == shape, (
+        f"the grad_fn of {what} returned shape {got.shape}; expected a's shape {shape}. Hint: "
+        "a row that was not picked gets a gradient of zero."
+    )
+    assert np.allclose(got, want.numpy()), (
+        f"the grad_fn of {what} returned\n{np.round(got, 3)}\nexpected\n"
+        f"{np.round(want.numpy(), 3)}. Hint: each picked row sends its gradient to the row of a "
+        "it came from; a row picked twice is used twice, so its two gradients add up."
+    )
+
+
+for shape, index in [((4, 3), [2, 0]), ((4, 3), [1, 3, 1]), ((5,), [4, 4, 0, 4])]:
+    check_take(shape, index)
+### BEGIN HIDDEN TESTS
+# notebook names: Tensor
+import autograd_core as _torch
+import numpy as _np
+
+_rng = _np.random.default_rng(90)
+for _shape, _index in [((6, 2, 3), [5, 1, 5, 5]), ((3,), [2, 2]), ((7, 4), list(range(7))[::-1]),
+                       ((5, 2), [-1, 4, 0, -1]), ((8, 3), [int(i) for i in _rng.integers(0, 8, 20)])]:
+    _a = Tensor(_rng.standard_normal(_shape), requires_grad=True)
+    _out = take(_a, _index)
+    _m = _torch.tensor(_a.values, requires_grad=True)
+    _e = _m[_index]
+    assert type(_out) is Tensor and _np.allclose(_out.values, _e.detach().numpy())
+    assert _out.requires_grad and len(_out.dependency) == 1 and _out.dependency[0][0] is _a
+    _g = _rng.standard_normal(_out.shape)
+    (_w,) = _torch.autograd.grad(_e, _m, _torch.tensor(_g))
+    _got = _np.asarray(_out.dependency[0][1](_g), dtype=_np.float64)
+    assert _got.shape == _shape and _np.allclose(_got, _w.numpy()), (_shape, _index)
+_data = take(Tensor(_np.ones((3, 2))), [0, 0])
+assert type(_data) is Tensor and _data.is_leaf and not _data.requires_grad
+### END HIDDEN TESTS
+
+# %% [markdown]
 # ## Summary
 #
 # | our engine | PyTorch |

@@ -267,30 +267,64 @@ RUN_OVERWRITES = (
     ["node.grad + grad"],
 )
 
+# --- ex9 take (the transfer exercise) ---
+# writes each picked row's gradient into place: a row picked twice keeps only the last one
+TAKE_ASSIGNS = (
+    "def take(a, index):\n"
+    "    def grad_fn(grad):\n"
+    "        full = np.zeros_like(a.values)\n"
+    "        full[index] = grad\n"
+    "        return full\n"
+    "    return Tensor(a.values[index], dependency=[(a, grad_fn)])",
+    ["add.at", "np.add"],
+)
+# hands the gradient back at the result's shape, as if nothing had been picked
+TAKE_PASSES_GRAD = (
+    "def take(a, index):\n"
+    "    return Tensor(a.values[index], dependency=[(a, lambda grad: grad)])",
+    ["add.at", "zeros_like"],
+)
+# picks the rows but records nothing
+TAKE_NO_DEPENDENCY = (
+    "def take(a, index):\n"
+    "    return Tensor(a.values[index], requires_grad=a.requires_grad)",
+    ["add.at", "zeros_like"],
+)
+# marks the picked rows with ones, forgetting the incoming gradient
+TAKE_ONES = (
+    "def take(a, index):\n"
+    "    def grad_fn(grad):\n"
+    "        full = np.zeros_like(a.values)\n"
+    "        full[index] = 1.0\n"
+    "        return full\n"
+    "    return Tensor(a.values[index], dependency=[(a, grad_fn)])",
+    ["add.at", "np.add"],
+)
+
 WRONG_ANSWERS = {
     "first": {
         "ex1_sum_to_size": SUM_LEADING_ONLY, "ex2_add": ADD_SIGN, "ex3_mul": MUL_OWN_INPUT,
         "ex4_matmul": MATMUL_NO_TRANSPOSE, "ex5_sum": SUM_SCALAR_GRAD,
         "ex6_naive_diamond": NAIVE_TRUE_DERIVATIVE, "ex7_topological_order": TOPO_PREORDER,
-        "ex8_run_backward": RUN_PER_NODE_LIFO,
+        "ex8_run_backward": RUN_PER_NODE_LIFO, "ex9_take": TAKE_ASSIGNS,
     },
     "second": {
         "ex1_sum_to_size": SUM_MEAN, "ex2_add": ADD_ONE_PARENT, "ex3_mul": MUL_NO_GRAD,
         "ex4_matmul": MATMUL_WRONG_SIDE, "ex5_sum": SUM_ONES,
         "ex6_naive_diamond": NAIVE_DOUBLED, "ex7_topological_order": TOPO_BREADTH_FIRST,
-        "ex8_run_backward": RUN_PER_NODE_FIFO,
+        "ex8_run_backward": RUN_PER_NODE_FIFO, "ex9_take": TAKE_PASSES_GRAD,
     },
     "third": {
         "ex1_sum_to_size": SUM_TRAILING, "ex2_add": ADD_ALWAYS_REQUIRES_GRAD,
         "ex3_mul": MUL_ORDER, "ex4_matmul": MATMUL_ELEMENTWISE, "ex5_sum": SUM_KEEPDIMS,
         "ex6_naive_diamond": NAIVE_FIRST_VISIT, "ex7_topological_order": TOPO_RECURSIVE,
-        "ex8_run_backward": RUN_RECURSIVE,
+        "ex8_run_backward": RUN_RECURSIVE, "ex9_take": TAKE_NO_DEPENDENCY,
     },
     "fourth": {
         "ex1_sum_to_size": SUM_NO_KEEPDIMS, "ex2_add": ADD_SUMS_GRAD, "ex3_mul": MUL_OWN_INPUT,
         "ex4_matmul": MATMUL_NO_TRANSPOSE, "ex5_sum": SUM_SCALAR_GRAD,
         "ex6_naive_diamond": NAIVE_TRUE_DERIVATIVE, "ex7_topological_order": TOPO_NOT_REVERSED,
-        "ex8_run_backward": RUN_OVERWRITES,
+        "ex8_run_backward": RUN_OVERWRITES, "ex9_take": TAKE_ONES,
     },
 }
 
