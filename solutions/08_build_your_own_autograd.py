@@ -1104,8 +1104,8 @@ assert len(topological_order(_t)) == 13
 #
 # ### Watch the engine run the diamond
 #
-# autograd_core's engine is a Python copy of PyTorch's (`torch/csrc/autograd/engine.cpp`), with
-# its names. Step through `c = b + b, b = a + a` and watch:
+# autograd_core's engine (`autograd_core/engine.py`) is a Python copy of PyTorch's
+# `torch/csrc/autograd/engine.cpp`, with its names. Step through `c = b + b, b = a + a` and watch:
 #
 # - `compute_dependencies` has counted the edges into each node before the first step: the
 #   node of `b` waits for 2 gradients, `a`'s `AccumulateGrad` for 2;
