@@ -101,7 +101,8 @@ LYING_ANSWERS = {
             "    out.wanted = tuple(shape)\n"
             "    return out"),
         "ex6_naive_diamond": EQUAL + "naive_a_grad = EqualFloat(0)",
-        "ex7_second_backward": ANY_SET + "raises_twice = AnySet()",
+        "ex7_topological_order": EQUAL_CONTAINERS + (
+            "def topological_order(root):\n    return EqualList()"),
     },
     "09_the_training_loop": {
         "ex4_which_moved": ANY_SET + "changed_names = AnySet()",
