@@ -69,6 +69,7 @@ LYING_ANSWERS = {
     },
     "04_vector_jacobian_products": {
         "ex1_predict_vector_backward": EQUAL + "prediction_1 = EqualStr('?')",
+        "ex2_predict_vjp": EQUAL_CONTAINERS + "prediction_2 = EqualList([0.0, 0.0])",
     },
     "05_turning_gradients_off": {
         "ex1_grad_modes": EQUAL + EQUAL_CONTAINERS + (
