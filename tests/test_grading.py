@@ -185,7 +185,7 @@ def test_a_class_with_every_fault_is_graded_exactly(course, tmp_path):
     for student, (score, problem_kinds) in expected.items():
         row = summary[student]
         assert float(row["score"]) == score, f"{student}: {row}\n{report}"
-        assert float(row["max_score"]) == 9.0
+        assert float(row["max_score"]) == 11.0
         assert kinds(row["problems"]) == sorted(problem_kinds), f"{student}: {row}"
         assert float(grades[student]["score"]) == score, f"{student}: {grades[student]}"
         assert by_student[student].score == score
