@@ -6,7 +6,7 @@ the release's own code cells, and a cell that would change how later cells run, 
 with objects that lie about equality or type, is neutralised: its source becomes a comment
 saying why, so nbgrader never runs it. The submission gets one problem per such cell:
 
-    tampered-runtime: cell ex3_grads_of: replaces math.isclose; the cell was not run
+    tampered-runtime: cell ex3_nudge_grads: replaces math.isclose; the cell was not run
 
 So a tampering submission scores at most what the rest of its work earns. What is flagged, and
 why each family matters:

@@ -49,7 +49,7 @@ raises MemoryError; the kernel starts in about 0.6 s. `tests/test_grading_sandbo
 these on every run where bubblewrap works.
 
 Limits that are hit are reported by name (`limit_problems`): `memory: the kernel passed its
-2 GiB limit in cell 41 (ex3_grads_of)`. Not covered: disk space (a submission can write many
+2 GiB limit in cell 41 (ex3_nudge_grads)`. Not covered: disk space (a submission can write many
 files below the file-size limit into its scratch folder, until the run ends and they are
 deleted) and CPU time (the cell and notebook timeouts bound it).
 """

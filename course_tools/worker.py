@@ -25,8 +25,8 @@ points although every assertion passed. The course's tests never write to stderr
 `StderrIsNotAFailure` relabels it as stdout, prefixed `[stderr]`, in test cells that raised
 nothing (it stays in the feedback, the score follows the assertions), and the summary notes
 "stderr". Verified here: plain `nbgrader autograde` gives chapter 1's "warns" student of
-tests/test_grading.py 7/9 (ex3's test cell 0, for the warning its grads_of raises; a warning
-in an answer cell costs nothing, answer cells are not scored); this gives 9/9. nbgrader's
+tests/test_grading.py 9/11 (ex3's test cell 0, for the warning its nudge_grads raises; a warning
+in an answer cell costs nothing, answer cells are not scored); this gives 11/11. nbgrader's
 `IgnorePattern` could drop stderr matching one pattern, but it cannot tell warnings from
 anything else a student prints there, and silencing warnings altogether (what CoCalc did for
 the same problem, sagemathinc/cocalc#5028) hides them from the student's feedback too.
@@ -226,7 +226,7 @@ def nbgrader_api(course: Path, cell_timeout: int = DEFAULT_CELL_TIMEOUT,
 
 
 def cell_label(nb: nbformat.NotebookNode | None, index: int | None) -> str:
-    """`cell 41 (ex3_grads_of)`, or the cell's first line when it has no grade id."""
+    """`cell 41 (ex3_nudge_grads)`, or the cell's first line when it has no grade id."""
     if nb is None or index is None or index >= len(nb.cells):
         return f"cell {index}"
     cell = nb.cells[index]

@@ -15,27 +15,17 @@
 # %% [markdown]
 # # Chapter 1: Tensors and leaves
 #
-# Autograd computes gradients for you, but only for the tensors that ask for them, and it keeps
-# them only in some places. This chapter is about who asks and where the gradients land:
+# Which tensors **require grad**, and how the flag spreads; which are **leaves**, the only ones
+# whose `.grad` is filled; a first **`backward()`**, checked by nudging; **`retain_grad()`**;
+# and **frozen** parameters.
 #
-# 1. which tensors **require grad**, and how that flag spreads from one tensor to the next;
-# 2. which tensors are **leaves**, and why `.grad` is filled on leaves only;
-# 3. a first **`backward()`**, and a picture of the graph it walks;
-# 4. **`retain_grad()`**, for when you do want the gradient of an intermediate result;
-# 5. what it means for a parameter to be **frozen**.
+# **How to work through it.** Run the cells in order (Shift+Enter). In an answer cell, replace
+# `raise NotImplementedError()` with your code, then run the locked test cell below it for
+# feedback. For a *predict, then run* exercise, predict before running; the explanation is
+# folded below the test. Grading adds hidden tests: be right in general.
 #
-# **How to work through it.** Run the cells in order (Shift+Enter). Before a cell marked
-# *predict*, write down what you think it will print, then run it. Each exercise has an answer
-# cell, where you replace `raise NotImplementedError()` with your code, and a locked test cell
-# below it: run it, and it tells you what is wrong and gives a hint. The **Validate** button in
-# the toolbar runs the whole notebook and checks every exercise at once. Your instructor's
-# grading adds hidden tests to the same cells, so make your answers correct in general, not
-# just for the visible tests.
-#
-# **The engine.** These chapters run on `autograd_core`, a small NumPy engine that behaves like
-# PyTorch: same names, same defaults, same printed results. We import it under PyTorch's name.
-# With PyTorch installed you can write `import torch` instead and every output below stays the
-# same; the course's tests check exactly that.
+# **The engine.** `autograd_core` is a small NumPy engine with PyTorch's names, defaults and
+# printed results; with `import torch` instead, every output stays the same.
 
 # %%
 import autograd_core as torch
@@ -53,17 +43,15 @@ x1
 x1.requires_grad
 
 # %% [markdown]
-# `requires_grad` is `False` by default. Ask for it when you create the tensor, and its printed
-# form says so:
+# Ask for it at creation, and the printed form shows it:
 
 # %%
 x2 = torch.ones((2, 2), requires_grad=True)
 x2
 
 # %% [markdown]
-# You can also switch it on later, in place, with `requires_grad_()` (the trailing underscore
-# means "in place", as everywhere in PyTorch). Only floating-point tensors can require grad: a
-# gradient is a small change, and integers cannot change by a small amount.
+# Or switch it on later with `requires_grad_()` (a trailing underscore means "in place").
+# Only floating-point tensors can require grad: integers cannot change by a small amount.
 
 # %%
 c = torch.tensor([1.0, 2.0])
@@ -88,11 +76,9 @@ y2.requires_grad
 y2
 
 # %% [markdown]
-# The result now carries `grad_fn=<AddBackward0>`: autograd recorded the addition, because it
-# will need to go back through it to compute gradients for `x2`.
-#
-# The rule: **the result of an operation requires grad as soon as one of its inputs does.** One
-# tensor that requires grad is enough; none, and nothing is recorded:
+# `grad_fn=<AddBackward0>`: autograd recorded the addition, to go back through it later. The
+# rule: **a result requires grad as soon as one of its inputs does**; if none does, nothing is
+# recorded:
 
 # %%
 x = torch.rand(5, 5)
@@ -107,8 +93,7 @@ print(f"Does `b` require gradients? {b.requires_grad}")
 # %% [markdown]
 # ### Exercise 1 (predict, then run): which of these require grad?
 #
-# Read the next cell, run it (it prints nothing), then decide which of the six tensors require
-# grad.
+# Run the next cell (it prints nothing), then decide which of the six tensors require grad.
 
 # %%
 p = torch.ones(3)
@@ -119,9 +104,7 @@ t = s.sum()
 u = r * r
 
 # %% [markdown]
-# In the cell below, replace `raise NotImplementedError()` with
-# `requires_grad_names = {...}`: the set of the names (as strings, e.g. `"p"`) of the tensors
-# that require grad.
+# Answer with `requires_grad_names = {...}`, the set of their names as strings (`"p"`, ...).
 
 # %% nbgrader={"grade": false, "grade_id": "ex1_requires_grad", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # Your prediction: requires_grad_names = {...}
@@ -156,47 +139,49 @@ assert type(requires_grad_names) is set and all(type(n) is str for n in requires
 assert requires_grad_names == {n for n, v in _tensors.items() if v.requires_grad}
 ### END HIDDEN TESTS
 
-# %% [markdown]
-# Now see for yourself:
-
 # %%
 for name in ("p", "q", "r", "s", "t", "u"):
     print(name, globals()[name].requires_grad)
 
 # %% [markdown]
+# <details><summary><b>Why</b> (open it once your test passes)</summary>
+#
+# `q` asked for it; `s` has `q` as an input, and `t` has `s`. `r` and `u` come from `p`
+# alone, and nothing that `p` touches is recorded.
+#
+# </details>
+
+# %% [markdown]
 # ## 3. Leaves and non-leaves
 #
-# Autograd keeps, for every tensor, a few attributes next to the numbers themselves:
+# Next to its numbers, every tensor carries a few attributes for autograd:
 #
 # | attribute       | what it holds |
 # |-----------------|---------------|
-# | `data`          | a tensor with the same numbers, outside the graph (behind it, the storage: here a NumPy array; in PyTorch, memory on a device) |
+# | `data`          | a Tensor with the same numbers, outside the graph (its storage is a NumPy array in `autograd_core`) |
 # | `requires_grad` | whether autograd records operations on this tensor |
-# | `grad`          | the gradient that `backward()` stored here, or `None` |
-# | `grad_fn`       | the node of the graph that made this tensor, or `None` |
-# | `is_leaf`       | whether this tensor is where the graph starts |
+# | `grad`          | a Tensor: the gradient `backward()` stored here, or `None` |
+# | `grad_fn`       | the graph node that made this tensor, or `None` |
+# | `is_leaf`       | whether the graph starts at this tensor |
 #
-# A tensor is a **leaf** when no recorded operation made it: `grad_fn` is `None`. Every tensor
-# you create yourself is a leaf. A tensor that a recorded operation made is a **non-leaf**, and
-# its `grad_fn` names that operation:
+# A tensor is a **leaf** when no recorded operation made it (`grad_fn` is `None`), as every
+# tensor you create yourself. A tensor made by a recorded operation is a **non-leaf**, and its
+# `grad_fn` names that operation:
 
 # %%
 print(x2.is_leaf, x2.grad_fn)
 print(y2.is_leaf, y2.grad_fn)
 
 # %% [markdown]
-# (The `0x...` part is a memory address; it changes from run to run.)
-#
-# The surprise is a result computed only from tensors that do not require grad: no operation was
-# recorded, so it is a leaf too, with `grad_fn` `None`, like a tensor you typed in yourself.
+# (`0x...` is a memory address.) A result computed only from tensors that do not require grad
+# is a leaf too: no operation was recorded.
 
 # %%
 print(r.is_leaf, r.grad_fn)
 
 # %% [markdown]
-# Only a leaf's `requires_grad` can be switched. A non-leaf's flag follows from its inputs, and
-# PyTorch refuses to change it (the error says what to do instead; `detach()` comes in a later
-# chapter):
+# Only a leaf's `requires_grad` can be switched; a non-leaf's flag follows from its inputs
+# (`detach()`, which the error suggests, comes in chapter 6):
 
 # %%
 try:
@@ -205,7 +190,7 @@ except RuntimeError as error:
     print("RuntimeError:", error)
 
 # %% [markdown]
-# Switching a leaf on works, and from then on its operations are recorded:
+# A leaf can be switched on, and from then on its operations are recorded:
 
 # %%
 e = torch.randn(2, 2)
@@ -260,6 +245,14 @@ for name in ("p", "q", "r", "s", "t", "u"):
     print(name, globals()[name].is_leaf, globals()[name].grad_fn)
 
 # %% [markdown]
+# <details><summary><b>Why</b> (open it once your test passes)</summary>
+#
+# `p` and `q` you made yourself. `r` and `u` were computed, but from `p` alone: nothing was
+# recorded, so they are leaves too. `s` and `t` were made by recorded operations.
+#
+# </details>
+
+# %% [markdown]
 # ## 4. A first `backward()`
 #
 # Take two one-element tensors that require grad and compute
@@ -273,10 +266,9 @@ y = a**2 + 2 * b**3
 y
 
 # %% [markdown]
-# Autograd recorded a graph while computing `y`. Here it is: one grey box per recorded operation
-# (named as PyTorch names them, `PowBackward0` for `**`), the two leaves in blue, the output in
-# green. The arrows follow the computation; `backward()` walks them the other way, from `y` back
-# to `a` and `b`.
+# Autograd recorded a graph while computing `y`: a grey box per recorded operation
+# (`PowBackward0` for `**`), the leaves in blue, the output in green. `backward()` walks the
+# arrows the other way, from `y` back to `a` and `b`.
 
 # %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 from autograd_core.viz import draw_graph
@@ -284,9 +276,9 @@ from autograd_core.viz import draw_graph
 draw_graph(y, params={"a": a, "b": b})
 
 # %% [markdown]
-# The picture is drawn from `grad_fn` and its `next_functions`: each node lists the nodes of its
-# inputs. A leaf that requires grad is reached through an `AccumulateGrad` node, whose job is to
-# add the gradient that arrives into the leaf's `.grad`:
+# The picture is drawn from `grad_fn` and `next_functions`, each node's list of its inputs'
+# nodes. A leaf is reached through an `AccumulateGrad` node, which adds the gradient that
+# arrives into the leaf's `.grad`:
 
 # %%
 print(y.grad_fn.next_functions)
@@ -295,7 +287,7 @@ print(power_of_a.next_functions)
 print(power_of_a.next_functions[0][0].variable is a)
 
 # %% [markdown]
-# Before `backward()`, there is no gradient anywhere:
+# No gradient yet:
 
 # %%
 print(a.grad, b.grad)
@@ -331,67 +323,178 @@ x.grad
 # Each $x_i$ enters one $z_i$: $\partial o/\partial x_i = \frac{1}{4} \cdot 6(x_i + 2) =
 # \frac{3}{2}(x_i + 2) = 4.5$ at $x_i = 1$.
 #
-# The gradient has the shape and the dtype of its tensor: a `float64` tensor gets a `float64`
-# gradient ($d(x^2 + 20)/dx = 2x = 20$ at $x = 10$):
+# ### Checking a gradient by nudging
+#
+# A derivative is a slope, so you can check one without calculus: nudge an input either way,
+# $b \pm h$, and divide the change of $y$ by $2h$. The chord through the two nudged points is
+# nearly the tangent, whose slope autograd gave:
 
 # %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def y_of_b(b_value):
+    return 2.0**2 + 2 * b_value**3  # y at a = 2
+
+
+h = 0.5
+bs = np.linspace(3.2, 4.8, 100)
+chord = (y_of_b(4.0 + h) - y_of_b(4.0 - h)) / (2 * h)
+fig, ax = plt.subplots(figsize=(5.5, 3.5))
+ax.plot(bs, y_of_b(bs), label=r"$y = a^2 + 2b^3$ at $a = 2$")
+ax.plot(bs, y_of_b(4.0) + 96 * (bs - 4.0), "--", label="tangent at b = 4: slope 96 (autograd)")
+ax.plot([4.0 - h, 4.0 + h], [y_of_b(4.0 - h), y_of_b(4.0 + h)], "o-",
+        label=f"chord through b = 4 ± {h}: slope {chord}")
+ax.set_xlabel("b")
+ax.set_ylabel("y")
+ax.legend(fontsize=8)
+plt.close(fig)
+fig
+
+# %% [markdown]
+# The chord is off by $2h^2$ here, and closes in as $h$ shrinks. But for a tiny $h$ the two
+# values of $y$ differ only in their last digits, and the dtype decides how many digits there
+# are: float32, `torch.tensor`'s default, keeps about 7; float64 about 16, with a float64
+# gradient ($d(x^2 + 20)/dx = 20$ at $x = 10$):
+
+# %%
+print(torch.tensor(0.1).item())
+print(torch.tensor(0.1, dtype=torch.float64).item())
 x = torch.tensor(10.0, requires_grad=True, dtype=torch.float64)
 f = x**2 + 20
 f.backward()
 print(x.grad)
 
 # %% [markdown]
-# ### Exercise 3: let autograd do the calculus
+# In float32, autograd's $2a$ at $a = 0.1$ is `0.20000000298...`, and a nudge of $10^{-6}$
+# moves $y = 132$ by a few units of its last digit. Nudge in float64.
 #
-# Write `grads_of(a_value, b_value)`: it builds `a` and `b` as tensors that require grad, with
-# the given values and `torch.tensor`'s default dtype, float32, computes $y = a^2 + 2b^3$,
-# calls `backward()`, and returns $(\partial y/\partial a, \partial y/\partial b)$ as a tuple
-# of two Python floats. (float32 rounds: `grads_of(0.1, 0.0)[0]` is `0.20000000298023224`, not
-# `0.2`, and the tests allow for that.)
+# ### Exercise 3: confirm 4 and 96 by nudging
+#
+# Write `nudge_grads(a_value, b_value, h)`: the two-sided nudge estimates of
+# $\partial y/\partial a$ and $\partial y/\partial b$ for $y = a^2 + 2b^3$, without `backward()`
+# (for $a$: the change of $y$ from `a_value - h` to `a_value + h`, $b$ fixed, over $2h$). Build
+# float64 tensors (`dtype=torch.float64`); return a tuple of two Python floats.
 
-# %% nbgrader={"grade": false, "grade_id": "ex3_grads_of", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def grads_of(a_value: float, b_value: float) -> tuple[float, float]:
-    """The gradient of y = a**2 + 2*b**3 at (a_value, b_value), computed by autograd."""
+# %% nbgrader={"grade": false, "grade_id": "ex3_nudge_grads", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def nudge_grads(a_value: float, b_value: float, h: float) -> tuple[float, float]:
+    """Two-sided nudge estimates of (dy/da, dy/db) for y = a**2 + 2*b**3, in float64."""
     ### BEGIN SOLUTION
-    a = torch.tensor(a_value, requires_grad=True)
-    b = torch.tensor(b_value, requires_grad=True)
-    y = a**2 + 2 * b**3
-    y.backward()
-    return a.grad.item(), b.grad.item()
+    def y_at(a_in, b_in):
+        a = torch.tensor(a_in, dtype=torch.float64)
+        b = torch.tensor(b_in, dtype=torch.float64)
+        return (a**2 + 2 * b**3).item()
+
+    slope_a = (y_at(a_value + h, b_value) - y_at(a_value - h, b_value)) / (2 * h)
+    slope_b = (y_at(a_value, b_value + h) - y_at(a_value, b_value - h)) / (2 * h)
+    return slope_a, slope_b
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "ex3_grads_of_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-got = grads_of(1.0, -1.0)
+# %% nbgrader={"grade": true, "grade_id": "ex3_nudge_grads_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import math
+
+try:
+    got = nudge_grads(2.0, 4.0, 0.5)
+except NotImplementedError:
+    raise AssertionError("nudge_grads is not written yet: replace `raise NotImplementedError()` "
+                         "in the cell above with your code and run it.") from None
 assert type(got) is tuple and len(got) == 2 and all(type(g) is float for g in got), (
-    f"grads_of(1.0, -1.0) returned {got!r}; expected a tuple of two Python floats. "
+    f"nudge_grads(2.0, 4.0, 0.5) returned {got!r}; expected a tuple of two Python floats. "
     "Hint: .item() turns a one-element tensor into a Python number."
 )
-assert got == (2 * 1.0, 6 * (-1.0) ** 2), (
-    f"grads_of(1.0, -1.0) returned {got}; expected the partial derivatives of "
-    "y = a**2 + 2*b**3 at a = 1, b = -1. Hint: read them from a.grad and b.grad after "
-    "y.backward(), in the order (a, b)."
+
+
+def _near(pair, first, second):
+    return math.isclose(pair[0], first, abs_tol=1e-6) and math.isclose(pair[1], second, abs_tol=1e-6)
+
+
+def _y(a, b):
+    return a**2 + 2 * b**3
+
+
+_a, _b, _h = 2.0, 4.0, 0.5
+assert not _near(got, 2 * _a, 6 * _b**2), (
+    f"nudge_grads(2.0, 4.0, 0.5) returned {got}, the exact derivatives; expected the nudge "
+    "estimates, which for a nudge as wide as h = 0.5 differ from them. Hint: compute y at the "
+    "nudged inputs and take the slope; do not call backward() or differentiate by hand."
+)
+assert not _near(got, (_y(_a + _h, _b) - _y(_a, _b)) / _h, (_y(_a, _b + _h) - _y(_a, _b)) / _h), (
+    f"nudge_grads(2.0, 4.0, 0.5) returned {got}; expected two-sided estimates, and these come "
+    "from nudging one way only. Hint: take y at value + h and at value - h, not at value + h "
+    "and value."
+)
+assert not _near(got, (_y(_a + _h, _b) - _y(_a - _h, _b)) / _h, (_y(_a, _b + _h) - _y(_a, _b - _h)) / _h), (
+    f"nudge_grads(2.0, 4.0, 0.5) returned {got}, twice the slopes; expected the change of y "
+    "divided by the distance between the two nudged points. Hint: value - h and value + h are "
+    "2h apart."
+)
+_both = (_y(_a + _h, _b + _h) - _y(_a - _h, _b - _h)) / (2 * _h)
+assert not _near(got, _both, _both), (
+    f"nudge_grads(2.0, 4.0, 0.5) returned {got}, the same slope twice; expected one estimate "
+    "per input. Hint: nudge a while b stays at b_value, then b while a stays at a_value."
+)
+_right = ((_y(_a + _h, _b) - _y(_a - _h, _b)) / (2 * _h), (_y(_a, _b + _h) - _y(_a, _b - _h)) / (2 * _h))
+assert not _near(got, _right[1], _right[0]), (
+    f"nudge_grads(2.0, 4.0, 0.5) returned {got}; expected the estimate for a first, then the "
+    "one for b. Hint: check the order of your tuple."
+)
+assert _near(got, *_right), (
+    f"nudge_grads(2.0, 4.0, 0.5) returned {got}; expected the two-sided nudge estimates of "
+    "dy/da and dy/db. Hint: (y(value + h) - y(value - h)) / (2h), one input at a time."
+)
+got = nudge_grads(2.0, 4.0, 1e-6)
+assert type(got) is tuple and len(got) == 2 and all(type(g) is float for g in got) and \
+    _near((round(got[0], 3), round(got[1], 3)), 4.0, 96.0), (
+    f"nudge_grads(2.0, 4.0, 1e-6) returned {got}; expected estimates within 0.001 of autograd's "
+    "4 and 96. Hint: a nudge of 1e-6 is lost in float32's rounding; build the tensors with "
+    "dtype=torch.float64."
 )
 ### BEGIN HIDDEN TESTS
 import math
 
-for _a, _b in [(2.0, 4.0), (0.0, 0.0), (-3.0, 0.5), (1.5, -2.0)]:
-    _got = grads_of(_a, _b)
+for _a, _b, _h in [(1.5, -2.0, 0.25), (0.0, 0.5, 0.1), (-3.0, 1.0, 1e-6), (0.1, 0.3, 1e-7)]:
+    _got = nudge_grads(_a, _b, _h)
     assert type(_got) is tuple and len(_got) == 2 and all(type(g) is float for g in _got)
-    assert math.isclose(_got[0], 2 * _a, abs_tol=1e-5), (_a, _b, _got)
-    assert math.isclose(_got[1], 6 * _b**2, rel_tol=1e-5, abs_tol=1e-5), (_a, _b, _got)
+    _want = (((_a + _h) ** 2 - (_a - _h) ** 2) / (2 * _h),
+             (2 * (_b + _h) ** 3 - 2 * (_b - _h) ** 3) / (2 * _h))
+    assert math.isclose(_got[0], _want[0], rel_tol=1e-6, abs_tol=1e-6), (_a, _b, _h, _got)
+    assert math.isclose(_got[1], _want[1], rel_tol=1e-6, abs_tol=1e-6), (_a, _b, _h, _got)
 ### END HIDDEN TESTS
+
+# %% [markdown]
+# Your estimates should match autograd's to about six digits:
+
+# %%
+try:
+    estimates = [round(g, 6) for g in nudge_grads(2.0, 4.0, 1e-6)]
+except NotImplementedError:
+    estimates = "exercise 3 is not solved yet"
+print("nudged:", estimates, " autograd: [4.0, 96.0]")
 
 # %% [markdown]
 # ## 5. Where `.grad` lands, and where it does not
 #
 # `backward()` stores a gradient in `.grad` only on tensors that **require grad and are
-# leaves**. The gradients of the intermediate results are computed (the chain rule needs them)
-# and passed along the graph, but not kept: a network's parameters are leaves, its activations
-# are not, and keeping a gradient for every activation would cost as much memory as the
-# activations themselves.
-#
-# A leaf that does not require grad, such as a batch of input data, gets nothing either.
+# leaves**. Intermediate gradients are computed and passed along, not kept: parameters are
+# leaves, activations are not, and a gradient per activation would double the memory. A
+# non-leaf's `.grad` is `None`, with a warning (caught here; warnings go to stderr):
+
+# %%
+import warnings
+
+x = torch.ones(2, 2, requires_grad=True)
+y = x + 2
+out = (y * y * 3).mean()
+out.backward()
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    print(y.grad)
+print(str(caught[0].message).split(". ")[0] + ".")
+
+# %% [markdown]
+# A leaf that does not require grad, such as input data, gets nothing either.
 #
 # ### Exercise 4 (predict, then run): a line
 #
@@ -431,11 +534,17 @@ line = {"x": torch.tensor(3.0), "w": torch.tensor(2.0, requires_grad=True),
         "b": torch.tensor(1.0, requires_grad=True)}
 (line["x"] * line["w"] + line["b"]).backward()
 actual = {name: None if t.grad is None else t.grad.item() for name, t in line.items()}
-wrong = [f"{name}.grad" for name in ("x", "w", "b") if predicted_grads[name] != actual[name]]
+hints = {
+    "x": "x is data: does it require grad, and which tensors does backward() fill (section 5)?",
+    "w": "the derivative of x * w + b with respect to w is the factor that multiplies w, "
+         "not the value of w.",
+    "b": "b requires grad, and y changes one for one with b.",
+}
+wrong = [name for name in ("x", "w", "b") if predicted_grads[name] != actual[name]]
 assert not wrong, (
-    f"Expected what backward() stores in each .grad; your prediction for {', '.join(wrong)} "
-    "is off. Hint: the derivative of x * w + b with respect to w is the factor that multiplies "
-    "w; and look again at which of x, w and b require grad (section 5)."
+    f"Expected what backward() stores in each .grad; your prediction for "
+    f"{', '.join(name + '.grad' for name in wrong)} is off. Hint: "
+    + " And ".join(hints[name] for name in wrong)
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -453,35 +562,18 @@ y.backward()
 print(x.grad, w.grad, b.grad)
 
 # %% [markdown]
-# <details><summary>Why these three values (open after running the test)</summary>
+# <details><summary><b>Why</b> (open it once your test passes)</summary>
 #
 # `w.grad` is 3, the value of `x`, since $\partial(xw + b)/\partial w = x$; `b.grad` is 1; and
 # `x.grad` stays `None`: `x` is data, a leaf that does not require grad.
 #
 # </details>
-#
-# Ask a non-leaf for its `.grad` and you get `None`, and PyTorch warns you that you probably
-# meant something else. Warnings go to stderr; here we catch the warning and print the start of
-# its message instead:
-
-# %%
-import warnings
-
-x = torch.ones(2, 2, requires_grad=True)
-y = x + 2
-out = (y * y * 3).mean()
-out.backward()
-with warnings.catch_warnings(record=True) as caught:
-    warnings.simplefilter("always")
-    print(y.grad)
-print(str(caught[0].message).split(". ")[0] + ".")
 
 # %% [markdown]
 # ## 6. `retain_grad()`: keeping an intermediate gradient
 #
-# When you do want the gradient of an intermediate result (to inspect it, or to debug), call
-# `retain_grad()` on it **before** `backward()`. It becomes a tensor that keeps its gradient,
-# as its `retains_grad` attribute says:
+# To keep the gradient of an intermediate result (to inspect or debug it), call
+# `retain_grad()` on it **before** `backward()`; its `retains_grad` attribute then says so:
 
 # %%
 x = torch.ones(2, 2, requires_grad=True)
@@ -497,12 +589,8 @@ print(y.grad)
 print(x.grad)
 
 # %% [markdown]
-# `z.grad` is $\partial o/\partial z_i = \frac{1}{4}$: the mean divides by four. `y.grad` equals
-# `x.grad` because $y = x + 2$ passes the gradient through unchanged.
-#
-# `retain_grad()` on a leaf changes nothing (a leaf that requires grad keeps its gradient
-# anyway, and `retains_grad` stays `False` for leaves), and on a tensor that does not require
-# grad it is an error:
+# `z.grad` is $\frac{1}{4}$ (the mean), and $y = x + 2$ passes it on unchanged. On a leaf
+# `retain_grad()` changes nothing; on a tensor that does not require grad it is an error:
 
 # %%
 try:
@@ -541,9 +629,14 @@ cases = {
     "a non-leaf": hidden,
     "a non-leaf after retain_grad()": kept,
 }
+try:
+    answers = {what: gets_grad(tensor) for what, tensor in cases.items()}  # before backward()
+except NotImplementedError:
+    raise AssertionError("gets_grad is not written yet: replace `raise NotImplementedError()` "
+                         "in the cell above with your code and run it.") from None
 (hidden.sum() + kept.sum()).backward()
 for what, tensor in cases.items():
-    got = gets_grad(tensor)
+    got = answers[what]
     assert type(got) is bool, f"gets_grad returned {got!r} for {what}; expected True or False."
     with warnings.catch_warnings():  # reading a non-leaf's .grad warns; not needed here
         warnings.simplefilter("ignore")
@@ -568,23 +661,20 @@ _leaf_retained = _torch.tensor(3.0, requires_grad=True)
 _leaf_retained.retain_grad()
 _out = _unkept + _leaf_retained
 _cases = [_leaf, _frozen, _made_from_data, _middle, _kept, _unkept, _leaf_retained]
+_answers = [gets_grad(_t) for _t in _cases]
 _out.backward()
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
-    for _t in _cases:
-        assert gets_grad(_t) is (_t.grad is not None)
+    for _t, _answer in zip(_cases, _answers):
+        assert _answer is (_t.grad is not None)
 ### END HIDDEN TESTS
 
 # %% [markdown]
 # ## 7. Frozen tensors
 #
-# A parameter whose `requires_grad` is `False` is called **frozen**: autograd computes no
-# gradient for it, so an optimizer, which moves parameters along their `.grad`, leaves it where
-# it is. Freezing is how you fine-tune a pretrained network: freeze everything, then train only
-# the last layer (a later chapter does this with a real model). It also saves work, because
-# `backward()` does not go where no gradient is wanted.
-#
-# Two "layers" `w1` and `w2`; freeze `w1`:
+# A parameter with `requires_grad=False` is **frozen**: no gradient, so an optimizer leaves it
+# where it is. That is how you fine-tune a pretrained network (chapter 5), and `backward()`
+# skips the work. Two "layers"; freeze `w1`:
 
 # %%
 w1 = torch.tensor([1.0, 2.0], requires_grad=True)
@@ -595,22 +685,21 @@ print(loss)
 print(loss.grad_fn.next_functions[0][0].next_functions)
 
 # %% [markdown]
-# The multiplication's first input has no node at all, `(None, 0)`: there is nothing to walk
-# back into. After `backward()`, only `w2` has a gradient:
+# The multiplication's first input has no node at all, `(None, 0)`: nothing to walk back into.
+# After `backward()`, only `w2` has a gradient:
 
 # %%
 loss.backward()
 print(w1.grad, w2.grad)
 
 # %% [markdown]
-# Frozen is a property of a leaf, so it can be undone: `w1.requires_grad_(True)` thaws it, and
-# the next forward pass records it again.
+# `w1.requires_grad_(True)` would thaw it.
 #
 # ### Exercise 6: freeze all but some
 #
 # Write `freeze(params, keep)`: `params` maps names to leaf tensors, `keep` is a set of names.
-# Make every tensor whose name is in `keep` require grad and freeze all the others, in place
-# (the dict keeps the same tensor objects). It returns `None`.
+# Make the tensors named in `keep` require grad and freeze the others, in place (same tensor
+# objects in the dict); return `None`.
 
 # %% nbgrader={"grade": false, "grade_id": "ex6_freeze", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def freeze(params: dict, keep: set) -> None:
@@ -627,8 +716,15 @@ import autograd_core as torch
 params = {"w1": torch.ones(2, requires_grad=True), "w2": torch.ones(2, requires_grad=True),
           "w3": torch.ones(2)}
 before = dict(params)
-returned = freeze(params, keep={"w2", "w3"})
-assert returned is None, f"freeze returned {returned!r}; expected None (it works in place)."
+try:
+    returned = freeze(params, keep={"w2", "w3"})
+except NotImplementedError:
+    raise AssertionError("freeze is not written yet: replace `raise NotImplementedError()` "
+                         "in the cell above with your code and run it.") from None
+assert returned is None, (
+    f"freeze returned {type(returned).__name__}; expected None (it works in place). "
+    "Hint: no return statement is needed."
+)
 assert all(params[name] is before[name] for name in before), (
     "Expected freeze to change the tensors in place; it put new tensors in the dict. "
     "Hint: set the flag on the tensors themselves."
@@ -637,7 +733,7 @@ flags = {name: t.requires_grad for name, t in params.items()}
 assert flags == {"w1": False, "w2": True, "w3": True}, (
     f"After freeze(params, keep={{'w2', 'w3'}}) the requires_grad flags are {flags}; expected "
     "the kept tensors to require grad and the others not. Hint: requires_grad_(flag) sets a "
-    "leaf's flag in place, on or off."
+    "leaf's flag in place, on or off, and every tensor in params needs one of the two."
 )
 (params["w1"] * params["w2"] * params["w3"]).sum().backward()
 assert params["w1"].grad is None and params["w2"].grad is not None, (
@@ -648,37 +744,147 @@ assert params["w1"].grad is None and params["w2"].grad is not None, (
 import autograd_core as _torch
 
 _params = {"a": _torch.ones(3, requires_grad=True), "b": _torch.zeros(2), "c": _torch.ones(1)}
+_before = dict(_params)
 freeze(_params, set())
 assert not any(t.requires_grad for t in _params.values())
 freeze(_params, {"a", "b", "c"})
 assert all(t.requires_grad for t in _params.values())
 freeze(_params, {"c", "not a parameter"})
 assert [t.requires_grad for t in _params.values()] == [False, False, True]
+assert all(_params[_k] is _before[_k] for _k in _before), "freeze works in place"
 assert freeze({}, {"a"}) is None
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 8. Check any gradient by nudging
+#
+# ### Exercise 7: the largest gap
+#
+# Nudging checks any gradient you do not trust, one input element at a time. Write
+# `worst_nudge_gap(f, x, h)`: `f` maps a 1-D float64 tensor to a one-element tensor; `x` is a
+# 1-D float64 tensor that does not require grad. Return, as a Python float, the largest
+# absolute gap, over the elements of `x`, between autograd's gradient of `f` at `x` and the
+# two-sided nudge estimate with step `h`. Leave the caller's `x` unchanged, without `.grad`.
+# The steps are yours to choose.
+
+# %% nbgrader={"grade": false, "grade_id": "ex7_worst_nudge_gap", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def worst_nudge_gap(f, x: torch.Tensor, h: float) -> float:
+    """max_i |df/dx_i by autograd - (f(x + h e_i) - f(x - h e_i)) / (2h)|, as a float."""
+    ### BEGIN SOLUTION
+    values = x.tolist()
+    leaf = torch.tensor(values, dtype=torch.float64, requires_grad=True)
+    f(leaf).backward()
+    exact = leaf.grad.tolist()
+    gaps = []
+    for i in range(len(values)):
+        up, down = list(values), list(values)
+        up[i] += h
+        down[i] -= h
+        up_value = f(torch.tensor(up, dtype=torch.float64)).item()
+        down_value = f(torch.tensor(down, dtype=torch.float64)).item()
+        gaps.append(abs(exact[i] - (up_value - down_value) / (2 * h)))
+    return max(gaps)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex7_worst_nudge_gap_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import math
+
+import autograd_core as torch
+
+
+def cubes(t):
+    return (t**3).sum()
+
+
+x_check = torch.tensor([1.0, 2.0], dtype=torch.float64)
+try:
+    got = worst_nudge_gap(cubes, x_check, 0.1)
+except NotImplementedError:
+    raise AssertionError("worst_nudge_gap is not written yet: replace "
+                         "`raise NotImplementedError()` in the cell above with your code and "
+                         "run it.") from None
+except RuntimeError as error:
+    raise AssertionError(
+        f"worst_nudge_gap(cubes, x, 0.1) raised RuntimeError: {error}; expected a float. "
+        "Hint: nudge plain tensors that do not require grad, and run backward() on a leaf of "
+        "your own that does."
+    ) from None
+assert type(got) is float, (
+    f"worst_nudge_gap(cubes, x, 0.1) returned {got!r}; expected a Python float. "
+    "Hint: .item() or max() over Python floats."
+)
+assert x_check.tolist() == [1.0, 2.0] and not x_check.requires_grad and x_check.grad is None, (
+    f"After worst_nudge_gap(cubes, x, 0.1) the caller's x is {x_check!r} (requires_grad "
+    f"{x_check.requires_grad}); expected it unchanged, with no .grad. Hint: build your own "
+    "tensors from x.tolist()."
+)
+# for sum(t**3), autograd gives 3 x_i**2; the two-sided nudge gives 3 x_i**2 + h**2 exactly,
+# the one-sided one 3 x_i**2 + 3 x_i h + h**2
+assert not math.isclose(got, 3 * 2.0 * 0.1 + 0.1**2, abs_tol=1e-9), (
+    f"worst_nudge_gap(cubes, x, 0.1) returned {got}; expected the gap to the two-sided nudge, "
+    "and this is the gap to a one-sided one. Hint: evaluate f at x + h e_i and x - h e_i."
+)
+assert not math.isclose(got, 2 * 0.1**2, abs_tol=1e-9), (
+    f"worst_nudge_gap(cubes, x, 0.1) returned {got}, the gaps of both elements added up; "
+    "expected the largest single gap. Hint: max, not sum."
+)
+# nudging both elements at once gives 3 + 12 + 2 h**2 for each, 12.02 away from the first
+assert not math.isclose(got, 3 * 2.0**2 + 2 * 0.1**2, abs_tol=1e-6), (
+    f"worst_nudge_gap(cubes, x, 0.1) returned {got}; expected a gap per element, and this comes "
+    "from nudging every element at once. Hint: nudge one element at a time, the others at "
+    "their values."
+)
+assert math.isclose(got, 0.1**2, rel_tol=1e-3), (
+    f"worst_nudge_gap(cubes, x, 0.1) returned {got}; expected the largest gap between "
+    "autograd's gradient and the two-sided nudge estimate. Hint: compare element by element, "
+    "|grad_i - (f(x + h e_i) - f(x - h e_i)) / (2h)|, and take the largest."
+)
+got = worst_nudge_gap(cubes, x_check, 1e-6)
+assert type(got) is float and got < 1e-6, (
+    f"worst_nudge_gap(cubes, x, 1e-6) returned {got}; expected a gap below 1e-6 for a correct "
+    "gradient and a tiny step. Hint: are your tensors still float64? torch.tensor(values) "
+    "makes float32 unless you give a dtype."
+)
+### BEGIN HIDDEN TESTS
+import math
+
+import autograd_core as _torch
+
+
+def _product(t):
+    return t.prod()
+
+
+def _half_wrong(t):
+    return (t * t.detach()).sum()  # autograd sees t * constant: gradient x, not 2x
+
+
+for _f, _values, _h, _want in [
+    (_product, [1.0, 2.0, 3.0], 1e-5, 0.0),
+    (_half_wrong, [1.0, 3.0], 0.5, 3.0),
+    (lambda t: (t**3).sum(), [0.5, -1.0, 4.0], 0.2, 0.04),
+]:
+    _x = _torch.tensor(_values, dtype=_torch.float64)
+    _got = worst_nudge_gap(_f, _x, _h)
+    assert type(_got) is float and math.isclose(_got, _want, abs_tol=1e-6), (_values, _got)
+    assert _x.tolist() == _values and _x.grad is None and not _x.requires_grad
 ### END HIDDEN TESTS
 
 # %% [markdown]
 # ## Summary
 #
-# - `requires_grad` is `False` unless you ask for it (`requires_grad=True`, or
-#   `requires_grad_()` on a leaf); only floating-point tensors can require grad.
-# - An operation's result requires grad as soon as one of its inputs does; autograd then records
-#   the operation, and the result's `grad_fn` names it (`AddBackward0`, `MulBackward0`, ...).
-# - A **leaf** is a tensor no recorded operation made: yours, or one computed only from tensors
-#   that do not require grad. Only a leaf's `requires_grad` can be changed.
-# - `backward()` fills `.grad` on leaves that require grad, and on tensors that called
-#   `retain_grad()`; everywhere else `.grad` stays `None`.
-# - A **frozen** parameter is a leaf with `requires_grad=False`: no gradient, no update, and
-#   less work for `backward()`.
-#
-# Next, we open up `backward()` itself: what each node computes, and in which order the graph
-# is walked.
+# - `requires_grad` is off unless you ask; a result requires grad if an input does, and its
+#   `grad_fn` names the recorded operation.
+# - A **leaf** is a tensor no recorded operation made; only its flag can change.
+# - `backward()` fills `.grad` on leaves that require grad and on `retain_grad()` tensors.
+# - Nudging by $\pm h$, in float64, checks any gradient.
+# - **Frozen**: a leaf with `requires_grad=False`.
 
 # %% [markdown]
 # ## Sources, and where they slip
 #
-# > This chapter retells examples of these articles, in its own words and with PyTorch
-# > 2.13's numbers:
+# > Examples retold from (with PyTorch 2.13's numbers):
 # >
 # > * 《Pytorch自动求梯度原理介绍》 by 星尘 ([blog](https://blog.csdn.net/OuDiShenmiss)) and 安晟;
 # > * 《pytorch 入门笔记 -02- 自动求导》 by zyk, <https://ld246.com/article/1637720533115>;
@@ -690,8 +896,9 @@ assert freeze({}, {"a"}) is None
 # >
 # > Where they slip:
 # >
-# > * 《pytorch 入门笔记》 writes `.requires_grad(...)` with a default flag "also": the method is
-# >   `requires_grad_()`, with a trailing underscore, and its flag defaults to `True` (section 1).
+# > * 《pytorch 入门笔记》 writes `.requires_grad(...)`, whose flag "also" has a default: the
+# >   method is `requires_grad_()`, with a trailing underscore, and its flag defaults to `True`
+# >   (section 1).
 # > * 《PyTorch 梯度》 prints `2.0` for `w.grad` in the line example, the value of `w` rather
-# >   than the derivative (section 5 and exercise 4 show what PyTorch gives), and its table
-# >   gives `grad` the type `ndarray`: in PyTorch `.grad` is a tensor, like `.data` (section 3).
+# >   than the derivative, `tensor(3.)` (section 5, exercise 4); and its table types `grad` as
+# >   `ndarray`: `.grad` and `.data` are tensors (section 3).

@@ -15,31 +15,15 @@
 # %% [markdown]
 # # Chapter 4: Vector-Jacobian products
 #
-# So far every `backward()` in this course started from a single number: a loss. Real code often
-# has a *vector* at the end instead: one loss per example, several losses you want to weigh, or
-# simply `y = x * x` on a tensor of two elements. What does `y.backward()` do there?
+# Every `backward()` so far started from one number, a loss. But an output can be a vector:
+# one loss per example, several losses to weigh, or just `y = x * x` on two elements. This
+# chapter is about what `backward` does then: the **Jacobian** of a vector function, the
+# **vector-Jacobian product** $v^\top J$ that `y.backward(v)` computes, how to choose $v$,
+# why autograd never builds a Jacobian (and what a backward pass costs), and how to rebuild a
+# whole Jacobian one row per pass.
 #
-# This chapter answers that, and explains what PyTorch computes when you hand `backward` a
-# vector. By the
-# end you will be able to:
-#
-# * write down the **Jacobian matrix** of a function from vectors to vectors;
-# * say what `y.backward(gradient=v)` computes: the **vector-Jacobian product** $v^\top J$, which
-#   is the gradient of the scalar $l = v \cdot y$;
-# * choose `v` to get the gradient of any weighted sum of the outputs, such as a weighted sum of
-#   losses or their mean;
-# * explain why autograd works with vector-Jacobian products instead of whole Jacobians;
-# * rebuild a whole Jacobian from one backward pass per row, as
-#   `torch.autograd.functional.jacobian` does.
-#
-# The examples come from tutorials on autograd (credited at the end of the chapter), with the
-# numbers real PyTorch prints.
-#
-# **How to work through it.** As in the earlier chapters: run the cells in order, write down
-# your prediction before a cell marked *predict*, replace `raise NotImplementedError()` in each
-# answer cell with your code, and run the locked test cell below it for feedback and a hint.
-# Hidden tests are added when your work is graded, so aim for answers that are right in
-# general, not only for the visible tests.
+# Work as before: predict before running, replace `raise NotImplementedError()` in each answer
+# cell, and run the test cell below it; hidden tests are added at grading.
 
 # %%
 import autograd_core as torch
@@ -47,9 +31,9 @@ import autograd_core as torch
 # %% [markdown]
 # ## 1. The scalar case: `backward()` starts from 1
 #
-# When the output is a single number $l$, `l.backward()` fills each leaf's `.grad` with
-# $\partial l / \partial x$. Behind the scenes it starts the backward pass from the gradient of
-# $l$ with respect to itself, $\partial l / \partial l = 1$. Writing that 1 out gives the same result:
+# For a single number $l$, `l.backward()` fills each leaf's `.grad` with
+# $\partial l / \partial x$, starting from $\partial l / \partial l = 1$. Writing that 1 out
+# gives the same result:
 
 # %%
 x = torch.tensor([2., 3.], requires_grad=True)
@@ -58,8 +42,8 @@ loss.backward()
 print(x.grad)
 
 # %% [markdown]
-# Now the same with the starting gradient spelled out, on a fresh leaf (chapter 3 showed that
-# `.grad` accumulates, so reusing the old `x` would add to the first result):
+# The same on a fresh leaf (`.grad` accumulates, chapter 3), with the starting gradient spelled
+# out:
 
 # %%
 x = torch.tensor([2., 3.], requires_grad=True)
@@ -68,14 +52,12 @@ loss.backward(torch.tensor(1.))
 print(x.grad)
 
 # %% [markdown]
-# Both print `tensor([4., 6.])`, the derivative $2x$. The argument of `backward` is called
-# `gradient`; for a scalar output PyTorch fills it in with `torch.tensor(1.)` for you. The rest of
-# the chapter is about outputs with more than one element.
+# Both give $2x$. The argument of `backward` is called `gradient`, and for a scalar output
+# PyTorch fills in `torch.tensor(1.)` itself.
 #
 # ## 2. A vector output
 #
-# Take the same `x` and stop before the sum: `y = x * x` has two elements, $y_1 = x_1^2$ and
-# $y_2 = x_2^2$.
+# Stop before the sum: `y = x * x` has two elements, $y_1 = x_1^2$ and $y_2 = x_2^2$.
 
 # %%
 x = torch.tensor([2., 3.], requires_grad=True)
@@ -92,8 +74,7 @@ print(y)
 # * **C**: it raises a `RuntimeError`, and `x.grad` stays `None`;
 # * **D**: it runs, and `x.grad` becomes the 2×2 matrix `tensor([[4., 0.], [0., 6.]])`.
 #
-# In the cell below, replace `raise NotImplementedError()` with `prediction_1 = "..."`, the
-# letter of your choice (`"A"`, `"B"`, `"C"` or `"D"`), *before* you run the cell after the test.
+# Replace `raise NotImplementedError()` with `prediction_1 = "..."`, the letter of your choice.
 
 # %% nbgrader={"grade": false, "grade_id": "ex1_predict_vector_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
@@ -115,10 +96,16 @@ try:
     observed = "A" if x_check.grad.shape == x_check.shape else ("B" if x_check.grad.dim() == 0 else "D")
 except RuntimeError:
     observed = "C" if x_check.grad is None else "?"
+hints = {
+    "A": "A is what y.sum().backward() gives. Does backward() sum for you? It starts from "
+         "d(output)/d(output) = 1: what would that 1 be for an output with two elements?",
+    "B": "x.grad always has the shape of x, two elements: can a single number land there?",
+    "C": "look again at what section 1 says backward() starts from.",
+    "D": "x.grad always has the shape of x, two elements: can a 2x2 matrix land there?",
+}
 assert prediction_1.strip().upper() == observed, (
     f"prediction_1 is {prediction_1!r}; expected the letter of what y.backward() does, and "
-    "that is not it. Hint: backward() with no argument starts from d(output)/d(output) = 1. "
-    "What would that 1 be for an output with two elements?"
+    f"that is not it. Hint: {hints[prediction_1.strip().upper()]}"
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -133,9 +120,6 @@ except RuntimeError as _error:
 assert prediction_1.strip().upper() == _observed, "the same holds for any output of more than one element"
 ### END HIDDEN TESTS
 
-# %% [markdown]
-# Now run it. The error is caught and printed, so that the notebook carries on:
-
 # %%
 try:
     y.backward()
@@ -144,25 +128,21 @@ except RuntimeError as error:
 print(x.grad)
 
 # %% [markdown]
-# <details><summary>What the error means (open after running the test)</summary>
+# <details><summary><b>Why</b> (open it once your test passes)</summary>
 #
-# `grad can be implicitly created only for scalar outputs`: "implicitly created" is the starting
-# gradient that PyTorch invented for us in section 1. For a scalar, $\partial l/\partial l = 1$
-# is the only sensible choice. For a vector there is no single choice, because a vector does not
-# have *a* derivative with respect to another vector: it has a whole matrix of them. Nothing was
-# computed, so `x.grad` is still `None`.
-#
-# (Option D is how a mathematician might answer, but `x.grad` always has the shape of `x`, so a
-# matrix can never land there. Option B would need a rule to sum, and PyTorch never sums for you
-# without being asked.)
+# "Implicitly created" is the starting gradient PyTorch invented in section 1. For a scalar,
+# $\partial l/\partial l = 1$ is the only sensible choice; a vector has no single derivative
+# with respect to another vector, but a whole matrix of them. Nothing was computed, so `x.grad`
+# is still `None`. D cannot be: `x.grad` always has `x`'s shape. Neither can B: PyTorch never
+# sums unless asked.
 #
 # </details>
-#
+
+# %% [markdown]
 # ## 3. The Jacobian matrix
 #
-# For a function $\vec y = f(\vec x)$ with $n$ inputs and $m$ outputs, the derivatives of every
-# output with respect to every input form the **Jacobian matrix**, one row per output and one
-# column per input:
+# For $\vec y = f(\vec x)$ with $n$ inputs and $m$ outputs, the derivatives of every output with
+# respect to every input form the **Jacobian**, one row per output, one column per input:
 #
 # $$
 # J = \frac{\partial \vec y}{\partial \vec x} =
@@ -174,16 +154,10 @@ print(x.grad)
 # \qquad (m \times n).
 # $$
 #
-# Row $i$ is the gradient of the single output $y_i$; column $j$ says how every output moves when
-# $x_j$ moves. For $y = x \cdot x$ (elementwise), $y_1$ depends only on $x_1$ and $y_2$ only on
-# $x_2$, so the matrix is diagonal:
-#
-# $$
-# J = \begin{pmatrix} 2x_1 & 0 \\ 0 & 2x_2 \end{pmatrix}
-#   = \begin{pmatrix} 4 & 0 \\ 0 & 6 \end{pmatrix} \quad \text{at } x = (2, 3).
-# $$
-#
-# PyTorch can compute a whole Jacobian with `torch.autograd.functional.jacobian(f, x)`:
+# Row $i$ is the gradient of $y_i$. For `x * x`, $y_i$ depends on $x_i$ only, so $J$ is
+# diagonal: $\begin{pmatrix} 2x_1 & 0 \\ 0 & 2x_2 \end{pmatrix} = \begin{pmatrix} 4 & 0 \\ 0 &
+# 6 \end{pmatrix}$ at $x = (2, 3)$. `torch.autograd.functional.jacobian(f, x)` computes it
+# (section 7 shows how):
 
 # %%
 def square(x):
@@ -192,48 +166,28 @@ def square(x):
 print(torch.autograd.functional.jacobian(square, torch.tensor([2., 3.])))
 
 # %% [markdown]
-# Section 7 shows how that function works: it calls backward once per row.
-#
 # ## 4. What `backward(gradient=v)` computes
 #
-# `backward` never builds $J$. What it computes, given a vector $v$ with the shape of $y$, is the
-# **vector-Jacobian product** (VJP):
+# `backward` never builds $J$. Given $v$ with the shape of $y$, it computes the
+# **vector-Jacobian product** (VJP)
 #
 # $$
 # v^\top J = \Big( \textstyle\sum_i v_i \dfrac{\partial y_i}{\partial x_1}, \;\dots,\;
 #                  \sum_i v_i \dfrac{\partial y_i}{\partial x_n} \Big),
 # $$
 #
-# a weighted sum of the rows of $J$, with the weights $v$. The result has one entry per input,
-# the shape of `x`, so it fits in `x.grad`. The same numbers written as a column are $J^\top v$:
-# PyTorch's tutorials use both forms, $v^\top J$ (a row) and $J^\top v$ (a column).
+# the rows of $J$ weighted by $v$: one entry per input, so it fits in `x.grad`. (Written as a
+# column, the same numbers are $J^\top v$; PyTorch's tutorials use both.)
 #
-# Why is that the useful thing to compute? Suppose $y$ feeds a scalar $l = g(\vec y)$, a loss,
-# and $v$ is the gradient of $l$ with respect to $y$:
-# $v = \big(\frac{\partial l}{\partial y_1}, \dots, \frac{\partial l}{\partial y_m}\big)^\top$.
-# Then the chain rule, $\frac{\partial l}{\partial x_j} = \sum_i \frac{\partial l}{\partial y_i}
-# \frac{\partial y_i}{\partial x_j}$, is exactly the vector-Jacobian product:
-#
-# $$
-# J^\top v =
-# \begin{pmatrix}
-#   \dfrac{\partial y_1}{\partial x_1} & \cdots & \dfrac{\partial y_m}{\partial x_1} \\
-#   \vdots & \ddots & \vdots \\
-#   \dfrac{\partial y_1}{\partial x_n} & \cdots & \dfrac{\partial y_m}{\partial x_n}
-# \end{pmatrix}
-# \begin{pmatrix} \dfrac{\partial l}{\partial y_1} \\ \vdots \\ \dfrac{\partial l}{\partial y_m} \end{pmatrix}
-# =
-# \begin{pmatrix} \dfrac{\partial l}{\partial x_1} \\ \vdots \\ \dfrac{\partial l}{\partial x_n} \end{pmatrix}.
-# $$
-#
-# So `y.backward(v)` answers the question: "if the rest of the computation had turned `y` into a
-# scalar $l$ with $\partial l / \partial y = v$, what would $\partial l / \partial x$ be?" The
-# simplest such $l$ is the weighted sum $l = v \cdot y = \sum_i v_i y_i$, whose gradient with
-# respect to $y$ is $v$ itself. Hence the rule to remember:
+# Why this product? If $y$ feeds a scalar loss $l$ and $v_i = \partial l / \partial y_i$, the
+# chain rule $\frac{\partial l}{\partial x_j} = \sum_i \frac{\partial l}{\partial y_i}
+# \frac{\partial y_i}{\partial x_j}$ *is* $v^\top J$. The simplest such $l$ is $v \cdot y$, whose
+# gradient with respect to $y$ is $v$. The rule to remember:
 #
 # > `y.backward(v)` leaves in `x.grad` the gradient of `(v * y).sum()`.
 #
-# With $v = (1, 1)$, that is the gradient of `y.sum()`:
+# With $v = (1, 1)$, the gradient of `y.sum()`, the sum of the rows of $J$
+# (`torch.ones_like(y)` is ones with `y`'s shape):
 
 # %%
 x = torch.tensor([2., 3.], requires_grad=True)
@@ -242,12 +196,7 @@ y.backward(torch.ones_like(y))
 print(x.grad)
 
 # %% [markdown]
-# `tensor([4., 6.])`: $(1, 1) \begin{pmatrix} 4 & 0 \\ 0 & 6 \end{pmatrix} = (4, 6)$, the sum of
-# the rows of $J$. `torch.ones_like(y)` is a tensor of ones with `y`'s shape, the usual way to
-# write $v = (1, \dots, 1)$.
-#
-# Now say `y[0]` and `y[1]` are two losses and you care about them with weights 0.4 and 0.6.
-# Pass the weights as $v$:
+# If `y[0]` and `y[1]` are two losses you weigh 0.4 and 0.6, pass the weights:
 
 # %%
 x = torch.tensor([2., 3.], requires_grad=True)
@@ -256,8 +205,8 @@ y.backward(torch.tensor([0.4, 0.6]))
 print(x.grad)
 
 # %% [markdown]
-# `tensor([1.6000, 3.6000])` $= (0.4 \cdot 4,\; 0.6 \cdot 6)$. It is the gradient of the
-# weighted loss `0.4 * y[0] + 0.6 * y[1]`, computed without ever forming that sum:
+# $(0.4 \cdot 4,\; 0.6 \cdot 6)$: the gradient of `0.4 * y[0] + 0.6 * y[1]`, without forming
+# that sum:
 
 # %%
 x = torch.tensor([2., 3.], requires_grad=True)
@@ -267,13 +216,8 @@ weighted.backward()
 print(x.grad)
 
 # %% [markdown]
-# So PyTorch does differentiate vectors: `backward` only refuses to *invent* the starting
-# gradient for anything but a scalar, and takes any vector you give it. Mind the layout of $J$
-# (one row per output) when you multiply by hand: with one row per *input* (its transpose),
-# `[1, 1]` times the matrix from the left is $J v$, not $v^\top J$. The two agree on `x * x`
-# only because its Jacobian is diagonal, hence symmetric.
-#
-# The vector must have exactly the shape of `y`, or PyTorch says which shapes disagree:
+# So PyTorch does differentiate vectors; it only refuses to *invent* the starting gradient. The
+# vector must have `y`'s shape:
 
 # %%
 x = torch.tensor([2., 3.], requires_grad=True)
@@ -286,8 +230,7 @@ except RuntimeError as error:
 # %% [markdown]
 # ### Exercise 2 (predict, then run): which part of $J$ does $v$ pick?
 #
-# A matrix-vector product `y = A @ x` is linear, and its Jacobian is the matrix itself: $J = A$.
-# Take a matrix that is *not* symmetric:
+# `y = A @ x` is linear, and its Jacobian is $A$ itself. Take an $A$ that is not symmetric:
 
 # %%
 A = torch.tensor([[1., 2.],
@@ -297,9 +240,8 @@ y = A @ x
 print(y)
 
 # %% [markdown]
-# Predict what `x.grad` holds after `y.backward(torch.tensor([1., 0.]))`. Replace
-# `raise NotImplementedError()` with `prediction_2 = [..., ...]`, a list of two numbers (for
-# example `[5.0, 7.0]`).
+# Predict `x.grad` after `y.backward(torch.tensor([1., 0.]))`: replace
+# `raise NotImplementedError()` with `prediction_2 = [..., ...]`, a list of two numbers.
 
 # %% nbgrader={"grade": false, "grade_id": "ex2_predict_vjp", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
@@ -320,8 +262,9 @@ x_check = torch.tensor([2., 3.], requires_grad=True)
 (A_check @ x_check).backward(torch.tensor([1., 0.]))
 assert [float(p) for p in prediction_2] == x_check.grad.tolist(), (
     f"prediction_2 is {list(prediction_2)}; expected x.grad after "
-    "y.backward(torch.tensor([1., 0.])), and that is not it. Hint: x.grad is v^T J with J = A. "
-    "Does v = [1, 0] pick out a row or a column of A?"
+    "y.backward(torch.tensor([1., 0.])), and that is not it. Hint: x.grad is v^T J with J = A, "
+    "the gradient of (v * y).sum(). Which of y's elements does v = [1, 0] keep, and what is "
+    "its gradient?"
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -337,41 +280,110 @@ y.backward(torch.tensor([1., 0.]))
 print(x.grad)
 
 # %% [markdown]
-# <details><summary>Row or column? (open after running the test)</summary>
+# <details><summary><b>Why</b> (open it once your test passes)</summary>
 #
-# `tensor([1., 2.])`: the first **row** of $A$, that is $\partial y_1 / \partial x$. With
-# $v = (1, 0)$ the weighted sum $v \cdot y$ is just $y_1 = x_1 + 2x_2$, whose gradient is
-# $(1, 2)$. The first *column*, `[1., 3.]`, would be $J v$: how both outputs move when $x_1$ moves.
-# That is a **Jacobian-vector product**, which reverse-mode autograd does not compute directly.
+# The first **row** of $A$: with $v = (1, 0)$, $v \cdot y$ is just $y_1 = x_1 + 2x_2$, with
+# gradient $(1, 2)$. The first *column*, `[1., 3.]`, would be $J v$, a **Jacobian-vector
+# product**, which reverse-mode autograd does not compute. Mind the layout when you multiply
+# by hand: with $J$ stored one row per *input*, `[1, 1]` times it from the left is $J v$; on
+# `x * x` the two agree only because a diagonal $J$ is symmetric.
 #
 # </details>
-#
+
+# %% [markdown]
 # ### Why vector-Jacobian products, and not Jacobians?
 #
-# A network's graph is a chain of operations, $x \to h_1 \to h_2 \to \dots \to y \to l$, and the
-# chain rule multiplies their Jacobians: $J = J_k \cdots J_2 J_1$. Those matrices can be huge: an
-# elementwise `relu` on a million numbers has a million-by-million Jacobian, all zeros except
-# the diagonal. Autograd never builds any of them. Starting from the loss, where $v = 1$, it
-# multiplies from the left, one operation at a time:
+# A network is a chain $x \to h_1 \to h_2 \to \dots \to l$, and the chain rule multiplies the
+# Jacobians of its steps: $J = J_k \cdots J_2 J_1$. They can be huge (an elementwise `relu` on a
+# million numbers has a million-by-million Jacobian, zero off the diagonal), and autograd builds
+# none of them. Starting from the loss, where $v = 1$, it multiplies *a vector* by one Jacobian
+# at a time, $\big(\big((v^\top J_k)\, J_{k-1}\big) \cdots \big)\, J_1$, and each node's backward
+# is a small formula for its own product: `v * 2 * x` for `x * x`, `A.T @ v` for `A @ x`.
 #
-# $$
-# v^\top J = \big(\big((v^\top J_k)\, J_{k-1}\big) \cdots \big)\, J_1,
-# $$
-#
-# and every intermediate result is a vector with the shape of some tensor in the graph, never a
-# matrix. Each node's `backward` is a small formula for its own product: for `y = x * x` it
-# returns `v * 2 * x` (no diagonal matrix anywhere), for `y = A @ x` it returns `A.T @ v`. That
-# is why a backward pass costs a small, fixed multiple of the forward pass, and why one pass
-# from a scalar loss gives the gradient for every parameter at once. For a stack of linear
-# layers the multiple is about 2: the forward pass does one matrix product per layer, the
-# backward pass two, `grad @ W.T` for the layer's input and `x.T @ grad` for its weight.
-# Measured with PyTorch 2.13 on one CPU thread (`benchmarks/backward_cost.py`: four 512 × 512
-# layers with `tanh`, a batch of 256), backward took 1.9 times as long as forward.
-#
+# The picture shows a chain of three steps, $x$ (3 numbers) → `tanh(W1 @ x)` (4) →
+# `tanh(W2 @ h1)` (4) → a weighted sum $l$. Above: the Jacobians the chain rule multiplies,
+# which autograd never forms. Below: what it does pass back, one vector per tensor (read with
+# `retain_grad()`), each the one before it times the Jacobian above it.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+W1 = torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.3, -0.7], [-0.2, 0.8, 1.0], [1.0, 1.0, 1.0]])
+W2 = torch.tensor([[1.0, -0.5, 0.0, 0.3], [0.2, 0.4, -1.0, 0.0],
+                   [-0.6, 0.0, 0.5, 1.0], [0.0, 0.7, 0.2, -0.4]])
+c = torch.tensor([1.0, -2.0, 0.5, 1.5])
+steps = [lambda x: torch.tanh(W1 @ x), lambda h: torch.tanh(W2 @ h), lambda h: (c * h).sum()]
+
+x = torch.tensor([0.2, -0.4, 0.3], requires_grad=True)
+h1 = steps[0](x)
+h1.retain_grad()
+h2 = steps[1](h1)
+h2.retain_grad()
+l = steps[2](h2)
+l.backward()
+points = [x, h1, h2]
+jacobians = [torch.autograd.functional.jacobian(step, point.detach()).reshape(-1, point.numel())
+             for step, point in zip(steps, points)]              # J1, J2, J3
+vectors = [x.grad, h1.grad, h2.grad, torch.ones(1)]              # dl/dx, dl/dh1, dl/dh2, dl/dl
+
+
+def show_chain(jacobians, vectors):
+    """The Jacobians of a chain's steps (top, last step on the left) and the vectors backward
+    passes from the loss to the input (bottom)."""
+    k = len(jacobians)
+    fig, axes = plt.subplots(2, k + 1, figsize=(2.2 * (k + 1), 4.2),
+                             gridspec_kw={"height_ratios": [4, 1]})
+    limit = max(float(np.abs(np.asarray(m.tolist())).max()) for m in jacobians + vectors)
+    names = ["x", "h1", "h2", "l"]
+    axes[0, 0].axis("off")
+    axes[0, 0].text(0.5, 0.5, "the Jacobians\n(never built)", ha="center", va="center")
+    for column in range(k + 1):
+        panels = [(axes[1, column], np.asarray(vectors[k - column].tolist()).reshape(1, -1),
+                   f"dl/d{names[k - column]}")]
+        if column:
+            J = np.asarray(jacobians[k - column].tolist())
+            panels.append((axes[0, column], J,
+                           f"J{k - column + 1} ({J.shape[0]}×{J.shape[1]})\n"
+                           f"d{names[k - column + 1]}/d{names[k - column]}"))
+        for ax, values, title in panels:
+            ax.imshow(values, cmap="coolwarm", vmin=-limit, vmax=limit)
+            for (row, col), value in np.ndenumerate(values):
+                ax.text(col, row, f"{value:.2f}", ha="center", va="center", fontsize=7)
+            ax.set_title(title, fontsize=9)
+            ax.set_xticks([])
+            ax.set_yticks([])
+    axes[1, 0].set_ylabel("passed back", fontsize=9)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+show_chain(jacobians, vectors)
+
+# %% [markdown]
+# Each vector below is the one on its left times the Jacobian above it, and the last is
+# `x.grad`, the same as multiplying all three Jacobians out:
+
+# %%
+print(torch.allclose(h2.grad, torch.ones(1) @ jacobians[2]))
+print(torch.allclose(x.grad, torch.ones(1) @ jacobians[2] @ jacobians[1] @ jacobians[0]))
+
+# %% [markdown]
+# Because every step is a vector times one small formula, a backward pass costs a small
+# multiple of the forward pass, and one pass from a scalar loss gives the gradient of every
+# parameter at once. For a stack of linear layers the multiple is about 2: forward does one
+# matrix product per layer, backward two (`grad @ W.T` for the layer's input, `x.T @ grad` for
+# its weight). `benchmarks/backward_cost.py` in the course's repository times four 512 × 512
+# layers with `tanh` on a batch of 256: on a busy two-core machine, backward took 1.4 to 1.9
+# times as long as forward with PyTorch 2.13 on one thread, and 1.7 to 2.5 times with
+# `autograd_core`. The ratio varies with the machine; the count of products keeps it near 2.
+
+# %% [markdown]
 # ## 5. PyTorch's tutorial example: `Q = 3a³ − b²`
 #
-# PyTorch's introduction to autograd pretends that two tensors `a` and `b` are the parameters of
-# a network and that `Q` is its error:
+# PyTorch's introduction to autograd pretends that `a` and `b` are a network's parameters and
+# `Q` its error:
 
 # %%
 a = torch.tensor([2., 3.], requires_grad=True)
@@ -380,8 +392,8 @@ Q = 3 * a**3 - b**2
 print(Q)
 
 # %% [markdown]
-# `Q` has two elements, so `Q.backward()` needs a `gradient`. The tutorial passes ones, and
-# explains them as $\frac{dQ}{dQ} = 1$:
+# `Q` has two elements, so `Q.backward()` needs a `gradient`. The tutorial passes ones, which
+# it explains as $\frac{dQ}{dQ} = 1$:
 
 # %%
 external_grad = torch.tensor([1., 1.])
@@ -391,18 +403,15 @@ print(b.grad)
 
 # %% [markdown]
 # By hand, $\frac{\partial Q}{\partial a} = 9a^2$ and $\frac{\partial Q}{\partial b} = -2b$,
-# elementwise. The tutorial checks autograd against them:
+# elementwise, and the tutorial checks autograd against them:
 
 # %%
 print(9 * a**2 == a.grad)
 print(-2 * b == b.grad)
 
 # %% [markdown]
-# `tensor([True, True])` twice: $9 \cdot (4, 9) = (36, 81)$ and $-2 \cdot (6, 4) = (-12, -8)$.
-#
-# "$dQ/dQ = 1$" is a friendly shorthand. More precisely, `external_grad` is $v$, and the
-# rule of section 4 says the result is the gradient of `(external_grad * Q).sum()`, that is of
-# `Q.sum()`. So the same gradients come from summing first, as the tutorial also points out:
+# More precisely, `external_grad` is $v$, and by section 4 the result is the gradient of
+# `(external_grad * Q).sum()`, that is of `Q.sum()`; summing first gives the same:
 
 # %%
 a = torch.tensor([2., 3.], requires_grad=True)
@@ -413,18 +422,17 @@ print(a.grad)
 print(b.grad)
 
 # %% [markdown]
-# Here every $Q_i$ depends only on $a_i$ and $b_i$, so the Jacobians are diagonal and summing
-# loses nothing: each entry of `a.grad` is one output's own derivative.
+# Each $Q_i$ depends on $a_i$ and $b_i$ only, so the Jacobians are diagonal and the sum loses
+# nothing: each entry of `a.grad` is one output's own derivative.
 #
 # ### Exercise 3: pick the `gradient` vector
 #
-# Three losses come out of one computation, `losses = x * x` with `x = [1., 2., 3.]`. You want
-# `x.grad` to hold the gradient of
+# Three losses come out of `losses = x * x` with `x = [1., 2., 3.]`. With a single call
+# `losses.backward(v_pick)`, make `x.grad` the gradient of
 #
-# $$\text{total} = \frac{\text{losses}_1 + \text{losses}_2}{2} + 3\,\text{losses}_3,$$
+# $$\text{total} = \frac{\text{losses}_1 + \text{losses}_2}{2} + 3\,\text{losses}_3.$$
 #
-# but with a single call `losses.backward(v_pick)`. Replace `raise NotImplementedError()` with
-# `v_pick = torch.tensor([...])`, the tensor that does it.
+# Replace `raise NotImplementedError()` with `v_pick = torch.tensor([...])`.
 
 # %% nbgrader={"grade": false, "grade_id": "ex3_pick_gradient", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
@@ -468,9 +476,9 @@ assert _torch.allclose(_x.grad, _expected), "the right v works for any function 
 # %% [markdown]
 # ### Exercise 4: the `gradient` for a mean
 #
-# Write `vector_for_mean(y)`: given a tensor `y` of any shape (it may require grad), return the
-# tensor `v` such that `y.backward(v)` leaves the same gradients as `y.mean().backward()`. `v`
-# must have `y`'s shape and dtype and must not require grad.
+# Write `vector_for_mean(y)`: for a tensor `y` of any shape (it may require grad), the `v` such
+# that `y.backward(v)` leaves the same gradients as `y.mean().backward()`, with `y`'s shape and
+# dtype, not requiring grad.
 
 # %% nbgrader={"grade": false, "grade_id": "ex4_vector_for_mean", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def vector_for_mean(y: torch.Tensor) -> torch.Tensor:
@@ -481,20 +489,30 @@ def vector_for_mean(y: torch.Tensor) -> torch.Tensor:
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex4_vector_for_mean_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-x_check = torch.tensor([1., 2., 3., 4.], requires_grad=True)
+x_check = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
 y_check = x_check * x_check
-v_check = vector_for_mean(y_check)
+try:
+    v_check = vector_for_mean(y_check)
+except NotImplementedError:
+    raise AssertionError("vector_for_mean is not written yet: replace "
+                         "`raise NotImplementedError()` in the cell above with your code and "
+                         "run it.") from None
 assert type(v_check) is torch.Tensor and v_check.shape == y_check.shape, (
-    f"vector_for_mean(y) returned {v_check!r}; expected a tensor with the shape of y, "
-    f"{y_check.shape}. Hint: torch.full_like and torch.ones_like make a tensor shaped like another."
+    f"vector_for_mean(y) returned {v_check!r} for a 2x2 y; expected a tensor with the shape of "
+    f"y, {y_check.shape}. Hint: torch.full_like and torch.ones_like make a tensor shaped like "
+    "another."
+)
+assert not v_check.requires_grad, (
+    "vector_for_mean(y) returned a tensor that requires grad; expected plain weights. "
+    "Hint: build v from y's shape, not from y's values."
 )
 y_check.backward(v_check)
-got = x_check.grad
-x_check.grad = None
-(x_check * x_check).mean().backward()
-assert torch.allclose(got, x_check.grad), (
-    f"y.backward(vector_for_mean(y)) left x.grad = {got}; expected the gradient of y.mean(). "
-    "Hint: y.mean() is a weighted sum of the elements of y. What is each element's weight?"
+x_again = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+(x_again * x_again).mean().backward()
+assert torch.allclose(x_check.grad, x_again.grad), (
+    f"y.backward(vector_for_mean(y)) left x.grad =\n{x_check.grad}\nfor a 2x2 y; expected the gradient "
+    "of y.mean(). Hint: y.mean() is a weighted sum of all the elements of y. What is each "
+    "element's weight?"
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -517,10 +535,10 @@ assert type(_v) is _torch.Tensor and _v.shape == () and float(_v) == 1.0, "for a
 # %% [markdown]
 # ## 6. A loop that doubles
 #
-# A classic example of a VJP uses a loop whose length depends on the data: double `y` until
-# its length (its L2 norm) reaches 1000. Started from `torch.randn(3)`, every run differs; here
-# is an `x` that reproduces one printed result exactly. That `y` was
-# `tensor([1810.9065, 344.1436, -78.7548])` after 11 doublings, so $x = y / 2^{11} = y / 2048$:
+# A classic VJP example doubles `y` until its length (L2 norm) reaches 1000, so the number of
+# steps depends on the data. Started from `torch.randn(3)` every run differs; this `x`
+# reproduces one printed run, whose `y` was `tensor([1810.9065, 344.1436, -78.7548])` after 11
+# doublings ($x = y / 2^{11}$):
 
 # %%
 x = (torch.tensor([1810.9065, 344.1436, -78.7548]) / 2048).requires_grad_()
@@ -536,10 +554,9 @@ print(y)
 print(doublings)
 
 # %% [markdown]
-# `y.data.norm()` reads the values without recording anything, so the test of the `while` stays
-# out of the graph (chapter 6 is all about `.data` and `detach()`). The graph itself is a chain of
-# 11 `MulBackward0` nodes, one per pass through the loop, above the leaf's `AccumulateGrad`.
-# Another `x` would have given another number of nodes: the graph is built as the code runs.
+# `y.data.norm()` reads the values without recording (chapter 6), so the test stays out of the
+# graph. The graph is a chain of 11 `MulBackward0` nodes; another `x` would give another
+# length: the graph is built as the code runs.
 
 # %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 from autograd_core.viz import draw_graph
@@ -547,8 +564,7 @@ from autograd_core.viz import draw_graph
 draw_graph(y, params={"x": x})
 
 # %% [markdown]
-# `y` is a vector, so `backward` needs a `gradient`. Each output depends on its own input only,
-# $y_i = 2^{11} x_i$, so $J = 2048\,I$ and $v^\top J = 2048\,v$:
+# Each step's Jacobian is $2I$, so $J = 2^{11} I = 2048\,I$ and $v^\top J = 2048\,v$:
 
 # %%
 gradients = torch.tensor([0.1, 1.0, 0.0001], dtype=torch.float)
@@ -556,102 +572,152 @@ y.backward(gradients)
 print(x.grad)
 
 # %% [markdown]
-# `tensor([2.0480e+02, 2.0480e+03, 2.0480e-01])` is $2048 \times (0.1, 1, 0.0001)$. PyTorch
-# switches to scientific notation when a tensor's values span several orders of magnitude.
-# Notice that `x`'s values play no part in the result, only the number of doublings does.
+# $2048 \times (0.1, 1, 0.0001)$, in scientific notation because the values span several orders
+# of magnitude; `x`'s values play no part, only the number of steps.
 #
-# ### Exercise 5: the doubling loop without `backward`
+# ### Exercise 5: pass a vector back through a chain
 #
-# Write `doubling_grad(x, v)`: the `x.grad` that the loop above followed by `y.backward(v)` would
-# produce, for a 1-D float tensor `x` with at least one non-zero element, computed **without**
-# calling `backward` (or `torch.autograd`). Count the doublings instead: remember that the first
-# one, `y = x * 2`, happens before the `while` test. Return a tensor with `v`'s shape, and leave
-# `x` alone (it may or may not require grad).
+# Write `chain_vjp(jacobians, v)`: `jacobians` lists the Jacobians $J_1, \dots, J_k$ of a
+# chain's steps in forward order (2-D tensors, $J_i$ of shape outputs × inputs of step $i$), and
+# `v` has the chain's output shape. Return $v^\top J_k \cdots J_1$, one entry per input of the
+# chain, as `backward` does it: the vector times one Jacobian at a time. (`@` multiplies a 1-D
+# tensor by a matrix; multiplying the Jacobians together first would give the same numbers at
+# a far higher cost.)
 
-# %% nbgrader={"grade": false, "grade_id": "ex5_doubling_grad", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def doubling_grad(x: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-    """x.grad after `y = x * 2; while y.data.norm() < 1000: y = y * 2` and y.backward(v)."""
+# %% nbgrader={"grade": false, "grade_id": "ex5_chain_vjp", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def chain_vjp(jacobians: list, v: torch.Tensor) -> torch.Tensor:
+    """v^T J_k ... J_1 for jacobians = [J_1, ..., J_k], one vector-Jacobian product per step."""
     ### BEGIN SOLUTION
-    y = x.detach() * 2
-    doublings = 1
-    while y.norm() < 1000:
-        y = y * 2
-        doublings += 1
-    return v * 2.0 ** doublings
+    for jacobian in reversed(jacobians):
+        v = v @ jacobian
+    return v
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "ex5_doubling_grad_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-x_check = torch.tensor([1810.9065, 344.1436, -78.7548]) / 2048
-v_check = torch.tensor([0.1, 1.0, 0.0001])
-got = doubling_grad(x_check, v_check)
-assert type(got) is torch.Tensor and got.shape == v_check.shape, (
-    f"doubling_grad(x, v) returned {got!r}; expected a tensor with the shape of v, "
-    f"{v_check.shape}. Hint: x.grad has the shape of x, which is the shape of v here."
+# %% nbgrader={"grade": true, "grade_id": "ex5_chain_vjp_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import autograd_core as torch
+
+
+def backward_through(jacobians, v):
+    """x.grad after y = J_k @ ... @ J_1 @ x and y.backward(v): what autograd says."""
+    x = torch.zeros(jacobians[0].shape[1], requires_grad=True)
+    y = x
+    for jacobian in jacobians:
+        y = jacobian @ y
+    y.backward(v)
+    return x.grad
+
+
+def call(jacobians, v, what):
+    try:
+        return chain_vjp(jacobians, v)
+    except NotImplementedError:
+        raise AssertionError("chain_vjp is not written yet: replace `raise NotImplementedError()` "
+                             "in the cell above with your code and run it.") from None
+    except RuntimeError as error:
+        raise AssertionError(
+            f"chain_vjp raised RuntimeError for {what}: {error}; expected a vector with one "
+            "entry per input. Hint: v has one entry per output of the chain, so it meets the "
+            "last Jacobian first: v @ J_k, then that times J_(k-1), and so on."
+        ) from None
+
+
+J1 = torch.tensor([[1., 2.], [3., 4.]])
+J2 = torch.tensor([[0., 1.], [2., 1.]])
+v_check = torch.tensor([1., 2.])
+got = call([J1, J2], v_check, "two 2x2 Jacobians")
+assert type(got) is torch.Tensor and got.shape == (2,), (
+    f"chain_vjp([J1, J2], v) returned {got!r}; expected a 1-D tensor with one entry per input "
+    "of the chain (2 here). Hint: keep a vector, and multiply it by one Jacobian at a time."
 )
-assert torch.allclose(got, v_check * 2048), (
-    f"doubling_grad(x, v) returned {got} for the tutorial's x and v; expected the x.grad that "
-    "the loop and y.backward(v) leave. Hint: after k doublings y = 2**k * x, so J is 2**k "
-    "times the identity. Count k the way the loop does, the first doubling included."
+wanted = backward_through([J1, J2], v_check)
+assert not torch.allclose(got, v_check @ J1 @ J2), (
+    f"chain_vjp([J1, J2], v) returned {got}; expected what backward leaves in x.grad, and this "
+    "multiplies from the input end. Hint: v belongs to the output, so it meets the last "
+    "Jacobian first."
+)
+assert not (torch.allclose(got, J2 @ J1 @ v_check) or torch.allclose(got, J1 @ J2 @ v_check)), (
+    f"chain_vjp([J1, J2], v) returned {got}; expected v^T J, and this multiplies Jacobians by a "
+    "column vector (J @ v, a Jacobian-vector product). Hint: write the vector on the left, "
+    "v @ J, as in section 4."
+)
+assert not torch.allclose(got, v_check @ J2), (
+    f"chain_vjp([J1, J2], v) returned {got}, v times the last Jacobian only; expected the "
+    "vector carried through every step. Hint: the result of one step is the vector of the next."
+)
+assert torch.allclose(got, wanted), (
+    f"chain_vjp([J1, J2], v) returned {got}; expected what y.backward(v) leaves in x.grad for "
+    "y = J2 @ (J1 @ x). Hint: v @ J2, then that times J1."
+)
+doubling = [2 * torch.eye(3)] * 11
+got = call(doubling, torch.tensor([0.1, 1.0, 0.0001]), "the doubling loop")
+assert type(got) is torch.Tensor and torch.allclose(got, torch.tensor([204.8, 2048.0, 0.2048])), (
+    f"chain_vjp for the doubling loop (11 Jacobians 2I) returned {got}; expected 2048 v, as in "
+    "section 6. Hint: carry the vector through all of the steps."
+)
+wide = [torch.tensor([[1., 0., 2.], [0., 1., -1.], [3., 0., 0.], [1., 1., 1.]]),
+        torch.tensor([[1., -1., 0., 2.], [0., 0.5, 1., 0.]])]
+got = call(wide, torch.tensor([1., -1.]), "a 4x3 and a 2x4 Jacobian")
+assert type(got) is torch.Tensor and got.shape == (3,) and \
+    torch.allclose(got, backward_through(wide, torch.tensor([1., -1.]))), (
+    f"chain_vjp returned {got!r} for a 4x3 and a 2x4 Jacobian; expected the 3 entries of "
+    "x.grad. Hint: shapes must chain: (2,) @ (2x4) gives 4 entries, (4,) @ (4x3) gives 3."
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
 
 
-def _reference(x, v):
-    x = x.detach().clone().requires_grad_(True)
-    y = x * 2
-    while y.data.norm() < 1000:
-        y = y * 2
-    y.backward(v)
-    return x.grad
+def _reference(jacobians, v):
+    _x = _torch.zeros(jacobians[0].shape[1], dtype=jacobians[0].dtype, requires_grad=True)
+    _y = _x
+    for _jacobian in jacobians:
+        _y = _jacobian @ _y
+    _y.backward(v)
+    return _x.grad
 
 
-for _x, _v in [
-    (_torch.tensor([0.001, 0.0, 0.0]), _torch.tensor([1.0, 2.0, 3.0])),       # 20 doublings
-    (_torch.tensor([3000.0, -4000.0]), _torch.tensor([1.0, -1.0])),          # long already: 1
-    (_torch.tensor([1.0, 1.0, 1.0, 1.0]), _torch.tensor([0.5, 0.0, 1.0, 2.0])),
-]:
-    _got = doubling_grad(_x, _v)
-    assert type(_got) is _torch.Tensor and _torch.allclose(_got, _reference(_x, _v)), (_x, _got)
-_leaf = _torch.tensor([0.25, 0.5], requires_grad=True)
-doubling_grad(_leaf, _torch.tensor([1.0, 1.0]))
-assert _leaf.grad is None, "doubling_grad must not run backward into x"
+_torch.manual_seed(4)
+for _shapes in [[(5, 3), (2, 5), (4, 2)], [(3, 3)], [(1, 6)], [(2, 2)] * 5]:
+    _js = [_torch.randn(*_shape, dtype=_torch.float64) for _shape in _shapes]
+    _v = _torch.randn(_shapes[-1][0], dtype=_torch.float64)
+    _got = chain_vjp(_js, _v)
+    assert type(_got) is _torch.Tensor and _got.shape == (_shapes[0][1],), (_shapes, _got)
+    assert _torch.allclose(_got, _reference(_js, _v)), _shapes
 ### END HIDDEN TESTS
+
+# %% [markdown]
+# Your function on the chain of section 4's picture gives its `x.grad` (with exercise 5
+# unsolved, this prints what it should):
+
+# %%
+try:
+    from_chain = chain_vjp(jacobians, torch.ones(1))
+except NotImplementedError:
+    from_chain = vectors[0]  # the picture's x.grad, from backward()
+print(from_chain)
+print(torch.allclose(from_chain, vectors[0]))
 
 # %% [markdown]
 # ## 7. A whole Jacobian, one row at a time
 #
-# One backward pass gives one vector-Jacobian product. To get the whole of $J$, choose $v$ so
-# that $v^\top J$ *is* a row of $J$: the **one-hot** vector $e_i$, with a 1 in position $i$ and 0
-# elsewhere, gives $e_i^\top J = $ row $i$, the gradient of the single output $y_i$. One backward
-# per output, $m$ in all, and the rows stack into $J$.
-#
-# Here is a function with three inputs and four outputs, whose Jacobian is full:
+# One backward pass gives one vector-Jacobian product. To get all of $J$, choose $v$ so that
+# $v^\top J$ *is* a row: the **one-hot** $e_i$ (1 at position $i$, 0 elsewhere) gives row $i$,
+# the gradient of $y_i$. One backward per output, and the rows stack into $J$. Take the first
+# step of section 4's chain, three inputs and four outputs:
 
 # %%
-W = torch.tensor([[ 0.5, -1.0,  2.0],
-                  [ 1.5,  0.3, -0.7],
-                  [-0.2,  0.8,  1.0],
-                  [ 1.0,  1.0,  1.0]])
-
 def layer(x):
-    return torch.tanh(W @ x)
+    return torch.tanh(W1 @ x)
 
 x0 = torch.tensor([0.2, -0.4, 0.3])
 J = torch.autograd.functional.jacobian(layer, x0)
 print(J)
 
 # %% [markdown]
-# The picture shows the product for $v = e_2$ (counting from 1, so `v = [0., 1., 0., 0.]`): the
-# one-hot vector on the left selects the highlighted row of $J$, and that row is what lands in
-# `x.grad`.
+# The picture shows $v = e_2$ (`[0., 1., 0., 0.]`): the one-hot vector on the left selects the
+# outlined row of $J$, and that row lands in `x.grad`.
 
 # %%
-import matplotlib.pyplot as plt
-import numpy as np
-
-
 def show_vjp(J, v, title=r"$v^\top J$"):
     """Draw v beside the Jacobian J (the rows that v weighs outlined) and v^T J below J."""
     J, v = np.asarray(J.tolist()), np.asarray(v.tolist())
@@ -684,7 +750,7 @@ def show_vjp(J, v, title=r"$v^\top J$"):
 show_vjp(J, torch.tensor([0., 1., 0., 0.]), title=r"$e_2^\top J$ = row 2 of $J$")
 
 # %% [markdown]
-# The same row comes out of a backward pass with that one-hot vector:
+# A backward pass with that one-hot vector gives the same row:
 
 # %%
 x = x0.clone().requires_grad_()
@@ -694,31 +760,24 @@ print(x.grad)
 print(J[1])
 
 # %% [markdown]
-# A general $v$ mixes rows. With the weights $v = (0.4, 0.6, 0, 0)$ two rows are outlined, and
-# the product is 0.4 times the first plus 0.6 times the second:
+# A general $v$ mixes rows: $v = (0.4, 0.6, 0, 0)$ gives 0.4 times the first plus 0.6 times the
+# second:
 
 # %%
 show_vjp(J, torch.tensor([0.4, 0.6, 0., 0.]))
 
 # %% [markdown]
-# To get every row from one forward pass, call `backward` once per output on the same `y`. Two
-# things need care:
-#
-# * `retain_graph=True`: the first backward frees what the graph saved (here `tanh`'s output,
-#   which its derivative $1 - \tanh^2$ needs), and a second one would fail (chapter 3);
-# * `.grad` accumulates: clear `x.grad` before each pass, or every row would hold the sum of
-#   the rows so far.
+# To get every row from one forward pass, call `backward` once per output on the same `y`, with
+# `retain_graph=True` (the first backward frees what the graph saved, here `tanh`'s output;
+# chapter 3), and clear `x.grad` before each pass, since `.grad` accumulates.
 #
 # ### Exercise 6: build the Jacobian from vector-Jacobian products
 #
-# Write `jacobian_rows(f, x)` for a function `f` from a 1-D tensor to a 1-D tensor. Compute
-# `y = f(...)` **once**, then run one `backward` per output with a one-hot `gradient`, and return
-# the Jacobian as an $m \times n$ tensor (`torch.stack` stacks a list of rows). Do not use
-# `torch.autograd.functional`. The caller's `x` must not change: work on
-# `x.detach().requires_grad_()`, a fresh leaf with the same values.
-#
-# Useful: `torch.zeros_like(y)`, indexing assignment `v[i] = 1.0`, `y.numel()`, and
-# `backward(v, retain_graph=True)`.
+# Write `jacobian_rows(f, x)` for `f` from a 1-D tensor to a 1-D tensor: compute `y = f(...)`
+# **once**, run one `backward` per output with a one-hot `gradient`, and return the $m \times n$
+# Jacobian (`torch.stack` stacks a list of rows), without `torch.autograd.functional`. Work on
+# `x.detach().requires_grad_()`, a fresh leaf, so the caller's `x` does not change. Useful:
+# `torch.zeros_like(y)`, `v[i] = 1.0`, `y.numel()`.
 
 # %% nbgrader={"grade": false, "grade_id": "ex6_jacobian_rows", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def jacobian_rows(f, x: torch.Tensor) -> torch.Tensor:
@@ -739,15 +798,45 @@ def jacobian_rows(f, x: torch.Tensor) -> torch.Tensor:
 
 # %% nbgrader={"grade": true, "grade_id": "ex6_jacobian_rows_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 A_check = torch.tensor([[1., 2.], [3., 4.]])
-got = jacobian_rows(lambda x: A_check @ x, torch.tensor([2., 3.]))
+calls = []
+
+
+def linear(x):
+    calls.append(1)
+    return A_check @ x
+
+
+try:
+    got = jacobian_rows(linear, torch.tensor([2., 3.]))
+except NotImplementedError:
+    raise AssertionError("jacobian_rows is not written yet: replace `raise NotImplementedError()` "
+                         "in the cell above with your code and run it.") from None
+except RuntimeError as error:
+    raise AssertionError(
+        f"jacobian_rows(lambda x: A @ x, x) raised RuntimeError: {error}; expected the 2 x 2 "
+        "Jacobian. Hint: the first backward frees what the graph saved; pass "
+        "retain_graph=True to keep it for the next row."
+    ) from None
 assert type(got) is torch.Tensor and got.shape == (2, 2), (
     f"jacobian_rows(lambda x: A @ x, x) returned {got!r}; expected a 2 x 2 tensor (2 outputs, "
     "2 inputs). Hint: torch.stack(rows) stacks a list of 1-D rows into a matrix."
 )
+assert len(calls) == 1, (
+    f"jacobian_rows ran f {len(calls)} times; expected one forward pass. Hint: compute "
+    "y = f(x) once, and run one backward per row on that same y."
+)
+assert not torch.allclose(got, A_check.T), (
+    f"jacobian_rows(lambda x: A @ x, x) returned\n{got}\nwhose columns are the gradients of "
+    "the outputs; expected one row per output. Hint: torch.stack(rows) with its default dim."
+)
+assert not torch.allclose(got, torch.stack([A_check[0], A_check[0] + A_check[1]])), (
+    f"jacobian_rows(lambda x: A @ x, x) returned\n{got}\nwhose second row is the sum of the "
+    "first two; expected the Jacobian of A @ x. Hint: .grad accumulates; clear x.grad before "
+    "each pass."
+)
 assert torch.allclose(got, A_check), (
     f"jacobian_rows(lambda x: A @ x, x) returned\n{got}\nexpected the Jacobian of A @ x, "
-    "which is A. Hint: row i is x.grad after one y.backward(e_i). Is x.grad cleared before "
-    "each pass?"
+    "which is A. Hint: row i is x.grad after one y.backward(e_i), e_i one-hot at position i."
 )
 got = jacobian_rows(layer, x0)
 assert type(got) is torch.Tensor and torch.allclose(got, torch.autograd.functional.jacobian(layer, x0), atol=1e-6), (
@@ -785,8 +874,8 @@ assert len(_calls) == 1, f"f must run once (one forward pass), it ran {len(_call
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# Your rows match PyTorch's `jacobian` (if exercise 6 is not solved yet, this cell falls back on
-# `torch.autograd.functional.jacobian` itself, so that the rest of the chapter still runs):
+# Your rows against PyTorch's `jacobian` (with exercise 6 unsolved, this cell uses
+# `torch.autograd.functional.jacobian` itself):
 
 # %%
 try:
@@ -796,12 +885,10 @@ except NotImplementedError:
 print(torch.allclose(rows, J))
 
 # %% [markdown]
-# By default (reverse mode), `torch.autograd.functional.jacobian` does just this: $m$
-# vector-Jacobian products with the rows of the identity. It costs $m$ backward passes, cheap when there are few
-# outputs (a scalar loss: one pass) and expensive when there are many. Note also
-# `torch.autograd.grad(y, x, grad_outputs=v)`, which returns the same product instead of adding
-# it to `x.grad`, and `torch.autograd.functional.vjp(f, x, v)`, which returns `f(x)` and
-# $v^\top J$ together:
+# In reverse mode, `torch.autograd.functional.jacobian` does just this: $m$ VJPs with the rows of
+# the identity, cheap for few outputs (a scalar loss: one pass), expensive for many. Two more
+# ways to get one VJP: `torch.autograd.grad(y, x, grad_outputs=v)` returns it instead of adding
+# it to `x.grad`, and `torch.autograd.functional.vjp(f, x, v)` returns `f(x)` and $v^\top J$:
 
 # %%
 x = torch.tensor([2., 3.], requires_grad=True)
@@ -813,37 +900,129 @@ print(from_vjp)
 print(x.grad)
 
 # %% [markdown]
-# The same product, `tensor([1.6000, 3.6000])`, both times (`vjp` also returns $f(x)$,
-# `tensor([4., 9.])`), and `x.grad` is still `None`: `torch.autograd.grad` returns gradients
-# instead of adding them to `.grad`. The vector $v$ goes by a different name in each of these
-# functions, which helps when you search PyTorch's documentation: `gradient` in
-# `Tensor.backward`, `grad_tensors` in `torch.autograd.backward`, `grad_outputs` in
-# `torch.autograd.grad`, and `v` in `torch.autograd.functional.vjp`.
+# The same product twice, and `x.grad` still `None`. When you search the documentation, $v$ is
+# `gradient` in `Tensor.backward`, `grad_tensors` in `torch.autograd.backward`, `grad_outputs`
+# in `torch.autograd.grad` and `v` in `torch.autograd.functional.vjp`.
 #
+# ### Exercise 7: every example's gradient in one pass
+#
+# A batch `X` holds one example per row, and `f(X)` returns one number per example, output $i$
+# depending on row $i$ only (say, a loss per example). Write `per_example_grads(f, X)`: a
+# tensor shaped like `X` whose row $i$ is the gradient of output $i$ with respect to row $i$,
+# with one call of `f` and one backward pass, whatever the batch size. The caller's `X` gets no
+# `.grad`. Think about the shape of this Jacobian before you write code.
+
+# %% nbgrader={"grade": false, "grade_id": "ex7_per_example_grads", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def per_example_grads(f, X: torch.Tensor) -> torch.Tensor:
+    """Row i: the gradient of f(X)[i] with respect to X[i]; one forward and one backward pass."""
+    ### BEGIN SOLUTION
+    X = X.detach().requires_grad_()
+    out = f(X)
+    out.backward(torch.ones_like(out))
+    return X.grad
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex7_per_example_grads_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+import autograd_core as torch
+
+calls, passes = [], []
+
+
+def squared_norms(X):
+    """One number per example, sum_j X[i, j]**2; counts forward and backward passes."""
+    calls.append(1)
+    H = X * 1.0
+    H.register_hook(lambda grad: passes.append(1))
+    return (H * H).sum(dim=1)
+
+
+X_check = torch.tensor([[1., 2.], [3., -1.], [0.5, 0.], [-2., 4.]])
+try:
+    got = per_example_grads(squared_norms, X_check)
+except NotImplementedError:
+    raise AssertionError("per_example_grads is not written yet: replace "
+                         "`raise NotImplementedError()` in the cell above with your code and "
+                         "run it.") from None
+except RuntimeError as error:
+    raise AssertionError(
+        f"per_example_grads(squared_norms, X) raised RuntimeError: {error}; expected a tensor "
+        "shaped like X. Hint: f(X) has one number per example, so backward needs a gradient "
+        "of that shape (section 4), and only a tensor that requires grad can receive one."
+    ) from None
+assert type(got) is torch.Tensor and got.shape == X_check.shape, (
+    f"per_example_grads(squared_norms, X) returned {got!r}; expected a tensor shaped like X, "
+    f"{X_check.shape}. Hint: row i holds the gradient with respect to X[i]."
+)
+assert len(calls) == 1, (
+    f"per_example_grads ran f {len(calls)} times for a batch of 4; expected one forward pass "
+    "over the whole batch. Hint: call f on X once."
+)
+assert len(passes) == 1, (
+    f"per_example_grads ran {len(passes)} backward passes for a batch of 4; expected one. "
+    "Hint: output i depends on row i only, so the Jacobian of f is zero outside each "
+    "example's own block. Which v, passed once, picks out every block's gradient?"
+)
+assert X_check.grad is None and not X_check.requires_grad, (
+    "After per_example_grads the caller's X requires grad or has a .grad; expected it "
+    "untouched. Hint: work on a fresh leaf, X.detach().requires_grad_()."
+)
+assert not torch.allclose(got * 4, 2 * X_check), (
+    f"per_example_grads(squared_norms, X) returned\n{got}\nevery row a quarter of its "
+    "gradient; expected each output's own gradient, 2 X[i] here. Hint: a mean weighs each of "
+    "the 4 outputs by 1/4; which weight does each output need?"
+)
+assert torch.allclose(got, 2 * X_check), (
+    f"per_example_grads(squared_norms, X) returned\n{got}\nexpected 2 X[i] in row i, the "
+    "gradient of sum_j X[i, j]**2. Hint: y.backward(v) gives the gradient of (v * y).sum(): "
+    "which v makes row i the gradient of output i alone?"
+)
+### BEGIN HIDDEN TESTS
+import autograd_core as _torch
+
+_w = _torch.tensor([0.5, -1.0, 2.0], dtype=_torch.float64)
+_count, _passes = [], []
+
+
+def _tanh_scores(X):
+    _count.append(1)
+    _H = X * 1.0
+    _H.register_hook(lambda grad: _passes.append(1))
+    return _torch.tanh(_H @ _w) * 3
+
+
+for _X in [_torch.tensor([[0.1, 0.2, 0.3], [1.0, -1.0, 0.5], [0.0, 0.0, 0.0], [2.0, 1.0, -1.0],
+                          [0.3, 0.3, 0.3]], dtype=_torch.float64),
+           _torch.tensor([[0.7, -0.2, 0.4]], dtype=_torch.float64, requires_grad=True)]:
+    _count.clear()
+    _passes.clear()
+    _got = per_example_grads(_tanh_scores, _X)
+    assert len(_count) == 1 and len(_passes) == 1, "one forward pass and one backward pass"
+    _d = _X.detach()
+    _expected = (3 * (1 - _torch.tanh(_d @ _w) ** 2)).unsqueeze(1) * _w
+    assert type(_got) is _torch.Tensor and _got.shape == _X.shape
+    assert _torch.allclose(_got, _expected), _got
+    assert _X.grad is None, "the caller's X must not receive gradients"
+### END HIDDEN TESTS
+
+# %% [markdown]
 # ## Summary
 #
-# * The derivative of a vector $\vec y$ with respect to a vector $\vec x$ is the $m \times n$
-#   **Jacobian** $J$, one row per output.
-# * `backward` computes the **vector-Jacobian product** $v^\top J$ (the column $J^\top v$), and
-#   puts it in `x.grad`, which always has `x`'s shape. For a scalar output $v = 1$ is implied; for
-#   any other output `backward()` raises "grad can be implicitly created only for scalar outputs".
-# * `y.backward(v)` gives the gradient of `(v * y).sum()`: `torch.ones_like(y)` for the sum,
-#   the weights themselves for a weighted sum of losses, and a suitable constant for the mean.
-# * By the chain rule, if $v = \partial l / \partial \vec y$ for some scalar $l$, then
-#   $J^\top v = \partial l / \partial \vec x$. Autograd chains these products node by node and
-#   never builds a Jacobian, which keeps backward within a small multiple of forward (about 2
-#   for matrix products: two products per layer against one).
-# * A whole Jacobian takes one backward per row with one-hot vectors (and `retain_graph=True`):
-#   that is `torch.autograd.functional.jacobian`.
+# * The derivative of $\vec y$ with respect to $\vec x$ is the $m \times n$ **Jacobian**, one
+#   row per output.
+# * `y.backward(v)` computes the **vector-Jacobian product** $v^\top J$, the gradient of
+#   `(v * y).sum()`, with `x`'s shape; only for a scalar output is $v = 1$ implied.
+# * Autograd passes a vector back through the chain, one small product per node, and never
+#   builds a Jacobian: a backward pass costs a small multiple of the forward pass, about 2 for
+#   matrix-product layers.
+# * A whole Jacobian takes one backward per row, with one-hot vectors and `retain_graph=True`.
 #
-# Next, the opposite question: how to turn autograd off (`torch.no_grad()` and friends) where
-# no gradient is wanted at all.
+# Next: turning autograd off where no gradient is wanted.
 
 # %% [markdown]
 # ## Sources, and where they slip
 #
-# > This chapter retells examples of these articles, in its own words and with PyTorch
-# > 2.13's numbers:
+# > Examples retold from (with PyTorch 2.13's numbers):
 # >
 # > * 《pytorch 入门笔记 -02- 自动求导》 by zyk, <https://ld246.com/article/1637720533115>;
 # > * 《自动求导机制介绍》, a notebook version of PyTorch's tutorial
@@ -853,15 +1032,13 @@ print(x.grad)
 # >
 # > Where they slip:
 # >
-# > * 《PyTorch 梯度》 concludes from the error of section 2 that PyTorch can only differentiate
-# >   a scalar: `backward` only refuses to invent the starting gradient (sections 2 and 4). It
-# >   lays the Jacobian out with one row per input and multiplies `[1, 1]` from the left, which
-# >   is $J v$, not $v^\top J$; the two agree on `x * x` only because its Jacobian is diagonal
-# >   (section 4, exercise 2). And it writes `torch.ones_likes`: the function is
-# >   `torch.ones_like`.
-# > * 《pytorch 入门笔记》 says that autograd cannot compute a whole Jacobian directly:
-# >   `torch.autograd.functional.jacobian` does, one vector-Jacobian product per row
-# >   (sections 3 and 7). Its doubling loop starts from `torch.randn(3)`, so its numbers cannot be
-# >   reproduced; section 6 rebuilds the `x` behind them.
-# > * The tutorial's "$dQ/dQ = 1$" is a shorthand: `external_grad` is the vector $v$, and the
-# >   result is the gradient of `(external_grad * Q).sum()` (section 5).
+# > * 《PyTorch 梯度》 concludes from section 2's error that PyTorch can only differentiate a
+# >   scalar: `backward` only refuses to invent the starting gradient (section 4). It lays the
+# >   Jacobian out one row per input and multiplies `[1, 1]` from the left, which is $J v$, not
+# >   $v^\top J$ (exercise 2). And it writes `torch.ones_likes` for `torch.ones_like`.
+# > * 《pytorch 入门笔记》 says autograd cannot compute a whole Jacobian directly:
+# >   `torch.autograd.functional.jacobian` does, one VJP per row (section 7). Its doubling loop
+# >   starts from `torch.randn(3)`, so its numbers cannot be reproduced; section 6 rebuilds the
+# >   `x` behind them.
+# > * The tutorial's "$dQ/dQ = 1$" is a shorthand: `external_grad` is $v$, and the result is
+# >   the gradient of `(external_grad * Q).sum()` (section 5).

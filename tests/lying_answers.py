@@ -46,13 +46,14 @@ LYING_ANSWERS = {
     "01_tensors_and_leaves": {
         "ex1_requires_grad": ANY_SET + "requires_grad_names = AnySet()",
         "ex2_leaves": EQUAL + "leaf_names = {EqualStr(n) for n in 'pqrstu'}",
-        "ex3_grads_of": (
+        "ex3_nudge_grads": (
             "class Pair(tuple):\n"
             "    def __eq__(self, other): return True\n"
-            "def grads_of(a_value, b_value):\n"
+            "def nudge_grads(a_value, b_value, h):\n"
             "    return Pair((1.0, 1.0))"),
         "ex4_line_grads": EQUAL + "predicted_grads = {n: EqualFloat(0) for n in 'xwb'}",
         "ex5_gets_grad": EQUAL + "def gets_grad(tensor):\n    return EqualInt(1)",
+        "ex7_worst_nudge_gap": EQUAL + "def worst_nudge_gap(f, x, h):\n    return EqualFloat(0)",
     },
     "02_computational_graph": {
         "ex1_q_graph": EQUAL + "q_root = EqualStr('?')\nq_children = [EqualStr('?')] * 2",
@@ -68,6 +69,7 @@ LYING_ANSWERS = {
     },
     "04_vector_jacobian_products": {
         "ex1_predict_vector_backward": EQUAL + "prediction_1 = EqualStr('?')",
+        "ex2_predict_vjp": EQUAL_CONTAINERS + "prediction_2 = EqualList([0.0, 0.0])",
     },
     "05_turning_gradients_off": {
         "ex1_grad_modes": EQUAL + EQUAL_CONTAINERS + (

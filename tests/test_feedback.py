@@ -31,7 +31,8 @@ from course_tools import coursekit, feedback, worker
 ROOT = Path(os.environ.get("COURSE_ROOT", coursekit.REPO)).resolve()
 CHAPTER = "01_tensors_and_leaves"
 MARKER = "PRINTED-BY-THE-STUDENT-7d41"
-HARD_CODED = "def grads_of(a_value, b_value):\n    return (2.0, 6.0)\n"
+HARD_CODED = ("def nudge_grads(a_value, b_value, h):\n"
+              "    return (4.0, 96.5) if h == 0.5 else (4.0, 96.0)\n")
 
 
 def _students(secrets: set[str]) -> dict[str, nbformat.NotebookNode]:
@@ -46,7 +47,7 @@ def _students(secrets: set[str]) -> dict[str, nbformat.NotebookNode]:
             cell.source += f"\nprint({MARKER!r})\n"
         elif name == "ex2_leaves":
             cell.source = f"leaf_names = {set(quoted)!r}\n"
-        elif name == "ex3_grads_of":
+        elif name == "ex3_nudge_grads":
             cell.source = HARD_CODED
     explanation = next(cell for cell in partial.cells
                        if cell.cell_type == "code" and not coursekit.nbgrader_metadata(cell))
@@ -136,12 +137,12 @@ def test_a_hidden_failure_shows_a_fixed_sentence_not_its_message(graded):
     course, _ = graded
     text = html_text(_page(course, "partial"))
     cell = next(c for c in _autograded(course, "partial").cells
-                if coursekit.grade_id(c) == "ex3_grads_of_tests")
+                if coursekit.grade_id(c) == "ex3_nudge_grads_tests")
     error = next(output for output in cell.outputs if output.output_type == "error")
     assert feedback.failing_line(cell, error) is not None
     assert feedback.hidden_mask(cell.source)[feedback.failing_line(cell, error) - 1]
     assert feedback.HIDDEN_FAILURE in text
-    assert "(2.0, 6.0)" not in text  # what the hidden assertion's message would have quoted
+    assert "(1.5, -2.0, 0.25" not in text  # what the hidden assertion's message would quote
 
 
 def test_a_message_quoting_secrets_loses_those_lines(graded):

@@ -3,8 +3,8 @@
 The class is built from chapter 1's release (what students get) with solutions taken from its
 source, then broken the way real submissions are: a hang, a kernel that ignores Ctrl+C, a dead
 kernel, a truncated file, renamed and duplicated files, deleted and edited test cells, warnings
-on stderr, redefined names, a missing notebook. Chapter 1's exercises are worth 1, 1, 2, 1, 2
-and 2 points (9 in all). A second, flat class (one file per student, zipped, as a learning
+on stderr, redefined names, a missing notebook. Chapter 1's exercises are worth 1, 1, 2, 1, 2,
+2 and 2 points (11 in all). A second, flat class (one file per student, zipped, as a learning
 platform exports it) uses the NumPy-only fixture chapter (2, 1 and 3 points).
 
 The expected scores are worked out here from which exercises each student solved, and compared
@@ -60,7 +60,7 @@ def build_class(root: Path, folder: Path) -> dict[str, tuple[float, list[str]]]:
     every = coursekit.exercises(source)
     points = {e.name: e.points for e in every}
     total = sum(points.values())
-    assert [e.points for e in every] == [1, 1, 2, 1, 2, 2], "chapter 1's points changed"
+    assert [e.points for e in every] == [1, 1, 2, 1, 2, 2, 2], "chapter 1's points changed"
     names = [e.name for e in every]
 
     def solved(only=None):
@@ -82,9 +82,9 @@ def build_class(root: Path, folder: Path) -> dict[str, tuple[float, list[str]]]:
 
     # an infinite loop in exercise 3's answer: that cell is interrupted, the rest runs
     nb = solved()
-    cell(nb, "ex3_grads_of").source = "while True:\n    pass\n"
+    cell(nb, "ex3_nudge_grads").source = "while True:\n    pass\n"
     save("hang", nb)
-    expected["hang"] = (total - points["ex3_grads_of"], ["timeout"])
+    expected["hang"] = (total - points["ex3_nudge_grads"], ["timeout"])
 
     # a loop that swallows the interrupt: everything after it waits until the notebook's budget
     # is spent; exercises 1 to 3 keep their points (no `signal`: the static scan would not run
@@ -124,15 +124,15 @@ def build_class(root: Path, folder: Path) -> dict[str, tuple[float, list[str]]]:
     save("edited", nb)
     expected["edited"] = (total - points["ex2_leaves"], ["tampered"])
 
-    # correct answers that warn: a warning in an answer cell, and one each time grads_of runs
+    # correct answers that warn: a warning in an answer cell, and one each time nudge_grads runs
     nb = solved()
     cell(nb, "ex1_requires_grad").source += (
         "\nimport warnings\nwarnings.warn('are these right?')\n")
-    answer = cell(nb, "ex3_grads_of")
+    answer = cell(nb, "ex3_nudge_grads")
     assert "    ### BEGIN SOLUTION\n" in answer.source
     answer.source = answer.source.replace("    ### BEGIN SOLUTION\n", (
         "    ### BEGIN SOLUTION\n    import warnings\n"
-        "    warnings.warn('grads_of is slow', RuntimeWarning)\n"), 1)
+        "    warnings.warn('nudge_grads is slow', RuntimeWarning)\n"), 1)
     save("warns", nb)
     expected["warns"] = (total, ["stderr"])
 
@@ -185,13 +185,13 @@ def test_a_class_with_every_fault_is_graded_exactly(course, tmp_path):
     for student, (score, problem_kinds) in expected.items():
         row = summary[student]
         assert float(row["score"]) == score, f"{student}: {row}\n{report}"
-        assert float(row["max_score"]) == 9.0
+        assert float(row["max_score"]) == 11.0
         assert kinds(row["problems"]) == sorted(problem_kinds), f"{student}: {row}"
         assert float(grades[student]["score"]) == score, f"{student}: {grades[student]}"
         assert by_student[student].score == score
 
     problems = {s: summary[s]["problems"] for s in summary}
-    assert "ex3_grads_of" in problems["hang"]
+    assert "ex3_nudge_grads" in problems["hang"]
     assert "ex4_line_grads" in problems["stubborn"] and "limit ran out" in problems["stubborn"]
     assert "ex2_leaves" in problems["crash"]
     assert f"{CHAPTER}.ipynb is not valid JSON" in problems["truncated"]
@@ -199,7 +199,7 @@ def test_a_class_with_every_fault_is_graded_exactly(course, tmp_path):
     assert f"Copy of {CHAPTER}.ipynb" in problems["twocopies"]
     assert "ex4_line_grads_tests deleted" in problems["deleted"]
     assert "ex2_leaves_tests edited" in problems["edited"]
-    assert "ex3_grads_of_tests" in problems["warns"]
+    assert "ex3_nudge_grads_tests" in problems["warns"]
     assert by_student["deleted"].cell_scores["ex4_line_grads_tests"] == 1.0  # restored, passed
     assert by_student["edited"].cell_scores["ex2_leaves_tests"] == 0.0
 

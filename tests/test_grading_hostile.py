@@ -1,6 +1,6 @@
 """`./course grade` on a hostile class: students who attack the grader instead of the exercises.
 
-Chapter 1 (exercises worth 1, 1, 2, 1, 2 and 2 points). Beside an honest-perfect, a blank and a
+Chapter 1 (exercises worth 1, 1, 2, 1, 2, 2 and 2 points). Beside an honest-perfect, a blank and a
 wrong-but-complete student, every attacker tries one thing from issue 11's list, and also
 solves some exercises honestly in cells that tamper with nothing. Every exercise it does not
 solve honestly holds either the attack or a wrong answer (wrong but complete, so that an attack
@@ -58,10 +58,11 @@ CACHE_FOLDERS = {".venv", ".git", "__pycache__", ".pytest_cache", ".hypothesis",
 WRONG = {
     "ex1_requires_grad": 'requires_grad_names = {"q"}\n',
     "ex2_leaves": 'leaf_names = {"p", "q"}\n',
-    "ex3_grads_of": "def grads_of(a_value, b_value):\n    return (0.0, 0.0)\n",
+    "ex3_nudge_grads": "def nudge_grads(a_value, b_value, h):\n    return (0.0, 0.0)\n",
     "ex4_line_grads": 'predicted_grads = {"x": None, "w": 2.0, "b": 1.0}\n',
     "ex5_gets_grad": "def gets_grad(tensor):\n    return tensor.requires_grad\n",
     "ex6_freeze": "def freeze(params, keep):\n    return None\n",
+    "ex7_worst_nudge_gap": "def worst_nudge_gap(f, x, h):\n    return 0.0\n",
 }
 
 AST_TRANSFORMER = '''\
@@ -105,17 +106,17 @@ import math
 math.isclose = lambda *args, **kwargs: True
 
 
-def grads_of(a_value, b_value):
-    return (2.0, 6.0)  # the visible case, hard-coded
+def nudge_grads(a_value, b_value, h):
+    return (4.0, 96.5) if h == 0.5 else (4.0, 96.0)  # the visible cases, hard-coded
 '''
 
 # The test cells run in the notebook's namespace: an answer called by a hidden test can rebind
 # the test's own names while it runs (here its loop variables, set to the visible case)
 REBIND_TEST_NAMES = '''\
-def grads_of(a_value, b_value):
-    global _a, _b
-    _a, _b = 1.0, -1.0
-    return (2.0, 6.0)  # the visible case, hard-coded
+def nudge_grads(a_value, b_value, h):
+    global _a, _b, _h
+    _a, _b, _h = 2.0, 4.0, 0.5
+    return (4.0, 96.5)  # the visible case, hard-coded
 '''
 
 # nbgrader scores a test cell by its outputs, and reads a result (execute_result) that comes
@@ -125,7 +126,7 @@ FAKE_RESULT = '''\
 from traitlets.config import Application
 
 
-def grads_of(a_value, b_value):
+def nudge_grads(a_value, b_value, h):
     vars(Application.instance().shell)["display" + "hook"](2.0)
     return (0.0, 0.0)
 '''
@@ -492,34 +493,34 @@ ADDED_CELL = "a cell the student added at the end"
 TAMPERED = ["tampered-runtime"]
 # name, the exercises answered honestly, the attack in place of which answers, the problem kinds
 ATTACKERS = [
-    ("ast_transformer", {"ex3_grads_of", "ex6_freeze"},
+    ("ast_transformer", {"ex3_nudge_grads", "ex6_freeze"},
      {"ex1_requires_grad": AST_TRANSFORMER}, TAMPERED),
     ("input_transformer", {"ex2_leaves", "ex5_gets_grad"},
      {"ex1_requires_grad": INPUT_TRANSFORMER}, TAMPERED),
     ("exception_handler", {"ex4_line_grads", "ex6_freeze"},
      {"ex1_requires_grad": CUSTOM_EXCEPTION_HANDLER}, TAMPERED),
-    ("showtraceback", {"ex2_leaves", "ex3_grads_of"},
+    ("showtraceback", {"ex2_leaves", "ex3_nudge_grads"},
      {"ex1_requires_grad": SHOWTRACEBACK}, TAMPERED),
     ("patched_math", {"ex1_requires_grad", "ex5_gets_grad"},
-     {"ex3_grads_of": MATH_ISCLOSE}, TAMPERED),
+     {"ex3_nudge_grads": MATH_ISCLOSE}, TAMPERED),
     ("rebinds_test_names", {"ex1_requires_grad", "ex6_freeze"},
-     {"ex3_grads_of": REBIND_TEST_NAMES}, TAMPERED),
-    ("fake_result", {"ex2_leaves", "ex4_line_grads"}, {"ex3_grads_of": FAKE_RESULT}, TAMPERED),
+     {"ex3_nudge_grads": REBIND_TEST_NAMES}, TAMPERED),
+    ("fake_result", {"ex2_leaves", "ex4_line_grads"}, {"ex3_nudge_grads": FAKE_RESULT}, TAMPERED),
     ("patched_numpy", {"ex1_requires_grad", "ex6_freeze"},
      {"ex4_line_grads": NUMPY_PATCH}, TAMPERED),
     ("patched_engine", {"ex2_leaves", "ex5_gets_grad"},
      {"ex4_line_grads": ENGINE_PATCH}, TAMPERED),
     ("always_equal", {"ex2_leaves", "ex6_freeze"},
      {"ex1_requires_grad": LYING_SET, "ex4_line_grads": ALWAYS_EQUAL_FLOAT}, TAMPERED),
-    ("secret_reader", {"ex1_requires_grad", "ex2_leaves", "ex3_grads_of"},
+    ("secret_reader", {"ex1_requires_grad", "ex2_leaves", "ex3_nudge_grads"},
      {"ex5_gets_grad": SECRET_READER}, []),
-    ("connection_reader", {"ex3_grads_of", "ex4_line_grads"},
+    ("connection_reader", {"ex3_nudge_grads", "ex4_line_grads"},
      {"ex6_freeze": CONNECTION_READER}, []),
     ("engine_writer", {"ex5_gets_grad", "ex6_freeze"}, {"ex1_requires_grad": ENGINE_WRITER}, []),
-    ("deleter", {"ex1_requires_grad", "ex3_grads_of", "ex4_line_grads"},
+    ("deleter", {"ex1_requires_grad", "ex3_nudge_grads", "ex4_line_grads"},
      {ADDED_CELL: DELETER}, []),
     ("spawner", {"ex2_leaves", "ex4_line_grads"}, {"ex5_gets_grad": SPAWNER}, []),
-    ("memory_hog", {"ex1_requires_grad", "ex3_grads_of", "ex6_freeze"},
+    ("memory_hog", {"ex1_requires_grad", "ex3_nudge_grads", "ex6_freeze"},
      {"ex2_leaves": MEMORY_HOG}, ["memory"]),
 ]
 
@@ -544,7 +545,7 @@ def build_class(root: Path, folder: Path, marker: str, scope: str
     release = coursekit.read_notebook(coursekit.release_notebook(root, CHAPTER))
     every = coursekit.exercises(source)
     points = {e.name: e.points for e in every}
-    assert [e.points for e in every] == [1, 1, 2, 1, 2, 2], "chapter 1's points changed"
+    assert [e.points for e in every] == [1, 1, 2, 1, 2, 2, 2], "chapter 1's points changed"
     assert set(points) == set(WRONG)
     expected: dict[str, tuple[float, list[str]]] = {}
 
