@@ -988,15 +988,6 @@ assert out.shape == reference.shape and torch.allclose(out, reference), (
     "in eval mode. Hint: return model(data), computed once."
 )
 
-net.eval()
-evaluate(net, data)
-assert net.training is False, (
-    "evaluate(net, data) on a model that was already in eval mode left it in training mode; "
-    "expected the mode it found. Hint: give back the saved flag with model.train(mode); "
-    "model.train() alone always means training mode."
-)
-net.train()
-
 
 class Broken(nn.Module):
     def forward(self, x):
@@ -1016,6 +1007,15 @@ assert broken.training is True, (
     "When the model raised inside evaluate, it was left in eval mode; expected its training "
     "mode restored even then. Hint: try/finally."
 )
+
+net.eval()
+evaluate(net, data)
+assert net.training is False, (
+    "evaluate(net, data) on a model that was already in eval mode left it in training mode; "
+    "expected the mode it found. Hint: give back the saved flag with model.train(mode); "
+    "model.train() alone always means training mode."
+)
+net.train()
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
 
@@ -1098,6 +1098,8 @@ def loss_one_step_ahead(model, loss_fn, lr):
 # %% nbgrader={"grade": true, "grade_id": "ex6_one_step_ahead_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 import autograd_core as torch
 from autograd_core import nn
+
+torch.set_grad_enabled(True)                  # whatever an earlier cell left behind
 
 
 def make_model():

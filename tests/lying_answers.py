@@ -72,12 +72,18 @@ LYING_ANSWERS = {
     "05_turning_gradients_off": {
         "ex1_grad_modes": EQUAL + EQUAL_CONTAINERS + (
             "predicted_requires_grad = LyingDict({n: True for n in 'abcde'})"),
-        "ex2_count_graph_nodes": EQUAL + "def count_graph_nodes(t):\n    return EqualInt(0)",
+        "ex2_updates": EQUAL_CONTAINERS + (
+            "class EqualTuple(tuple):\n"
+            "    def __eq__(self, other): return True\n"
+            "    def __ne__(self, other): return False\n"
+            "predicted_after_update = {n: EqualTuple((True, True)) for n in 'ABCD'}"),
         "ex3_freeze_all_but": EQUAL_CONTAINERS + (
             "def freeze_all_but(model, head):\n"
             "    for name, param in model.named_parameters():\n"
             "        param.requires_grad = name.startswith(head + '.')\n"
             "    return EqualList()"),
+        "ex6_one_step_ahead": EQUAL + (
+            "def loss_one_step_ahead(model, loss_fn, lr):\n    return EqualFloat(0)"),
     },
     "06_detach_data_and_inplace": {
         "ex1_will_raise": ANY_SET + "will_raise = AnySet()",
