@@ -612,15 +612,21 @@ assert type(predicted_versions) is tuple and len(predicted_versions) == 4 and \
     all(type(v) is int for v in predicted_versions), (
         f"Expected a tuple of four whole numbers, for a, b, c and e; got {predicted_versions!r}."
     )
-a_check = torch.ones(3)
-b_check = a_check.detach()
-c_check = a_check.data
-b_check.add_(1)
-c_check.mul_(2)
-a_check[0] = 5
-e_check = a_check * 2
-versions = {"a": a_check._version, "b": b_check._version, "c": c_check._version,
-            "e": e_check._version}
+
+
+def run_the_code():
+    """The code above, run here: its four version counters by name."""
+    a = torch.ones(3)
+    b = a.detach()
+    c = a.data
+    b.add_(1)
+    c.mul_(2)
+    a[0] = 5
+    e = a * 2
+    return {"a": a._version, "b": b._version, "c": c._version, "e": e._version}
+
+
+versions = run_the_code()
 wrong = [f"{name}._version" for name, guess in zip("abce", predicted_versions)
          if guess != versions[name]]
 assert not wrong, (
@@ -932,6 +938,7 @@ assert _torch.equal(_out.detach(), _torch.tensor([[2.0, 4.0], [-8.0, 7.0]], dtyp
 (_out * _w).sum().backward()
 assert _torch.allclose(_x.grad, 3 * _w)
 assert _inner._version == 0 and _x._version == 0
+assert _out is not _inner and _torch.equal(_inner.detach(), _x.detach() * 3)
 _scalar = _torch.tensor(-0.6, requires_grad=True)
 _s = straight_through_round(_scalar)
 assert type(_s) is _torch.Tensor
@@ -1094,6 +1101,7 @@ def squashed_loss(x, w):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex7_squashed_loss_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+torch.set_grad_enabled(True)                  # whatever an earlier cell left behind
 x_check = torch.tensor([[1.0, -2.0, 0.5], [0.3, 0.8, -1.5], [2.0, 1.0, 1.0], [-1.0, -1.0, 0.2]],
                        dtype=torch.float64)
 w_check = torch.tensor([[1.5, -0.5], [0.4, 1.2], [-0.7, 0.9]], dtype=torch.float64,
@@ -1162,6 +1170,7 @@ assert w_check.grad is not None and torch.allclose(w_check.grad, true_grad, atol
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
 
+_torch.set_grad_enabled(True)
 _torch.manual_seed(4)
 for _shape in [(5, 3, 4), (2, 6, 1)]:
     _x = (_torch.rand(_shape[0], _shape[1], dtype=_torch.float64) - 0.5) * 6
