@@ -147,27 +147,26 @@ import matplotlib.pyplot as plt
 
 
 def draw_memory_and_counters(tensors):
-    """Each named tensor (left), an arrow to its memory (middle) and to its version counter (right)."""
+    """Each named tensor (middle) with an arrow to its memory (left) and its version counter (right)."""
     rows = {name: len(tensors) - 1 - i for i, name in enumerate(tensors)}
     memories, counters = {}, {}
     for name, t in tensors.items():
         memories.setdefault(t.data_ptr(), []).append(name)
         counters.setdefault(id(t._version_counter), []).append(name)
-    fig, ax = plt.subplots(figsize=(8, 1 + 0.8 * len(tensors)))
-    box = dict(boxstyle="round", facecolor="white")
+    fig, ax = plt.subplots(figsize=(9, 1 + 0.7 * len(tensors)))
     for name, row in rows.items():
-        ax.text(0, row, name, ha="center", va="center", family="monospace", bbox=box)
-    for column, groups, label, colour in (
-            (1.4, memories, lambda t: f"memory {t.tolist()}", "#cfe2f3"),
-            (2.8, counters, lambda t: f"counter: version {t._version}", "#fce5cd")):
+        ax.text(0, row, name, ha="center", va="center", family="monospace",
+                bbox=dict(boxstyle="round", facecolor="white"))
+    for side, groups, label, colour in (
+            (-1, memories, lambda t: f"memory {t.tolist()}", "#cfe2f3"),
+            (1, counters, lambda t: f"counter: version {t._version}", "#fce5cd")):
         for names in groups.values():
             y = sum(rows[n] for n in names) / len(names)
-            ax.text(column, y, label(tensors[names[0]]), ha="center", va="center",
-                    bbox=dict(boxstyle="round", facecolor=colour))
             for n in names:
-                ax.annotate("", xy=(column - 0.45, y), xytext=(0.35, rows[n]),
-                            arrowprops=dict(arrowstyle="->", color="gray"))
-    ax.set_xlim(-0.4, 3.5)
+                ax.annotate(label(tensors[n]), xy=(0.8 * side, rows[n]), xytext=(2.2 * side, y),
+                            ha="center", va="center", arrowprops=dict(arrowstyle="<-", color="gray"),
+                            bbox=dict(boxstyle="round", facecolor=colour))
+    ax.set_xlim(-3.2, 3.2)
     ax.set_ylim(-0.6, len(tensors) - 0.4)
     ax.axis("off")
     plt.show()
@@ -483,12 +482,8 @@ assert type(will_raise) is set and all(type(_letter) is str for _letter in will_
 assert will_raise == {_name for _name, _code in _snippets.items() if _raises(_code)}
 ### END HIDDEN TESTS
 
-# %% [markdown]
-# Now run them and compare with your set. For each snippet the cell prints `ok` or the start of
-# the error message.
-
 # %%
-for name, code in inplace_snippets.items():
+for name, code in inplace_snippets.items():     # ok, or the start of the error message
     try:
         exec(code, {"torch": torch})
         print(name, "ok")
@@ -508,7 +503,8 @@ for name, code in inplace_snippets.items():
 # * **G**: item assignment is in place too, and `ReluBackward0` saved its output.
 #
 # </details>
-#
+
+# %% [markdown]
 # ### Exercise 2: a gradient computed from tampered values (predict, then run)
 #
 # `tanh` saves its output: its backward computes $1 - y^2$ from the saved `y`. Read the cell below
@@ -562,9 +558,6 @@ assert all(type(_g) in (int, float) for _g in predicted_tanh_grad)
 assert _np.allclose(predicted_tanh_grad, _x.grad.tolist(), atol=1e-4)
 ### END HIDDEN TESTS
 
-# %% [markdown]
-# Run it:
-
 # %%
 x = torch.tensor([0.5, -1.0], requires_grad=True)
 y = torch.tanh(x)
@@ -579,7 +572,8 @@ print(x.grad)
 # $1 - 0.5^2 = 0.75$ for both elements, from the values `.data` wrote.
 #
 # </details>
-#
+
+# %% [markdown]
 # ### Exercise 3: version numbers (predict, then run)
 #
 # Read this code without running it:
@@ -648,9 +642,6 @@ _e = _a * 2
 assert type(predicted_versions) is tuple and all(type(_v) is int for _v in predicted_versions)
 assert predicted_versions == (_a._version, _b._version, _c._version, _e._version)
 ### END HIDDEN TESTS
-
-# %% [markdown]
-# Run it to check:
 
 # %%
 a = torch.ones(3)
