@@ -27,46 +27,50 @@ HEAD_ONLY = (  # switches the head on but never freezes the body
 BOTH_WRONG = (  # the common belief: no_grad means inference mode, and eval() switches gradients off
     "running_mean_changed_in_1 = False\nout_2_requires_grad = False")
 
-# {round: {exercise: (a wrong answer a student might write, strings its message must not show)}}
+# the first round of wrong answers: {exercise: (a wrong answer a student might write, strings
+# its message must not show)}; the fourth round repeats its predictions
+WRONG_ANSWERS_FIRST = {
+    # believes enable_grad makes results require grad, and that an unrecorded input "poisons" r_e
+    "ex1_grad_modes": (
+        'predicted_requires_grad = {"a": True, "b": False, "c": True, "d": False, "e": False}',
+        ["'c'", "'e'", "True, 'b'", "{'a': True"],
+    ),
+    # believes no_grad is only needed for style: the in-place update A works with recording on
+    "ex2_updates": (
+        'predicted_after_update = {"A": (True, True), "B": (True, True), "C": (False, True), '
+        '"D": (True, False)}',
+        ["(False, True)", "(True, False)", "None"],
+    ),
+    "ex3_freeze_all_but": (HEAD_ONLY, ["requires_grad = False"]),
+    "ex4_eval_vs_no_grad": (BOTH_WRONG, ["= True"]),
+    # switches grad mode off and on by hand: wrong when the model raises
+    "ex5_evaluate": (
+        "def evaluate(model, data):\n"
+        "    model.eval()\n"
+        "    torch.set_grad_enabled(False)\n"
+        "    out = model(data)\n"
+        "    torch.set_grad_enabled(True)\n"
+        "    model.train()\n"
+        "    return out",
+        ["model.train(was_training)", "finally:"],
+    ),
+    # steps the weights with recording on: refused on a leaf that requires grad
+    "ex6_one_step_ahead": (
+        "def loss_one_step_ahead(model, loss_fn, lr):\n"
+        "    saved = [(p, p.detach().clone()) for p in model.parameters() if p.grad is not None]\n"
+        "    for p, _ in saved:\n"
+        "        p -= lr * p.grad\n"
+        "    loss = loss_fn(model).item()\n"
+        "    for p, value in saved:\n"
+        "        p.copy_(value)\n"
+        "    return loss",
+        ["with torch.no_grad():\n"],
+    ),
+}
+
+# {round: {exercise: (answer, secrets)}}
 WRONG_ANSWERS = {
-    "first": {
-        # believes enable_grad makes results require grad, and that an unrecorded input "poisons" r_e
-        "ex1_grad_modes": (
-            'predicted_requires_grad = {"a": True, "b": False, "c": True, "d": False, "e": False}',
-            ["'c'", "'e'", "True, 'b'", "{'a': True"],
-        ),
-        # believes no_grad is only needed for style: the in-place update A works with recording on
-        "ex2_updates": (
-            'predicted_after_update = {"A": (True, True), "B": (True, True), "C": (False, True), '
-            '"D": (True, False)}',
-            ["(False, True)", "(True, False)", "None"],
-        ),
-        "ex3_freeze_all_but": (HEAD_ONLY, ["requires_grad = False"]),
-        "ex4_eval_vs_no_grad": (BOTH_WRONG, ["= True"]),
-        # switches grad mode off and on by hand: wrong when the model raises
-        "ex5_evaluate": (
-            "def evaluate(model, data):\n"
-            "    model.eval()\n"
-            "    torch.set_grad_enabled(False)\n"
-            "    out = model(data)\n"
-            "    torch.set_grad_enabled(True)\n"
-            "    model.train()\n"
-            "    return out",
-            ["model.train(was_training)", "finally:"],
-        ),
-        # steps the weights with recording on: refused on a leaf that requires grad
-        "ex6_one_step_ahead": (
-            "def loss_one_step_ahead(model, loss_fn, lr):\n"
-            "    saved = [(p, p.detach().clone()) for p in model.parameters() if p.grad is not None]\n"
-            "    for p, _ in saved:\n"
-            "        p -= lr * p.grad\n"
-            "    loss = loss_fn(model).item()\n"
-            "    for p, value in saved:\n"
-            "        p.copy_(value)\n"
-            "    return loss",
-            ["with torch.no_grad():\n"],
-        ),
-    },
+    "first": WRONG_ANSWERS_FIRST,
     "second": {
         # believes no_grad only hides the first result: r_b is still recorded
         "ex1_grad_modes": (
@@ -162,15 +166,8 @@ WRONG_ANSWERS = {
         ),
     },
     "fourth": {
-        "ex1_grad_modes": (
-            'predicted_requires_grad = {"a": True, "b": False, "c": True, "d": False, "e": False}',
-            ["'c'", "'e'", "True, 'b'", "{'a': True"],
-        ),
-        "ex2_updates": (
-            'predicted_after_update = {"A": (True, True), "B": (True, True), "C": (False, True), '
-            '"D": (True, False)}',
-            ["(False, True)", "(True, False)", "None"],
-        ),
+        "ex1_grad_modes": WRONG_ANSWERS_FIRST["ex1_grad_modes"],
+        "ex2_updates": WRONG_ANSWERS_FIRST["ex2_updates"],
         # takes the head's own names: the prefix "fc." is missing
         "ex3_freeze_all_but": (
             "def freeze_all_but(model, head):\n"
@@ -179,7 +176,7 @@ WRONG_ANSWERS = {
             "    return [name for name, _ in getattr(model, head).named_parameters()]",
             ["fc.weight", "fc.bias"],
         ),
-        "ex4_eval_vs_no_grad": (BOTH_WRONG, ["= True"]),
+        "ex4_eval_vs_no_grad": WRONG_ANSWERS_FIRST["ex4_eval_vs_no_grad"],
         # restores the saved mode, but not when the model raises (no try/finally)
         "ex5_evaluate": (
             "def evaluate(model, data):\n"

@@ -30,22 +30,26 @@ KEEPS_DATA = (  # copies the colleague's function: the .data write stays
     "    h.data.clamp_(0.1, 0.9)\n"
     "    return (h ** 2).sum()")
 
-# {round: {exercise: (a wrong answer a student might write, strings its message must not show)}}
+# the first round of wrong answers: {exercise: (a wrong answer a student might write, strings
+# its message must not show)}; the fourth round repeats its predictions
+WRONG_ANSWERS_FIRST = {
+    # sees the leaf error only, and misses the saved outputs of exp and relu
+    "ex1_will_raise": ('will_raise = {"A", "F"}', ["'C'", "'G'", "{'A', 'C', 'F', 'G'}"]),
+    # the true derivative of tanh, as if .data had changed nothing
+    "ex2_tanh_data": ("predicted_tanh_grad = [0.7864, 0.42]", ["0.75"]),
+    # thinks .data shares the version counter, as detach() does
+    "ex3_versions": ("predicted_versions = (3, 3, 3, 0)", ["(2, 2, 1, 0)", "2, 2, 1"]),
+    # ignores every detach()
+    "ex4_predict_grads": ('predicted_grads = {"a": 234.0, "b": 168.0, "c": 36.0, "d": 54.0}',
+                          ["117", "78", "None"]),
+    "ex5_straight_through": (ROUND_ONLY, ["(x.round() - x).detach()"]),
+    "ex6_ema_update": (NO_NO_GRAD_EMA, ["no_grad"]),
+    "ex7_squashed_loss": (KEEPS_DATA, [".clamp(0.1, 0.9)\n"]),
+}
+
+# {round: {exercise: (answer, secrets)}}
 WRONG_ANSWERS = {
-    "first": {
-        # sees the leaf error only, and misses the saved outputs of exp and relu
-        "ex1_will_raise": ('will_raise = {"A", "F"}', ["'C'", "'G'", "{'A', 'C', 'F', 'G'}"]),
-        # the true derivative of tanh, as if .data had changed nothing
-        "ex2_tanh_data": ("predicted_tanh_grad = [0.7864, 0.42]", ["0.75"]),
-        # thinks .data shares the version counter, as detach() does
-        "ex3_versions": ("predicted_versions = (3, 3, 3, 0)", ["(2, 2, 1, 0)", "2, 2, 1"]),
-        # ignores every detach()
-        "ex4_predict_grads": ('predicted_grads = {"a": 234.0, "b": 168.0, "c": 36.0, "d": 54.0}',
-                              ["117", "78", "None"]),
-        "ex5_straight_through": (ROUND_ONLY, ["(x.round() - x).detach()"]),
-        "ex6_ema_update": (NO_NO_GRAD_EMA, ["no_grad"]),
-        "ex7_squashed_loss": (KEEPS_DATA, [".clamp(0.1, 0.9)\n"]),
-    },
+    "first": WRONG_ANSWERS_FIRST,
     "second": {
         # counts .data's write as an error too, and misses relu's saved output
         "ex1_will_raise": ('will_raise = {"A", "C", "E", "F"}', ["'G'", "{'A', 'C', 'F', 'G'}"]),
@@ -103,12 +107,10 @@ WRONG_ANSWERS = {
                               [".sigmoid().clamp(0.1, 0.9)"]),
     },
     "fourth": {
-        "ex1_will_raise": ('will_raise = {"A", "F"}', ["'C'", "'G'", "{'A', 'C', 'F', 'G'}"]),
-        "ex2_tanh_data": ("predicted_tanh_grad = [0.7864, 0.42]", ["0.75"]),
-        # thinks .data shares the version counter, as detach() does
-        "ex3_versions": ("predicted_versions = (3, 3, 3, 0)", ["(2, 2, 1, 0)", "2, 2, 1"]),
-        "ex4_predict_grads": ('predicted_grads = {"a": 234.0, "b": 168.0, "c": 36.0, "d": 54.0}',
-                              ["117", "78", "None"]),
+        "ex1_will_raise": WRONG_ANSWERS_FIRST["ex1_will_raise"],
+        "ex2_tanh_data": WRONG_ANSWERS_FIRST["ex2_tanh_data"],
+        "ex3_versions": WRONG_ANSWERS_FIRST["ex3_versions"],
+        "ex4_predict_grads": WRONG_ANSWERS_FIRST["ex4_predict_grads"],
         # rounds x in place under no_grad: allowed on a leaf, and counted
         "ex5_straight_through": ("def straight_through_round(x):\n"
                                  "    with torch.no_grad():\n"
