@@ -391,7 +391,7 @@ SETUP = "w = torch.tensor([1.0, -2.0], requires_grad=True)\n(w ** 2).sum().backw
 
 def after_update(code):
     """None if SETUP + code raises a RuntimeError, else (w.is_leaf, w.requires_grad)."""
-    names = {"torch": torch}
+    names = dict(torch=torch)
     try:
         exec(SETUP + code, names)
     except RuntimeError:
@@ -427,7 +427,7 @@ import autograd_core as _torch
 
 
 def _after(_code):
-    _names = {"torch": _torch}
+    _names = dict(torch=_torch)
     try:
         exec("w = torch.ones(3, requires_grad=True)\n(w * 3).sum().backward()\n" + _code, _names)
     except RuntimeError:
@@ -447,7 +447,7 @@ for _key, _code in [("A", "w -= 0.5 * w.grad"),
 
 # %%
 for name, code in update_snippets.items():
-    names = {"torch": torch}
+    names = dict(torch=torch)
     try:
         exec("w = torch.tensor([1.0, -2.0], requires_grad=True)\n(w ** 2).sum().backward()\n"
              + code, names)
