@@ -15,27 +15,22 @@
 # %% [markdown]
 # # Chapter 5: Turning gradients off (`no_grad`, `set_grad_enabled`, frozen parameters)
 #
-# Until now every operation on a tensor with `requires_grad=True` left a node in the graph. That
-# is what training needs, and it is wasted work everywhere else: when you evaluate a model, when
-# an optimizer writes new values into the weights, when you fine-tune only the last layer of a
-# big network. This chapter is about the switches that stop the recording.
+# Every operation on a tensor that requires grad leaves a node in the graph. Training needs
+# that; evaluating a model, writing new values into its weights or fine-tuning only its last
+# layer does not. This chapter is about the switches that stop the recording.
 #
 # By the end you will be able to
 #
-# * switch recording off in the three ways PyTorch offers (`with torch.no_grad():`, the
-#   `@torch.no_grad()` decorator, `torch.set_grad_enabled(False)`) and switch it back on inside
-#   with `torch.enable_grad()`;
-# * say for any result whether it will `require_grad`, from its inputs and the grad mode;
-# * freeze the body of a ResNet-18 and fine-tune a new classifier, and say which parameters the
-#   optimizer really changes;
-# * measure what `no_grad` saves: graph nodes, and memory;
-# * tell `model.eval()` and `torch.no_grad()` apart, and write an evaluation function that uses
-#   both and puts everything back as it was.
+# * switch recording off in the three ways PyTorch offers, and back on with `torch.enable_grad()`;
+# * say for any result whether it will require grad;
+# * update a leaf in place under `no_grad`, as every optimizer does;
+# * measure what `no_grad` saves, and freeze all of a ResNet-18 but a new classifier;
+# * tell `model.eval()` and `torch.no_grad()` apart, and write functions that put grad mode and
+#   the model back as they found them.
 #
-# As in every chapter: run the cells in order, write down your prediction before each
-# *predict, then run* exercise, and use the test cell under each exercise for feedback (the
-# **Validate** button checks them all). `import autograd_core as torch` gives an engine that
-# prints what PyTorch prints; `nn` and `optim` are its small versions of `torch.nn` and
+# Run the cells in order, write down your prediction before each *predict, then run* exercise,
+# and use the test cell under each exercise for feedback. `import autograd_core as torch` gives
+# an engine that prints what PyTorch prints; `nn` and `optim` are its small `torch.nn` and
 # `torch.optim`.
 
 # %%
@@ -48,19 +43,17 @@ from autograd_core import nn, optim
 # Each time an operation runs, autograd decides on the spot whether to add a node to the graph.
 # It records one only when **both** answers are yes:
 #
-# 1. **Is grad mode on?** A switch kept per thread (thread-local), on by default;
-#    `torch.is_grad_enabled()` reads it for the thread that calls it. Switching it off in one
-#    thread leaves the others alone, and a new thread starts with it on; in a notebook, which
-#    runs your cells in one thread, it behaves like a single switch.
+# 1. **Is grad mode on?** On by default, and kept **per thread**: `torch.is_grad_enabled()`
+#    reads it for the calling thread, switching it off in one thread leaves the others alone,
+#    and a new thread starts with it on. (autograd_core keeps one flag for the whole process; a
+#    notebook runs your cells in one thread, where the two agree.)
 # 2. **Does at least one input require grad?** A flag on each tensor, `requires_grad`.
 #
-# When a node is recorded, the result gets `requires_grad=True` and a `grad_fn`. Otherwise the
-# result is a plain tensor: `requires_grad=False`, `grad_fn=None`. There are therefore two ways
-# to keep an operation out of the graph, and this chapter covers both: turn grad mode off
-# (sections 2 and 3), or make sure no input requires grad (sections 4 to 6).
+# When a node is recorded, the result gets `requires_grad=True` and a `grad_fn`; otherwise it is
+# a plain tensor. So there are two ways to keep an operation out of the graph: turn grad mode
+# off (sections 2 and 3), or make sure no input requires grad (sections 4 to 6).
 #
-# Here is the first way in its shortest form. `x` requires grad; we square it once with grad mode
-# on and once inside a `with torch.no_grad():` block.
+# Here is the first way in its shortest form:
 
 # %%
 x = torch.tensor([1., 2., 3.], requires_grad=True)
@@ -74,18 +67,14 @@ with torch.no_grad():
 print(torch.is_grad_enabled())
 
 # %% [markdown]
-# Outside the block, `x ** 2` requires grad because its input does. Inside, the same expression
-# gives a tensor that does not: grad mode is off, so question 1 already says no.
-#
-# Notice what `no_grad` does **not** do: it leaves `x.requires_grad` alone. `x` is still a leaf
-# that requires grad inside the block; the block only stops operations from being *recorded*. And
-# when the block ends, grad mode is back on.
+# Inside the block, `x ** 2` does not require grad: question 1 already says no. `no_grad` leaves
+# `x.requires_grad` alone; it only stops operations from being *recorded*, and when the block
+# ends, grad mode is back on.
 
 # %% [markdown]
 # ## 2. Three ways to switch recording off
 #
-# PyTorch gives three spellings of "grad mode off". We use the same small function,
-# $y = x^2 + 20$ at $x = 10$, in all three.
+# Three spellings of "grad mode off", on the same $y = x^2 + 20$ at $x = 10$.
 #
 # ### 2.1 A block: `with torch.no_grad():`
 
@@ -99,9 +88,8 @@ print(y)
 print(y.requires_grad, y.grad_fn, y.is_leaf)
 
 # %% [markdown]
-# `y` holds the right value, 120, but nothing about how it was made: no `grad_fn`, and so it is a
-# leaf, like a tensor you typed in yourself. There is no graph behind it to go back through, and
-# `backward()` says so:
+# `y` holds the right value, 120, but no `grad_fn`: it is a leaf, like a tensor you typed in.
+# There is no graph behind it, and `backward()` says so:
 
 # %%
 try:
@@ -110,15 +98,13 @@ except RuntimeError as error:
     print("RuntimeError:", error)
 
 # %% [markdown]
-# A tip for reading other people's code: a snippet often found online writes `x = x ** 2 + 20`
-# inside the block. That rebinds the *name* `x` to the unrecorded result, so from that line on `x`
-# no longer requires grad, and anything computed from it afterwards is unrecorded too, whatever
-# the grad mode. Keep the tensor you differentiate under its own name, as we do here.
+# Code found online sometimes writes `x = x ** 2 + 20` inside the block. That rebinds the *name*
+# `x` to the unrecorded result, and from then on nothing computed from `x` is recorded, whatever
+# the grad mode. Keep the tensor you differentiate under its own name.
 #
 # ### 2.2 A function: the `@torch.no_grad()` decorator
 #
-# When a whole function should never record (a prediction helper, a metric), decorate it. Grad
-# mode is off while the function runs and back to what it was as soon as it returns.
+# Grad mode is off while a decorated function runs, and back to what it was when it returns:
 
 # %%
 @torch.no_grad()
@@ -132,9 +118,8 @@ print(torch.is_grad_enabled())
 # %% [markdown]
 # ### 2.3 A switch: `torch.set_grad_enabled(False)`
 #
-# `torch.set_grad_enabled(mode)` sets grad mode to `mode`. Called on a line of its own it is a
-# plain switch, and it **stays** switched: every operation after it, in every cell you run next,
-# goes unrecorded until you switch it back.
+# Called on a line of its own, `torch.set_grad_enabled(mode)` is a plain switch, and it **stays**
+# switched, in every cell you run next, until you switch it back.
 
 # %%
 torch.set_grad_enabled(False)
@@ -146,12 +131,9 @@ w = x ** 2 + 20
 print(w)
 
 # %% [markdown]
-# The same expression gave a recorded result (`grad_fn=<AddBackward0>`) only after the switch went
-# back on. Forgetting that second call is a classic way to spend an afternoon wondering why
-# `backward()` complains that "element 0 of tensors does not require grad".
-#
-# `set_grad_enabled` is also a context manager, and that is how it is usually used: it takes a
-# boolean, so one loop can serve training (record) and evaluation (do not record).
+# Forget the second call and `backward()` complains, much later, that "element 0 of tensors does
+# not require grad". `set_grad_enabled` is also a context manager, usually used that way: it takes
+# a boolean, so one loop serves training (record) and evaluation (do not).
 
 # %%
 for training in (True, False):
@@ -180,18 +162,15 @@ with torch.no_grad():
     print(torch.is_grad_enabled())     # the inner block restored "off", the mode it found
 
 # %% [markdown]
-# Both details matter when you write a helper that turns gradients off. A function that calls
-# `torch.set_grad_enabled(False)` at the start and `torch.set_grad_enabled(True)` at the end is
-# wrong twice: an exception in between leaves grad mode off for the rest of the program, and a
-# caller who had switched grad mode off finds it switched on. You will write a helper that gets
-# this right in section 8.
+# A helper that calls `torch.set_grad_enabled(False)` at its start and `(True)` at its end is
+# wrong twice: an exception in between leaves grad mode off, and a caller who had it off finds it
+# on. Section 8 has you write one that gets this right.
 #
 # ### 2.5 Recording again inside `no_grad`: `torch.enable_grad()`
 #
-# `torch.enable_grad()` is the opposite switch, and it works inside a `no_grad` block (as a block
-# or as a decorator). PyTorch's own optimizers use it: `optimizer.step()` runs under `no_grad`,
-# and when you hand it a closure that recomputes the loss, the closure runs under `enable_grad`
-# so that its `backward()` has a graph to go through.
+# `torch.enable_grad()` is the opposite switch, as a block or a decorator. Optimizers use it:
+# `optimizer.step()` runs under `no_grad`, and a closure handed to it, which recomputes the loss,
+# runs under `enable_grad` so that its `backward()` has a graph.
 
 # %%
 with torch.no_grad():
@@ -210,9 +189,8 @@ with torch.no_grad():
     print(triple(x))
 
 # %% [markdown]
-# Grad mode decides whether operations are recorded; it does not stop you from *creating* a
-# leaf that requires grad. A tensor made with `requires_grad=True` inside `no_grad` is a leaf that
-# requires grad, ready to be used once the block is over:
+# Grad mode decides whether operations are recorded, not whether you may *create* a leaf that
+# requires grad:
 
 # %%
 with torch.no_grad():
@@ -311,9 +289,6 @@ _actual = {"a": (_p * _q).requires_grad, "b": _rb.requires_grad, "c": _rc.requir
 assert predicted_requires_grad == _actual
 ### END HIDDEN TESTS
 
-# %% [markdown]
-# Now see for yourself:
-
 # %%
 for name, result in [("r_a", r_a), ("r_b", r_b), ("r_c", r_c), ("r_d", r_d), ("r_e", r_e)]:
     print(name, result)
@@ -335,9 +310,9 @@ for name, result in [("r_a", r_a), ("r_b", r_b), ("r_c", r_c), ("r_d", r_d), ("r
 # ## 3. In-place writes under `no_grad`: how parameters are updated
 #
 # Outside `no_grad`, PyTorch refuses an in-place operation on a leaf that requires grad: the leaf
-# is what the gradients are *about*, and overwriting it in the middle of a recorded computation
-# would make the graph describe a tensor that no longer exists. Inside `no_grad` the same write
-# is allowed, because nothing is being recorded.
+# is what the gradients are *about*, and overwriting it in a recorded computation would leave the
+# graph describing a tensor that no longer exists. Inside `no_grad` the write is allowed, because
+# nothing is recorded.
 
 # %%
 x = torch.tensor([2., 3.], requires_grad=True)
@@ -354,20 +329,14 @@ except RuntimeError as error:
     print("RuntimeError:", error)
 
 # %% [markdown]
-# Three things to read off this output:
-#
-# * `x` was changed in place and is still the same leaf that requires grad.
+# * `x` changed in place and is still the same leaf that requires grad, with no `grad_fn`:
+#   nothing about the write was recorded.
 # * `x._version` went from 0 to 1. Every tensor counts the in-place writes to its memory, and
-#   `no_grad` does **not** stop that count. It cannot: if a graph recorded earlier had saved `x`
-#   for its backward pass, that backward pass must be able to notice that `x` changed under it.
-#   Chapter 6 is about exactly this, the version counter and in-place operations.
-# * `y = x * x` was computed with grad mode off, so it does not require grad.
+#   `no_grad` does not stop the count: a graph recorded earlier that saved `x` must be able to
+#   notice that `x` changed under it (chapter 6 is about this counter).
+# * `y = x * x` ran with grad mode off, so it does not require grad.
 #
-# Nothing about the write was recorded: `x` has no `grad_fn` and is still a leaf. Only the
-# version counter noticed it.
-#
-# The same works in a decorated function, which is handy for "update" helpers; what you want to
-# look at there is the function's return value.
+# The decorator does the same for a whole function, handy for "update" helpers:
 
 # %%
 x = torch.tensor([2., 3.], requires_grad=True)
@@ -382,33 +351,130 @@ print(x, x._version)
 print(out, out.requires_grad)
 
 # %% [markdown]
-# This is precisely what an optimizer's `step()` does. Here is one step of gradient descent by
-# hand, $w \leftarrow w - 0.1\, \partial L / \partial w$ with $L = \sum w^2$, so
-# $\partial L/\partial w = 2w$:
+# ### Exercise 2 (predict, then run): four ways to write an update
+#
+# An optimizer's `step()` moves each weight against its gradient, $w \leftarrow w - 0.1\,
+# \partial L/\partial w$. The next cell stores four ways to write that line as strings; each will
+# be run on its own after the same two lines:
+#
+# ```python
+# w = torch.tensor([1.0, -2.0], requires_grad=True)
+# (w ** 2).sum().backward()
+# ```
+#
+# Run the cell (it only defines the strings). For the next training step, `w` must still be a
+# leaf that requires grad: only then does the next `backward()` fill `w.grad`.
 
 # %%
-w = torch.tensor([1.0, -2.0], requires_grad=True)
-loss = (w ** 2).sum()
-loss.backward()
-print(w.grad)
-
-with torch.no_grad():
-    w -= 0.1 * w.grad
-print(w, w.is_leaf, w._version)
+update_snippets = {
+    "A": "w -= 0.1 * w.grad",
+    "B": "with torch.no_grad():\n    w -= 0.1 * w.grad",
+    "C": "w = w - 0.1 * w.grad",
+    "D": "with torch.no_grad():\n    w = w - 0.1 * w.grad",
+}
 
 # %% [markdown]
-# `w` moved against its gradient and stayed a leaf that requires grad, ready for the next forward
-# pass. Without the `no_grad`, `w -= ...` would raise the error above; and with `w = w - ...`
-# instead (no `no_grad`), `w` would become a non-leaf with a `grad_fn`, and its next `.grad`
-# would never be filled. `torch.optim.SGD.step()` is this update, run under `no_grad`.
+# In the cell below, replace `raise NotImplementedError()` with
+# `predicted_after_update = {"A": ..., "B": ..., "C": ..., "D": ...}`: for each snippet, `None` if
+# it raises, otherwise the pair `(w.is_leaf, w.requires_grad)` for the `w` it leaves behind.
+
+# %% nbgrader={"grade": false, "grade_id": "ex2_updates", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+predicted_after_update = {"A": None, "B": (True, True), "C": (False, True), "D": (True, False)}
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex2_updates_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import autograd_core as torch
+
+SETUP = "w = torch.tensor([1.0, -2.0], requires_grad=True)\n(w ** 2).sum().backward()\n"
+
+
+def after_update(code):
+    """None if SETUP + code raises a RuntimeError, else (w.is_leaf, w.requires_grad)."""
+    names = dict(torch=torch)
+    try:
+        exec(SETUP + code, names)
+    except RuntimeError:
+        return None
+    return (names["w"].is_leaf, names["w"].requires_grad)
+
+
+assert "predicted_after_update" in globals(), (
+    "predicted_after_update is not defined yet: write your prediction in the cell above and run it."
+)
+assert type(predicted_after_update) is dict and \
+    all(type(key) is str for key in predicted_after_update) and \
+    set(predicted_after_update) == {"A", "B", "C", "D"}, (
+    f"Expected a dict with the keys 'A' to 'D'; got {predicted_after_update!r}."
+)
+malformed = sorted(key for key, value in predicted_after_update.items()
+                   if value is not None and not (type(value) is tuple and len(value) == 2
+                                                 and all(type(v) is bool for v in value)))
+assert not malformed, (
+    f"Expected None or a pair of booleans (is_leaf, requires_grad) for each snippet; got "
+    f"something else for {malformed}."
+)
+actual = {name: after_update(code) for name, code in update_snippets.items()}
+off = sorted(name for name in actual if predicted_after_update[name] != actual[name])
+assert not off, (
+    f"Expected what each snippet does to w; your prediction for {', '.join(off)} is off. "
+    "Hint: ask of each snippet whether it changes the tensor w in place or binds the name w to a "
+    "new result, and whether grad mode is on at that moment; a new result is a leaf only if "
+    "nothing was recorded."
+)
+### BEGIN HIDDEN TESTS
+import autograd_core as _torch
+
+
+def _after(_code):
+    _names = dict(torch=_torch)
+    try:
+        exec("w = torch.ones(3, requires_grad=True)\n(w * 3).sum().backward()\n" + _code, _names)
+    except RuntimeError:
+        return None
+    return (_names["w"].is_leaf, _names["w"].requires_grad)
+
+
+assert type(predicted_after_update) is dict
+for _key, _code in [("A", "w -= 0.5 * w.grad"),
+                    ("B", "with torch.no_grad():\n    w -= 0.5 * w.grad"),
+                    ("C", "w = w - 0.5 * w.grad"),
+                    ("D", "with torch.no_grad():\n    w = w - 0.5 * w.grad")]:
+    _value = predicted_after_update[_key]
+    assert _value is None or (type(_value) is tuple and all(type(_v) is bool for _v in _value))
+    assert _value == _after(_code)
+### END HIDDEN TESTS
+
+# %%
+for name, code in update_snippets.items():
+    names = dict(torch=torch)
+    try:
+        exec("w = torch.tensor([1.0, -2.0], requires_grad=True)\n(w ** 2).sum().backward()\n"
+             + code, names)
+        print(name, names["w"])
+    except RuntimeError as error:
+        print(name, "RuntimeError:", str(error).split(".")[0])
+
+# %% [markdown]
+# <details><summary><b>Why</b> (open it once your test passes)</summary>
+#
+# * **A** is the in-place write with recording on: refused, as above.
+# * **B** is the optimizer's update: `w` moved against its gradient, `2w = [2, -4]`, and is the
+#   same leaf that requires grad, ready for the next step. `torch.optim.SGD.step()` is this line,
+#   run under `no_grad`.
+# * **C** records the subtraction: the name `w` now points at a result with
+#   `grad_fn=<SubBackward0>`, not a leaf, and the next `backward()` leaves its `.grad` empty.
+# * **D** binds the name `w` to a new, unrecorded tensor: a leaf that does not require grad. The
+#   model's real parameter, the old `w`, did not move at all.
+#
+# </details>
 
 # %% [markdown]
 # ## 4. `requires_grad` flows forward through operations
 #
-# Now the second question: does any input require grad? Chapter 1 gave the rule, in the words of
-# PyTorch's autograd tutorial: **the output of an operation requires grad if at least one of its
-# inputs does** (with grad mode on). Here is the tutorial's example again, this time to look at
-# the graph it leaves.
+# Now the second question. Chapter 1 gave the rule: **the output of an operation requires grad
+# if at least one of its inputs does** (with grad mode on). Here is PyTorch's tutorial example
+# again, this time to look at the graph it leaves.
 
 # %%
 torch.manual_seed(0)
@@ -422,9 +488,8 @@ b = x + z
 print(f"Does `b` require gradients?: {b.requires_grad}")
 
 # %% [markdown]
-# `a` is made from two tensors that do not require grad: nothing is recorded, and `a` is a plain
-# tensor. `b` has one input that does, so `b` gets a node. Look at that node's edges: one per
-# input, and for `x` the edge is empty, `(None, 0)`. The graph simply has no path to `x`.
+# Nothing is recorded for `a`. `b` gets a node with one edge per input, and the edge for `x` is
+# empty, `(None, 0)`: the graph has no path to `x`.
 
 # %%
 print(b.grad_fn)
@@ -436,9 +501,8 @@ from autograd_core.viz import draw_graph
 draw_graph(b, params={"z": z})
 
 # %% [markdown]
-# A backward pass from `b` fills `z.grad` and nothing else: `x` is not part of the graph, and
-# `b` is not a leaf, so autograd passes the gradient through it without storing it (a tensor
-# keeps `.grad` only when it is a leaf and requires grad).
+# A backward pass from `b` fills `z.grad` and nothing else: `x` is not in the graph, and `b` is
+# not a leaf, so its gradient passes through without being stored.
 
 # %%
 b.backward(torch.ones(5, 5))
@@ -447,132 +511,30 @@ print(x.grad)
 print(b.is_leaf, b.requires_grad)
 
 # %% [markdown]
-# In a network, parameters whose `requires_grad` is `False` are called **frozen**. Freezing a
-# part of a model you do not want to train has two effects: those parameters get no gradient
-# (so an optimizer leaves them alone, with one trap that we meet in section 6), and the graph
-# stops where the frozen part ends, so backward has less to do.
+# Parameters whose `requires_grad` is `False` are called **frozen**. Freezing part of a model
+# has two effects: those parameters get no gradient (so an optimizer leaves them alone), and the
+# graph starts where the frozen part ends, so backward has less to do (section 6).
 
 # %% [markdown]
-# ## 5. What `no_grad` saves: counting the nodes of a graph
+# ## 5. What `no_grad` saves: nodes and memory
 #
-# A recorded graph is not free. Each node is an object, and many nodes keep tensors alive for
-# the backward pass: `MulBackward0` keeps the factors (the derivative of `a * b` with respect to
-# `a` is `b`), `ReluBackward0` keeps its result, a linear layer's `AddmmBackward0` keeps its input.
-# They stay alive as long as the output that leads to them is alive. Let us measure how much a
-# graph holds, starting with its size.
-#
-# The nodes reachable from a tensor are found by walking the edges: start at `t.grad_fn`, and
-# follow every `next_functions` entry that is not `None`. A node may be reached along several
-# paths (think of `b = a + a`), and it must be counted once.
-#
-# ### Exercise 2: count the nodes of a graph
-#
-# Write `count_graph_nodes(t)`: the number of **distinct** nodes reachable from `t.grad_fn`,
-# that node included, and the `AccumulateGrad` nodes of the leaves included. A tensor without
-# `grad_fn` (a leaf, or a result computed under `no_grad`) has a graph of 0 nodes.
-#
-# Use a loop with a stack (or a queue) and a set of the nodes already seen, not recursion: a
-# graph can be tens of thousands of nodes deep, far beyond Python's recursion limit.
-#
-# For example, `x = torch.tensor([1., 2., 3.], requires_grad=True)` and `(x * 2).sum()` give
-# `SumBackward0 → MulBackward0 → AccumulateGrad`, so 3 nodes.
-
-# %% nbgrader={"grade": false, "grade_id": "ex2_count_graph_nodes", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def count_graph_nodes(t):
-    """The number of distinct graph nodes reachable from t.grad_fn (0 if t has no grad_fn)."""
-    ### BEGIN SOLUTION
-    if t.grad_fn is None:
-        return 0
-    seen = {t.grad_fn}
-    stack = [t.grad_fn]
-    while stack:
-        node = stack.pop()
-        for child, _ in node.next_functions:
-            if child is not None and child not in seen:
-                seen.add(child)
-                stack.append(child)
-    return len(seen)
-    ### END SOLUTION
-
-# %% nbgrader={"grade": true, "grade_id": "ex2_count_graph_nodes_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-import autograd_core as torch
-
-x = torch.tensor([1., 2., 3.], requires_grad=True)
-got = count_graph_nodes((x * 2).sum())
-assert type(got) is int and got == 3, (
-    f"count_graph_nodes((x * 2).sum()) returned {got!r}; expected one count per node of "
-    "SumBackward0 -> MulBackward0 -> AccumulateGrad. Hint: count the starting node, then every "
-    "node you reach through next_functions (skip the None entries)."
-)
-got = count_graph_nodes(x)
-assert type(got) is int and got == 0, (
-    f"count_graph_nodes(x) for a leaf returned {got!r}; expected the size of a graph that does "
-    "not exist. Hint: a leaf's grad_fn is None."
-)
-with torch.no_grad():
-    unrecorded = x * 2
-got = count_graph_nodes(unrecorded)
-assert type(got) is int and got == 0, (
-    f"count_graph_nodes on a result computed under no_grad returned {got!r}; expected the size "
-    "of a graph that was never recorded. Hint: look at its grad_fn."
-)
-a = torch.tensor(2., requires_grad=True)
-b = a + a
-c = b + b
-got = count_graph_nodes(c)
-assert type(got) is int and got == 3, (
-    f"count_graph_nodes(c) for b = a + a, c = b + b returned {got!r}; expected each distinct "
-    "node counted once, however many edges lead to it. Hint: keep a set of the nodes already "
-    "seen, and push a node on the stack only the first time you see it."
-)
-### BEGIN HIDDEN TESTS
-import autograd_core as _torch
-
-
-def _count(tensor):
-    _got = count_graph_nodes(tensor)
-    assert type(_got) is int
-    return _got
-
-
-# a constant input is an empty edge (None, 0), not a node
-_p = _torch.tensor([1., 2.], requires_grad=True)
-_q = _torch.tensor([3., 4.])
-assert _count(_p * _q) == 2
-# two leaves and an intermediate used twice
-_u = _torch.tensor(1., requires_grad=True)
-_v = _torch.tensor(2., requires_grad=True)
-_m = _u * _v
-assert _count(_m + _m * _u) == 5
-# far deeper than Python's recursion limit
-_t = _torch.tensor(1., requires_grad=True)
-for _ in range(5000):
-    _t = _t * 1.0
-assert _count(_t) == 5001
-# a small network: 3 AddmmBackward0, 3 TBackward0, 2 ReluBackward0, 6 AccumulateGrad
-_torch.manual_seed(0)
-_mlp = _torch.nn.Sequential(_torch.nn.Linear(4, 8), _torch.nn.ReLU(), _torch.nn.Linear(8, 8),
-                            _torch.nn.ReLU(), _torch.nn.Linear(8, 1))
-assert _count(_mlp(_torch.ones(3, 4))) == 14
-with _torch.no_grad():
-    assert _count(_mlp(_torch.ones(3, 4))) == 0
-assert type(count_graph_nodes(_mlp(_torch.ones(3, 4)))) is int
-### END HIDDEN TESTS
-
-# %% [markdown]
-# With a node counter in hand, compare a small network's forward pass with grad mode on and off.
-# (If your `count_graph_nodes` is not finished yet, the next cell uses a reference version, so the
-# rest of the chapter still runs.)
+# A recorded graph is not free. Each node is an object, and many keep tensors alive for the
+# backward pass: `MulBackward0` keeps its factors, `ReluBackward0` its result, a linear layer's
+# `AddmmBackward0` its input, for as long as the output that leads to them lives. To measure a
+# graph's size, this helper counts the distinct nodes reachable from a tensor's `grad_fn`
+# (chapter 8 walks graphs properly):
 
 # %%
-try:
-    count_nodes = count_graph_nodes
-    count_nodes(torch.ones(1))
-except (NameError, NotImplementedError):     # exercise 2 not done yet: autograd_core's walk
-    from autograd_core.viz import _walk
+def count_nodes(t):
+    """The number of distinct graph nodes reachable from t.grad_fn (0 if it has none)."""
+    seen, stack = set(), [t.grad_fn] if t.grad_fn is not None else []
+    while stack:
+        node = stack.pop()
+        if node not in seen:
+            seen.add(node)
+            stack.extend(child for child, _ in node.next_functions if child is not None)
+    return len(seen)
 
-    def count_nodes(t):
-        return 0 if t.grad_fn is None else len(_walk([t.grad_fn])[0])
 
 torch.manual_seed(0)
 mlp = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 1))
@@ -585,13 +547,12 @@ print(count_nodes(recorded), count_nodes(unrecorded))
 print(torch.equal(recorded.detach(), unrecorded))
 
 # %% [markdown]
-# Same numbers, 14 nodes against none. The 14 are three `AddmmBackward0` (one per linear layer),
-# three `TBackward0` (the transposed weights), two `ReluBackward0`, and six `AccumulateGrad`, one
-# per weight and bias.
+# Same numbers, 14 nodes against none: three `AddmmBackward0` (one per linear layer), three
+# `TBackward0` (the transposed weights), two `ReluBackward0`, and six `AccumulateGrad`, one per
+# weight and bias.
 #
-# A graph lives as long as the tensor at its top. That is the source of a classic memory leak in
-# evaluation loops: adding up the losses as tensors keeps **every** batch's graph alive, linked
-# together by the additions.
+# A graph lives as long as the tensor at its top. That is a classic memory leak in evaluation
+# loops: adding up the losses as tensors keeps **every** batch's graph alive.
 
 # %%
 batches = [torch.ones(3, 4) * k for k in range(5)]
@@ -608,23 +569,20 @@ with torch.no_grad():
 print("under no_grad:", count_nodes(total), "nodes kept")
 
 # %% [markdown]
-# Each batch leaves 10 nodes of its own (three `AddmmBackward0`, three `TBackward0`, two
-# `ReluBackward0`, `PowBackward0`, `MeanBackward0`), each `+` one `AddBackward0`, and the six
-# `AccumulateGrad` nodes of the parameters are shared by all the batches: 5 × 10 + 5 + 6 = 61
-# nodes, and everything they saved, alive for as long as `total` is. Under `no_grad` nothing is
-# kept. (Summing `loss.item()`, a Python float, avoids the leak too, but every forward pass still
-# builds a graph that is thrown away at once; under `no_grad` none is built.)
+# Each batch leaves 10 nodes (three `AddmmBackward0`, three `TBackward0`, two `ReluBackward0`,
+# `PowBackward0`, `MeanBackward0`), each `+` one `AddBackward0`, and the six `AccumulateGrad` are
+# shared: 5 × 10 + 5 + 6 = 61 nodes, and all they saved. (Summing `loss.item()` avoids the leak
+# too, but each forward pass still builds a graph that is thrown away; under `no_grad` none is
+# built.)
 #
 # ### Memory
 #
-# Nodes are small; what they *keep* is not. The next cell builds networks of 3, 6 and 12 layers
-# (`nn.Linear(256, 256)` then `nn.ReLU()`, repeated), runs each on a batch of 512 rows, and
-# measures with Python's `tracemalloc` how much memory the forward pass leaves allocated while we
-# hold on to its output. One activation, 512 × 256 float32 numbers, is 0.5 MiB.
-#
-# `tracemalloc` sees NumPy's allocations, so it measures autograd_core exactly. PyTorch's own
-# memory does not go through Python's allocator; there you would use
-# `torch.cuda.max_memory_allocated()` on a GPU, or the PyTorch profiler.
+# Nodes are small; what they *keep* is not. The next cell runs networks of 3, 6 and 12 layers
+# (`nn.Linear(256, 256)` then `nn.ReLU()`) on 512 rows, and measures with Python's `tracemalloc`
+# the memory the forward pass leaves allocated while we hold its output. One activation,
+# 512 × 256 float32 numbers, is 0.5 MiB. (`tracemalloc` sees NumPy's allocations, so it measures
+# autograd_core exactly; for PyTorch's own memory use `torch.cuda.max_memory_allocated()` or the
+# profiler.)
 
 # %% skip_parity="measures memory, which differs between the two libraries"
 import gc
@@ -661,69 +619,37 @@ for depth in (3, 6, 12):
           f"     {held_without_graph:4.1f} MiB, {nodes_without_graph} nodes")
 
 # %% [markdown]
-# With grad mode on, the memory grows with the depth, one half-MiB activation per layer: each
+# With grad mode on, memory grows with depth, one half-MiB activation per layer: each
 # `ReluBackward0` keeps its output, which is also the input the next `AddmmBackward0` keeps.
-# Under `no_grad`, each activation is freed as soon as the next layer has used it, and only the
-# output is left, however deep the network. On a GPU, this is the difference between an
-# evaluation batch that fits and one that does not.
+# Under `no_grad` each activation is freed once the next layer has used it. On a GPU, this is the
+# difference between an evaluation batch that fits and one that does not.
 
 # %% [markdown]
 # ## 6. Frozen parameters: fine-tuning a ResNet-18
 #
-# ### 6.1 One training step, all parameters trainable
-#
-# A ResNet-18 is an image classifier: it takes a batch of images of shape `(N, 3, H, W)` and
-# returns one score per class, 1000 classes by default. Here is the whole training step, the
-# way PyTorch's "A Gentle Introduction to `torch.autograd`" tutorial shows it: a random 64×64
-# image, random labels, a forward pass, a loss, a backward pass, one SGD step.
-#
-# In PyTorch the model comes from torchvision: `torchvision.models.resnet18(pretrained=True)`
-# (written `weights=ResNet18_Weights.IMAGENET1K_V1` in torchvision 0.13 and later) downloads
-# weights already trained on ImageNet, a 44.7 MB file. That is what makes fine-tuning worth it:
-# the frozen body already knows how to see. autograd_core has the same architecture,
-# `autograd_core.models.resnet18()`, but no weights to download; it starts from a random
-# initialisation, and asking for pretrained weights says so:
-
-# %% skip_parity="random numbers: autograd_core's generator is not PyTorch's"
-try:
-    torch.models.resnet18(pretrained=True)
-except NotImplementedError as error:
-    print("NotImplementedError:", error)
-
-# %% [markdown]
-# For this chapter that is no loss: which parameters receive gradients and which ones the
-# optimizer changes does not depend on their values.
+# A ResNet-18 classifies images: a batch of shape `(N, 3, H, W)` in, one score per class out,
+# 1000 classes by default. In PyTorch it comes from torchvision, with weights trained on ImageNet
+# (`resnet18(weights=ResNet18_Weights.IMAGENET1K_V1)`): the body already knows how to see, and
+# fine-tuning trains only a new last layer. `autograd_core.models.resnet18()` has the same
+# architecture with random weights, which changes nothing here: which parameters get gradients
+# does not depend on their values. (Chapter 9 trains it the way PyTorch's tutorial does.)
 
 # %% skip_parity="random numbers: autograd_core's generator is not PyTorch's"
 torch.manual_seed(0)
 model = torch.models.resnet18()
 data = torch.rand(1, 3, 64, 64)
-labels = torch.rand(1, 1000)
-
-prediction = model(data)                      # forward pass
-print(prediction.shape)
-loss = (prediction - labels).sum()
-loss.backward()                               # backward pass
 
 parameters = list(model.parameters())
 print(len(parameters), "parameter tensors,", sum(p.numel() for p in parameters), "numbers")
-print(sum(p.grad is not None for p in parameters), "of them have a .grad")
-print(count_nodes(prediction), "graph nodes behind the prediction")
-
-optimizer = optim.SGD(model.parameters(), lr=1e-2, momentum=0.9)
-optimizer.step()                              # gradient descent
+print(count_nodes(model(data)), "graph nodes behind a prediction")
 
 # %% [markdown]
-# 62 parameter tensors (11,689,512 numbers), and the backward pass reached all of them through a
-# graph of 132 nodes: 20 convolutions, 20 batch norms, 17 ReLUs, 8 residual additions, two
-# poolings, one flatten, the final linear layer (`AddmmBackward0` and `TBackward0`), and 62
-# `AccumulateGrad`, one per parameter tensor.
+# 62 parameter tensors, 11,689,512 numbers, and a graph of 132 nodes behind each prediction: 20
+# convolutions, 20 batch norms, 17 ReLUs, 8 residual additions, two poolings, a flatten, the
+# last linear layer (`AddmmBackward0` and `TBackward0`), and 62 `AccumulateGrad`.
 #
-# ### 6.2 Freeze everything, then replace the classifier
-#
-# Fine-tuning on a new task with 10 classes: freeze every parameter, then replace the last layer,
-# `model.fc`, by a new `nn.Linear(512, 10)`. A freshly made layer's parameters require grad, so
-# after the replacement the only trainable parameters are the new `fc.weight` and `fc.bias`.
+# To fine-tune for a task with 10 classes: freeze every parameter, then replace the last layer,
+# `model.fc`, by a new `nn.Linear(512, 10)`, whose fresh parameters require grad.
 
 # %% skip_parity="random numbers: autograd_core's generator is not PyTorch's"
 for param in model.parameters():
@@ -731,69 +657,38 @@ for param in model.parameters():
 
 model.fc = nn.Linear(512, 10)
 
-trainable = [name for name, param in model.named_parameters() if param.requires_grad]
-print(trainable)
+print([name for name, param in model.named_parameters() if param.requires_grad])
 print(sum(p.numel() for p in model.parameters()), "numbers in all,",
       sum(p.numel() for p in model.parameters() if p.requires_grad), "trainable")
-
-# %% [markdown]
-# The optimizer of the tutorial is given **all** the parameters:
-#
-# ```python
-# optimizer = optim.SGD(model.parameters(), lr=1e-2, momentum=0.9)
-# ```
-#
-# It only updates the ones that have a gradient, and after a backward pass only `fc.weight` and
-# `fc.bias` will have one. But watch out before running it on *this* model: its body parameters
-# still hold the `.grad` from the backward pass of section 6.1. Setting `requires_grad = False`
-# does not clear `.grad`, and `SGD` never looks at `requires_grad`: it updates every parameter
-# whose `.grad` is not `None`. Leave them, and `step()` would keep moving the "frozen" body with
-# stale gradients. `optimizer.zero_grad()` (which sets every `.grad` to `None`) prevents that.
-# A model freshly built, as in the tutorial, has no such leftovers.
-
-# %% skip_parity="random numbers: autograd_core's generator is not PyTorch's"
-optimizer = optim.SGD(model.parameters(), lr=1e-2, momentum=0.9)
-optimizer.zero_grad()
-print(sum(len(group["params"]) for group in optimizer.param_groups), "parameters registered")
-
-before = {name: param.detach().clone() for name, param in model.named_parameters()}
 prediction = model(data)
-print(prediction.shape, count_nodes(prediction), "graph nodes")
-loss = (prediction - torch.rand(1, 10)).sum()
-loss.backward()
-optimizer.step()
-
-print("have a .grad:", [name for name, param in model.named_parameters() if param.grad is not None])
-print("changed:     ", [name for name, param in model.named_parameters()
-                        if not torch.equal(before[name], param.detach())])
-
-# %% [markdown]
-# Of the 62 registered parameters, two got a gradient and two changed. The graph behind the
-# prediction has 4 nodes instead of 132: no input of the body's operations required grad, so
-# the body ran like arithmetic on plain tensors, and recording began at the new classifier.
-#
-# One thing did change in the body, though: the model is still in training mode, so its
-# `BatchNorm2d` layers updated their running statistics during this forward pass. Freezing
-# stops gradients, not that; section 7 explains the difference.
+print(count_nodes(prediction), "graph nodes behind a prediction")
 
 # %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 draw_graph(prediction, params=dict(model.named_parameters()))
 
 # %% [markdown]
-# Handing the optimizer only the trainable parameters, for instance
-# `optim.SGD(model.fc.parameters(), ...)` or
-# `optim.SGD([p for p in model.parameters() if p.requires_grad], ...)`, avoids the stale-gradient
-# trap entirely, and is what most fine-tuning code does.
+# 4 nodes instead of 132: no input of the body's operations required grad, so the body ran like
+# arithmetic on plain tensors, and recording began at the new classifier. A backward pass fills
+# only the head's `.grad`:
+
+# %% skip_parity="random numbers: autograd_core's generator is not PyTorch's"
+prediction.sum().backward()
+print("have a .grad:", [name for name, param in model.named_parameters() if param.grad is not None])
+
+# %% [markdown]
+# An optimizer given **all** the parameters, `optim.SGD(model.parameters(), ...)`, updates only
+# those whose `.grad` is not `None`; it never looks at `requires_grad`. So a parameter frozen
+# *after* a backward pass keeps its old `.grad` and would still move: clear it
+# (`optimizer.zero_grad()`), or hand the optimizer only the trainable parameters,
+# `optim.SGD(model.fc.parameters(), ...)`, as most fine-tuning code does.
 #
 # ### Exercise 3: freeze all but the head
 #
 # Write `freeze_all_but(model, head)`: make every parameter of `model` frozen except those of the
 # submodule called `head` (for a ResNet, `"fc"`), which must require grad, even if they had been
-# frozen before. Return the names (as `named_parameters()` gives them) of the parameters that
-# remain trainable, in that order.
-#
-# The test then trains the model for a step with an optimizer that holds **all** the parameters,
-# and checks which ones moved.
+# frozen before. Return the names (as `model.named_parameters()` gives them) of the parameters
+# that remain trainable, in that order. The test then trains the model for a step with an
+# optimizer that holds **all** the parameters, and checks which ones moved.
 
 # %% nbgrader={"grade": false, "grade_id": "ex3_freeze_all_but", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def freeze_all_but(model, head):
@@ -816,28 +711,50 @@ from autograd_core import nn, optim
 class Tiny(nn.Module):
     def __init__(self):
         super().__init__()
-        self.body = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 4))
+        self.fc_in = nn.Linear(3, 3)
+        self.body = nn.Sequential(nn.ReLU(), nn.Linear(3, 4))
         self.fc = nn.Linear(4, 2)
 
     def forward(self, x):
-        return self.fc(self.body(x))
+        return self.fc(self.body(self.fc_in(x)))
 
 
 torch.manual_seed(0)
 tiny = Tiny()
-names = freeze_all_but(tiny, "fc")
-assert type(names) is list and all(type(name) is str for name in names) and \
-    names == ["fc.weight", "fc.bias"], (
-    f"freeze_all_but(tiny, 'fc') returned {names!r}; expected the list of the names of the "
-    "head's parameters, as named_parameters() gives them. Hint: the head's parameters are the "
-    "ones whose name starts with 'fc.'."
+tiny.fc.requires_grad_(False)                 # the head was frozen by an earlier experiment
+try:
+    names = freeze_all_but(tiny, "fc")
+except NotImplementedError:
+    raise AssertionError(
+        "freeze_all_but is not written yet: expected your function in the cell above. Hint: "
+        "replace `raise NotImplementedError()` with your code and run that cell again."
+    ) from None
+assert type(names) is list and all(type(name) is str for name in names), (
+    f"freeze_all_but(tiny, 'fc') returned {names!r}; expected a list of parameter names "
+    "(strings). Hint: model.named_parameters() gives (name, parameter) pairs."
+)
+frozen_head = [name for name, param in tiny.named_parameters()
+               if name.startswith("fc.") and not param.requires_grad]
+assert not frozen_head, (
+    f"After freeze_all_but(tiny, 'fc') the head's {frozen_head} do not require grad; expected "
+    "the head trainable even though it had been frozen before. Hint: set requires_grad on the "
+    "head's parameters too, not only on the others."
 )
 not_frozen = [name for name, param in tiny.named_parameters()
               if param.requires_grad and not name.startswith("fc.")]
 assert not not_frozen, (
+    f"After freeze_all_but(tiny, 'fc') these still require grad: {not_frozen}; expected every "
+    "parameter outside the head frozen. Hint: the head is the submodule called exactly 'fc'; "
+    "'fc_in' only starts with the same letters (compare with head + '.')."
+    if all(name.startswith("fc_in.") for name in not_frozen) else
     f"After freeze_all_but(tiny, 'fc'), {len(not_frozen)} body parameter(s) still require grad; "
     "expected every parameter outside the head to be frozen. Hint: set requires_grad on every "
     "parameter of the model, not only on the head's."
+)
+assert names == [name for name, param in tiny.named_parameters() if param.requires_grad], (
+    f"freeze_all_but(tiny, 'fc') returned {names!r}; expected the trainable parameters' names as "
+    "the model's named_parameters() gives them, prefix included. Hint: the head's own "
+    "named_parameters() leaves out the head's name; walk the whole model's."
 )
 sgd = optim.SGD(tiny.parameters(), lr=0.1, momentum=0.9)
 before = {name: param.detach().clone() for name, param in tiny.named_parameters()}
@@ -899,7 +816,7 @@ assert not _prefix.fc2.weight.requires_grad and not _prefix.fc2.bias.requires_gr
 #
 # The two are often written together, and often confused. `model.eval()` sets
 # `model.training = False` on the model and every submodule (`model.train()` sets it back), and
-# some layers read that flag. `torch.no_grad()` switches grad mode off. Do they overlap?
+# some layers read that flag. `torch.no_grad()` switches grad mode off.
 #
 # ### Exercise 4 (predict, then run): eval versus no_grad
 #
@@ -951,10 +868,16 @@ with torch.no_grad():
 changed = not torch.equal(start, layer.running_mean)
 layer.eval()
 requires = layer(images).requires_grad
-assert (running_mean_changed_in_1, out_2_requires_grad) == (changed, requires), (
-    "Expected what the layer does in (1) and (2); at least one of your 2 predictions is off. "
-    "Hint: no_grad decides whether operations are recorded, not which mode a layer is in; "
-    "eval() decides how a layer computes, not whether its parameters require grad."
+hints = []
+if running_mean_changed_in_1 is not changed:
+    hints.append("in (1) the layer is in training mode; no_grad decides whether operations are "
+                 "recorded, not how a layer computes or which statistics it keeps")
+if out_2_requires_grad is not requires:
+    hints.append("in (2) grad mode is on and bn.weight requires grad; eval() decides how a layer "
+                 "computes, not whether its operations are recorded")
+assert not hints, (
+    f"Expected what the layer does in (1) and (2); {len(hints)} of your 2 predictions "
+    f"{'is' if len(hints) == 1 else 'are'} off. Hint: " + "; and ".join(hints) + "."
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -968,9 +891,6 @@ assert running_mean_changed_in_1 == bool((_layer.running_mean != 0).all())
 _layer.eval()
 assert out_2_requires_grad == _layer(_batch).requires_grad
 ### END HIDDEN TESTS
-
-# %% [markdown]
-# Now see for yourself:
 
 # %%
 print(mean_at_start, mean_after_1, bn.running_mean)
@@ -993,12 +913,12 @@ print(out_1.requires_grad, out_2.requires_grad, out_2.grad_fn)
 # | `torch.no_grad()` | **recording**: nothing is recorded | layer behaviour: in training mode, `BatchNorm` still normalises with the batch's statistics and still updates its running statistics |
 #
 # </details>
-#
-# For evaluation you want both: `model.eval()` for the right layer behaviour, `no_grad` for no
-# graph. And afterwards, `model.train()` before training continues.
 
 # %% [markdown]
 # ## 8. Putting it together: an evaluation function
+#
+# For evaluation you want both switches: `model.eval()` for the layers, `no_grad` for no graph;
+# and afterwards the model back in the mode it was in.
 #
 # ### Exercise 5: `evaluate(model, data)`
 #
@@ -1035,7 +955,13 @@ net = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 
 net(torch.rand(8, 3))                         # gives BatchNorm some running statistics
 data = torch.rand(5, 3)
 running_mean = net[1].running_mean.clone()
-out = evaluate(net, data)
+try:
+    out = evaluate(net, data)
+except NotImplementedError:
+    raise AssertionError(
+        "evaluate is not written yet: expected your function in the cell above. Hint: replace "
+        "`raise NotImplementedError()` with your code and run that cell again."
+    ) from None
 assert type(out) is torch.Tensor, f"evaluate returned {out!r}; expected the model's output tensor."
 assert not out.requires_grad, (
     f"evaluate(net, data) returned a tensor with grad_fn={out.grad_fn}; expected a result with "
@@ -1081,6 +1007,15 @@ assert broken.training is True, (
     "When the model raised inside evaluate, it was left in eval mode; expected its training "
     "mode restored even then. Hint: try/finally."
 )
+
+net.eval()
+evaluate(net, data)
+assert net.training is False, (
+    "evaluate(net, data) on a model that was already in eval mode left it in training mode; "
+    "expected the mode it found. Hint: give back the saved flag with model.train(mode); "
+    "model.train() alone always means training mode."
+)
+net.train()
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
 
@@ -1130,34 +1065,207 @@ assert _broken.training is False
 ### END HIDDEN TESTS
 
 # %% [markdown]
+# ## 9. Transfer: the loss one step ahead
+#
+# Some optimizers (sharpness-aware minimisation, lookahead methods) need the loss at the point a
+# gradient step *would* reach, without taking the step.
+#
+# ### Exercise 6: `loss_one_step_ahead(model, loss_fn, lr)`
+#
+# `loss_fn(model)` returns a scalar loss tensor. Every parameter of `model` that is trainable
+# already holds a `.grad` from a backward pass; a frozen one has `.grad` `None`. Return, as a
+# Python float, the loss the model would have after the step `param - lr * param.grad` on every
+# parameter that has a gradient. Leave everything as you found it: the same parameter objects
+# with exactly the same values, flags and `.grad`, and grad mode as it was. Build no graph: the
+# step and the loss are not part of any training computation. How you do it is up to you.
+
+# %% nbgrader={"grade": false, "grade_id": "ex6_one_step_ahead", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def loss_one_step_ahead(model, loss_fn, lr):
+    """loss_fn(model) after one gradient step of size lr, as a float; the model is left as it was."""
+    ### BEGIN SOLUTION
+    with torch.no_grad():
+        saved = [(param, param.detach().clone()) for param in model.parameters()
+                 if param.grad is not None]
+        try:
+            for param, _ in saved:
+                param -= lr * param.grad
+            return loss_fn(model).item()
+        finally:
+            for param, value in saved:
+                param.copy_(value)
+    ### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex6_one_step_ahead_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+import autograd_core as torch
+from autograd_core import nn
+
+torch.set_grad_enabled(True)                  # whatever an earlier cell left behind
+
+
+def make_model():
+    """A small model whose first bias is frozen, after one backward pass."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+    model[0].bias.requires_grad = False
+    inputs, targets = torch.rand(6, 3), torch.rand(6, 1)
+    ((model(inputs) - targets) ** 2).mean().backward()
+    return model, inputs, targets
+
+
+model, inputs, targets = make_model()
+grad_modes_seen = []
+
+
+def loss_fn(m):
+    grad_modes_seen.append(torch.is_grad_enabled())
+    return ((m(inputs) - targets) ** 2).mean()
+
+
+before = [(name, param, param.detach().clone(), param.requires_grad,
+           None if param.grad is None else param.grad.clone())
+          for name, param in model.named_parameters()]
+try:
+    got = loss_one_step_ahead(model, loss_fn, 0.5)
+except NotImplementedError:
+    raise AssertionError(
+        "loss_one_step_ahead is not written yet: expected your function in the cell above. "
+        "Hint: replace `raise NotImplementedError()` with your code and run that cell again."
+    ) from None
+except TypeError as error:
+    raise AssertionError(
+        f"loss_one_step_ahead(model, loss_fn, 0.5) raised TypeError: {error}\nExpected it to "
+        "step only the parameters that have a gradient. Hint: the frozen parameter's .grad is "
+        "None; leave it where it is."
+    ) from None
+except RuntimeError as error:
+    raise AssertionError(
+        f"loss_one_step_ahead(model, loss_fn, 0.5) raised RuntimeError: {error}\nExpected it to "
+        "move the parameters quietly. Hint: a leaf that requires grad may be changed in place "
+        "only while recording is off."
+    ) from None
+assert torch.is_grad_enabled(), (
+    "Grad mode is off after loss_one_step_ahead; expected it as it was (on). Hint: a `with` "
+    "block restores the grad mode it found."
+)
+assert type(got) is float, (
+    f"loss_one_step_ahead returned {got!r}; expected a Python float. Hint: .item()."
+)
+assert grad_modes_seen and not any(grad_modes_seen), (
+    f"loss_fn ran with grad mode {grad_modes_seen}; expected it off: the loss one step ahead is "
+    "never differentiated, and recording it keeps a whole graph alive for nothing. Hint: "
+    "compute it inside the same no_grad block as the step."
+)
+changed = [name for name, param, value, _, _ in before if not torch.equal(param.detach(), value)]
+assert not changed, (
+    f"After the call {changed} hold other values than before; expected the model exactly as it "
+    "was. " + (
+        "They are off by rounding only: subtracting lr * grad and adding it back is not exact "
+        "in float32. Hint: keep a copy of each value (detach().clone()) and copy_ it back."
+        if all(torch.allclose(param.detach(), value) for _, param, value, _, _ in before) else
+        "Hint: keep a copy of each value you change (detach().clone()) and put it back "
+        "afterwards with copy_, inside no_grad.")
+)
+objects = [param for param in model.parameters()]
+assert all(param is old for param, (_, old, _, _, _) in zip(objects, before)) and all(
+    param.is_leaf and param.requires_grad is flag and param.grad_fn is None
+    for param, (_, _, _, flag, _) in zip(objects, before)), (
+    "After the call a parameter is a new object, not a leaf, or has another requires_grad; "
+    "expected the same leaves with the same flags. Hint: change the values in place, under "
+    "no_grad, and never assign a new tensor to a parameter."
+)
+assert all((param.grad is None) == (grad is None) and
+           (grad is None or torch.equal(param.grad, grad))
+           for param, (_, _, _, _, grad) in zip(objects, before)), (
+    "After the call a parameter's .grad is not what it was; expected every .grad untouched. "
+    "Hint: the step reads the gradients; nothing should write them."
+)
+reference, _, _ = make_model()
+with torch.no_grad():
+    for param in reference.parameters():
+        if param.grad is not None:
+            param -= 0.5 * param.grad
+    expected = ((reference(inputs) - targets) ** 2).mean().item()
+    current = ((model(inputs) - targets) ** 2).mean().item()
+assert abs(got - expected) < 1e-6, (
+    f"loss_one_step_ahead(model, loss_fn, 0.5) returned {got}; expected the loss after the "
+    "step. " + (
+        "That is the loss before the step: the parameters never moved. Hint: `param = param - "
+        "...` binds a name to a new tensor; the model still holds the old one."
+        if abs(got - current) < 1e-6 else
+        "Hint: step every parameter that has a gradient by -lr * grad, then call loss_fn(model).")
+)
+### BEGIN HIDDEN TESTS
+import autograd_core as _torch
+
+_nn = _torch.nn
+_torch.manual_seed(3)
+_model = _nn.Sequential(_nn.Linear(2, 5), _nn.ReLU(), _nn.Linear(5, 2))
+_model[2].weight.requires_grad = False
+_x = _torch.rand(4, 2, dtype=_torch.float32)
+_loss_fn = lambda _m: _m(_x).pow(2).sum()
+_loss_fn(_model).backward()
+_params = list(_model.parameters())
+_values = [_p.detach().clone() for _p in _params]
+_grads = [None if _p.grad is None else _p.grad.clone() for _p in _params]
+_modes = []
+
+
+def _spy(_m):
+    _modes.append(_torch.is_grad_enabled())
+    return _loss_fn(_m)
+
+
+with _torch.no_grad():                        # called with grad mode off: it stays off
+    _got = loss_one_step_ahead(_model, _spy, 0.1)
+    assert not _torch.is_grad_enabled()
+_got2 = loss_one_step_ahead(_model, _spy, 0.1)
+assert type(_got) is float and type(_got2) is float and _got == _got2
+assert _torch.is_grad_enabled() and _modes and not any(_modes)
+assert list(_model.parameters()) == _params
+for _p, _v, _g in zip(_params, _values, _grads):
+    assert _torch.equal(_p.detach(), _v) and _p.is_leaf and _p.grad_fn is None
+    assert (_p.grad is None) == (_g is None) and (_g is None or _torch.equal(_p.grad, _g))
+with _torch.no_grad():
+    for _p in _params:
+        if _p.grad is not None:
+            _p -= 0.1 * _p.grad
+    _expected = _loss_fn(_model).item()
+assert abs(_got - _expected) < 1e-5
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 10. A stricter switch: `torch.inference_mode()`
+#
+# For pure inference, PyTorch also has `torch.inference_mode()`, a faster `no_grad` that skips
+# even the version counter. What it makes, *inference tensors*, may enter a recorded computation
+# later, but may never be **saved** for backward:
+
+# %%
+w = torch.tensor([1., 2.], requires_grad=True)
+with torch.inference_mode():
+    t = torch.ones(2) * 3
+print(t + w)                  # AddBackward0 saves neither input: fine
+try:
+    t * w                     # MulBackward0 would save t, for the gradient of w
+except RuntimeError as error:
+    print("RuntimeError:", str(error).split(".")[0])
+print(t.clone() * w)          # a clone made outside is an ordinary tensor
+
+# %% [markdown]
 # ## Summary
 #
-# | you want | write | effect |
-# |---|---|---|
-# | a block without a graph | `with torch.no_grad():` | grad mode off inside, restored on exit (exceptions too) |
-# | a function that never records | `@torch.no_grad()` | grad mode off while it runs |
-# | one loop for training and evaluation | `with torch.set_grad_enabled(training):` | grad mode = `training` inside |
-# | to switch grad mode for the rest of the thread | `torch.set_grad_enabled(False)` ... `torch.set_grad_enabled(True)` | stays off until switched back: prefer the `with` form |
-# | to record inside `no_grad` | `with torch.enable_grad():` | grad mode on inside |
-# | part of a model not trained | `param.requires_grad = False` (frozen) | no `.grad` for it; the graph starts after it |
-# | layers in inference behaviour | `model.eval()` / `model.train()` | BatchNorm, Dropout change; recording does not |
-#
-# * An operation is recorded when grad mode is on **and** at least one input requires grad; its
-#   result then requires grad and has a `grad_fn`.
-# * `no_grad` leaves every tensor's `requires_grad` flag alone; it stops recording, and allows
-#   in-place updates of leaves (how optimizers update weights). The version counter still counts
-#   those writes.
-# * A graph holds its nodes, and the tensors they saved, for as long as its output lives.
-#   Evaluating under `no_grad` keeps none; summing losses as tensors keeps them all.
-# * An optimizer updates every registered parameter whose `.grad` is not `None`: freezing does
-#   not clear an old `.grad`, `zero_grad()` does.
-#
-# PyTorch also offers `torch.inference_mode()`, a stricter and faster `no_grad` for pure
-# inference (autograd_core has it too). Its results, *inference tensors*, may still enter a
-# recorded computation later, but never as a tensor that autograd saves for backward:
-# `inference_t + w` is fine, while `inference_t * w` (whose backward needs `inference_t`) raises
-# "Inference tensors cannot be saved for backward" at once. `inference_t.clone()` outside the
-# block gives an ordinary tensor.
+# * An operation is recorded when grad mode (per thread) is on **and** an input requires grad.
+# * `with torch.no_grad():` and `@torch.no_grad()` switch recording off and restore the mode they
+#   found, exceptions included; `torch.set_grad_enabled(False)` on its own stays off until
+#   switched back; `enable_grad()` records inside `no_grad`.
+# * Under `no_grad`, a leaf can be changed in place and stays the same leaf: that is an
+#   optimizer's step. The version counter still counts the write.
+# * A graph holds its nodes, and what they saved, as long as its output lives: evaluate under
+#   `no_grad`.
+# * Frozen parameters (`requires_grad = False`) get no `.grad`, and the graph starts after them;
+#   an optimizer moves every parameter whose `.grad` is not `None`.
+# * `model.eval()` changes how layers compute, `no_grad` whether anything is recorded;
+#   evaluation wants both, and then the mode it found.
 #
 # **Next**, chapter 6 looks at in-place operations and the version counter that catches a tensor
 # modified after a graph saved it.
@@ -1183,6 +1291,3 @@ assert _broken.training is False
 # >   Its decorator example prints `y.requires_grad`, but `y` is never assigned there.
 # > * 《自动微分模块》's example rebinds `x = x**2 + 20` inside `no_grad` and leaves grad mode
 # >   switched off by `torch.set_grad_enabled(False)` (section 2).
-# > * 《Pytorch自动求梯度原理介绍》 builds `resnet18(pretrained=False)`, and the tutorial
-# >   `pretrained=True`: torchvision 0.13 replaced `pretrained` with `weights` (`weights=None`
-# >   for random weights, `weights=ResNet18_Weights.IMAGENET1K_V1` for trained ones; section 6).

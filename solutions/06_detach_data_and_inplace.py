@@ -15,39 +15,28 @@
 # %% [markdown]
 # # Chapter 6: `detach()`, `.data` and in-place operations
 #
-# Sooner or later every PyTorch user needs the *values* of a tensor without its history: to
-# plot them, to hand them to NumPy, to feed one model's output into another model without
-# training the first, to update a parameter. PyTorch offers two doors out of the graph,
-# `tensor.detach()` and `tensor.data`, and they look alike: both give a tensor that shares the
-# same memory and does not require grad. This chapter shows where they differ, and why the
-# difference decides between a loud error and a gradient that is silently wrong.
-#
-# The key to all of it is **in-place operations** (`add_`, `zero_`, `+=`, `x[0] = ...`) and the
-# little counter PyTorch keeps to notice them, `tensor._version`.
+# Sooner or later you need the *values* of a tensor without its history: to plot them, to hand
+# them to NumPy, to feed one model's output into another without training the first, to update a
+# parameter. PyTorch has two doors out of the graph, `tensor.detach()` and `tensor.data`. Both
+# give a tensor that shares the memory and does not require grad; this chapter shows where they
+# differ, and why the difference decides between a loud error and a silently wrong gradient.
+# The key is **in-place operations** (`add_`, `zero_`, `+=`, `x[0] = ...`) and the counter
+# PyTorch keeps to notice them, `tensor._version`.
 #
 # You will learn:
 #
-# * what `detach()` returns (same storage, `requires_grad=False`, a leaf), and why `numpy()`
-#   asks for it;
-# * how in-place operations bump `_version`, and why PyTorch refuses them on a leaf that
-#   requires grad, except under `torch.no_grad()`;
+# * what `detach()` returns, and why `numpy()` asks for it;
+# * how in-place operations bump `_version`, and which tensors share a counter;
 # * what each backward node **saves**, and how the version check protects it;
-# * two examples where `.data` and `detach()` are used to change a tensor of the graph: one with
-#   a sigmoid, one with `x * x`, and why they end differently;
-# * how to cut the graph between two models, and how to update parameters safely (an
-#   exponential moving average, as target networks use).
+# * why changing a tensor of the graph through `.data` or `detach()` ends differently with a
+#   sigmoid and with `x * x`;
+# * how to cut the graph between two models, and how to update parameters safely.
 #
-# **How to work through it.** Run the cells in order (Shift+Enter). Where the text says
-# **predict**, decide what the next cell will print before you run it: the surprises of this
-# chapter stick better that way. Each exercise has an answer cell, where you replace
-# `raise NotImplementedError()` with your answer, and a locked test cell below it that tells you
-# what is wrong and gives a hint. The **Validate** button runs the whole notebook and checks
-# every exercise; your instructor's grading adds hidden tests to the same cells, so make your
-# answers right in general, not just for the visible tests.
-#
-# **The engine.** As in every chapter, `autograd_core` stands in for PyTorch under PyTorch's
-# name. With PyTorch installed you can write `import torch` instead: every output below stays
-# the same (the pictures apart, which come from `autograd_core.viz`).
+# Run the cells in order; where the text says **predict**, decide what the next cell prints
+# before you run it. Each exercise has an answer cell and a locked test cell that says what is
+# wrong and gives a hint (grading adds hidden tests: make your answers right in general).
+# `autograd_core` stands in for PyTorch under PyTorch's name; with `import torch` every output
+# stays the same, the pictures apart.
 
 # %%
 import autograd_core as torch
@@ -56,9 +45,8 @@ import numpy as np
 # %% [markdown]
 # ## 1. `detach()`: the same numbers, outside the graph
 #
-# `x.detach()` returns a **new tensor object** that looks at **the same memory** as `x`. The new
-# tensor does not require grad, has no `grad_fn`, and is therefore a **leaf**: autograd will never
-# follow it back to `x`.
+# `x.detach()` returns a **new tensor object** that looks at **the same memory** as `x`. It does
+# not require grad and has no `grad_fn`: a **leaf**, which autograd never follows back to `x`.
 
 # %%
 x = torch.tensor([10, 20], requires_grad=True, dtype=torch.float64)
@@ -67,8 +55,7 @@ print(d)
 print("requires_grad:", d.requires_grad, "| is_leaf:", d.is_leaf, "| grad_fn:", d.grad_fn)
 
 # %% [markdown]
-# The detached tensor prints without `requires_grad=True`: it is a plain tensor. It is not a
-# copy, though. Both tensors point at the same memory (`data_ptr()` is the address of the first
+# It is not a copy: both point at the same memory (`data_ptr()` is the address of the first
 # element), so a write through one is seen through the other:
 
 # %%
@@ -77,12 +64,10 @@ d[0] = 100.0
 print(x)
 
 # %% [markdown]
-# Writing `d[0] = 100.0` changed `x`, although `x` requires grad and PyTorch refuses to change
-# such a tensor in place directly (section 3 shows the error). Keep this in mind: `detach()` cuts
-# the *graph*, not the *memory*. When you want an independent copy, write `x.detach().clone()`.
-#
-# `detach()` works on any tensor. Detaching a result of a computation gives a leaf as well, which
-# you may even turn into the start of a new graph with `requires_grad_()`:
+# `d[0] = 100.0` changed `x`, although PyTorch refuses to change a leaf that requires grad in
+# place directly (chapter 5). `detach()` cuts the *graph*, not the *memory*; for an independent
+# copy write `x.detach().clone()`. Detaching a result gives a leaf too, which may start a new
+# graph:
 
 # %%
 y = x * 2
@@ -92,16 +77,14 @@ h.requires_grad_()
 print(h)
 
 # %% [markdown]
-# `y` is not a leaf (it has `grad_fn=<MulBackward0>`), its detached twin `h` is. After
-# `requires_grad_()`, `h` is a leaf that requires grad: gradients computed later would stop at
+# After `requires_grad_()`, `h` is a leaf that requires grad: gradients computed later stop at
 # `h` and never reach `x`.
 #
 # ## 2. `numpy()` asks for `detach()`
 #
-# A NumPy array knows nothing about autograd: whatever you compute with it is invisible to the
-# graph, and no gradient will ever flow through it. So PyTorch will not quietly hand out the array
-# of a tensor that requires grad; it wants you to say that you are leaving the graph, and its
-# message says how:
+# A NumPy array knows nothing about autograd: no gradient flows through it. So PyTorch will not
+# quietly hand out the array of a tensor that requires grad; its message says how to leave the
+# graph:
 
 # %%
 x = torch.tensor([10, 20], requires_grad=True, dtype=torch.float64)
@@ -115,26 +98,23 @@ array = x.detach().numpy()
 print(repr(array))
 
 # %% [markdown]
-# `x.detach().numpy()` is the idiom: `detach()` makes a tensor that does not require grad, and its
-# `numpy()` is allowed. The array is still the same memory as `x` (no copy is made, which is why
-# it is cheap), so writing into `array` changes `x`:
+# `x.detach().numpy()` is the idiom. The array is still `x`'s memory (no copy, which is why it
+# is cheap), so writing into it changes `x`:
 
 # %%
 array[1] = -1.0
 print(x)
 
 # %% [markdown]
-# When you need numbers to keep, `x.detach().numpy().copy()` or `x.tolist()` make a copy.
+# For numbers to keep, `x.detach().numpy().copy()` or `x.tolist()` make a copy.
 #
 # ## 3. In-place operations and `_version`
 #
-# An **in-place** operation writes its result into the memory of its input instead of making a
-# new tensor. PyTorch names them with a trailing underscore (`add_`, `mul_`, `zero_`, `fill_`,
-# `copy_`, `clamp_`); the augmented assignments (`+=`, `-=`, `*=`, `/=`) and item assignment
-# (`v[1] = 7.0`) are in place too.
-#
+# An **in-place** operation writes its result into its input's memory instead of making a new
+# tensor: the methods with a trailing underscore (`add_`, `mul_`, `zero_`, `fill_`, `copy_`,
+# `clamp_`), the augmented assignments (`+=`, `-=`, ...) and item assignment (`v[1] = 7.0`).
 # Every tensor carries a **version counter**, `tensor._version`, that each in-place operation
-# increases by one. Operations that make a new tensor leave it alone:
+# increases by one:
 
 # %%
 v = torch.zeros(3)
@@ -151,91 +131,62 @@ print(v._version, w._version)
 # %% [markdown]
 # Three in-place writes, version 3; `v + 1` made a new tensor `w` (version 0) and left `v` at 3.
 #
-# The counter is shared by a tensor, its views (`v[1:]`, `v.T`, ...) and its `detach()`
-# aliases: `detach()` hands the new tensor the same counter, so a write through the detached
-# tensor is counted for the original as well. (`.data`, in section 5, shares the memory but gets
-# a counter of its own.)
+# Which tensors share a counter? A tensor, its views (`v[1:]`, `v.T`, ...) and its `detach()`
+# aliases share one: a write through any of them is counted for all. `.data` shares the memory
+# too, but gets a **counter of its own**, which only writes through it move:
 
 # %%
-x = torch.tensor([1.0, 2.0])
-d = x.detach()
-d.mul_(10)
-print(x, x._version, d._version)
+a = torch.tensor([1.0, 2.0])
+a_detached = a.detach()
+a_data = a.data
+a_detached.mul_(10)
+print(a, a._version, a_detached._version, a_data._version)
+
+# %% skip_parity="reads autograd_core's version-counter objects, which PyTorch keeps in C++"
+import matplotlib.pyplot as plt
+
+
+def draw_memory_and_counters(tensors):
+    """Each named tensor (middle) with an arrow to its memory (left) and its version counter (right)."""
+    rows = {name: len(tensors) - 1 - i for i, name in enumerate(tensors)}
+    memories, counters = {}, {}
+    for name, t in tensors.items():
+        memories.setdefault(t.data_ptr(), []).append(name)
+        counters.setdefault(id(t._version_counter), []).append(name)
+    fig, ax = plt.subplots(figsize=(9, 1 + 0.7 * len(tensors)))
+    for name, row in rows.items():
+        ax.text(0, row, name, ha="center", va="center", family="monospace",
+                bbox=dict(boxstyle="round", facecolor="white"))
+    for side, groups, label, colour in (
+            (-1, memories, lambda t: f"memory {t.tolist()}", "#cfe2f3"),
+            (1, counters, lambda t: f"counter: version {t._version}", "#fce5cd")):
+        for names in groups.values():
+            y = sum(rows[n] for n in names) / len(names)
+            for n in names:
+                ax.annotate(label(tensors[n]), xy=(0.8 * side, rows[n]), xytext=(2.2 * side, y),
+                            ha="center", va="center", arrowprops=dict(arrowstyle="<-", color="gray"),
+                            bbox=dict(boxstyle="round", facecolor=colour))
+    ax.set_xlim(-3.2, 3.2)
+    ax.set_ylim(-0.6, len(tensors) - 0.4)
+    ax.axis("off")
+    plt.show()
+
+
+draw_memory_and_counters({"a": a, "a.detach()": a_detached, "a.data": a_data})
 
 # %% [markdown]
-# Both report version 1: one write, one shared counter. That sharing is exactly what lets
-# autograd notice the write in section 5.
+# One memory for all three; `a` and `a.detach()` share one counter, which the write moved to 1;
+# `a.data` has its own, still at 0. Section 5 shows what that difference costs.
 #
-# ### In place on a leaf that requires grad: refused
-#
-# Try to change a leaf that requires grad in place, and PyTorch stops you:
-
-# %%
-x = torch.tensor([2.0, 3.0], requires_grad=True)
-try:
-    x += 1
-except RuntimeError as error:
-    print("RuntimeError:", error)
-print(x, x._version)
-
-# %% [markdown]
-# Why? A leaf that requires grad is a quantity you want the gradient *with respect to*: a
-# parameter of your model. Its `.grad` will describe how the loss changes when *these* values
-# change. If `x += 1` were recorded like any other operation, `x` would stop being a leaf (it would
-# be the output of an addition, with a `grad_fn`), and the gradient would no longer be about the
-# tensor you created. PyTorch refuses rather than guessing; `x` is left as it was (version 0).
-#
-# ### ... and allowed under `torch.no_grad()`
-#
-# But models must change their parameters: that is what training is. The update is not part of
-# the model's computation, so it is done with recording switched off, as chapter 5 showed. Here
-# is its example again, this time with an eye on the version counter and on the leaf:
-
-# %%
-x = torch.tensor([2.0, 3.0], requires_grad=True)
-with torch.no_grad():
-    x += 1
-    y = x * x
-print(x)
-print(x._version)
-print(y.requires_grad)
-print(x.is_leaf, x.grad_fn)
-
-# %% [markdown]
-# * `x` is now `[3., 4.]` and still prints `requires_grad=True`: it is the **same leaf**, with
-#   new values. Nothing was recorded, so it did not gain a `grad_fn`.
-# * `x._version` is 1: `no_grad` switches off the *graph*, not the *counter*. Every in-place
-#   write is counted, always; section 6 shows why that matters.
-# * `y = x * x` was computed with recording off, so `y.requires_grad` is `False` although `x`
-#   requires grad.
-#
-# The `@torch.no_grad()` decorator does the same for every call of a function; here we keep the
-# function's result.
-
-# %%
-x = torch.tensor([2.0, 3.0], requires_grad=True)
-
-
-@torch.no_grad()
-def bump_and_square(t):
-    t += 1
-    return t * t
-
-
-y = bump_and_square(x)
-print(x, x._version)
-print(y, y.requires_grad)
-print(torch.is_grad_enabled())
-
-# %% [markdown]
-# Same story: `x` becomes `[3., 4.]` in place (version 1) and stays a leaf that requires grad,
-# the product `y` is not recorded, and once the call returns, recording is on again. Every
-# optimizer's `step()` is such an in-place update under `no_grad`.
+# Chapter 5 showed the rest of the story: PyTorch refuses an in-place write to a leaf that
+# requires grad while recording is on, and allows it under `torch.no_grad()`, which is how
+# optimizers update weights. The counter counts the write either way: `no_grad` stops the graph,
+# not the counter.
 #
 # ## 4. What backward needs: saved tensors
 #
-# To compute gradients, many backward nodes need numbers from the forward pass. The node **saves**
-# them when the forward operation runs. Which ones depends on the derivative:
+# Many backward nodes need numbers from the forward pass, and **save** them when the forward
+# operation runs. Which ones depends on the derivative:
 #
 # | forward | derivative | what the node saves |
 # | --- | --- | --- |
@@ -246,17 +197,15 @@ print(torch.is_grad_enabled())
 # | `y = x.relu()` (`ReluBackward0`) | 1 where $y > 0$, else 0 | the **output** `y` |
 # | `y = a + b` (`AddBackward0`) | 1 and 1 | nothing |
 #
-# Sigmoid, exp, tanh and relu save their *output* because their derivative is cheapest to compute
-# from it. This innocent detail is what the rest of the chapter turns on.
+# Sigmoid, exp, tanh and relu save their *output*, from which their derivative is cheapest. The
+# rest of the chapter turns on this detail.
 #
-# A saved tensor is not a copy (copying every intermediate result would double the memory of
-# training). So the node also notes the tensor's `_version` when it saves it. When backward
-# unpacks the saved tensor, it compares: if the version moved, the numbers are not the ones
-# forward used, and backward raises an error instead of computing with them.
+# A saved tensor is not a copy (that would double training's memory), so the node also notes the
+# tensor's `_version` when it saves it. When backward unpacks it, it compares: if the version
+# moved, the numbers are not the ones forward used, and backward raises instead of computing.
 #
-# The picture below draws the graph of `y = x.sigmoid(); z = y.sum()` with what each node saved
-# (orange, dashed to its node) and each tensor's `_version`. `SigmoidBackward0` saved its
-# `result`, at version 0.
+# The picture draws `y = x.sigmoid(); z = y.sum()` with what each node saved (orange, dashed to
+# its node) and each tensor's `_version`: `SigmoidBackward0` saved its `result`, at version 0.
 
 # %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 from autograd_core.viz import draw_graph, plot_function, plot_losses
@@ -267,8 +216,8 @@ z = y.sum()
 draw_graph(z, params={"x": x}, show_saved=True, show_version=True, show_values=True)
 
 # %% [markdown]
-# The derivative it will compute from that saved result, $\sigma'(x) = y\,(1-y)$, is the dashed
-# curve here; at $x = 1$ and $x = 2$ it is about 0.1966 and 0.1050.
+# The derivative it computes from that saved result, $y\,(1-y)$, is the dashed curve; at $x = 1$
+# and $x = 2$ it is about 0.1966 and 0.1050.
 
 # %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 plot_function(torch.sigmoid, x_range=(-6, 6), name="σ")
@@ -276,7 +225,7 @@ plot_function(torch.sigmoid, x_range=(-6, 6), name="σ")
 # %% [markdown]
 # ## 5. The sigmoid example: `.data` lies, `detach()` raises
 #
-# `.data` is the other way out of the graph. Like `detach()` it returns a tensor that shares the
+# `.data` is the other way out of the graph. Like `detach()` it gives a tensor that shares the
 # memory and does not require grad:
 
 # %%
@@ -286,11 +235,8 @@ y_data = y.data
 print(y_data, y_data.requires_grad, y_data.data_ptr() == y.data_ptr())
 
 # %% [markdown]
-# The difference is the version counter: `.data` gets a **fresh counter of its own**.
-# Writes through it are invisible to autograd.
-#
-# **Predict before you run.** The next cell zeroes `y` through `y.data`, then computes
-# `z = y.sum()` and calls `z.backward()`. The true gradient of $\sum_i \sigma(x_i)$ is
+# But its counter is its own (section 3). **Predict before you run:** the next cell zeroes `y`
+# through `y.data`, then calls `y.sum().backward()`. The true gradient is
 # $\sigma(x)(1-\sigma(x)) \approx$ `[0.1966, 0.1050]`. What lands in `x.grad`: that, an error, or
 # something else?
 
@@ -306,10 +252,10 @@ print(x.grad)
 # %% [markdown]
 # <details><summary>What went on (open after running the cell)</summary>
 #
-# No error, and `x.grad` is `[0., 0.]`: **wrong**, and nothing says so. Follow the numbers:
-# `y.data.zero_()` wrote zeros into the memory that `SigmoidBackward0` saved, and bumped only the
-# `.data` tensor's private counter, so `y._version` is still 0. At backward time the version check
-# passes, and the node computes $y(1-y)$ with $y = 0$: zero.
+# No error, and `x.grad` is `[0., 0.]`: **wrong**, and nothing says so. `y.data.zero_()` wrote
+# zeros into the memory that `SigmoidBackward0` saved and bumped only the `.data` tensor's own
+# counter, so `y._version` is still 0. The version check passes, and the node computes $y(1-y)$
+# with $y = 0$.
 #
 # </details>
 #
@@ -330,10 +276,9 @@ except RuntimeError as error:
 # <details><summary>Why this one raises (open after running the cell)</summary>
 #
 # This time the write went through the **shared** counter: `y._version` is 1, while
-# `SigmoidBackward0` saved `y` at version 0. Backward notices and raises. Read the message: the
-# modified tensor is a `torch.FloatTensor` of shape `[2]`, it "is output 0 of Sigmoid", it "is at
-# version 1; expected version 0 instead". An error you can fix is far better than a gradient
-# that is quietly zero.
+# `SigmoidBackward0` saved `y` at version 0, and backward raises. The message names the tensor
+# (a `torch.FloatTensor` of shape `[2]`, "output 0 of Sigmoid") and both versions. An error you
+# can fix beats a gradient that is quietly zero.
 #
 # </details>
 #
@@ -343,8 +288,7 @@ except RuntimeError as error:
 draw_graph(z, params={"x": x}, show_saved=True, show_version=True, show_values=True)
 
 # %% [markdown]
-# For the record, here is the gradient that both versions should have given, from a fresh graph
-# with nothing modified:
+# The gradient both should have given, from a fresh graph:
 
 # %%
 x = torch.tensor([1.0, 2.0], requires_grad=True)
@@ -354,9 +298,9 @@ print(x.grad)
 # %% [markdown]
 # ## 6. The `x * x` example: both are fine, and why
 #
-# A common explanation of section 5 is "you may not modify a tensor of the graph before backward
-# has run". The next example shows that this is not the real rule. Same steps, with `y = x * x`
-# instead of the sigmoid. **Predict:** does either version raise? What is `x.grad`?
+# "You may not modify a tensor of the graph before backward" is a common reading of section 5,
+# and not the real rule. Same steps with `y = x * x`. **Predict:** does either version raise?
+# What is `x.grad`?
 
 # %%
 x = torch.tensor([1.0, 2.0], requires_grad=True)
@@ -378,20 +322,17 @@ print("through detach():", x.grad)
 # <details><summary>Why both are fine (open after running the cell)</summary>
 #
 # Both print `[2., 4.]`, which is $2x$: **correct**, and no error, although `y` was modified in
-# place before backward both times (through `detach()`, `y._version` is even 1).
-#
-# The reason is what `MulBackward0` saved: its **inputs**, `x` and `x`, not its output `y`. The
-# derivative of $x \cdot x$ is computed from `x`, and `x` was never touched. `SumBackward0`
-# saved nothing at all. So nobody needs the old values of `y`, and the version check has nothing
-# to object to. Sigmoid was different only because its backward reads its output, $y(1-y)$.
+# place both times (through `detach()`, `y._version` is even 1). `MulBackward0` saved its
+# **inputs**, `x` and `x`, not `y`, and `x` was never touched; `SumBackward0` saved nothing. Nobody
+# needs the old `y`. Sigmoid differed only because its backward reads its output.
 #
 # </details>
 #
-# The rule, then: **backward fails (or, through `.data`, goes wrong) when a tensor that some
-# node saved is modified in place.** Modifying a tensor that nothing saved is harmless.
+# The rule: **backward fails (or, through `.data`, goes wrong) when a tensor that some node saved
+# is modified in place.** Modifying a tensor nothing saved is harmless.
 #
-# To see what was saved, the picture must be drawn before `backward()` frees it. Here is the
-# graph of the detach example again, rebuilt and drawn just before its `backward()`:
+# `backward()` frees what the nodes saved, so to see it we rebuild the detach example's graph and
+# draw it before its `backward()`:
 
 # %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 x = torch.tensor([1.0, 2.0], requires_grad=True)
@@ -402,11 +343,8 @@ draw_graph(z, params={"x": x}, show_saved=True, show_version=True)
 
 # %% [markdown]
 # The orange boxes are the two saved inputs, both `x` at version 0, while `y` is at version 1.
-# Had we modified `x` instead (for example `x.detach().zero_()`), this `MulBackward0` would
-# raise.
-#
-# The version check guards `torch.no_grad()` updates too. Switching recording off does not stop
-# the counter, so changing a tensor that a graph saved is caught even inside `no_grad`:
+# Had we modified `x` instead, this `MulBackward0` would raise. The check guards `no_grad`
+# updates too, since `no_grad` does not stop the counter:
 
 # %%
 x = torch.tensor([2.0, 3.0], requires_grad=True)
@@ -419,9 +357,8 @@ except RuntimeError as error:
     print("RuntimeError:", error)
 
 # %% [markdown]
-# This is the error you meet when an optimizer's `step()` runs before the `backward()` of a
-# second loss that still needs the old parameters. Since `x` is a leaf, the message says only
-# `[torch.FloatTensor [2]] is at version 1`; there is no "output 0 of ..." part.
+# This is the error of an optimizer's `step()` run before the `backward()` of a second loss that
+# still needs the old parameters. (`x` is a leaf, so there is no "output 0 of ..." part.)
 #
 # ## Exercises: in-place edits and versions
 #
@@ -545,12 +482,8 @@ assert type(will_raise) is set and all(type(_letter) is str for _letter in will_
 assert will_raise == {_name for _name, _code in _snippets.items() if _raises(_code)}
 ### END HIDDEN TESTS
 
-# %% [markdown]
-# Now run them and compare with your set. For each snippet the cell prints `ok` or the start of
-# the error message.
-
 # %%
-for name, code in inplace_snippets.items():
+for name, code in inplace_snippets.items():     # ok, or the start of the error message
     try:
         exec(code, {"torch": torch})
         print(name, "ok")
@@ -570,7 +503,8 @@ for name, code in inplace_snippets.items():
 # * **G**: item assignment is in place too, and `ReluBackward0` saved its output.
 #
 # </details>
-#
+
+# %% [markdown]
 # ### Exercise 2: a gradient computed from tampered values (predict, then run)
 #
 # `tanh` saves its output: its backward computes $1 - y^2$ from the saved `y`. Read the cell below
@@ -624,9 +558,6 @@ assert all(type(_g) in (int, float) for _g in predicted_tanh_grad)
 assert _np.allclose(predicted_tanh_grad, _x.grad.tolist(), atol=1e-4)
 ### END HIDDEN TESTS
 
-# %% [markdown]
-# Run it:
-
 # %%
 x = torch.tensor([0.5, -1.0], requires_grad=True)
 y = torch.tanh(x)
@@ -641,7 +572,8 @@ print(x.grad)
 # $1 - 0.5^2 = 0.75$ for both elements, from the values `.data` wrote.
 #
 # </details>
-#
+
+# %% [markdown]
 # ### Exercise 3: version numbers (predict, then run)
 #
 # Read this code without running it:
@@ -674,15 +606,21 @@ assert type(predicted_versions) is tuple and len(predicted_versions) == 4 and \
     all(type(v) is int for v in predicted_versions), (
         f"Expected a tuple of four whole numbers, for a, b, c and e; got {predicted_versions!r}."
     )
-a_check = torch.ones(3)
-b_check = a_check.detach()
-c_check = a_check.data
-b_check.add_(1)
-c_check.mul_(2)
-a_check[0] = 5
-e_check = a_check * 2
-versions = {"a": a_check._version, "b": b_check._version, "c": c_check._version,
-            "e": e_check._version}
+
+
+def run_the_code():
+    """The code above, run here: its four version counters by name."""
+    a = torch.ones(3)
+    b = a.detach()
+    c = a.data
+    b.add_(1)
+    c.mul_(2)
+    a[0] = 5
+    e = a * 2
+    return {"a": a._version, "b": b._version, "c": c._version, "e": e._version}
+
+
+versions = run_the_code()
 wrong = [f"{name}._version" for name, guess in zip("abce", predicted_versions)
          if guess != versions[name]]
 assert not wrong, (
@@ -705,9 +643,6 @@ assert type(predicted_versions) is tuple and all(type(_v) is int for _v in predi
 assert predicted_versions == (_a._version, _b._version, _c._version, _e._version)
 ### END HIDDEN TESTS
 
-# %% [markdown]
-# Run it to check:
-
 # %%
 a = torch.ones(3)
 b = a.detach()
@@ -718,6 +653,9 @@ a[0] = 5
 e = a * 2
 print(a)
 print(a._version, b._version, c._version, e._version)
+
+# %% skip_parity="reads autograd_core's version-counter objects, which PyTorch keeps in C++"
+draw_memory_and_counters({"a": a, "b = a.detach()": b, "c = a.data": c, "e = a * 2": e})
 
 # %% [markdown]
 # <details><summary>Counter by counter (open after running the test)</summary>
@@ -731,13 +669,10 @@ print(a._version, b._version, c._version, e._version)
 # %% [markdown]
 # ## 7. `.data` is a leftover: prefer `detach()`
 #
-# Before PyTorch 0.4, a tensor that took part in autograd was wrapped in a `Variable`, and
-# `variable.data` was how you reached the plain tensor inside. Version 0.4 merged `Variable` into
-# `Tensor`; `.data` stayed so that old code kept running, with the semantics you have just seen:
-# changes made through it are not tracked, and a gradient that needs the old values comes out
-# wrong. The 0.4 migration guide already recommended `x.detach()` as the safer alternative.
-#
-# What to write today:
+# Before PyTorch 0.4, a tensor in autograd was wrapped in a `Variable`, and `variable.data`
+# reached the plain tensor inside. Version 0.4 merged `Variable` into `Tensor`; `.data` stayed so
+# that old code kept running, untracked, and its migration guide already recommended
+# `x.detach()`. What to write today:
 #
 # | you want to ... | write | not |
 # | --- | --- | --- |
@@ -747,18 +682,16 @@ print(a._version, b._version, c._version, e._version)
 # | reset a gradient | `w.grad = None` or `w.grad.zero_()` | `w.grad.data.zero_()` |
 # | an independent copy | `x.detach().clone()` | `x.data.clone()` |
 #
-# Old tutorials and older code use `x.grad.data.zero_()`
-# and `w.data -= ...`: they work in those simple cases, because no graph saved the tensors being
-# changed. `detach()` and `no_grad()` work in all cases and fail loudly when they cannot.
+# Old code's `x.grad.data.zero_()` and `w.data -= ...` work in those simple cases because no graph
+# saved the tensors being changed; `detach()` and `no_grad()` work in all cases, and fail loudly
+# when they cannot.
 #
 # ## 8. Cutting the graph between two models
 #
-# Why cut a graph at all? Suppose model A computes features and model B learns from them, and
-# only B should be trained now (A is pre-trained, or trained by another loss). If B's loss
-# reaches A through the graph, `backward()` computes gradients for A's weights for nothing, and
-# an optimizer holding them would change A. `detach()` on A's output cuts the link.
-#
-# Here both models are one matrix each, on fixed data, in float64:
+# Suppose model A computes features, model B learns from them, and only B should be trained now.
+# If B's loss reaches A through the graph, `backward()` computes gradients for A's weights for
+# nothing, and an optimizer holding them would change A. `detach()` on A's output cuts the link.
+# Here both models are one matrix each, in float64:
 
 # %%
 x = torch.linspace(-1, 1, 8, dtype=torch.float64).reshape(8, 1)
@@ -795,11 +728,9 @@ print(b_w.grad)
 print(features.requires_grad, features.detach().requires_grad)
 
 # %% [markdown]
-# `a_w.grad` stays `None`: backward stopped at the detached features, a leaf that does not require
-# grad. `b_w.grad` is exactly what it was before, since B's own gradient does not depend on where
-# its input came from.
-#
-# Training B alone is then the familiar loop. A's weights end exactly as they started:
+# `a_w.grad` stays `None`: backward stopped at the detached features. `b_w.grad` is unchanged:
+# B's gradient does not depend on where its input came from. Training B alone, A's weights end
+# exactly as they started:
 
 # %%
 a_before = a_w.detach().clone()
@@ -918,11 +849,11 @@ print(a.grad, b.grad, c.grad, d.grad)
 # %% [markdown]
 # ### Exercise 5: the straight-through estimator
 #
-# Rounding has a derivative of zero almost everywhere, so a network with a rounding or
-# quantisation step would get no gradient through it. The *straight-through estimator* keeps
-# the rounded value in the forward pass and lets the gradient through as if the step were the
-# identity. `detach()` can do that: a detached tensor is a constant for backward, so you can
-# make a value come from one expression and its gradient from another.
+# Rounding has a derivative of zero almost everywhere, so a network with a quantisation step gets
+# no gradient through it. The *straight-through estimator* keeps the rounded value in the forward
+# pass and lets the gradient through as if the step were the identity. `detach()` can do that: a
+# detached tensor is a constant for backward, so a value can come from one expression and its
+# gradient from another.
 #
 # <details><summary>A hint, if you are stuck</summary>
 #
@@ -933,8 +864,8 @@ print(a.grad, b.grad, c.grad, d.grad)
 #
 # Write `straight_through_round(x)`: it returns a tensor whose values are those of `x.round()`
 # and whose gradient with respect to `x` is that of the identity (`x` may be a leaf or the
-# result of a computation, of any shape and floating dtype). It must not modify `x`. Replace
-# `raise NotImplementedError()` with the body of the function.
+# result of a computation, of any shape and floating dtype). It must not modify `x`, in any way.
+# Replace `raise NotImplementedError()` with the body of the function.
 
 # %% nbgrader={"grade": false, "grade_id": "ex5_straight_through", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def straight_through_round(x):
@@ -946,11 +877,33 @@ def straight_through_round(x):
 
 # %% nbgrader={"grade": true, "grade_id": "ex5_straight_through_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 x_check = torch.tensor([0.4, 1.6, -1.2, 3.0], requires_grad=True)
-out = straight_through_round(x_check)
-assert type(out) is torch.Tensor and torch.equal(out.detach(), x_check.detach().round()), (
+x_values = x_check.detach().clone()
+try:
+    out = straight_through_round(x_check)
+except NotImplementedError:
+    raise AssertionError(
+        "straight_through_round is not written yet: expected your function in the cell above. "
+        "Hint: replace `raise NotImplementedError()` with your code and run that cell again."
+    ) from None
+assert type(out) is torch.Tensor and torch.equal(out.detach(), x_values.round()), (
     f"straight_through_round(tensor([0.4, 1.6, -1.2, 3.0])) returned {out!r}; expected a tensor "
     "with the values of x.round(). Hint: x + (something).detach() has the value of x plus that "
     "something."
+)
+assert x_check._version == 0, (
+    f"x._version is {x_check._version} after the call; expected 0: straight_through_round must "
+    "not change x in place (no_grad or detach() let the write through, and the counter saw it). "
+    "Hint: use out-of-place operations only."
+)
+assert torch.equal(x_check.detach(), x_values), (
+    f"After the call x holds {x_check.detach().tolist()} instead of {x_values.tolist()}, yet "
+    "x._version is still 0: the change went through .data, which the version counter cannot "
+    "see, so checking _version proves nothing here. Expected x untouched. Hint: build a new "
+    "tensor from x and a detached correction; never write into x."
+)
+assert out is not x_check, (
+    "straight_through_round returned x itself; expected a new tensor. Hint: the result's values "
+    "differ from x's, so it cannot be x."
 )
 assert out.requires_grad, (
     "straight_through_round returned a tensor that does not require grad; expected a result "
@@ -964,10 +917,6 @@ assert x_check.grad is not None and torch.allclose(x_check.grad, weights), (
     "of the identity, which is the weights themselves. Hint: round() has a zero gradient almost "
     "everywhere, so it must not be on the path that the gradient takes."
 )
-assert x_check._version == 0, (
-    f"x._version is {x_check._version} after the call; expected 0: straight_through_round must "
-    "not change x in place. Hint: use out-of-place operations only."
-)
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
 
@@ -980,6 +929,7 @@ assert _torch.equal(_out.detach(), _torch.tensor([[2.0, 4.0], [-8.0, 7.0]], dtyp
 (_out * _w).sum().backward()
 assert _torch.allclose(_x.grad, 3 * _w)
 assert _inner._version == 0 and _x._version == 0
+assert _out is not _inner and _torch.equal(_inner.detach(), _x.detach() * 3)
 _scalar = _torch.tensor(-0.6, requires_grad=True)
 _s = straight_through_round(_scalar)
 assert type(_s) is _torch.Tensor
@@ -990,22 +940,18 @@ assert _s.item() == -1.0 and _scalar.grad.item() == 1.0
 # %% [markdown]
 # ## 9. Safe parameter updates: target networks and moving averages
 #
-# Some training methods keep a second copy of a model that follows the first one slowly: the
-# *target network* of DQN, the *teacher* of self-distillation, the averaged weights many image
-# and language models are evaluated with. After each optimizer step, every target parameter
-# moves a little toward the online one, an **exponential moving average (EMA)**:
+# Some methods keep a second copy of a model that follows the first slowly: DQN's *target
+# network*, a self-distillation *teacher*, averaged weights for evaluation. After each optimizer
+# step, each target parameter moves toward the online one, an **exponential moving average**:
 #
 # $$ \text{target} \leftarrow \text{decay}\cdot\text{target} + (1-\text{decay})\cdot\text{online}. $$
 #
-# With `decay = 0` this is a plain copy (DQN's periodic "hard" update). The update must be done
-# **in place** (so that every reference to the target tensors, such as a model or an optimizer,
-# sees it), with **recording off** (it is not part of any model's computation, and the targets may
-# be leaves that require grad), and it must not touch the online parameters (a graph may still
-# need them).
-#
-# Watch what goes wrong without `no_grad`, on a target that does not require grad: the in-place
-# add is *recorded*, because the online parameter requires grad, and the target stops being a
-# leaf.
+# The update must be **in place** (every reference to a target, a model or an optimizer, must see
+# it) and **counted** by the version counter (a graph that saved a target must notice), with
+# **recording off** (it is no model's computation), and must leave the online parameters alone (a
+# graph may still need them). Without `no_grad`, even a target that does not require grad goes
+# wrong: the in-place add is *recorded*, because `online` requires grad, and the target stops
+# being a leaf:
 
 # %%
 target = torch.tensor([1.0, 2.0])
@@ -1017,11 +963,10 @@ print(target, target.is_leaf)
 # ### Exercise 6: `ema_update_`
 #
 # Write `ema_update_(target_params, online_params, decay)`. Both arguments are lists of tensors of
-# matching shapes; for each pair, update the target tensor **in place** to
-# `decay * target + (1 - decay) * online`. Record nothing: afterwards every target is still a
-# leaf with `grad_fn` `None` and the same `requires_grad` as before, no online tensor is changed,
-# and grad mode is on again. The function returns `None` (the trailing underscore says "in place",
-# as in PyTorch). Replace `raise NotImplementedError()` with the body of the function.
+# matching shapes; for each pair, update the target tensor in place, counted by its version
+# counter, to `decay * target + (1 - decay) * online`. Record nothing: afterwards every target is
+# still a leaf with the same `requires_grad`, no online tensor is changed, and grad mode is as it
+# was. Return `None` (the trailing underscore says "in place", as in PyTorch).
 
 # %% nbgrader={"grade": false, "grade_id": "ex6_ema_update", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def ema_update_(target_params, online_params, decay):
@@ -1043,8 +988,8 @@ try:
     returned = ema_update_(targets, online, 0.9)
 except NotImplementedError:
     raise AssertionError(
-        "ema_update_ is not written yet: replace `raise NotImplementedError()` in the cell above "
-        "with your update and run that cell again."
+        "ema_update_ is not written yet: expected your function in the cell above. Hint: replace "
+        "`raise NotImplementedError()` with your code and run that cell again."
     ) from None
 except RuntimeError as error:
     raise AssertionError(
@@ -1064,6 +1009,12 @@ assert all(np.allclose(v, e) for v, e in zip(values, expected_values)), (
     "0.9 * target + 0.1 * online, element by element. Hint: assigning to a name (target = ...) "
     "does not change the tensor; write into it with in-place operations."
 )
+assert all(t._version >= 1 for t in targets), (
+    f"After the update the targets' versions are {[t._version for t in targets]}, although their "
+    "values changed: the writes went through .data, whose counter is its own, so a graph that "
+    "saved a target would compute with the new values without a word. Expected every write "
+    "counted. Hint: write into the target itself (mul_, add_, copy_) with recording off."
+)
 assert all(t.grad_fn is None for t in targets), (
     f"After the update a target has grad_fn {[t.grad_fn for t in targets]}; expected None: the "
     "update was recorded in a graph. Hint: do it with recording switched off."
@@ -1078,7 +1029,7 @@ assert all(o._version == 0 for o in online), (
     "online tensors appear only on the right-hand side of the formula."
 )
 assert torch.is_grad_enabled(), (
-    "Grad mode is off after ema_update_; expected it on again. Hint: with torch.no_grad(): "
+    "Grad mode is off after ema_update_; expected it on again, as it was. Hint: a `with` block "
     "switches recording off for its block only."
 )
 pending.backward()
@@ -1112,25 +1063,135 @@ assert _torch.is_grad_enabled()
 ### END HIDDEN TESTS
 
 # %% [markdown]
+# ## 10. Transfer: a gradient that is silently wrong
+#
+# A colleague keeps a layer's activations away from 0 and 1 like this:
+
+# %%
+def squashed_loss_buggy(x, w):
+    h = (x @ w).sigmoid()
+    h.data.clamp_(0.1, 0.9)          # keep the activations inside [0.1, 0.9]
+    return (h ** 2).sum()
+
+# %% [markdown]
+# Its values are right. Its gradient with respect to `w` is not, and nothing says so.
+#
+# ### Exercise 7: `squashed_loss(x, w)`
+#
+# Write `squashed_loss(x, w)`: the same value as `squashed_loss_buggy(x, w)`, with the true
+# gradient of that function of `w` (the one finite differences of its values give). It must not
+# modify `x` or `w`. Find out first what goes wrong in the buggy version; the rest follows.
+
+# %% nbgrader={"grade": false, "grade_id": "ex7_squashed_loss", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def squashed_loss(x, w):
+    """sum(clamp(sigmoid(x @ w), 0.1, 0.9) ** 2), with its true gradient."""
+    ### BEGIN SOLUTION
+    h = (x @ w).sigmoid().clamp(0.1, 0.9)
+    return (h ** 2).sum()
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex7_squashed_loss_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+torch.set_grad_enabled(True)                  # whatever an earlier cell left behind
+x_check = torch.tensor([[1.0, -2.0, 0.5], [0.3, 0.8, -1.5], [2.0, 1.0, 1.0], [-1.0, -1.0, 0.2]],
+                       dtype=torch.float64)
+w_check = torch.tensor([[1.5, -0.5], [0.4, 1.2], [-0.7, 0.9]], dtype=torch.float64,
+                       requires_grad=True)
+w_values = w_check.detach().clone()
+
+
+def finite_differences(w_values, eps=1e-6):
+    """The gradient of the buggy function's values, by central differences, element by element."""
+    grad = torch.zeros_like(w_values)
+    with torch.no_grad():
+        for i in range(w_values.shape[0]):
+            for j in range(w_values.shape[1]):
+                up, down = w_values.clone(), w_values.clone()
+                up[i, j] += eps
+                down[i, j] -= eps
+                grad[i, j] = (squashed_loss_buggy(x_check, up) -
+                              squashed_loss_buggy(x_check, down)) / (2 * eps)
+    return grad
+
+
+try:
+    loss = squashed_loss(x_check, w_check)
+except NotImplementedError:
+    raise AssertionError(
+        "squashed_loss is not written yet: expected your function in the cell above. Hint: "
+        "replace `raise NotImplementedError()` with your code and run that cell again."
+    ) from None
+expected_value = squashed_loss_buggy(x_check, w_values).item()
+assert type(loss) is torch.Tensor and loss.shape == () and \
+    abs(loss.item() - expected_value) < 1e-9, (
+    f"squashed_loss(x, w) returned {loss!r}; expected a one-number tensor with the buggy "
+    f"version's value, {expected_value:.6f}. Hint: only the gradient was wrong, not the value."
+)
+assert loss.requires_grad, (
+    "squashed_loss(x, w) returned a tensor that does not require grad; expected a result whose "
+    "gradient reaches w. Hint: a detached tensor is a constant for backward; keep the clamp on "
+    "the path the gradient takes."
+)
+try:
+    loss.backward()
+except RuntimeError as error:
+    raise AssertionError(
+        f"loss.backward() raised RuntimeError: {error}\nExpected a gradient. Hint: sigmoid saves "
+        "its output for backward; changing that output in place, even through a method that "
+        "records, trips the version check. Make the clamped activations a new tensor."
+    ) from None
+assert w_check._version == 0 and torch.equal(w_check.detach(), w_values), (
+    "squashed_loss changed w; expected w untouched. Hint: use out-of-place operations only."
+)
+true_grad = finite_differences(w_values)
+w_buggy = w_values.clone().requires_grad_()
+squashed_loss_buggy(x_check, w_buggy).backward()
+if w_check.grad is not None and torch.allclose(w_check.grad, w_buggy.grad, atol=1e-6):
+    raise AssertionError(
+        f"w.grad is {w_check.grad.tolist()}, the buggy version's gradient; expected the one "
+        "finite differences give. Hint: a write through .data is invisible to autograd: "
+        "backward takes the sigmoid's derivative from the clamped values, and never learns "
+        "that a clamp happened."
+    )
+assert w_check.grad is not None and torch.allclose(w_check.grad, true_grad, atol=1e-5), (
+    f"w.grad is {None if w_check.grad is None else w_check.grad.tolist()}; expected the gradient "
+    "that finite differences of the function's values give. Hint: where an activation is "
+    "clamped, moving w a little does not move the loss at all."
+)
+### BEGIN HIDDEN TESTS
+import autograd_core as _torch
+
+_torch.set_grad_enabled(True)
+_torch.manual_seed(4)
+for _shape in [(5, 3, 4), (2, 6, 1)]:
+    _x = (_torch.rand(_shape[0], _shape[1], dtype=_torch.float64) - 0.5) * 6
+    _w0 = (_torch.rand(_shape[1], _shape[2], dtype=_torch.float64) - 0.5) * 2
+    _w = _w0.clone().requires_grad_()
+    _loss = squashed_loss(_x, _w)
+    assert type(_loss) is _torch.Tensor and _loss.shape == ()
+    _loss.backward()
+    _ref_w = _w0.clone().requires_grad_()
+    _ref = ((_x @ _ref_w).sigmoid().clamp(0.1, 0.9) ** 2).sum()
+    _ref.backward()
+    assert abs(_loss.item() - _ref.item()) < 1e-9
+    assert _torch.allclose(_w.grad, _ref_w.grad, atol=1e-9)
+    assert _torch.equal(_w.detach(), _w0) and _w._version == 0
+### END HIDDEN TESTS
+
+# %% [markdown]
 # ## Summary
 #
-# * `x.detach()` is a new leaf that shares `x`'s memory **and version counter**, and does not
-#   require grad. It cuts the graph, not the memory: use `x.detach().clone()` for a copy.
-# * `numpy()` refuses a tensor that requires grad; `x.detach().numpy()` is the idiom, and the
-#   array shares memory with `x`.
-# * Every in-place operation (`add_`, `zero_`, `+=`, `x[i] = ...`) bumps `_version`, with or
-#   without `no_grad`.
-# * An in-place change of a leaf that requires grad is refused with recording on, and allowed
-#   under `torch.no_grad()`: that is how parameters are updated; the leaf stays a leaf.
-# * Backward nodes save tensors (`MulBackward0` its inputs; `SigmoidBackward0`,
-#   `ExpBackward0`, `TanhBackward0`, `ReluBackward0` their output) with their version, and
-#   backward raises if a saved tensor was modified in place. Modifying a tensor nothing saved
-#   is harmless.
-# * `.data` shares memory but has its own counter, so the check cannot see changes made through
-#   it: the sigmoid example gives `x.grad = [0., 0.]` without a word. It is a leftover of
-#   PyTorch 0.4; use `detach()` for values and `no_grad()` for updates.
-# * `features.detach()` between two models keeps one model's training from reaching the other;
-#   `x + (f(x) - x).detach()` takes its value from `f` and its gradient from the identity.
+# * `x.detach()` is a new leaf that shares `x`'s memory **and version counter** and does not
+#   require grad; `x.detach().clone()` is a copy; `x.detach().numpy()` the way to NumPy.
+# * Every in-place operation bumps `_version`, with or without `no_grad`. A tensor, its views and
+#   its `detach()` aliases share one counter; `.data` shares the memory with a counter of its own.
+# * Backward nodes save tensors (`MulBackward0` its inputs; sigmoid, exp, tanh and relu their
+#   output) with their version, and backward raises if a saved tensor was modified in place.
+#   Modifying a tensor nothing saved is harmless.
+# * Through `.data` the check cannot see the change: the gradient comes out wrong without a word.
+#   `.data` is a leftover of PyTorch 0.4; use `detach()` for values and `no_grad()` for updates.
+# * `detach()` between two models keeps one model's training from reaching the other, and makes
+#   a value come from one expression and its gradient from another.
 
 # %% [markdown]
 # ## Sources, and where they slip
@@ -1143,10 +1204,7 @@ assert _torch.is_grad_enabled()
 # >
 # > Where they slip:
 # >
-# > * 《PyTorch 梯度》 says that in-place operations are still recorded under `no_grad`: they are
-# >   not recorded, they are counted by the version counter (section 3). Its decorator example
-# >   prints `y.requires_grad` for a `y` it never assigned (section 3).
-# > * It describes `.data` and `detach()` as alike but for autograd's recording; the difference
-# >   that decides between a wrong gradient and an error is the version counter, which
-# >   `detach()` shares and `.data` does not (sections 3 and 5), and the real rule is about
+# > * 《PyTorch 梯度》 describes `.data` and `detach()` as alike but for autograd's recording; the
+# >   difference that decides between a wrong gradient and an error is the version counter,
+# >   which `detach()` shares and `.data` does not (sections 3 and 5), and the real rule is about
 # >   *saved* tensors, which its `x * x` example shows (section 6).

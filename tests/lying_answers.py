@@ -74,19 +74,30 @@ LYING_ANSWERS = {
     "05_turning_gradients_off": {
         "ex1_grad_modes": EQUAL + EQUAL_CONTAINERS + (
             "predicted_requires_grad = LyingDict({n: True for n in 'abcde'})"),
-        "ex2_count_graph_nodes": EQUAL + "def count_graph_nodes(t):\n    return EqualInt(0)",
+        "ex2_updates": EQUAL_CONTAINERS + (
+            "class EqualTuple(tuple):\n"
+            "    def __eq__(self, other): return True\n"
+            "    def __ne__(self, other): return False\n"
+            "predicted_after_update = {n: EqualTuple((True, True)) for n in 'ABCD'}"),
         "ex3_freeze_all_but": EQUAL_CONTAINERS + (
             "def freeze_all_but(model, head):\n"
             "    for name, param in model.named_parameters():\n"
             "        param.requires_grad = name.startswith(head + '.')\n"
             "    return EqualList()"),
+        "ex4_eval_vs_no_grad": EQUAL + (
+            "running_mean_changed_in_1 = EqualInt(1)\nout_2_requires_grad = EqualInt(1)"),
+        "ex6_one_step_ahead": EQUAL + (
+            "def loss_one_step_ahead(model, loss_fn, lr):\n    return EqualFloat(0)"),
     },
     "06_detach_data_and_inplace": {
         "ex1_will_raise": ANY_SET + "will_raise = AnySet()",
+        "ex2_tanh_data": EQUAL + "predicted_tanh_grad = [EqualFloat(0), EqualFloat(0)]",
         "ex3_versions": EQUAL + (
             "class EqualTuple(tuple):\n"
             "    def __eq__(self, other): return True\n"
             "predicted_versions = EqualTuple([EqualInt(0)] * 4)"),
+        "ex4_predict_grads": EQUAL + EQUAL_CONTAINERS + (
+            "predicted_grads = LyingDict({n: 1.0 for n in 'abcd'})"),
     },
     "07_higher_order_gradients": {
         "ex1_second_call": EQUAL + EQUAL_CONTAINERS + (

@@ -358,6 +358,7 @@ def test_every_solved_chapter_and_release_scan_clean(chapter):
 # one gets it refused (it cannot be told from an edit that adds an attack through the same
 # primitive). Every other explanation cell scans clean, edited or not.
 EXPLANATION_CELLS_WITH_PRIMITIVES = {("05_turning_gradients_off", "import gc"),
+                                     ("05_turning_gradients_off", "exec("),
                                      ("06_detach_data_and_inplace", "exec(")}
 
 
