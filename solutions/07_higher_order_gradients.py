@@ -26,15 +26,10 @@
 # 4. what second derivatives buy: a gradient penalty, a **Hessian-vector product** without the
 #    Hessian, and **Newton's method**.
 #
-# **How to work through it.** Run the cells in order (Shift+Enter). Before a cell marked
-# *predict*, write down what you think it will print, then run it. Each exercise has an answer
-# cell, where you replace `raise NotImplementedError()` with your code, and a locked test cell
-# below it that tells you what is wrong and gives a hint. Your instructor's grading adds hidden
-# tests to the same cells, so make your answers correct in general, not just for the visible
-# tests.
-#
-# **The engine.** As in every chapter, `autograd_core` stands in for PyTorch under its name;
-# with `import torch` instead, every output below stays the same.
+# Run the cells in order. Before a *predict* exercise, write down your prediction, then run it.
+# In each answer cell, replace `raise NotImplementedError()` with your code; the locked test
+# cell below it says what is wrong, and hidden tests check other cases at grading. As in every
+# chapter, `autograd_core` stands in for PyTorch under its name.
 
 # %%
 import autograd_core as torch
@@ -118,12 +113,11 @@ print("autograd.grad + adding:", w.grad, b.grad)
 #
 # ## 3. What `autograd.grad` frees
 #
-# Chapter 3 showed that a backward pass frees the tensors its nodes saved for it (the nodes
-# stay), so that a second pass through a node that saved something raises "Trying to backward
-# through the graph a second time", unless the first pass had `retain_graph=True`.
-# `autograd.grad` frees them too, and takes `retain_graph` too. Here `MulBackward0` saved `x`;
-# `AddBackward0` saved nothing. Asking for `w` and `b` in two calls, keeping the graph in the
-# first:
+# Chapter 3 showed that a backward pass frees the tensors its nodes saved (the nodes stay):
+# a second pass through a node that saved something raises "Trying to backward through the
+# graph a second time", unless the first had `retain_graph=True`. `autograd.grad` frees them
+# too, and takes `retain_graph` too. Here `MulBackward0` saved `x`; `AddBackward0` saved
+# nothing. Asking for `w` and `b` in two calls:
 
 # %%
 x, w, b, y = make_line()
@@ -305,14 +299,11 @@ except RuntimeError as error:
     print("RuntimeError:", error)
 
 # %% [markdown]
-# (`autograd.grad` accepts a tuple of outputs, so passing `grad_x` as returned is fine;
-# "element 0" is the gradient tensor inside it.)
-#
-# `retain_graph=True` kept the graph of `z`, that is the tensors its nodes saved (no gradient,
-# intermediate or not), and that is not what the second call needs. It needs a graph of **how
-# `grad_x` was computed from `x`**, and there is none: `tensor(12.)` has no `grad_fn`. The
-# engine ran the backward formulas (here `grad_output * y`, then `... * x`, twice) with
-# recording switched off, as it does by default.
+# ("Element 0" is the gradient tensor inside the tuple `grad_x`.) `retain_graph=True` kept the
+# tensors the nodes of `z` saved, not what the second call needs: a graph of **how `grad_x`
+# was computed from `x`**. There is none, `tensor(12.)` has no `grad_fn`: the engine ran the
+# backward formulas (here `grad_output * y`, then `... * x`, twice) with recording off, as it
+# does by default.
 #
 # **`create_graph=True`** switches recording on during the backward pass. The backward
 # formulas are ordinary tensor operations, so their results get a `grad_fn` like any other
@@ -326,13 +317,10 @@ print(grad_x)
 print(grad_xx)
 
 # %% [markdown]
-# 12, then 6. Step through `autograd.grad(z, x, create_graph=True)` for
-# $z = x \cdot x \cdot y$: the nodes in purple appear at the step that records them. Two
-# `MulBackward0` appear when the node of $(x \cdot x) \cdot y$ runs, one for each of its
-# inputs (so it computes `y`'s gradient too, though nobody asked for it); two more when the
-# node of $x \cdot x$ sends $y \cdot x$ to each of its inputs; and an `AddBackward0` when those
-# two contributions meet in `x`'s buffer. With `mode="grad"` only the nodes that lead to `x`
-# run: `y`'s node stays dim.
+# 12, then 6. Step through `autograd.grad(z, x, create_graph=True)`: the purple nodes appear at
+# the step that records them, two `MulBackward0` per multiplication node that runs, and an
+# `AddBackward0` where the two contributions meet in `x`'s buffer. Only the nodes that lead to
+# `x` run: `y`'s node stays dim.
 
 # %% skip_parity="steps through autograd_core's own engine (viz.step_backward)"
 from autograd_core.viz import step_backward
@@ -379,12 +367,10 @@ print(grad_xx)
 # `AccumulateGrad` stores a copy of it (made with `copy_`), and under `create_graph=True` that
 # copy is recorded, so `.grad` stays connected to the graph that computed it.
 #
-# Real PyTorch also warns on stderr the first time: *"Using backward() with create_graph=True
-# will create a reference cycle between the parameter and its gradient which can cause a
-# memory leak. We recommend using autograd.grad when creating the graph to avoid this."*
-# `x.grad` depends on `x` through the graph and `x` holds `x.grad`: a cycle. For higher-order
-# gradients, prefer `autograd.grad`; if you use `backward(create_graph=True)`, set the `.grad`
-# fields back to `None` when you are done.
+# PyTorch also warns, once, that this creates a reference cycle between the parameter and its
+# gradient (`x.grad` depends on `x`, and `x` holds `x.grad`), a possible memory leak, and
+# recommends `autograd.grad`. If you use `backward(create_graph=True)`, set the `.grad` fields
+# back to `None` when you are done.
 #
 # ## 6. Zeroing gradients, and why it matters here
 #
@@ -545,17 +531,15 @@ def f(t):
 plot_function(f, (-2.2, 2.2), derivatives=2)
 
 # %% [markdown]
-# The second call need not ask for the variable of the first one: section 4 asked for the
-# derivative of $\partial z/\partial x$ with respect to `y` too. Training uses exactly that.
-# Some models (the critic of a WGAN-GP, models made robust to small changes of their input)
-# add to their loss a **gradient penalty**: with $f(w, x)$ the model's output for parameters
-# $w$ and input $x$,
+# The second call need not ask for the variable of the first one (section 4 differentiated
+# $\partial z/\partial x$ with respect to `y`). Some models (a WGAN-GP critic, models made
+# robust to small changes of their input) add to their loss a **gradient penalty**: with
+# $f(w, x)$ the output for parameters $w$ and input $x$,
 #
 # $$P(w) = \lVert \nabla_x f(w, x) \rVert^2,$$
 #
-# the squared norm of the gradient with respect to the *input*. The optimizer then needs
-# $\nabla_w P$, a derivative with respect to the parameters of a derivative with respect to
-# the input.
+# the squared norm of the gradient with respect to the *input*. The optimizer needs
+# $\nabla_w P$.
 #
 # ### Exercise 3: the gradient of a gradient penalty
 #
@@ -678,10 +662,9 @@ for order in range(1, 7):
     print(order, derivative)
 
 # %% [markdown]
-# The sixth derivative, `tensor(0.)`, has no `grad_fn`: the backward formula of the fifth
-# step did not involve `x` at all. A seventh `autograd.grad` call would raise "element 0 of
-# tensors does not require grad". A function such as $x \cdot x$ reaches that point sooner:
-# its second derivative, 2, already has no `grad_fn`.
+# The sixth derivative, `tensor(0.)`, has no `grad_fn`: the fifth step's backward formula did
+# not involve `x`. A seventh call would raise "element 0 of tensors does not require grad". For
+# $x \cdot x$ that happens sooner: its second derivative, 2, has no `grad_fn`.
 #
 # ### Exercise 4: `nth_derivative`
 #
@@ -797,10 +780,9 @@ H = torch.autograd.functional.hessian(f, q)
 print(H)
 
 # %% [markdown]
-# `hessian` calls `autograd.grad` once per row: $n$ backward passes and $n^2$ numbers. With a
-# million parameters that is $10^{12}$ numbers, out of the question. Yet many methods
-# (Newton-CG, "Hessian-free" optimisation, measuring the curvature of a loss) only need the
-# product $Hv$ with a vector $v$, and that costs two backward passes:
+# `hessian` calls `autograd.grad` once per row: $n$ backward passes and $n^2$ numbers, out of
+# the question for a million parameters. Many methods (Newton-CG, measuring the curvature of a
+# loss) only need the product $Hv$ with a vector $v$, which costs two backward passes:
 #
 # $$Hv = \nabla_q\big(\nabla_q f(q) \cdot v\big)$$
 #
@@ -942,9 +924,8 @@ print(H @ v)
 #
 # $$x \leftarrow x - \frac{f'(x)}{f''(x)}$$
 #
-# No step size, and close to a minimum it converges very fast. It needs $f''(x) > 0$ to head
-# for a minimum (where $f'' < 0$ it heads for a maximum, section 7's picture). Iterate it on
-# $f(x) = e^x - 2x$, whose minimum is where $f'(x) = e^x - 2 = 0$, at $x = \ln 2$:
+# No step size, and close to a minimum it converges very fast (where $f'' < 0$ it heads for a
+# maximum instead). Iterate it on $f(x) = e^x - 2x$, whose minimum is at $x = \ln 2$:
 
 # %%
 import math
@@ -971,10 +952,10 @@ for step in range(6):
     x_value = newton_step_1d(exp_minus_2x, x_value)
 
 # %% [markdown]
-# The error goes 1.3, 0.58, 0.14, 0.0092, 4.2e-5, 8.9e-10. Once close, each error is about
-# half the square of the previous one ($|e_{k+1}| \approx \frac12 e_k^2$), so the number of
-# correct digits doubles at every step. On a log scale the curve bends down ever faster, where
-# gradient descent would give a straight line at best:
+# Once close, each error is about half the square of the previous one
+# ($|e_{k+1}| \approx \frac12 e_k^2$): the number of correct digits doubles at every step. On a
+# log scale the curve bends down ever faster, where gradient descent gives a straight line at
+# best:
 
 # %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 from autograd_core.viz import plot_losses
@@ -994,11 +975,10 @@ plot_losses(errors, log_scale=True, title="Newton's method on exp(x) - 2x",
 # ### Exercise 6: Newton's method in several dimensions
 #
 # Write `newton_step(f, x)`: `f` takes a 1-D float64 tensor and returns a one-element tensor;
-# `x` is a 1-D float64 tensor that does not require grad (leave it as it is). Return
-# $x - H^{-1}\nabla f(x)$ as a tensor shaped like `x` that does not require grad. Build $H$
-# yourself with `torch.autograd.grad`, not with `torch.autograd.functional`. To solve
-# $H d = g$, use `numpy.linalg.solve` on `.numpy()` arrays (this engine has no
-# `torch.linalg`), then `torch.tensor(...)` to come back.
+# `x` is a 1-D float64 tensor that does not require grad (leave it alone). Return
+# $x - H^{-1}\nabla f(x)$, shaped like `x`, not requiring grad. Build $H$ with
+# `torch.autograd.grad`, not `torch.autograd.functional`; solve $H d = g$ with
+# `numpy.linalg.solve` on `.numpy()` arrays (this engine has no `torch.linalg`).
 
 # %% nbgrader={"grade": false, "grade_id": "ex6_newton_step", "locked": false, "schema_version": 3, "solution": true, "task": false}
 import numpy
@@ -1138,19 +1118,16 @@ for _fn, _x, _got in _cases:
 # %% [markdown]
 # ## Summary
 #
-# - `torch.autograd.grad(outputs, inputs)` returns the gradients as a tuple and leaves `.grad`
-#   alone; `backward()` computes them for every leaf and **adds** them into `.grad`.
-# - `autograd.grad` runs, and frees, only the nodes between the outputs and the inputs you
-#   asked for; `retain_graph=True` keeps what they saved for another call.
-# - **`create_graph=True`** records the backward pass itself, so the gradient has a `grad_fn`
-#   and can be differentiated, with respect to any leaf it depends on, to any order.
-#   `retain_graph` defaults to `create_graph`.
-# - `backward(create_graph=True)` stores a differentiable `.grad`; a second `backward()` adds
-#   into it unless `.grad` is emptied first. PyTorch recommends `autograd.grad` for
-#   higher-order gradients.
-# - A Hessian-vector product costs two backward passes: $Hv = \nabla(\nabla f \cdot v)$.
-#   Newton's method $x \leftarrow x - H^{-1}\nabla f(x)$ uses second derivatives to converge in
-#   a handful of steps.
+# - `autograd.grad(outputs, inputs)` returns gradients and leaves `.grad` alone; `backward()`
+#   **adds** them into every leaf's `.grad`.
+# - `autograd.grad` runs, and frees, only the nodes between the outputs and the inputs asked
+#   for; `retain_graph=True` keeps what they saved.
+# - **`create_graph=True`** records the backward pass, so a gradient can be differentiated
+#   again, with respect to any leaf it depends on, to any order.
+# - After `backward(create_graph=True)`, a second `backward()` adds into `.grad`: empty it
+#   first, or use `autograd.grad`.
+# - $Hv = \nabla(\nabla f \cdot v)$ costs two backward passes; Newton's method
+#   $x \leftarrow x - H^{-1}\nabla f(x)$ converges in a handful of steps.
 #
 # Next, we build a small autograd engine of our own. It computes its backward formulas on
 # NumPy arrays, so it has no `create_graph`: gradients of gradients need backward formulas
