@@ -27,16 +27,10 @@
 # 4. **gradient accumulation** over pieces of unequal size, and a **real task** trained to
 #    convergence.
 #
-# **How to work through it.** Run the cells in order (Shift+Enter). Before a cell marked
-# *predict*, write down what you think it will print, then run it. Each exercise has an answer
-# cell, where you replace `raise NotImplementedError()` with your code, and a locked test cell
-# below it that tells you what is wrong and gives a hint. Your instructor's grading adds hidden
-# tests to the same cells, so make your answers correct in general.
-#
-# **The engine.** `import autograd_core as torch` gives an engine that prints what PyTorch
-# prints; `nn` and `optim` are its versions of `torch.nn` and `torch.optim`, with PyTorch's names
-# and defaults. With `import torch` instead, the outputs stay the same (the cells that use
-# random numbers or pictures excepted).
+# Run the cells in order. Before a *predict* exercise, write down your prediction, then run it.
+# In each answer cell, replace `raise NotImplementedError()` with your code; the locked test cell
+# below it says what is wrong, and hidden tests check other cases at grading. `autograd_core`
+# stands in for PyTorch under its name, with its own `nn` and `optim`.
 
 # %%
 import autograd_core as torch
@@ -275,14 +269,10 @@ print(model.weight.grad)
 
 # %% [markdown]
 # Both make the next `backward()` start from nothing. `None` is the default because it is
-# cheaper: no memory is kept for a gradient between iterations, no kernel runs to fill zeros,
-# and the next `backward()` stores its result instead of adding it to zeros. It is also
-# different for the optimizer, as section 5 shows: a parameter whose `.grad` is `None` is
-# skipped by `step()`, while a gradient of zeros is still a gradient.
-#
-# `model.zero_grad()` and `optimizer.zero_grad()` clear different sets when the optimizer holds
-# only some of the model's parameters (fine-tuning only the last layer, for instance): each
-# clears its own.
+# cheaper: no memory kept between iterations, no zeros to write and then add to. (It also
+# matters to the optimizer: section 5.) `model.zero_grad()` and `optimizer.zero_grad()` clear
+# different sets when the optimizer holds only some of the model's parameters: each clears its
+# own.
 #
 # **Where step 3 goes.** Anywhere in the iteration, except between `backward()` and `step()`:
 # there, it throws away the gradients `step()` is about to use. With the default
@@ -436,15 +426,12 @@ print(by_hand.bias, by_sgd.bias)
 # $$b \leftarrow \mu\, b + g \quad (\text{on the first step, } b \leftarrow g), \qquad
 #   p \leftarrow p - \text{lr} \cdot b$$
 #
-# The buffer is a running sum of past gradients, each one shrunk by $\mu$ per step: gradients
-# that keep pointing the same way add up to long strides, gradients that flip sign cancel. Note
-# the form, because textbooks differ: some write $b \leftarrow \mu b + (1 - \mu) g$ (an average,
-# with a learning rate $1/(1-\mu)$ times larger to match), others $v \leftarrow \mu v -
-# \text{lr}\, g$, $p \leftarrow p + v$ (the same as PyTorch's as long as lr never changes).
-# PyTorch's optional `dampening` multiplies $g$ by $(1 - \text{dampening})$ in
+# The buffer is a running sum of past gradients, each shrunk by $\mu$ per step: gradients that
+# keep pointing the same way add up to long strides, gradients that flip sign cancel. Textbooks
+# differ: some write $b \leftarrow \mu b + (1 - \mu) g$, an average, which needs a learning rate
+# $1/(1-\mu)$ times larger to match. PyTorch's optional `dampening` makes it
 # $b \leftarrow \mu b + (1 - \text{dampening})\, g$, but not on the first step, where
-# $b \leftarrow g$ still; `nesterov=True` steps along $g + \mu b$ instead of $b$. Both are off
-# by default.
+# $b \leftarrow g$ still; `nesterov=True` steps along $g + \mu b$. Both are off by default.
 #
 # The buffers live in the optimizer, in `optimizer.state`, a dict keyed by the parameter
 # tensors themselves. Before the first step it is empty:
@@ -484,14 +471,13 @@ print("\n".join(table))
 # Check the first three rows by hand. Step 1: $g = 2$, $b = g = 2$, $p = 1 - 0.2 = 0.8$ (the
 # same as plain SGD: a first step with momentum is a plain step). Step 2: $g = 1.6$, $b = 0.9
 # \cdot 2 + 1.6 = 3.4$, $p = 0.8 - 0.34 = 0.46$. Step 3: $g = 0.92$, $b = 3.06 + 0.92 = 3.98$,
-# $p = 0.062$. Momentum races ahead, overshoots below 0 at step 4, and then swings back; plain
-# SGD creeps towards 0, multiplying $p$ by $0.8$ each step.
+# $p = 0.062$. Momentum races ahead, overshoots below 0 at step 4, and swings back; plain SGD
+# creeps towards 0.
 #
-# In two dimensions the difference shows best on a long, narrow valley, such as
-# $f(p) = \frac12 p_0^2 + 10\, p_1^2$: steep across ($p_1$), nearly flat along ($p_0$). A
-# learning rate small enough not to blow up across the valley makes plain SGD crawl along it.
-# Momentum builds up speed along the valley, where the gradients keep pointing the same way,
-# while across it the gradients flip sign and cancel in the buffer:
+# The difference shows best on a long, narrow valley, $f(p) = \frac12 p_0^2 + 10\, p_1^2$. A
+# learning rate small enough not to blow up across the valley makes plain SGD crawl along it;
+# momentum builds up speed along it, while across it the gradients flip sign and cancel in the
+# buffer:
 
 # %%
 import matplotlib.pyplot as plt
@@ -554,10 +540,7 @@ penalised.step()
 print(a, b)
 
 # %% [markdown]
-# $g = 2p + 0.1p = 2.1p$, so $p \leftarrow p - 0.21p = 0.79p$. Note that weight decay reads
-# $p$, not its gradient: a parameter with a gradient of zeros still decays. (Adam is different:
-# `optim.AdamW` decays the weights outside the adaptive step, which is why it exists next to
-# `optim.Adam`.)
+# $g = 2p + 0.1p = 2.1p$, so $p \leftarrow p - 0.21p = 0.79p$.
 #
 # ### Exercise 3: SGD with momentum, by hand
 #
@@ -704,12 +687,8 @@ assert _mine[1].tolist() == [3.0] and _buffers[1] is None      # no .grad: skipp
 #
 # `step()` loops over every parameter it was given, and skips a parameter whose `.grad` is
 # `None`. That is how **frozen** parameters (`requires_grad=False`) stay where they are even when
-# they were handed to the optimizer: `backward()` never gives them a gradient. Chapter 5 uses
-# this to fine-tune the last layer of a ResNet-18 while the optimizer holds all 62 parameter
-# tensors.
-#
-# `None` is the test, not `requires_grad`, and not "a gradient of zero". That difference is
-# where the default `set_to_none=True` of `zero_grad()` matters.
+# handed to the optimizer, as in chapter 5's fine-tuning: `backward()` never gives them a
+# gradient.
 #
 # ### Exercise 4 (predict, then run): which parameters move?
 #
@@ -879,20 +858,16 @@ print(torch.equal(buffer, model.fc.weight.grad))
 print(torch.allclose(model.fc.bias.detach(), bias_before - 0.01))
 
 # %% [markdown]
-# A second iteration (`zero_grad()`, forward, `backward()`, `step()`) would give the bias the
-# same gradient of ones, and move it by $0.01 \cdot (0.9 \cdot 1 + 1) = 0.019$; a third by
-# $0.0271$: the momentum of section 4.2 at work. The optimizer's state costs memory: with
-# momentum, SGD keeps one extra tensor the size of each parameter, another 11.7 million numbers
-# here (Adam keeps two).
+# A second iteration would give the bias the same gradient of ones and move it by
+# $0.01 \cdot (0.9 + 1) = 0.019$, a third by $0.0271$. The buffers cost memory: one extra tensor
+# the size of each parameter, another 11.7 million numbers here (Adam keeps two).
 #
 # ## 7. Gradient accumulation over pieces of any size
 #
-# Chapter 3 (section 8) used the addition in `.grad` on purpose: a batch too big for memory,
-# processed in pieces, one `backward()` per piece and each piece's loss scaled by its share of
-# the batch, gives exactly the gradient of the whole batch. Here it meets an optimizer, and
-# pieces that are not all the same size. (The equality is exact for models whose output for one
-# example does not depend on the other examples of the batch; a `BatchNorm` layer, which
-# normalises with the statistics of the batch it sees, breaks it.)
+# Chapter 3 (section 8) accumulated the gradient of a big batch in `.grad` from equal pieces.
+# Here it meets an optimizer, and pieces of different sizes. (The equality is exact when a
+# model's output for one example does not depend on the rest of the batch; `BatchNorm` breaks
+# it.)
 #
 # ### Exercise 5: accumulate, then step
 #
@@ -901,8 +876,7 @@ print(torch.allclose(model.fc.bias.detach(), bias_before - 0.01))
 # of `y`) one piece at a time. `loss_fn` averages over its batch (`reduction="mean"`). The
 # update must be exactly the one a single step on the whole batch would make, whatever the sizes
 # of the pieces (`chunk` splits 10 rows into 4 pieces as 3, 3, 3 and 1), and gradients present
-# before the call must not count. Return the loss of the whole batch as a Python float. Work out
-# the scaling yourself: what must the pieces' losses add up to?
+# before the call must not count. Return the loss of the whole batch as a Python float.
 
 # %% nbgrader={"grade": false, "grade_id": "ex5_accumulate_step", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def accumulate_step(model, optimizer, loss_fn, x, y, num_pieces: int) -> float:
@@ -1092,14 +1066,11 @@ def make_moons(n, noise=0.15):
 # $-\log p_{\text{true class}}$ over the batch. At the start, with two classes and scores close
 # to zero, that is about $\log 2 \approx 0.693$.
 #
-# The loop is the five steps of section 1, with two additions that every real training loop
-# has: **epochs** (passes over the whole training set) and **mini-batches** drawn in a new
-# random order each epoch (`torch.randperm`). 200 training points in batches of 20 make 10
-# steps per epoch; 40 epochs make 400 steps. After each epoch we also record the loss on the
-# whole training set (under `torch.no_grad()`: it is a measurement, not a training step), which
-# is much less noisy than the loss of one mini-batch. Accuracy is then measured on 1000 *new* points,
-# under `torch.no_grad()` (no graph needed) and in `eval()` mode (no layer here behaves
-# differently, but the habit matters as soon as one does; chapter 5 tells them apart).
+# The loop is the five steps of section 1, plus **epochs** (passes over the training set) and
+# **mini-batches** in a new random order each epoch (`torch.randperm`): 200 points in batches
+# of 20, 40 epochs, 400 steps. After each epoch we record the loss on the whole training set
+# (under `torch.no_grad()`: a measurement). `accuracy` measures on 1000 *new* points under
+# `no_grad()` and in `eval()` mode, then puts back the mode it found (chapter 5's rule).
 
 # %% skip_parity="random numbers: autograd_core's generator is not PyTorch's"
 torch.manual_seed(0)
@@ -1169,13 +1140,10 @@ right.set_title("Decision boundary after training")
 plt.show()
 
 # %% [markdown]
-# The mini-batch loss is noisy, because each step sees a different 20 points; the loss on the
-# whole training set falls from about 0.5 to below 0.1 and levels off: the training has
-# converged, as far as this learning rate takes it. The
-# boundary bends around both moons, which no linear model could do: the hidden layers are what
-# the 400 optimizer steps shaped. The few points on the wrong side are the noise's doing;
-# fitting them too would be learning the noise (overfitting), which the accuracy on new points
-# would reveal.
+# The mini-batch loss is noisy, since each step sees 20 different points; the loss on the whole
+# training set falls from about 0.5 to below 0.1 and levels off. The boundary bends around both
+# moons, which no linear model could do. The few points on the wrong side are noise; fitting them
+# too would be overfitting, which the accuracy on new points would reveal.
 #
 # ### Exercise 6: train a classifier
 #
@@ -1184,8 +1152,7 @@ plt.show()
 # `nn.CrossEntropyLoss` and an optimizer and schedule of your choice, and return the list of the
 # losses of every step, as Python floats. The test builds the MLP above with fresh random
 # weights, calls `fit` on 200 new moon points, and requires an accuracy of at least 95 % on 1000
-# other points; keep the training under a second or two (with 200 points, a step on the whole
-# set costs about as much as a step on a mini-batch of 20, and a few hundred steps suffice).
+# other points; keep the training under a second or two (a few hundred steps suffice).
 
 # %% nbgrader={"grade": false, "grade_id": "ex6_fit", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def fit(model, x, y) -> list:
