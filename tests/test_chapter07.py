@@ -27,6 +27,16 @@ NO_CREATE_GRAPH_PENALTY = (
     "    (g,) = torch.autograd.grad(f(w, x), x)\n"
     "    return torch.autograd.grad((g**2).sum(), w)[0]"
 )
+NTH = (
+    "def nth_derivative(f, x_value, n):\n"
+    "    x = torch.tensor(x_value, dtype=torch.float64, requires_grad=True)\n"
+    "    derivative = f(x)\n"
+    "    for _ in range(n):\n"
+    "        if not derivative.requires_grad:\n"
+    "            return 0.0\n"
+    "        (derivative,) = torch.autograd.grad(derivative, x{create_graph})\n"
+    "    return {returned}"
+)
 WRONG_ANSWERS = {
     "first": {
         # the belief that without retain_graph any second call fails (2 predictions off)
@@ -84,17 +94,8 @@ WRONG_ANSWERS = {
             ["(g**2).sum(), w"],
         ),
         # forgets create_graph=True, so the second derivative cannot be taken
-        "ex4_nth_derivative": (
-            "def nth_derivative(f, x_value, n):\n"
-            "    x = torch.tensor(x_value, dtype=torch.float64, requires_grad=True)\n"
-            "    derivative = f(x)\n"
-            "    for _ in range(n):\n"
-            "        if not derivative.requires_grad:\n"
-            "            return 0.0\n"
-            "        (derivative,) = torch.autograd.grad(derivative, x)\n"
-            "    return derivative.item()",
-            ["create_graph=True)\n"],
-        ),
+        "ex4_nth_derivative": (NTH.format(create_graph="", returned="derivative.item()"),
+                               ["create_graph=True)\n"]),
         # forgets create_graph=True in the first call
         "ex5_hessian_vector_product": (
             "def hessian_vector_product(f, x, v):\n"
@@ -134,17 +135,8 @@ WRONG_ANSWERS = {
             ["autograd.grad((g"],
         ),
         # forgets .item(): returns a tensor
-        "ex4_nth_derivative": (
-            "def nth_derivative(f, x_value, n):\n"
-            "    x = torch.tensor(x_value, dtype=torch.float64, requires_grad=True)\n"
-            "    derivative = f(x)\n"
-            "    for _ in range(n):\n"
-            "        if not derivative.requires_grad:\n"
-            "            return 0.0\n"
-            "        (derivative,) = torch.autograd.grad(derivative, x, create_graph=True)\n"
-            "    return derivative.detach()",
-            [".item()\n"],
-        ),
+        "ex4_nth_derivative": (NTH.format(create_graph=", create_graph=True",
+                                          returned="derivative.detach()"), [".item()\n"]),
         # makes x itself require grad instead of a new leaf
         "ex5_hessian_vector_product": (
             "def hessian_vector_product(f, x, v):\n"
