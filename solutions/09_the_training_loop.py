@@ -235,7 +235,7 @@ from autograd_core.viz import plot_losses
 
 plot_losses({"optimizer.zero_grad() at every step": losses_zeroing,
              "never zeroing": losses_never_zeroing},
-            title="Fitting y = 2x with SGD(lr=0.1)", log_scale=True)
+            title="Fitting y = 2x with SGD(lr=0.1)", log_scale=True, figsize=(6.0, 3.0))
 
 # %% [markdown]
 # Without clearing, the loss goes down, then up again, and never settles: the update at step
@@ -1128,7 +1128,7 @@ left.plot(range(10, len(losses) + 1, 10), epoch_losses, "k-", linewidth=2.5,
           label="whole training set, after each epoch")
 left.legend()
 
-grid_x, grid_y = np.meshgrid(np.linspace(-1.6, 2.6, 120), np.linspace(-1.2, 1.7, 90))
+grid_x, grid_y = np.meshgrid(np.linspace(-1.6, 2.6, 84), np.linspace(-1.2, 1.7, 60))
 plane = torch.tensor(np.stack([grid_x.ravel(), grid_y.ravel()], axis=1), dtype=torch.float32)
 with torch.no_grad():
     predicted = model(plane).argmax(dim=1).reshape(grid_x.shape)
@@ -1161,7 +1161,7 @@ def fit(model, x, y) -> list:
     loss_fn = nn.CrossEntropyLoss()
     optimizer = optim.SGD(model.parameters(), lr=0.2, momentum=0.9)
     losses = []
-    for step in range(150):                # 200 points: the whole set is one small batch
+    for step in range(100):                # 200 points: the whole set is one small batch
         loss = loss_fn(model(x), y)
         optimizer.zero_grad()
         loss.backward()

@@ -79,7 +79,7 @@ WRONG_ANSWERS = {
                                                   step_end="    optimizer.step()\n"),
                                 ["len(xp) / len(x)", "n_j"]),
         # far too little training
-        "ex6_fit": (FIT.format(lr=0.01, steps=3, record="loss.item()"), ["lr=0.2", "150"]),
+        "ex6_fit": (FIT.format(lr=0.01, steps=3, record="loss.item()"), ["lr=0.2", "range(100)"]),
     },
     "second": {
         # moves up the gradient: adds the steps instead of subtracting them
@@ -99,7 +99,7 @@ WRONG_ANSWERS = {
                                                   step_end="    optimizer.step()\n"),
                                 ["len(xp) / len(x)", "n_j"]),
         # records the loss tensors, not Python floats
-        "ex6_fit": (FIT.format(lr=0.2, steps=150, record="loss"), ["lr=0.2", "150"]),
+        "ex6_fit": (FIT.format(lr=0.2, steps=150, record="loss"), ["lr=0.2", "range(100)"]),
     },
     "third": {
         # the gradient doubles at each step instead of growing by 3 (3, 6, 12)
@@ -119,7 +119,7 @@ WRONG_ANSWERS = {
             scale=" * (len(xp) / len(x))", step_each="        optimizer.step()\n",
             step_end=""), ["n_j"]),
         # far too small a learning rate
-        "ex6_fit": (FIT.format(lr=0.0005, steps=150, record="loss.item()"), ["lr=0.2", "150"]),
+        "ex6_fit": (FIT.format(lr=0.0005, steps=150, record="loss.item()"), ["lr=0.2", "range(100)"]),
     },
 }
 
