@@ -1145,8 +1145,8 @@ for _fn, _x, _got in _cases:
 # > * "`x.backward()` is equivalent to `torch.autograd.grad(x)`": nearly; `backward()` finds
 # >   the leaves itself and adds into their `.grad`, `autograd.grad` needs the inputs and returns
 # >   the gradients (section 2).
-# > * "The graph is destroyed after `backward()` or `autograd.grad()`": the nodes stay, their
-# >   saved tensors are freed, and only the nodes a call runs (section 3).
+# > * "The graph is destroyed after `backward()` or `autograd.grad()`": the nodes stay, and
+# >   only the nodes a call runs free the tensors they saved (section 3).
 # > * Asking for `w` and then `b` "needs `retain_graph=True`": not here, since the second call
 # >   only runs `AddBackward0`, which saved nothing (section 3, exercise 1).
 # > * "`retain_graph=True` keeps the graph and the intermediate gradients": it keeps the saved

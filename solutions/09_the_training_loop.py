@@ -143,7 +143,7 @@ losses_zeroing = fit_line()
 #
 # ## 2. Gradients add up: why `zero_grad()` is step 3
 #
-# `backward()` does not write a gradient into `.grad`; it **adds** one (chapter 3, section 8).
+# `backward()` does not write a gradient into `.grad`; it **adds** one (chapter 3).
 # Across iterations, the gradient of the previous iteration is still there when the next one
 # arrives, unless something clears it.
 #
@@ -864,7 +864,7 @@ print(torch.allclose(model.fc.bias.detach(), bias_before - 0.01))
 #
 # ## 7. Gradient accumulation over pieces of any size
 #
-# Chapter 3 (section 8) accumulated the gradient of a big batch in `.grad` from equal pieces.
+# Chapter 3 accumulated the gradient of a big batch in `.grad` from equal pieces.
 # Here it meets an optimizer, and pieces of different sizes. (The equality is exact when a
 # model's output for one example does not depend on the rest of the batch; `BatchNorm` breaks
 # it.)
