@@ -16,29 +16,20 @@
 # # Chapter 7: `autograd.grad`, `retain_graph`, `create_graph` and higher-order gradients
 #
 # So far every gradient came from `backward()`, which stores it in `.grad`. PyTorch has a
-# second door into the same engine, `torch.autograd.grad`, and two switches that both of them
-# accept. This chapter is about those three things and what they make possible:
+# second door into the same engine, `torch.autograd.grad`, and two switches that both accept.
+# This chapter covers:
 #
-# 1. **`autograd.grad`** returns gradients instead of storing them, and `backward()` is
-#    `autograd.grad` plus accumulation into `.grad`;
-# 2. what a backward pass **frees**, why a second pass can fail, and what **`retain_graph`**
-#    keeps;
-# 3. **`create_graph`**: the gradient is itself recorded in a graph, so it can be
-#    differentiated again: second derivatives, any order;
-# 4. why `.grad` then needs **zeroing** with care;
-# 5. two things second derivatives buy you: a **Hessian-vector product** without the Hessian,
-#    and **Newton's method**.
+# 1. **`autograd.grad`**, which returns gradients instead of storing them;
+# 2. what it **frees**, and **`retain_graph`** with it;
+# 3. **`create_graph`**: a gradient recorded in a graph of its own, so it can be
+#    differentiated again, to any order, and why `.grad` then needs zeroing with care;
+# 4. what second derivatives buy: a gradient penalty, a **Hessian-vector product** without the
+#    Hessian, and **Newton's method**.
 #
-# **How to work through it.** Run the cells in order (Shift+Enter). Before a cell marked
-# *predict*, write down what you think it will print, then run it. Each exercise has an answer
-# cell, where you replace `raise NotImplementedError()` with your code, and a locked test cell
-# below it: run it, and it tells you what is wrong and gives a hint. The **Validate** button in
-# the toolbar runs the whole notebook and checks every exercise at once. Your instructor's
-# grading adds hidden tests to the same cells, so make your answers correct in general, not
-# just for the visible tests.
-#
-# **The engine.** As in every chapter, `autograd_core` stands in for PyTorch under its name;
-# with `import torch` instead, every output below stays the same.
+# Run the cells in order. Before a *predict* exercise, write down your prediction, then run it.
+# In each answer cell, replace `raise NotImplementedError()` with your code; the locked test
+# cell below it says what is wrong, and hidden tests check other cases at grading. As in every
+# chapter, `autograd_core` stands in for PyTorch under its name.
 
 # %%
 import autograd_core as torch
@@ -75,25 +66,23 @@ print(w.grad, b.grad)
 
 # %% [markdown]
 # Same numbers, and `w.grad` and `b.grad` are still `None`. The result is always a tuple,
-# even for one input: note the trailing comma below, and unpack it with `(w_grad,) = ...` or
-# index it with `[0]`.
+# even for one input (note the trailing comma): unpack it with `(w_grad,) = ...` or index it
+# with `[0]`.
 
 # %%
 y = x * w + b
 torch.autograd.grad(y, w)
 
 # %% [markdown]
-# Use `autograd.grad` when the gradient is a value you want to compute with (a penalty on the
-# gradient, a derivative to plot, a Newton step), and `backward()` when an optimizer will read
-# `.grad`.
+# Use `autograd.grad` when the gradient is a value you compute with (a penalty on the
+# gradient, a Newton step), and `backward()` when an optimizer will read `.grad`.
 #
 # ## 2. `backward()` is `autograd.grad` plus accumulation
 #
-# Is `y.backward()` the same as `autograd.grad(y)`? Nearly: `y.backward()` (or its function form, `torch.autograd.backward(y)`) computes the
-# gradient for **every** leaf of the graph that requires grad, and **adds** it to that leaf's
-# `.grad`, where `autograd.grad` needs to be told the inputs and hands the result back. We can
-# do what `backward()` does by hand with `autograd.grad`. A helper builds a fresh line each
-# time:
+# `y.backward()` computes the gradient for **every** leaf of the graph that requires grad and
+# **adds** it into that leaf's `.grad`; `autograd.grad` needs to be told the inputs and hands
+# the result back. So `backward()` can be done by hand with `autograd.grad`. A helper builds a
+# fresh line each time:
 
 # %%
 def make_line():
@@ -119,72 +108,16 @@ for _ in range(2):
 print("autograd.grad + adding:", w.grad, b.grad)
 
 # %% [markdown]
-# Both give 6 and 2: twice the gradient. That addition is done by the `AccumulateGrad` node
-# at each leaf, and it is why a training loop zeroes the gradients before each `backward()`.
+# Both give 6 and 2: twice the gradient, added up by each leaf's `AccumulateGrad` node.
 # (`backward()` also takes `inputs=[w]` to fill only some leaves.)
 #
-# ## 3. What a backward pass frees
+# ## 3. What `autograd.grad` frees
 #
-# To compute $\partial y/\partial w = x$, the multiplication's node `MulBackward0` needs the
-# value of `x`, so the forward pass **saved** it in the node. The addition's node
-# `AddBackward0` needs nothing: its gradient is 1 whatever the inputs.
-#
-# A backward pass frees the tensors the nodes saved, as soon as each node has used them: a
-# large network's saved activations are most of its memory. The graph is not destroyed, though:
-# the nodes are still there; what is gone is what they saved.
-
-# %%
-x, w, b, y = make_line()
-y.backward()
-print(y.grad_fn)
-print(y.grad_fn.next_functions)
-
-# %% [markdown]
-# A second `backward()` on the same graph walks back into `MulBackward0`, finds its saved `x`
-# gone, and stops with PyTorch's error:
-
-# %%
-try:
-    y.backward()
-except RuntimeError as error:
-    print("RuntimeError:", error)
-print(w.grad, b.grad)
-
-# %% [markdown]
-# Look at `b.grad`: it went from 1 to 2. The engine ran `AddBackward0` first (it saved
-# nothing, so it can run again) and added 1 into `b.grad` before it reached `MulBackward0` and
-# failed. A failed backward can leave the gradients half updated.
-#
-# A graph whose nodes saved nothing runs any number of times, silently accumulating:
-
-# %%
-w = torch.tensor(2.0, requires_grad=True)
-b = torch.tensor(1.0, requires_grad=True)
-s = w + b
-s.backward()
-s.backward()
-print(w.grad, b.grad)
-
-# %% [markdown]
-# **`retain_graph=True`** tells the engine to keep the saved tensors after the pass, so that
-# the next one can use them. The last pass can leave it out, and frees them:
-
-# %%
-x, w, b, y = make_line()
-y.backward(retain_graph=True)
-y.backward()
-print(w.grad, b.grad)
-
-# %% [markdown]
-# The typical use is two backward passes through a shared part of a graph, such as two losses
-# computed from the same features, each backpropagated on its own (often
-# `(loss1 + loss2).backward()` does the same job in one pass). `retain_graph` does not change
-# any gradient; it only decides whether the saved tensors survive the pass.
-#
-# ## 4. `autograd.grad` twice
-#
-# `autograd.grad` frees saved tensors too. Ask for `w` and `b` in two separate calls, keeping
-# the graph in the first one:
+# Chapter 3 showed that a backward pass frees the tensors its nodes saved (the nodes stay):
+# a second pass through a node that saved something raises "Trying to backward through the
+# graph a second time", unless the first had `retain_graph=True`. `autograd.grad` frees them
+# too, and takes `retain_graph` too. Here `MulBackward0` saved `x`; `AddBackward0` saved
+# nothing. Asking for `w` and `b` in two calls:
 
 # %%
 x, w, b, y = make_line()
@@ -284,7 +217,8 @@ actual = {
 }
 wrong = sum(raises[key] != actual[key] for key in actual)
 assert wrong == 0, (
-    f"Expected whether each second call raises; {wrong} of your 5 predictions are off. "
+    f"Expected whether each second call raises; {wrong} of your 5 predictions "
+    f"{'is' if wrong == 1 else 'are'} off. "
     "Hint: only MulBackward0 saved something (the value of x); ask, for each call, whether "
     "it runs MulBackward0, and whether an earlier call already ran it without retain_graph."
 )
@@ -320,10 +254,8 @@ assert raises["d"] is _hidden_raises(lambda y, w, b: _g(y, b), lambda y, w, b: _
 assert raises["e"] is _hidden_raises(lambda y, w, b: _g(y, w), lambda y, w, b: y.backward())
 ### END HIDDEN TESTS
 
-# %% [markdown]
-# Now run them:
-
 # %%
+# Now run them:
 for name, sequence in [("a", sequence_a), ("b", sequence_b), ("c", sequence_c),
                        ("d", sequence_d), ("e", sequence_e)]:
     try:
@@ -333,22 +265,23 @@ for name, sequence in [("a", sequence_a), ("b", sequence_b), ("c", sequence_c),
         print(name, "RuntimeError:", str(error).split(" (")[0])
 
 # %% [markdown]
-# <details><summary>Sequence by sequence (open after running the test)</summary>
+# <details><summary><b>Sequence by sequence</b> (open it once your test passes)</summary>
 #
 # - **a**: both calls run `MulBackward0`; the first one freed its saved `x`.
 # - **b**: `retain_graph=True` kept it.
 # - **c**: the first call ran `MulBackward0`, but the second one only needs `AddBackward0`,
-#   which saved nothing. So the two calls of section 4 work even without `retain_graph=True`.
+#   which saved nothing. So the two calls of section 3 work even without `retain_graph=True`.
 # - **d**: the first call stopped at `AddBackward0` (the path to `b` does not go through the
 #   multiplication), so `MulBackward0` still had its `x` for the second call.
 # - **e**: `backward()` walks the whole graph, `MulBackward0` included.
 #
+# Knowing the rule helps you read errors; in your own code, pass `retain_graph=True` whenever
+# you mean to go back through a graph again.
+#
 # </details>
-#
-# Knowing the rule is useful for reading errors; in your own code, pass `retain_graph=True`
-# whenever you mean to go back through a graph again. It is cheap to be explicit.
-#
-# ## 5. `create_graph`: gradients you can differentiate
+
+# %% [markdown]
+# ## 4. `create_graph`: gradients you can differentiate
 #
 # Now a function of two variables, $z = x^2 y$ at $x = 2$, $y = 3$. By hand,
 # $\partial z/\partial x = 2xy = 12$ and $\partial^2 z/\partial x^2 = 2y = 6$. The first
@@ -366,14 +299,11 @@ except RuntimeError as error:
     print("RuntimeError:", error)
 
 # %% [markdown]
-# (`autograd.grad` accepts a tuple of outputs, so passing `grad_x` as returned is fine;
-# "element 0" is the gradient tensor inside it.)
-#
-# `retain_graph=True` kept the graph of `z`, that is the tensors its nodes saved (it keeps no
-# gradient, intermediate or not), and that is not what the second call needs. It needs a graph
-# of **how `grad_x` was computed from `x`**, and there is none: `tensor(12.)` has
-# no `grad_fn`. The engine ran the backward formulas (here `grad_output * y`, then
-# `... * x`, twice) with recording switched off, as it does by default.
+# ("Element 0" is the gradient tensor inside the tuple `grad_x`.) `retain_graph=True` kept the
+# tensors the nodes of `z` saved, not what the second call needs: a graph of **how `grad_x`
+# was computed from `x`**. There is none, `tensor(12.)` has no `grad_fn`: the engine ran the
+# backward formulas (here `grad_output * y`, then `... * x`, twice) with recording off, as it
+# does by default.
 #
 # **`create_graph=True`** switches recording on during the backward pass. The backward
 # formulas are ordinary tensor operations, so their results get a `grad_fn` like any other
@@ -387,13 +317,10 @@ print(grad_x)
 print(grad_xx)
 
 # %% [markdown]
-# 12, then 6. With `create_graph=True` the backward formulas are recorded like any other
-# computation. Step through `autograd.grad(z, x, create_graph=True)` for $z = x \cdot x \cdot y$:
-# the nodes in purple appear at the step that records them. Two `MulBackward0` appear when the
-# node of $(x \cdot x) \cdot y$ runs, one for each of its inputs (so it computes `y`'s gradient
-# too, though nobody asked for it); two more when the node of $x \cdot x$ sends $y \cdot x$ to
-# each of its inputs; and an `AddBackward0` when those two contributions meet in `x`'s buffer.
-# With `mode="grad"` only the nodes that lead to `x` run: `y`'s node stays dim.
+# 12, then 6. Step through `autograd.grad(z, x, create_graph=True)`: the purple nodes appear at
+# the step that records them, two `MulBackward0` per multiplication node that runs, and an
+# `AddBackward0` where the two contributions meet in `x`'s buffer. Only the nodes that lead to
+# `x` run: `y`'s node stays dim.
 
 # %% skip_parity="steps through autograd_core's own engine (viz.step_backward)"
 from autograd_core.viz import step_backward
@@ -416,7 +343,7 @@ print(torch.autograd.grad(z, y))
 print(torch.autograd.grad(grad_x, [x, y]))
 
 # %% [markdown]
-# ## 6. `backward(create_graph=True)`
+# ## 5. `backward(create_graph=True)`
 #
 # `backward()` takes `create_graph` too. The gradient it stores in `.grad` is then part of a
 # graph, and you can differentiate it:
@@ -437,19 +364,15 @@ print(grad_xx)
 
 # %% [markdown]
 # `x.grad` prints `grad_fn=<CopyBackwards>`: when a gradient first lands in an empty `.grad`,
-# `AccumulateGrad` stores a copy of it (made with the `copy_` operation), and under
-# `create_graph=True` that copy is recorded, so `.grad` stays connected to the graph that
-# computed it.
+# `AccumulateGrad` stores a copy of it (made with `copy_`), and under `create_graph=True` that
+# copy is recorded, so `.grad` stays connected to the graph that computed it.
 #
-# Real PyTorch also prints a `UserWarning` on stderr the first time: *"Using backward() with
-# create_graph=True will create a reference cycle between the parameter and its gradient which
-# can cause a memory leak. We recommend using autograd.grad when creating the graph to avoid
-# this."* `x.grad` now depends on `x` through the graph and `x` holds `x.grad`: a cycle. The
-# advice is the lesson of this section: for higher-order gradients, prefer `autograd.grad`.
-# If you do use `backward(create_graph=True)`, set the `.grad` fields back to `None` when you
-# are done.
+# PyTorch also warns, once, that this creates a reference cycle between the parameter and its
+# gradient (`x.grad` depends on `x`, and `x` holds `x.grad`), a possible memory leak, and
+# recommends `autograd.grad`. If you use `backward(create_graph=True)`, set the `.grad` fields
+# back to `None` when you are done.
 #
-# ## 7. Zeroing gradients, and why it matters here
+# ## 6. Zeroing gradients, and why it matters here
 #
 # Call `backward()` on `x.grad` itself. It differentiates $\partial z/\partial x = 2xy$ with
 # respect to the leaves and, as every `backward()` does, **adds** the result into their
@@ -521,16 +444,20 @@ assert float(predicted["y"]) == _y.grad.item() == 8.0
 x.grad.backward()
 print(x.grad, y.grad)
 
+
 # %% [markdown]
-# <details><summary>Where these two numbers come from (open after running the test)</summary>
+# <details><summary><b>Where these two numbers come from</b> (open it once your test passes)</summary>
 #
 # `x.grad` is 18: the 12 that was there, plus $\partial(2xy)/\partial x = 2y = 6$. `y.grad`
-# is 8: the 4 that was there ($x^2$), plus $\partial(2xy)/\partial y = 2x = 4$.
+# is 8: the 4 that was there ($x^2$), plus $\partial(2xy)/\partial y = 2x = 4$. Accumulation,
+# the reason a training loop zeroes its gradients, mixes first and second derivatives here.
 #
 # </details>
+
+# %% [markdown]
+# ### The second derivative alone
 #
-# Accumulation, the reason a training loop zeroes its gradients, mixes first and second
-# derivatives here. Zeroing `x.grad` first, through `.data`, gives the second derivative alone:
+# Zeroing `x.grad` first, through `.data`, leaves only the second derivative:
 
 # %%
 x = torch.tensor(2.0, requires_grad=True)
@@ -546,9 +473,8 @@ print(x.grad)
 # %% [markdown]
 # `x.grad.data.zero_()` sets the numbers to 0 **behind autograd's back**: the graph behind
 # `x.grad` still computes $2xy$, so `x.grad.backward()` still sends back 6, which lands in a
-# zero. The `.data` matters. Without it, `zero_()` is an operation on `x.grad` like any other,
-# recorded in its graph; `x.grad` then *is* a constant 0, and the derivative of a constant is
-# 0:
+# zero. Without the `.data`, `zero_()` is an operation on `x.grad` like any other, recorded in
+# its graph; `x.grad` then *is* a constant 0, whose derivative is 0:
 
 # %%
 x = torch.tensor(2.0, requires_grad=True)
@@ -560,9 +486,8 @@ x.grad.backward()
 print(x.grad.item())
 
 # %% [markdown]
-# The cleaner way avoids the question altogether: keep the first derivative in a variable and
-# empty `.grad` before the second pass (this also breaks the reference cycle PyTorch warned
-# about). Or, better still, use `autograd.grad`, which never touches `.grad`.
+# Cleaner: keep the first derivative in a variable and empty `.grad` before the second pass
+# (this also breaks the reference cycle). Or use `autograd.grad`, which never touches `.grad`.
 
 # %%
 x = torch.tensor(2.0, requires_grad=True)
@@ -575,86 +500,8 @@ first.backward()
 print(x.grad)
 
 # %% [markdown]
-# ## 8. Second derivatives, and a picture
+# ## 7. A picture, and a gradient penalty
 #
-# The recipe for $f''(x)$ is what section 5 did: `autograd.grad` once with
-# `create_graph=True`, then once more on the result.
-#
-# ### Exercise 3: `second_derivative`
-#
-# Write `second_derivative(f, x_value)`: `f` takes a one-element tensor and returns one
-# (for example `lambda t: t ** 3 - 2 * t`), `x_value` is a Python float. Return
-# $(f'(x), f''(x))$ as a tuple of two Python floats, computed with `torch.autograd.grad`. Use
-# `dtype=torch.float64` for the tensor you create, for precision.
-
-# %% nbgrader={"grade": false, "grade_id": "ex3_second_derivative", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def second_derivative(f, x_value: float) -> tuple[float, float]:
-    """(f'(x), f''(x)) at x = x_value, computed by autograd."""
-    ### BEGIN SOLUTION
-    x = torch.tensor(x_value, dtype=torch.float64, requires_grad=True)
-    (first,) = torch.autograd.grad(f(x), x, create_graph=True)
-    (second,) = torch.autograd.grad(first, x)
-    return first.item(), second.item()
-    ### END SOLUTION
-
-
-# %% nbgrader={"grade": true, "grade_id": "ex3_second_derivative_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import math
-
-import autograd_core as torch
-
-
-def cubic(t):
-    return t**3 - 2 * t
-
-
-try:
-    got = second_derivative(cubic, 1.5)
-except RuntimeError as error:
-    if isinstance(error, NotImplementedError):
-        raise AssertionError(
-            "second_derivative is not written yet: replace "
-            "`raise NotImplementedError()` in its cell with your code and run it again."
-        ) from None
-    raise AssertionError(
-        f"second_derivative(cubic, 1.5) raised RuntimeError: {error}; expected a tuple of two "
-        "floats. Hint: the first derivative must itself have a grad_fn before you can "
-        "differentiate it (section 5)."
-    ) from None
-assert type(got) is tuple and len(got) == 2 and all(type(g) is float for g in got), (
-    f"second_derivative(cubic, 1.5) returned {got!r}; expected a tuple of two Python floats. "
-    "Hint: .item() turns a one-element tensor into a Python number."
-)
-assert math.isclose(got[0], 3 * 1.5**2 - 2, rel_tol=1e-6), (
-    f"second_derivative(cubic, 1.5) returned {got[0]} as f'(1.5); expected the first "
-    "derivative of t**3 - 2*t at 1.5. Hint: the first autograd.grad call gives f'."
-)
-assert math.isclose(got[1], 6 * 1.5, rel_tol=1e-6), (
-    f"second_derivative(cubic, 1.5) returned {got[1]} as f''(1.5); expected the second "
-    "derivative of t**3 - 2*t at 1.5. Hint: differentiate the first derivative with respect to "
-    "the same x."
-)
-### BEGIN HIDDEN TESTS
-import math
-
-import autograd_core as _torch
-
-_cases = [
-    (_torch.sin, 0.7, math.cos(0.7), -math.sin(0.7)),
-    (_torch.exp, -1.2, math.exp(-1.2), math.exp(-1.2)),
-    (lambda t: t * t, 3.0, 6.0, 2.0),
-    (lambda t: t**4 / 4 - t, -2.0, -9.0, 12.0),
-    (lambda t: _torch.tanh(t) * t, 0.3, math.tanh(0.3) + 0.3 / math.cosh(0.3) ** 2,
-     2 / math.cosh(0.3) ** 2 - 2 * 0.3 * math.tanh(0.3) / math.cosh(0.3) ** 2),
-]
-for _f, _x, _d1, _d2 in _cases:
-    _got = second_derivative(_f, _x)
-    assert type(_got) is tuple and len(_got) == 2 and all(type(g) is float for g in _got)
-    assert math.isclose(_got[0], _d1, rel_tol=1e-6, abs_tol=1e-7), (_x, _got, _d1)
-    assert math.isclose(_got[1], _d2, rel_tol=1e-6, abs_tol=1e-7), (_x, _got, _d2)
-### END HIDDEN TESTS
-
-# %% [markdown]
 # For a picture we want $f'$ and $f''$ at many points at once. With `x` a tensor of points
 # and `f` elementwise, each `f(x)[i]` depends on `x[i]` only, so the gradient of the **sum**
 # `f(x).sum()` is the vector of the derivatives at every point: one backward pass for all of
@@ -669,10 +516,9 @@ print(slopes)
 print(curvatures)
 
 # %% [markdown]
-# `autograd_core.viz.plot_function` does exactly this on 200 points and draws $f$, $f'$ and
-# $f''$. The slope $f'$ is zero at $x = \pm 1$; the sign of $f''$ there says which is which:
-# $f''(-1) = -6 < 0$, a local maximum; $f''(1) = 6 > 0$, a local minimum. Newton's method, at
-# the end of this chapter, uses exactly these two numbers.
+# `autograd_core.viz.plot_function` does this on 200 points and draws $f$, $f'$ and $f''$.
+# The slope $f'$ is zero at $x = \pm 1$; the sign of $f''$ there says which is which:
+# $f''(-1) = -6 < 0$, a local maximum; $f''(1) = 6 > 0$, a local minimum.
 
 # %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 from autograd_core.viz import plot_function
@@ -685,7 +531,124 @@ def f(t):
 plot_function(f, (-2.2, 2.2), derivatives=2)
 
 # %% [markdown]
-# ## 9. Any order
+# The second call need not ask for the variable of the first one (section 4 differentiated
+# $\partial z/\partial x$ with respect to `y`). Some models (a WGAN-GP critic, models made
+# robust to small changes of their input) add to their loss a **gradient penalty**: with
+# $f(w, x)$ the output for parameters $w$ and input $x$,
+#
+# $$P(w) = \lVert \nabla_x f(w, x) \rVert^2,$$
+#
+# the squared norm of the gradient with respect to the *input*. The optimizer needs
+# $\nabla_w P$.
+#
+# ### Exercise 3: the gradient of a gradient penalty
+#
+# Write `penalty_gradient(f, w, x)`: `f(w, x)` returns a one-element tensor; `w` and `x` are
+# tensors that do not require grad, and must be left as they are. Return $\nabla_w P$ as a
+# tensor shaped like `w` that does not require grad. How you get there is up to you.
+
+# %% nbgrader={"grade": false, "grade_id": "ex3_penalty_gradient", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def penalty_gradient(f, w, x):
+    """The gradient with respect to w of the squared norm of the gradient of f(w, x) in x."""
+    ### BEGIN SOLUTION
+    w = w.detach().requires_grad_(True)
+    x = x.detach().requires_grad_(True)
+    (input_gradient,) = torch.autograd.grad(f(w, x), x, create_graph=True)
+    (gradient,) = torch.autograd.grad((input_gradient**2).sum(), w)
+    return gradient
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex3_penalty_gradient_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import autograd_core as torch
+
+
+def half_square(w, x):
+    """f(w, x) = sum_i (x_i . w)**2 / 2, for a batch x of shape (2, 3) and w of shape (3,)."""
+    return ((x @ w) ** 2).sum() / 2
+
+
+weights = torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64)
+batch = torch.tensor([[1.0, 2.0, 0.0], [0.0, -1.0, 3.0]], dtype=torch.float64)
+try:
+    got = penalty_gradient(half_square, weights, batch)
+except RuntimeError as error:
+    if isinstance(error, NotImplementedError):
+        raise AssertionError(
+            "penalty_gradient is not written yet: replace "
+            "`raise NotImplementedError()` in its cell with your code and run it again."
+        ) from None
+    raise AssertionError(
+        f"penalty_gradient(half_square, weights, batch) raised RuntimeError: {error}; "
+        "expected a tensor. Hint: P is computed from the gradient with respect to x; to "
+        "differentiate P again, that gradient must be recorded in a graph (create_graph=True), "
+        "and w and x must be leaves that require grad (make your own with "
+        ".detach().requires_grad_(True))."
+    ) from None
+assert weights.grad is None and not weights.requires_grad and batch.grad is None and \
+    not batch.requires_grad, (
+    "Expected penalty_gradient to leave its arguments alone; w or x now requires grad or has a "
+    ".grad. Hint: make new leaves with .detach().requires_grad_(True)."
+)
+assert type(got) is torch.Tensor and tuple(got.shape) == (3,), (
+    f"penalty_gradient(half_square, weights, batch) returned {got!r}; expected a tensor "
+    "shaped like w, (3,). Hint: the second derivative is taken with respect to w, not x; and "
+    "autograd.grad returns a tuple."
+)
+# By hand: grad_x f = (x_i . w) w for each row i, so P = |w|^2 sum_i (x_i . w)^2, and
+# grad_w P = 2 |w|^2 sum_i (x_i . w) x_i + 2 (sum_i (x_i . w)^2) w.
+dots = batch @ weights
+by_hand = 2 * (weights**2).sum() * (dots @ batch) + 2 * (dots**2).sum() * weights
+first_order = dots @ batch                 # grad_w f itself
+assert not torch.allclose(got.detach(), by_hand + first_order), (
+    f"penalty_gradient(half_square, weights, batch) returned {got.detach()}; expected "
+    "grad_w P alone, but yours also contains grad_w f, the first derivative. Hint: backward() "
+    "adds into .grad, which already held the first pass's gradient; use autograd.grad, which "
+    "returns gradients without storing them."
+)
+assert torch.allclose(got.detach(), by_hand), (
+    f"penalty_gradient(half_square, weights, batch) returned {got.detach()}; expected the "
+    "gradient with respect to w of P = (the squared norm of grad_x f). Hint: P is the sum of "
+    "the squares of every entry of grad_x f (not the sum of the entries, not the norm)."
+)
+assert not got.requires_grad, (
+    "penalty_gradient returned a tensor that requires grad; expected a plain gradient. Hint: "
+    "the second autograd.grad call needs no create_graph."
+)
+### BEGIN HIDDEN TESTS
+import autograd_core as _torch
+
+_torch.manual_seed(13)
+
+
+def _reference(f, w, x):
+    _w = w.detach().clone().requires_grad_(True)
+    _x = x.detach().clone().requires_grad_(True)
+    (_g,) = _torch.autograd.grad(f(_w, _x), _x, create_graph=True)
+    return _torch.autograd.grad((_g * _g).sum(), _w)[0]
+
+
+def _f1(w, x):
+    return (x @ w).sin().sum()
+
+
+def _f2(w, x):
+    return ((x * w).tanh() ** 2).mean() + (x.exp() * w).sum()
+
+
+for _f, _wshape, _xshape in ((_f1, (4,), (5, 4)), (_f1, (2,), (1, 2)), (_f2, (3,), (3,)),
+                             (_f2, (2, 3), (4, 2, 3))):
+    _w = _torch.randn(*_wshape, dtype=_torch.float64)
+    _x = _torch.randn(*_xshape, dtype=_torch.float64)
+    _got = penalty_gradient(_f, _w, _x)
+    assert type(_got) is _torch.Tensor and tuple(_got.shape) == _wshape, (_wshape, _got)
+    assert not _got.requires_grad
+    assert not _w.requires_grad and _w.grad is None and not _x.requires_grad and _x.grad is None
+    assert _torch.allclose(_got, _reference(_f, _w, _x), rtol=1e-7, atol=1e-9), _got
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 8. Any order
 #
 # Each `autograd.grad(..., create_graph=True)` returns a tensor with a `grad_fn`, so you can
 # keep going. For $x^5$ at $x = 2$ the derivatives are $5x^4 = 80$, $20x^3 = 160$,
@@ -699,10 +662,9 @@ for order in range(1, 7):
     print(order, derivative)
 
 # %% [markdown]
-# The sixth derivative, `tensor(0.)`, has no `grad_fn`: the backward formula of the fifth
-# step did not involve `x` at all. A seventh `autograd.grad` call would raise "element 0 of
-# tensors does not require grad". A function such as $x \cdot x$ reaches that point sooner:
-# its second derivative, 2, already has no `grad_fn`.
+# The sixth derivative, `tensor(0.)`, has no `grad_fn`: the fifth step's backward formula did
+# not involve `x`. A seventh call would raise "element 0 of tensors does not require grad". For
+# $x \cdot x$ that happens sooner: its second derivative, 2, has no `grad_fn`.
 #
 # ### Exercise 4: `nth_derivative`
 #
@@ -746,10 +708,13 @@ def _call(f, name, x_value, n):
                 "nth_derivative is not written yet: replace "
                 "`raise NotImplementedError()` in its cell with your code and run it again."
             ) from None
+        hint = ("a derivative that does not require grad is a constant: check before you "
+                "differentiate it again, and return 0.0" if n > 2 else
+                "a derivative can be differentiated again only if autograd.grad recorded it "
+                "(create_graph=True, at every call)")
         raise AssertionError(
             f"nth_derivative({name}, {x_value}, {n}) raised RuntimeError: {error}; expected a "
-            "float. Hint: check whether a derivative still requires grad before you "
-            "differentiate it again, and pass create_graph=True every time."
+            f"float. Hint: {hint}."
         ) from None
 
 
@@ -797,7 +762,7 @@ assert _nth(lambda t: t**3, -1.5, 9) == 0.0
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## 10. Hessians, and a Hessian-vector product without the Hessian
+# ## 9. Hessians, and a Hessian-vector product without the Hessian
 #
 # For a function of a vector, $f: \mathbb{R}^n \to \mathbb{R}$, the second derivatives form
 # the $n \times n$ **Hessian** $H_{ij} = \partial^2 f / \partial x_i \partial x_j$.
@@ -815,10 +780,9 @@ H = torch.autograd.functional.hessian(f, q)
 print(H)
 
 # %% [markdown]
-# `hessian` calls `autograd.grad` once per row: $n$ backward passes and $n^2$ numbers. With a
-# million parameters that is $10^{12}$ numbers, out of the question. Yet many methods
-# (Newton-CG, "Hessian-free" optimisation, measuring the curvature of a loss) only need the
-# product $Hv$ with a vector $v$, and that costs two backward passes:
+# `hessian` calls `autograd.grad` once per row: $n$ backward passes and $n^2$ numbers, out of
+# the question for a million parameters. Many methods (Newton-CG, measuring the curvature of a
+# loss) only need the product $Hv$ with a vector $v$, which costs two backward passes:
 #
 # $$Hv = \nabla_q\big(\nabla_q f(q) \cdot v\big)$$
 #
@@ -949,8 +913,9 @@ except NotImplementedError:
 print(product)
 print(H @ v)
 
+
 # %% [markdown]
-# ## 11. Newton's method
+# ## 10. Newton's method
 #
 # Gradient descent moves against the slope: $x \leftarrow x - \eta f'(x)$, with a step size
 # $\eta$ you have to choose. Newton's method uses the curvature as well. Near $x$, $f$ looks
@@ -959,86 +924,8 @@ print(H @ v)
 #
 # $$x \leftarrow x - \frac{f'(x)}{f''(x)}$$
 #
-# No step size, and close to a minimum it converges very fast: the number of correct digits
-# roughly doubles at every step. It needs $f''(x) > 0$ to head for a minimum (where $f'' < 0$
-# it heads for a maximum, section 8's picture), and in many dimensions $f''$ becomes the
-# Hessian, which is where Hessian-vector products come in.
-#
-# ### Exercise 6: `newton_step`
-#
-# Write `newton_step(f, x_value)`: one Newton step for minimising `f` from the Python float
-# `x_value`, returned as a Python float, with $f'$ and $f''$ computed by
-# `torch.autograd.grad`. Use `dtype=torch.float64`.
-
-# %% nbgrader={"grade": false, "grade_id": "ex6_newton_step", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def newton_step(f, x_value: float) -> float:
-    """x - f'(x) / f''(x) at x = x_value."""
-    ### BEGIN SOLUTION
-    x = torch.tensor(x_value, dtype=torch.float64, requires_grad=True)
-    (first,) = torch.autograd.grad(f(x), x, create_graph=True)
-    (second,) = torch.autograd.grad(first, x)
-    return x_value - first.item() / second.item()
-    ### END SOLUTION
-
-
-# %% nbgrader={"grade": true, "grade_id": "ex6_newton_step_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import math
-
-import autograd_core as torch
-
-
-def exp_minus_2x(t):
-    return torch.exp(t) - 2 * t
-
-
-try:
-    got = newton_step(exp_minus_2x, 2.0)
-except RuntimeError as error:
-    if isinstance(error, NotImplementedError):
-        raise AssertionError(
-            "newton_step is not written yet: replace "
-            "`raise NotImplementedError()` in its cell with your code and run it again."
-        ) from None
-    raise AssertionError(
-        f"newton_step(exp_minus_2x, 2.0) raised RuntimeError: {error}; expected a float. "
-        "Hint: f'' is the derivative of f', which needs create_graph=True."
-    ) from None
-assert type(got) is float, (
-    f"newton_step(exp_minus_2x, 2.0) returned {got!r}; expected a Python float. Hint: .item()."
-)
-assert math.isclose(got, 2.0 - (math.exp(2.0) - 2) / math.exp(2.0), rel_tol=1e-6), (
-    f"newton_step(exp_minus_2x, 2.0) returned {got}; expected x - f'(x)/f''(x) for "
-    "f(t) = exp(t) - 2t at x = 2. Hint: divide the first derivative by the second, and "
-    "subtract from x (no step size)."
-)
-### BEGIN HIDDEN TESTS
-import math
-
-import autograd_core as _torch
-
-
-def _newton(f, x_value):
-    _value = newton_step(f, x_value)
-    assert type(_value) is float, (x_value, _value)
-    return _value
-
-
-assert _newton(lambda t: 3 * (t - 1.5) ** 2 + 2, 10.0) == 1.5
-assert math.isclose(_newton(lambda t: (t - 1.5) ** 2, -4.0), 1.5, rel_tol=1e-6)
-for _x in (-1.0, 0.2, 3.0):
-    _expected = _x - (math.exp(_x) - 2) / math.exp(_x)
-    _got = _newton(lambda t: _torch.exp(t) - 2 * t, _x)
-    assert type(_got) is float and math.isclose(_got, _expected, rel_tol=1e-6), (_x, _got)
-_got = _newton(lambda t: t**4 / 4 - t, 2.0)
-assert math.isclose(_got, 2.0 - (8.0 - 1.0) / 12.0, rel_tol=1e-6), _got
-_got = _newton(_torch.cos, 3.0)
-assert math.isclose(_got, 3.0 - math.sin(3.0) / math.cos(3.0), rel_tol=1e-6), _got
-### END HIDDEN TESTS
-
-# %% [markdown]
-# Now iterate it on $f(x) = e^x - 2x$, whose minimum is where $f'(x) = e^x - 2 = 0$, at
-# $x = \ln 2$. (If exercise 6 is not solved yet, the cell falls back on
-# `torch.autograd.functional.jacobian` and `hessian`, which compute the same $f'$ and $f''$.)
+# No step size, and close to a minimum it converges very fast (where $f'' < 0$ it heads for a
+# maximum instead). Iterate it on $f(x) = e^x - 2x$, whose minimum is at $x = \ln 2$:
 
 # %%
 import math
@@ -1048,14 +935,12 @@ def exp_minus_2x(t):
     return torch.exp(t) - 2 * t
 
 
-def one_newton_step(f, x_value):
-    try:
-        return newton_step(f, x_value)
-    except NotImplementedError:
-        x = torch.tensor(x_value, dtype=torch.float64)
-        slope = torch.autograd.functional.jacobian(f, x).item()
-        curvature = torch.autograd.functional.hessian(f, x).item()
-        return x_value - slope / curvature
+def newton_step_1d(f, x_value):
+    """x - f'(x) / f''(x) at x = x_value, both derivatives by autograd.grad."""
+    x = torch.tensor(x_value, dtype=torch.float64, requires_grad=True)
+    (slope,) = torch.autograd.grad(f(x), x, create_graph=True)
+    (curvature,) = torch.autograd.grad(slope, x)
+    return x_value - slope.item() / curvature.item()
 
 
 x_value = 2.0
@@ -1064,13 +949,13 @@ for step in range(6):
     error = abs(x_value - math.log(2))
     errors.append(error)
     print(f"step {step}: x = {x_value:.10f}   |x - ln 2| = {error:.2e}")
-    x_value = one_newton_step(exp_minus_2x, x_value)
+    x_value = newton_step_1d(exp_minus_2x, x_value)
 
 # %% [markdown]
-# The error goes 1.3, 0.58, 0.14, 0.0092, 4.2e-5, 8.9e-10. Once close, each error is about
-# half the square of the previous one ($|e_{k+1}| \approx \frac12 e_k^2$), so the number of
-# correct digits doubles at every step. On a log scale the curve bends down ever faster, where
-# gradient descent would give a straight line at best:
+# Once close, each error is about half the square of the previous one
+# ($|e_{k+1}| \approx \frac12 e_k^2$): the number of correct digits doubles at every step. On a
+# log scale the curve bends down ever faster, where gradient descent gives a straight line at
+# best:
 
 # %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 from autograd_core.viz import plot_losses
@@ -1079,25 +964,170 @@ plot_losses(errors, log_scale=True, title="Newton's method on exp(x) - 2x",
             ylabel="|x - ln 2|")
 
 # %% [markdown]
+# In several dimensions, $f'$ becomes the gradient $g = \nabla f(x)$ and $f''$ the Hessian
+# $H$; the parabola's lowest point is where $H d = -g$:
+#
+# $$x \leftarrow x - H^{-1} \nabla f(x)$$
+#
+# On a quadratic function, the parabola is the function itself, and one step lands on the
+# minimum.
+#
+# ### Exercise 6: Newton's method in several dimensions
+#
+# Write `newton_step(f, x)`: `f` takes a 1-D float64 tensor and returns a one-element tensor;
+# `x` is a 1-D float64 tensor that does not require grad (leave it alone). Return
+# $x - H^{-1}\nabla f(x)$, shaped like `x`, not requiring grad. Build $H$ with
+# `torch.autograd.grad`, not `torch.autograd.functional`; solve $H d = g$ with
+# `numpy.linalg.solve` on `.numpy()` arrays (this engine has no `torch.linalg`).
+
+# %% nbgrader={"grade": false, "grade_id": "ex6_newton_step", "locked": false, "schema_version": 3, "solution": true, "task": false}
+import numpy
+
+
+def newton_step(f, x):
+    """One Newton step x - H^-1 grad f(x), H the Hessian of f at x."""
+    ### BEGIN SOLUTION
+    x = x.detach().requires_grad_(True)
+    (gradient,) = torch.autograd.grad(f(x), x, create_graph=True)
+    rows = [torch.autograd.grad(gradient[i], x, retain_graph=True)[0]
+            for i in range(x.shape[0])]
+    hessian = torch.stack(rows).detach()
+    step = numpy.linalg.solve(hessian.numpy(), gradient.detach().numpy())
+    return x.detach() - torch.tensor(step)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex6_newton_step_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy
+
+import autograd_core as torch
+
+
+def chain(q):
+    return (q**4).sum() / 4 + (q[:-1] * q[1:]).sum()
+
+
+def bowl(q):
+    return (q[0] - 1) ** 2 + 3 * (q[1] + 2) ** 2 + q[0] * q[1]
+
+
+def _newton(f, name, start):
+    real_hessian = torch.autograd.functional.hessian
+    real_jacobian = torch.autograd.functional.jacobian
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(
+            f"newton_step({name}, ...) called torch.autograd.functional; expected the Hessian "
+            "built with torch.autograd.grad. Hint: one call with create_graph=True gives the "
+            "gradient g; then one call per entry g[i] gives row i of H."
+        )
+
+    torch.autograd.functional.hessian = torch.autograd.functional.jacobian = refuse
+    try:
+        return newton_step(f, start)
+    except RuntimeError as error:
+        if isinstance(error, NotImplementedError):
+            raise AssertionError(
+                "newton_step is not written yet: replace "
+                "`raise NotImplementedError()` in its cell with your code and run it again."
+            ) from None
+        raise AssertionError(
+            f"newton_step({name}, ...) raised RuntimeError: {error}; expected a tensor. Hint: "
+            "the gradient must have a grad_fn to be differentiated (create_graph=True), and "
+            "each row's call frees the gradient's graph unless it keeps it (retain_graph=True "
+            "until the last row)."
+        ) from None
+    finally:
+        torch.autograd.functional.hessian = real_hessian
+        torch.autograd.functional.jacobian = real_jacobian
+
+
+start = torch.tensor([1.0, -2.0, 0.5], dtype=torch.float64)
+got = _newton(chain, "chain", start)
+assert not start.requires_grad and start.grad is None and start.tolist() == [1.0, -2.0, 0.5], (
+    "Expected newton_step to leave its argument x alone; it changed, requires grad or has a "
+    ".grad. Hint: make a new leaf with x.detach().requires_grad_(True)."
+)
+assert type(got) is torch.Tensor and tuple(got.shape) == (3,) and not got.requires_grad, (
+    f"newton_step(chain, start) returned {got!r}; expected a tensor of shape (3,) that does "
+    "not require grad. Hint: detach the result, or compute it from detached tensors."
+)
+# By hand: the gradient of chain is q**3 plus the neighbours' values; its Hessian has 3 q**2
+# on the diagonal and 1 next to it.
+q = start.numpy()
+gradient = q**3 + numpy.array([q[1], q[0] + q[2], q[1]])
+hessian = numpy.diag(3 * q**2) + numpy.diag([1.0, 1.0], 1) + numpy.diag([1.0, 1.0], -1)
+diagonal_only = q - gradient / numpy.diag(hessian)
+assert not numpy.allclose(got.numpy(), diagonal_only), (
+    f"newton_step(chain, start) returned {got.tolist()}; expected a step that uses the whole "
+    "Hessian, but yours divides each entry of the gradient by the diagonal of H only. Hint: "
+    "the off-diagonal second derivatives matter; solve H d = g."
+)
+assert numpy.allclose(got.numpy(), q - numpy.linalg.solve(hessian, gradient)), (
+    f"newton_step(chain, start) returned {got.tolist()}; expected x - H^-1 grad f(x). Hint: "
+    "solve H d = g for d (not a gradient-descent step), and subtract d from x."
+)
+landed = _newton(bowl, "bowl", torch.tensor([5.0, 5.0], dtype=torch.float64))
+assert numpy.allclose(landed.numpy(), numpy.linalg.solve([[2.0, 1.0], [1.0, 6.0]], [2.0, -12.0])), (
+    f"newton_step(bowl, [5, 5]) returned {landed.tolist()}; expected the minimum of this "
+    "quadratic bowl, which one Newton step reaches exactly. Hint: compute H and g at x, not "
+    "at a fixed point."
+)
+### BEGIN HIDDEN TESTS
+import numpy as _np
+
+import autograd_core as _torch
+
+_torch.manual_seed(17)
+_real_hessian = _torch.autograd.functional.hessian
+_real_jacobian = _torch.autograd.functional.jacobian
+
+
+def _forbidden(*args, **kwargs):
+    raise AssertionError("newton_step must build the Hessian with autograd.grad")
+
+
+def _g1(q):
+    return (q.exp()).sum() + (q**2).sum() + (q[:-1] * q[1:]).sum() * 0.5
+
+
+def _g2(q):
+    return (q**4).sum() + q.sum() ** 2 + (q * _torch.arange(q.shape[0], dtype=q.dtype)).sum()
+
+
+_cases = []
+try:
+    _torch.autograd.functional.hessian = _torch.autograd.functional.jacobian = _forbidden
+    for _fn in (_g1, _g2):
+        for _n in (1, 2, 4):
+            _x = _torch.randn(_n, dtype=_torch.float64)
+            _got = newton_step(_fn, _x)
+            assert type(_got) is _torch.Tensor and tuple(_got.shape) == (_n,)
+            assert not _got.requires_grad and not _x.requires_grad and _x.grad is None
+            _cases.append((_fn, _x, _got))
+finally:
+    _torch.autograd.functional.hessian = _real_hessian
+    _torch.autograd.functional.jacobian = _real_jacobian
+for _fn, _x, _got in _cases:
+    _h = _real_hessian(_fn, _x).numpy()
+    _leaf = _x.detach().clone().requires_grad_(True)
+    _gr = _torch.autograd.grad(_fn(_leaf), _leaf)[0].numpy()
+    assert _np.allclose(_got.numpy(), _x.numpy() - _np.linalg.solve(_h, _gr)), (_fn, _got)
+### END HIDDEN TESTS
+
+# %% [markdown]
 # ## Summary
 #
-# - `torch.autograd.grad(outputs, inputs)` returns the gradients as a tuple and leaves `.grad`
-#   alone; `backward()` computes them for every leaf and **adds** them into `.grad`.
-# - A backward pass frees the tensors the nodes saved (the nodes stay): a second pass through a node that saved something raises "Trying to backward
-#   through the graph a second time", unless the first pass had **`retain_graph=True`**. Nodes
-#   that saved nothing run again silently, and a failed pass may have updated some `.grad`
-#   already. `autograd.grad` runs, and frees, only the nodes between the outputs and the inputs
-#   you asked for.
-# - **`create_graph=True`** records the backward pass itself, so the gradient has a `grad_fn`
-#   and can be differentiated: second derivatives, any order, Hessian rows. Without it,
-#   differentiating a gradient fails with "element 0 of tensors does not require grad and does
-#   not have a grad_fn". `retain_graph` defaults to `create_graph`.
-# - `backward(create_graph=True)` stores a differentiable `.grad` (`grad_fn=<CopyBackwards>`);
-#   a second `backward()` adds second derivatives to the first ones already in `.grad` unless
-#   `.grad` is emptied first. PyTorch recommends `autograd.grad` for higher-order gradients.
-# - A Hessian-vector product costs two backward passes: $Hv = \nabla(\nabla f \cdot v)$.
-#   Newton's method $x \leftarrow x - f'(x)/f''(x)$ uses the second derivative to converge in a
-#   handful of steps.
+# - `autograd.grad(outputs, inputs)` returns gradients and leaves `.grad` alone; `backward()`
+#   **adds** them into every leaf's `.grad`.
+# - `autograd.grad` runs, and frees, only the nodes between the outputs and the inputs asked
+#   for; `retain_graph=True` keeps what they saved.
+# - **`create_graph=True`** records the backward pass, so a gradient can be differentiated
+#   again, with respect to any leaf it depends on, to any order.
+# - After `backward(create_graph=True)`, a second `backward()` adds into `.grad`: empty it
+#   first, or use `autograd.grad`.
+# - $Hv = \nabla(\nabla f \cdot v)$ costs two backward passes; Newton's method
+#   $x \leftarrow x - H^{-1}\nabla f(x)$ converges in a handful of steps.
 #
 # Next, we build a small autograd engine of our own. It computes its backward formulas on
 # NumPy arrays, so it has no `create_graph`: gradients of gradients need backward formulas
@@ -1112,14 +1142,12 @@ plot_losses(errors, log_scale=True, title="Newton's method on exp(x) - 2x",
 # >
 # > Where it slips:
 # >
-# > * It prints `2.0` for `w.grad` and `w_grad`: that is the value of `w`; the derivative is
-# >   `x` (section 1).
 # > * "`x.backward()` is equivalent to `torch.autograd.grad(x)`": nearly; `backward()` finds
 # >   the leaves itself and adds into their `.grad`, `autograd.grad` needs the inputs and returns
 # >   the gradients (section 2).
-# > * "The graph is destroyed after `backward()` or `autograd.grad()`": the nodes stay, their
-# >   saved tensors are freed, and nodes that saved nothing can run again (section 3).
+# > * "The graph is destroyed after `backward()` or `autograd.grad()`": the nodes stay, and
+# >   only the nodes a call runs free the tensors they saved (section 3).
 # > * Asking for `w` and then `b` "needs `retain_graph=True`": not here, since the second call
-# >   only runs `AddBackward0`, which saved nothing (section 4, exercise 1).
+# >   only runs `AddBackward0`, which saved nothing (section 3, exercise 1).
 # > * "`retain_graph=True` keeps the graph and the intermediate gradients": it keeps the saved
-# >   tensors; no intermediate gradient is kept (section 5).
+# >   tensors; no intermediate gradient is kept (section 4).

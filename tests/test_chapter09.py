@@ -2,7 +2,7 @@
 
 A plausible wrong answer to each exercise must fail the visible tests with a message that says
 what was expected and gives a hint, without printing the answer; and the chapter must show the
-worked examples it promises (articles 000, 002 and 003), with PyTorch's numbers.
+worked examples it promises (articles A, C and D of docs/coverage.md), with PyTorch's numbers.
 """
 
 from __future__ import annotations
@@ -17,57 +17,110 @@ from chapter_harness import (  # the generic tests, collected in this file too
 CHAPTER = "09_the_training_loop"
 pytestmark = only_if_released(CHAPTER)
 
-# exercise -> (a wrong answer a student might write, strings its failure message must not show)
+TRAIN_STEP = (
+    "def train_step(model, optimizer, loss_fn, x, y):\n"
+    "    loss = loss_fn(model(x), y)\n"
+    "{body}"
+    "    return {returned}"
+)
+SGD_STEP = (
+    "def sgd_step(params, buffers, lr, momentum=0.0, weight_decay=0.0):\n"
+    "    with torch.no_grad():\n"
+    "        for i, p in enumerate(params):\n"
+    "{skip}"
+    "            g = p.grad + weight_decay * p\n"
+    "            if {use_momentum}:\n"
+    "                buffers[i] = g.clone() if buffers[i] is None else {update}\n"
+    "                g = buffers[i]\n"
+    "            p -= lr * g"
+)
+SKIP = "            if p.grad is None:\n                continue\n"
+ACCUMULATE = (
+    "def accumulate_step(model, optimizer, loss_fn, x, y, num_pieces):\n"
+    "    optimizer.zero_grad()\n"
+    "    total = 0.0\n"
+    "    for xp, yp in zip(x.chunk(num_pieces), y.chunk(num_pieces)):\n"
+    "        loss = loss_fn(model(xp), yp){scale}\n"
+    "        loss.backward()\n"
+    "{step_each}"
+    "        total += loss.item()\n"
+    "{step_end}"
+    "    return total"
+)
+FIT = (
+    "def fit(model, x, y):\n"
+    "    optimizer = optim.SGD(model.parameters(), lr={lr}, momentum=0.9)\n"
+    "    losses = []\n"
+    "    for _ in range({steps}):\n"
+    "        loss = nn.CrossEntropyLoss()(model(x), y)\n"
+    "        optimizer.zero_grad()\n"
+    "        loss.backward()\n"
+    "        optimizer.step()\n"
+    "        losses.append({record})\n"
+    "    return losses"
+)
+
+# Three rounds of wrong answers; in each, exercise -> (a wrong answer a student might write,
+# strings its failure message must not show).
 WRONG_ANSWERS = {
-    # assumes the gradient is fresh at every step
-    "ex1_no_zero_grad": ("w_after = 0.1", ["-0.8"]),
-    # the classic bug: no zero_grad(), so the second call steps with two gradients
-    "ex2_train_step": (
-        "def train_step(model, optimizer, loss_fn, x, y):\n"
-        "    loss = loss_fn(model(x), y)\n"
-        "    loss.backward()\n"
-        "    optimizer.step()\n"
-        "    return loss.item()",
-        ["1.7533", "0.52"],
-    ),
-    # plain SGD, momentum ignored
-    "ex3_sgd_step": (
-        "def sgd_step(params, buffers, lr, momentum=0.0, weight_decay=0.0):\n"
-        "    with torch.no_grad():\n"
-        "        for p in params:\n"
-        "            if p.grad is not None:\n"
-        "                p -= lr * p.grad",
-        ["momentum_buffer"],
-    ),
-    # forgets that weight decay moves a parameter whose gradient is zeros
-    "ex4_which_moved": ('changed_names = {"a"}', ["'d'", "['a', 'd']"]),
-    # accumulates without scaling the pieces' losses
-    "ex5_accumulate_step": (
-        "def accumulate_step(model, optimizer, loss_fn, x, y, num_pieces):\n"
-        "    optimizer.zero_grad()\n"
-        "    total = 0.0\n"
-        "    for xp, yp in zip(x.chunk(num_pieces), y.chunk(num_pieces)):\n"
-        "        loss = loss_fn(model(xp), yp)\n"
-        "        loss.backward()\n"
-        "        total += loss.item()\n"
-        "    optimizer.step()\n"
-        "    return total",
-        ["/ 4", "len(x_piece)", "n_j"],
-    ),
-    # far too little training
-    "ex6_fit": (
-        "def fit(model, x, y):\n"
-        "    optimizer = optim.SGD(model.parameters(), lr=0.01)\n"
-        "    losses = []\n"
-        "    for _ in range(3):\n"
-        "        loss = nn.CrossEntropyLoss()(model(x), y)\n"
-        "        optimizer.zero_grad()\n"
-        "        loss.backward()\n"
-        "        optimizer.step()\n"
-        "        losses.append(loss.item())\n"
-        "    return losses",
-        ["lr=0.2", "150"],
-    ),
+    "first": {
+        # assumes the gradient is fresh at every step
+        "ex1_no_zero_grad": ("w_after = 0.1", ["-0.8"]),
+        # the classic bug: no zero_grad(), so the second call steps with two gradients
+        "ex2_train_step": (TRAIN_STEP.format(body="    loss.backward()\n    optimizer.step()\n",
+                                             returned="loss.item()"), ["1.7533", "0.52"]),
+        # momentum ignored: plain SGD with weight decay
+        "ex3_sgd_step": (SGD_STEP.format(skip=SKIP, use_momentum="False", update="g"),
+                         ["momentum_buffer"]),
+        # forgets that weight decay moves a parameter whose gradient is zeros
+        "ex4_which_moved": ('changed_names = {"a"}', ["'d'", "['a', 'd']"]),
+        # accumulates without scaling the pieces' losses
+        "ex5_accumulate_step": (ACCUMULATE.format(scale="", step_each="",
+                                                  step_end="    optimizer.step()\n"),
+                                ["len(xp) / len(x)", "n_j"]),
+        # far too little training
+        "ex6_fit": (FIT.format(lr=0.01, steps=3, record="loss.item()"), ["lr=0.2", "range(100)"]),
+    },
+    "second": {
+        # moves up the gradient: adds the steps instead of subtracting them
+        "ex1_no_zero_grad": ("w_after = 2.8", ["-0.8"]),
+        # zero_grad() between backward() and step(): step() finds no gradient
+        "ex2_train_step": (TRAIN_STEP.format(
+            body="    loss.backward()\n    optimizer.zero_grad()\n    optimizer.step()\n",
+            returned="loss.item()"), ["1.7533", "0.52"]),
+        # the textbook average: buffer = momentum * buffer + (1 - momentum) * grad
+        "ex3_sgd_step": (SGD_STEP.format(skip=SKIP, use_momentum="momentum",
+                                         update="momentum * buffers[i] + (1 - momentum) * g"),
+                         ["momentum_buffer"]),
+        # also counts the parameter that requires grad but is not used by the loss
+        "ex4_which_moved": ('changed_names = {"a", "c"}', ["'d'", "['a', 'd']"]),
+        # scales by 1 / num_pieces: right for equal pieces only
+        "ex5_accumulate_step": (ACCUMULATE.format(scale=" / num_pieces", step_each="",
+                                                  step_end="    optimizer.step()\n"),
+                                ["len(xp) / len(x)", "n_j"]),
+        # records the loss tensors, not Python floats
+        "ex6_fit": (FIT.format(lr=0.2, steps=150, record="loss"), ["lr=0.2", "range(100)"]),
+    },
+    "third": {
+        # the gradient doubles at each step instead of growing by 3 (3, 6, 12)
+        "ex1_no_zero_grad": ("w_after = -1.1", ["-0.8"]),
+        # returns the loss tensor, not a Python float
+        "ex2_train_step": (TRAIN_STEP.format(
+            body="    optimizer.zero_grad()\n    loss.backward()\n    optimizer.step()\n",
+            returned="loss"), ["1.7533", "0.52"]),
+        # does not skip a parameter without a gradient
+        "ex3_sgd_step": (SGD_STEP.format(skip="", use_momentum="momentum",
+                                         update="momentum * buffers[i] + g"),
+                         ["momentum_buffer"]),
+        # everything that requires grad moves
+        "ex4_which_moved": ('changed_names = {"a", "c", "d"}', ["['a', 'd']"]),
+        # steps after every piece instead of once
+        "ex5_accumulate_step": (ACCUMULATE.format(
+            scale=" * (len(xp) / len(x))", step_each="        optimizer.step()\n",
+            step_end=""), ["n_j"]),
+        # far too small a learning rate
+        "ex6_fit": (FIT.format(lr=0.0005, steps=150, record="loss.item()"), ["lr=0.2", "range(100)"]),
+    },
 }
 
 
@@ -85,19 +138,9 @@ def test_one_iteration_step_by_step(solved):
 def test_the_line_fits_only_with_zero_grad(solved):
     fitted = printed(solved, "def fit_line(").splitlines()
     assert fitted[-1].startswith("step  99  loss 0.0003545") and "w  1.9787" in fitted[-1]
-    unfitted = printed(solved, "print(fit_line(zero_grad=False))").splitlines()
+    unfitted = printed(solved, "losses_never_zeroing = fit_line(zero_grad=False)").splitlines()
     assert unfitted[-1].startswith("step  99  loss 12.19")
-
-
-def test_article_002_gradients_add_up_unless_cleared(solved):
-    # article 002, eg1 and eg4: d(x**2 + 20)/dx = 20 at x = 10
-    grads = "tensor({}., dtype=torch.float64)\n"
-    assert printed(solved, "x_demo = torch.tensor(10.0, requires_grad=True, dtype=torch.float64)"
-                           "\nfor _ in range(3):\n    f = (x_demo**2 + 20).mean()\n    f.backward()"
-                   ) == "".join(grads.format(g) for g in (20, 40, 60))
-    assert printed(solved, "x_demo = torch.tensor(10.0, requires_grad=True, dtype=torch.float64)"
-                           "\nfor _ in range(3):\n    f = (x_demo**2 + 20).mean()\n    if"
-                   ) == grads.format(20) * 3
+    assert_plotted(code_cell(solved, "from autograd_core.viz import plot_losses\n\nplot_losses({"))
 
 
 def test_no_zero_grad_with_an_optimizer(solved):
@@ -143,11 +186,28 @@ def test_articles_resnet18_step(solved):
         "0 momentum buffers before step()\n62 momentum buffers after step()\nTrue\nTrue\n")
 
 
-def test_gradient_accumulation_equals_one_big_batch(solved):
-    lines = printed(solved, "features = torch.arange(24.0)").splitlines()
-    assert lines[0] == lines[1] and lines[2] == "True True"
-    assert printed(solved, "def accumulated_grad(scale):") == (
-        "no scale: False\n1/k: False\nn_j/N: True\n")
+def test_plain_and_momentum_trajectories(solved):
+    assert printed(solved, "import matplotlib.pyplot as plt\n\n\ndef trajectory(") == (
+        "       plain: after 30 steps p = (-1.175, 0.000)\n"
+        "momentum 0.8: after 30 steps p = (-0.034, -0.005)\n")
+    assert_plotted(code_cell(solved, "import matplotlib.pyplot as plt\n\n\ndef trajectory("))
+
+
+def test_accuracy_puts_back_the_mode_it_found(solved):
+    import autograd_core
+    from autograd_core import nn
+
+    cell = code_cell(solved, "torch.manual_seed(0)\nx_train, y_train = make_moons(200)")
+    source = cell.source[cell.source.index("@torch.no_grad()\ndef accuracy"):]
+    source = source[:source.index("\n\n\n")]
+    namespace = {"torch": autograd_core}
+    exec(source, namespace)
+    model = nn.Sequential(nn.Linear(2, 2))
+    x, y = autograd_core.zeros(3, 2), autograd_core.zeros(3, dtype=autograd_core.long)
+    for mode in (True, False):
+        model.train(mode)
+        namespace["accuracy"](model, x, y)
+        assert model.training is mode
 
 
 def test_two_moons_are_learned(solved):
@@ -159,4 +219,4 @@ def test_two_moons_are_learned(solved):
 
 
 def test_the_plots_are_drawn(solved):
-    assert_plotted(code_cell(solved, "import matplotlib.pyplot as plt"))
+    assert_plotted(code_cell(solved, "import matplotlib.pyplot as plt\nimport numpy as np"))
