@@ -77,10 +77,10 @@ def _conv2d_weight_grad_array(input, grad, weight_shape, stride, padding, dilati
 class Convolution(Op):
     """out = x ⋆ w + b (cross-correlation);   dx = conv_transpose(g, w),   dw = x ⋆ g,   db = sum of g"""
     node_name = "ConvolutionBackward0"
+    inputs, saves = ("input", "weight", "bias"), ("input", "weight")
 
     @staticmethod
     def forward(ctx, input, weight, bias, *, stride, padding, dilation, groups):
-        ctx.save_for_backward(input, weight)
         ctx.settings = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
         ctx.input_shape, ctx.weight_shape = input.shape, weight.shape
         out = _conv2d_array(input, weight, stride, padding, dilation, groups)
@@ -105,10 +105,10 @@ class Convolution(Op):
 class ConvolutionInputGrad(Op):
     """out = conv_transpose(g, w), a convolution's dx;   dg = conv(h, w),   dw = h ⋆ g   (h: out's gradient)"""
     node_name = "ConvolutionBackwardBackward0"
+    inputs = saves = ("grad_output", "weight")
 
     @staticmethod
     def forward(ctx, grad, weight, *, input_shape, stride, padding, dilation, groups):
-        ctx.save_for_backward(grad, weight)
         ctx.settings = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
         ctx.weight_shape = weight.shape
         return _conv2d_input_grad_array(grad, weight, input_shape, stride, padding, dilation, groups)
@@ -129,10 +129,10 @@ class ConvolutionInputGrad(Op):
 class ConvolutionWeightGrad(Op):
     """out = x ⋆ g, a convolution's dw;   dx = conv_transpose(g, k),   dg = conv(x, k)   (k: out's gradient)"""
     node_name = "ConvolutionBackwardBackward0"
+    inputs = saves = ("input", "grad_output")
 
     @staticmethod
     def forward(ctx, input, grad, *, weight_shape, stride, padding, dilation, groups):
-        ctx.save_for_backward(input, grad)
         ctx.settings = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
         ctx.input_shape = input.shape
         return _conv2d_weight_grad_array(input, grad, weight_shape, stride, padding, dilation, groups)

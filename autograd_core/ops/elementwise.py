@@ -57,13 +57,11 @@ class Rsub(Op):
 class Mul(Op):
     """out = a * b;   da = g * b,   db = g * a"""
     node_name = "MulBackward0"
-    saved_names = ("self", "other")
+    saves = ("self", "other")
+    saves_only_for = {"self": "other", "other": "self"}
 
     @staticmethod
     def forward(ctx, a, b):
-        # save only what a gradient needs, as PyTorch does: ``x * 3`` keeps 3, not x
-        needs = ctx.needs_input_grad
-        ctx.save_for_backward(a if needs and needs[1] else None, b if needs and needs[0] else None)
         return a * b
 
     @staticmethod
@@ -76,12 +74,11 @@ class Mul(Op):
 class Div(Op):
     """out = a / b;   da = g / b,   db = -g * a / b**2"""
     node_name = "DivBackward0"
-    saved_names = ("self", "other")
+    saves = ("self", "other")
+    saves_only_for = {"self": "other"}
 
     @staticmethod
     def forward(ctx, a, b):
-        needs = ctx.needs_input_grad
-        ctx.save_for_backward(a if needs and needs[1] else None, b)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.true_divide(a, b)
 
@@ -95,14 +92,12 @@ class Div(Op):
 class Reciprocal(Op):
     """out = 1 / a;   da = -g * out**2"""
     node_name = "ReciprocalBackward0"
-    saved_names = ("result",)
+    saves = ("result",)
 
     @staticmethod
     def forward(ctx, a):
         with np.errstate(divide="ignore"):
-            out = np.reciprocal(as_floating(a))
-        ctx.save_for_backward(out)
-        return out
+            return np.reciprocal(as_floating(a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -126,13 +121,12 @@ class Neg(Op):
 class Pow(Op):
     """out = a ** e  (e a number);   da = g * e * a**(e - 1)"""
     node_name = "PowBackward0"
-    saved_names = ("self",)
+    saves = ("self",)
 
     @staticmethod
     def forward(ctx, a, *, exponent):
         if a.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        ctx.save_for_backward(a)
         ctx.exponent = exponent
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.power(a, exponent) if a.dtype.kind == "f" or exponent >= 0 else np.power(as_floating(a), exponent)
@@ -149,13 +143,12 @@ class Pow(Op):
 class PowTensor(Op):
     """out = a ** b  (both tensors);   da = g * b * a**(b - 1),   db = g * out * log(a)"""
     node_name = "PowBackward1"
+    inputs, saves = ("self", "exponent"), ("self", "exponent", "result")
 
     @staticmethod
     def forward(ctx, a, b):
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.power(a, b)
-        ctx.save_for_backward(a, b, out)
-        return out
+            return np.power(a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -171,6 +164,7 @@ class PowTensor(Op):
 class RPow(Op):
     """out = base ** a  (``2 ** x``, base a number);   da = g * out * ln(base)"""
     node_name = "PowBackward2"
+    saves = ("result",)
 
     @staticmethod
     def forward(ctx, a, *, base):
@@ -178,7 +172,6 @@ class RPow(Op):
             out = np.power(base, a) if isinstance(base, int) else np.power(float(base), a)
         else:
             out = np.power(a.dtype.type(base), a)
-        ctx.save_for_backward(out)
         ctx.log_base = float(np.log(base)) if base > 0 else float("nan")
         return out
 
@@ -191,14 +184,12 @@ class RPow(Op):
 class Exp(Op):
     """out = exp(a);   da = g * out"""
     node_name = "ExpBackward0"
-    saved_names = ("result",)
+    saves = ("result",)
 
     @staticmethod
     def forward(ctx, a):
         with np.errstate(over="ignore"):
-            out = np.exp(as_floating(a))
-        ctx.save_for_backward(out)
-        return out
+            return np.exp(as_floating(a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -209,11 +200,10 @@ class Exp(Op):
 class Log(Op):
     """out = log(a);   da = g / a"""
     node_name = "LogBackward0"
-    saved_names = ("self",)
+    saves = ("self",)
 
     @staticmethod
     def forward(ctx, a):
-        ctx.save_for_backward(a)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log(as_floating(a))
 
@@ -226,11 +216,10 @@ class Log(Op):
 class Sin(Op):
     """out = sin(a);   da = g * cos(a)"""
     node_name = "SinBackward0"
-    saved_names = ("self",)
+    saves = ("self",)
 
     @staticmethod
     def forward(ctx, a):
-        ctx.save_for_backward(a)
         return np.sin(as_floating(a))
 
     @staticmethod
@@ -242,11 +231,10 @@ class Sin(Op):
 class Cos(Op):
     """out = cos(a);   da = -g * sin(a)"""
     node_name = "CosBackward0"
-    saved_names = ("self",)
+    saves = ("self",)
 
     @staticmethod
     def forward(ctx, a):
-        ctx.save_for_backward(a)
         return np.cos(as_floating(a))
 
     @staticmethod
@@ -258,13 +246,11 @@ class Cos(Op):
 class Tanh(Op):
     """out = tanh(a);   da = g * (1 - out**2)"""
     node_name = "TanhBackward0"
-    saved_names = ("result",)
+    saves = ("result",)
 
     @staticmethod
     def forward(ctx, a):
-        out = np.tanh(as_floating(a))
-        ctx.save_for_backward(out)
-        return out
+        return np.tanh(as_floating(a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -275,16 +261,14 @@ class Tanh(Op):
 class Sigmoid(Op):
     """out = 1 / (1 + exp(-a));   da = g * out * (1 - out)"""
     node_name = "SigmoidBackward0"
-    saved_names = ("result",)
+    saves = ("result",)
 
     @staticmethod
     def forward(ctx, a):
         a = as_floating(a)
         # exp of a negative number only, so that large |a| neither overflows nor warns
         e = np.exp(-np.abs(a))
-        out = np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
-        ctx.save_for_backward(out)
-        return out
+        return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
@@ -295,13 +279,11 @@ class Sigmoid(Op):
 class Relu(Op):
     """out = max(a, 0);   da = g * (out > 0)"""
     node_name = "ReluBackward0"
-    saved_names = ("result",)
+    saves = ("result",)
 
     @staticmethod
     def forward(ctx, a):
-        out = np.maximum(a, 0)
-        ctx.save_for_backward(out)
-        return out
+        return np.maximum(a, 0)
 
     @staticmethod
     def backward(ctx, grad):
@@ -329,14 +311,12 @@ class ThresholdBackward(Op):
 class Sqrt(Op):
     """out = sqrt(a);   da = g / (2 * out)"""
     node_name = "SqrtBackward0"
-    saved_names = ("result",)
+    saves = ("result",)
 
     @staticmethod
     def forward(ctx, a):
         with np.errstate(invalid="ignore"):
-            out = np.sqrt(as_floating(a))
-        ctx.save_for_backward(out)
-        return out
+            return np.sqrt(as_floating(a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -347,11 +327,10 @@ class Sqrt(Op):
 class Abs(Op):
     """out = |a|;   da = g * sign(a)"""
     node_name = "AbsBackward0"
-    saved_names = ("self",)
+    saves = ("self",)
 
     @staticmethod
     def forward(ctx, a):
-        ctx.save_for_backward(a)
         return np.abs(a)
 
     @staticmethod
@@ -363,12 +342,12 @@ class Abs(Op):
 class Clamp(Op):
     """out = min(max(a, min), max);   da = g where min <= a <= max, else 0"""
     node_name = "ClampBackward1"
+    saves = ("self",)
 
     @staticmethod
     def forward(ctx, a, *, min=None, max=None):
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-        ctx.save_for_backward(a)
         ctx.bounds = (min, max)
         return np.clip(a, min, max)
 
@@ -412,11 +391,11 @@ class Floor(Sign):
 class Maximum(Op):
     """out = max(a, b);   g goes to the larger input, split in half on ties"""
     node_name = "MaximumBackward0"
+    saves = ("self", "other")
     _function, _loses = staticmethod(np.maximum), staticmethod(np.less)   # a loses where a < b
 
     @classmethod
     def forward(cls, ctx, a, b):
-        ctx.save_for_backward(a, b)
         return cls._function(a, b)
 
     @classmethod

@@ -17,13 +17,13 @@ def _shifted_exponentials(a: np.ndarray, dim: int) -> tuple:
 class Softmax(Op):
     """out = exp(x) / sum exp(x) along ``dim``;   dx = out * (g - sum(g * out))"""
     node_name = "SoftmaxBackward0"
+    saves = ("result",)
 
     @staticmethod
     def forward(ctx, a, *, dim):
         _, exponentials = _shifted_exponentials(a, dim)
-        ctx.dim, out = dim, exponentials / exponentials.sum(axis=dim, keepdims=True)
-        ctx.save_for_backward(out)
-        return out
+        ctx.dim = dim
+        return exponentials / exponentials.sum(axis=dim, keepdims=True)
 
     @staticmethod
     def backward(ctx, grad):
@@ -34,13 +34,13 @@ class Softmax(Op):
 class LogSoftmax(Op):
     """out = x - log(sum exp(x)) along ``dim``;   dx = g - exp(out) * sum(g)"""
     node_name = "LogSoftmaxBackward0"
+    saves = ("result",)
 
     @staticmethod
     def forward(ctx, a, *, dim):
         shifted, exponentials = _shifted_exponentials(a, dim)
-        ctx.dim, out = dim, shifted - np.log(exponentials.sum(axis=dim, keepdims=True))
-        ctx.save_for_backward(out)
-        return out
+        ctx.dim = dim
+        return shifted - np.log(exponentials.sum(axis=dim, keepdims=True))
 
     @staticmethod
     def backward(ctx, grad):
