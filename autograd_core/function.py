@@ -161,7 +161,7 @@ class BackwardNode(Node, FunctionCtx):
     _num_outputs = 1
 
     _forward_cls: type = None
-    _saved: list | None = None
+    _saved: list | tuple | None = ()        # SavedTensors; None once backward has freed them
     _materialize_grads = True
 
     def __getattr__(self, name: str):
@@ -184,10 +184,11 @@ class BackwardNode(Node, FunctionCtx):
     @property
     def saved_tensors(self) -> tuple:
         saved = self._saved
-        if saved is None:
+        if not saved:
             if "_to_save" in self.__dict__:            # read inside forward: hand back as given
                 return tuple(self._to_save)
-            raise RuntimeError(_FREED_MESSAGE)
+            if saved is None:
+                raise RuntimeError(_FREED_MESSAGE)
         return tuple([s.unpack(self) if type(s) in _SAVED_TYPES else s for s in saved])
 
     def apply(self, *grad_outputs):
@@ -295,7 +296,7 @@ class Function:
             wrapped.append(out)
         node._num_outputs = len(outputs)
         node._output_meta = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None for o in outputs]
-        _resolve_saved(node, wrapped)
+        _resolve_saved(node, wrapped, node.__dict__.pop("_to_save", ()))
         return tuple(wrapped) if isinstance(result, tuple) else wrapped[0]
 
 
@@ -333,6 +334,7 @@ class Op(Function):
 
     is_view = False
     keeps_dtype = False
+    ufunc = None                    # Add, Sub, Mul: the NumPy ufunc an unrecorded in-place op runs
     inputs: tuple = ("self", "other")
     saves: tuple = ()
     saves_only_for: dict = {}
@@ -388,14 +390,16 @@ class Op(Function):
             result._base = base if base._base is None else base._base
         else:
             result._counter = None
-        if record:
-            node._output_meta = [(out.shape, out.dtype)]
-            if cls._save_plan:          # the declared inputs and output, then forward's constants
+        if record:                      # one output: no _output_meta (only several are materialized)
+            plan = cls._save_plan       # the declared inputs and output, then forward's constants
+            constants = node.__dict__.pop("_to_save", ())
+            if plan:
                 needs = node.needs_input_grad
-                node._to_save = [None if needed >= 0 and not needs[needed] else
-                                 (result if source < 0 else args[source]) for source, needed in cls._save_plan
-                                 ] + list(node.__dict__.get("_to_save", ()))
-            _resolve_saved(node, (result,))
+                saved = [None if needed >= 0 and not needs[needed] else
+                         (result if source < 0 else args[source]) for source, needed in plan]
+                _resolve_saved(node, (result,), saved + list(constants) if constants else saved)
+            elif constants:
+                _resolve_saved(node, (result,), constants)
         if extras is not None:
             return (result, *(constant(extra) for extra in extras))
         return result
@@ -419,6 +423,14 @@ class Op(Function):
             if base is not None and base._requires_grad and base.grad_fn is None:
                 raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
             record = tensor._requires_grad or any(isinstance(o, Tensor) and o._requires_grad for o in others)
+        if not record and cls.ufunc is not None and len(others) == 1 and settings.get("alpha", 1) == 1:
+            # not recorded, same shape or a number (an optimizer's step): NumPy writes in place
+            other = others[0]
+            value = other._data if isinstance(other, Tensor) else other
+            if type(value) in _PYTHON_NUMBERS or value.shape == tensor._data.shape:
+                cls.ufunc(tensor._data, value, out=tensor._data, casting="unsafe")
+                tensor._version_counter.version += 1
+                return tensor
         source = tensor
         if record:
             if base is not None:
@@ -470,20 +482,18 @@ def _new_node(cls, args) -> BackwardNode:
     node = _new_object(cls._backward_cls)
     node._sequence_nr = next(_sequence)
     edges = []
-    needs = []
-    meta = []
+    meta = []                       # (shape, dtype) of each input that needs a gradient
     for a in args:
         if isinstance(a, Tensor) and a._requires_grad:
             fn = a.grad_fn
             edges.append((fn, a._output_nr) if fn is not None else (a._grad_accumulator(), 0))
-            needs.append(True)
-            meta.append((a._data.shape, a._data.dtype))
+            data = a._data
+            meta.append((data.shape, data.dtype))
         else:
             edges.append(_NO_EDGE)
-            needs.append(False)
             meta.append(None)
     node.next_functions = tuple(edges)
-    node.needs_input_grad = tuple(needs)
+    node.needs_input_grad = tuple([m is not None for m in meta])
     node._input_meta = meta
     return node
 
@@ -492,15 +502,15 @@ _NO_EDGE = (None, 0)
 _PYTHON_NUMBERS = (int, float, bool)
 
 
-def _resolve_saved(node: BackwardNode, outputs) -> None:
+def _resolve_saved(node: BackwardNode, outputs, to_save) -> None:
     """Turn what the node saves (``save_for_backward``'s arguments, or an Op's ``saves``) into
     PyTorch's SavedVariables: version-checked, or packed by the innermost ``saved_tensors_hooks``.
 
     Only Tensors are saved (and None or Python numbers, kept as they are): an Op computes on arrays,
     so a value it computes in forward is saved as ``constant(array)``, said so where it is made.
     """
-    to_save = node.__dict__.pop("_to_save", ())
     saved = []
+    first = outputs[0]
     for position, item in enumerate(to_save):
         if item is None or type(item) in _PYTHON_NUMBERS:   # kept as they are: nothing to check
             saved.append(item)
@@ -512,7 +522,7 @@ def _resolve_saved(node: BackwardNode, outputs) -> None:
                             f"{position} is of type {type(item).__name__}{hint}")
         if item._inference:
             raise RuntimeError(_INFERENCE_SAVED)
-        is_output = any(item is o for o in outputs)
+        is_output = item is first or (len(outputs) > 1 and any(item is o for o in outputs))
         if saved_tensors_hooks_stack:
             saved.append(PackedSavedTensor(item, is_output, saved_tensors_hooks_stack[-1]))
         elif is_output:

@@ -12,6 +12,7 @@ from ..tensor import Tensor
 class Add(Op):
     """out = a + alpha * b;   da = g,   db = alpha * g"""
     node_name = "AddBackward0"
+    ufunc = np.add
 
     @staticmethod
     def forward(ctx, a, b, *, alpha=1):
@@ -28,6 +29,7 @@ class Add(Op):
 class Sub(Op):
     """out = a - alpha * b;   da = g,   db = -alpha * g"""
     node_name = "SubBackward0"
+    ufunc = np.subtract
 
     @staticmethod
     def forward(ctx, a, b, *, alpha=1):
@@ -57,6 +59,7 @@ class Rsub(Op):
 class Mul(Op):
     """out = a * b;   da = g * b,   db = g * a"""
     node_name = "MulBackward0"
+    ufunc = np.multiply
     saves = ("self", "other")
     saves_only_for = {"self": "other", "other": "self"}
 
@@ -137,7 +140,7 @@ class Pow(Op):
         e = ctx.exponent
         if e == 0:
             return (grad * 0,)
-        return (grad * e * a ** (e - 1),)
+        return (grad * (a * 2) if e == 2 else grad * e * a ** (e - 1),)     # x ** 2: two ops, not three
 
 
 class PowTensor(Op):
