@@ -454,6 +454,12 @@ class Op(Function):
         return tensor
 
 
+# Backward formulas that many ops share: da = g (the engine sums a broadcast g back), and da = g
+# put back into the input's shape, which forward kept in ``ctx.shape``.
+pass_through = staticmethod(lambda ctx, grad: (grad,))
+reshape_back = staticmethod(lambda ctx, grad: (grad.reshape(ctx.shape),))
+
+
 def constant(array) -> Tensor:
     """A tensor outside the graph: for values an op computes and its backward treats as constants
     (a mask, indices), saved explicitly as such."""

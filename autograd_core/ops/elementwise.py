@@ -5,8 +5,21 @@ from __future__ import annotations
 import numpy as np
 
 from ..dtypes import as_floating, from_numpy_dtype
-from ..function import Op, constant
+from ..function import Op, constant, pass_through
 from ..tensor import Tensor
+
+
+def _on_floats(function, **errors):
+    """The forward of a one-input op: ``function`` of the input, integers made floating first (as
+    PyTorch gives ``exp(int_tensor)`` a float32 result); ``errors`` (``divide="ignore"``) silences
+    NumPy's warnings where PyTorch quietly gives inf or nan."""
+    if not errors:
+        return staticmethod(lambda ctx, a: function(as_floating(a)))
+
+    def forward(ctx, a):
+        with np.errstate(**errors):
+            return function(as_floating(a))
+    return staticmethod(forward)
 
 
 class Add(Op):
@@ -76,8 +89,7 @@ class Mul(Op):
 
 class Div(Op):
     """out = a / b;   da = g / b,   db = -g * a / b**2"""
-    node_name = "DivBackward0"
-    saves = ("self", "other")
+    node_name, saves = "DivBackward0", ("self", "other")
     saves_only_for = {"self": "other"}
 
     @staticmethod
@@ -94,37 +106,21 @@ class Div(Op):
 
 class Reciprocal(Op):
     """out = 1 / a;   da = -g * out**2"""
-    node_name = "ReciprocalBackward0"
-    saves = ("result",)
-
-    @staticmethod
-    def forward(ctx, a):
-        with np.errstate(divide="ignore"):
-            return np.reciprocal(as_floating(a))
-
-    @staticmethod
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return (-grad * out * out,)
+    node_name, saves = "ReciprocalBackward0", ("result",)
+    forward = _on_floats(np.reciprocal, divide="ignore")
+    backward = staticmethod(lambda ctx, grad: (-grad * ctx.saved_tensors[0] * ctx.saved_tensors[0],))
 
 
 class Neg(Op):
     """out = -a;   da = -g"""
     node_name = "NegBackward0"
-
-    @staticmethod
-    def forward(ctx, a):
-        return np.negative(a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return (-grad,)
+    forward = staticmethod(lambda ctx, a: np.negative(a))
+    backward = staticmethod(lambda ctx, grad: (-grad,))
 
 
 class Pow(Op):
     """out = a ** e  (e a number);   da = g * e * a**(e - 1)"""
-    node_name = "PowBackward0"
-    saves = ("self",)
+    node_name, saves = "PowBackward0", ("self",)
 
     @staticmethod
     def forward(ctx, a, *, exponent):
@@ -166,8 +162,7 @@ class PowTensor(Op):
 
 class RPow(Op):
     """out = base ** a  (``2 ** x``, base a number);   da = g * out * ln(base)"""
-    node_name = "PowBackward2"
-    saves = ("result",)
+    node_name, saves = "PowBackward2", ("result",)
 
     @staticmethod
     def forward(ctx, a, *, base):
@@ -186,74 +181,36 @@ class RPow(Op):
 
 class Exp(Op):
     """out = exp(a);   da = g * out"""
-    node_name = "ExpBackward0"
-    saves = ("result",)
-
-    @staticmethod
-    def forward(ctx, a):
-        with np.errstate(over="ignore"):
-            return np.exp(as_floating(a))
-
-    @staticmethod
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return (grad * out,)
+    node_name, saves = "ExpBackward0", ("result",)
+    forward = _on_floats(np.exp, over="ignore")
+    backward = staticmethod(lambda ctx, grad: (grad * ctx.saved_tensors[0],))
 
 
 class Log(Op):
     """out = log(a);   da = g / a"""
-    node_name = "LogBackward0"
-    saves = ("self",)
-
-    @staticmethod
-    def forward(ctx, a):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(as_floating(a))
-
-    @staticmethod
-    def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        return (grad / a,)
+    node_name, saves = "LogBackward0", ("self",)
+    forward = _on_floats(np.log, divide="ignore", invalid="ignore")
+    backward = staticmethod(lambda ctx, grad: (grad / ctx.saved_tensors[0],))
 
 
 class Sin(Op):
     """out = sin(a);   da = g * cos(a)"""
-    node_name = "SinBackward0"
-    saves = ("self",)
-
-    @staticmethod
-    def forward(ctx, a):
-        return np.sin(as_floating(a))
-
-    @staticmethod
-    def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        return (grad * a.cos(),)
+    node_name, saves = "SinBackward0", ("self",)
+    forward = _on_floats(np.sin)
+    backward = staticmethod(lambda ctx, grad: (grad * ctx.saved_tensors[0].cos(),))
 
 
 class Cos(Op):
     """out = cos(a);   da = -g * sin(a)"""
-    node_name = "CosBackward0"
-    saves = ("self",)
-
-    @staticmethod
-    def forward(ctx, a):
-        return np.cos(as_floating(a))
-
-    @staticmethod
-    def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        return (-grad * a.sin(),)
+    node_name, saves = "CosBackward0", ("self",)
+    forward = _on_floats(np.cos)
+    backward = staticmethod(lambda ctx, grad: (-grad * ctx.saved_tensors[0].sin(),))
 
 
 class Tanh(Op):
     """out = tanh(a);   da = g * (1 - out**2)"""
-    node_name = "TanhBackward0"
-    saves = ("result",)
-
-    @staticmethod
-    def forward(ctx, a):
-        return np.tanh(as_floating(a))
+    node_name, saves = "TanhBackward0", ("result",)
+    forward = _on_floats(np.tanh)
 
     @staticmethod
     def backward(ctx, grad):
@@ -263,8 +220,7 @@ class Tanh(Op):
 
 class Sigmoid(Op):
     """out = 1 / (1 + exp(-a));   da = g * out * (1 - out)"""
-    node_name = "SigmoidBackward0"
-    saves = ("result",)
+    node_name, saves = "SigmoidBackward0", ("result",)
 
     @staticmethod
     def forward(ctx, a):
@@ -281,17 +237,9 @@ class Sigmoid(Op):
 
 class Relu(Op):
     """out = max(a, 0);   da = g * (out > 0)"""
-    node_name = "ReluBackward0"
-    saves = ("result",)
-
-    @staticmethod
-    def forward(ctx, a):
-        return np.maximum(a, 0)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return (ThresholdBackward.apply(grad, out),)
+    node_name, saves = "ReluBackward0", ("result",)
+    forward = staticmethod(lambda ctx, a: np.maximum(a, 0))
+    backward = staticmethod(lambda ctx, grad: (ThresholdBackward.apply(grad, ctx.saved_tensors[0]),))
 
 
 class ThresholdBackward(Op):
@@ -313,39 +261,21 @@ class ThresholdBackward(Op):
 
 class Sqrt(Op):
     """out = sqrt(a);   da = g / (2 * out)"""
-    node_name = "SqrtBackward0"
-    saves = ("result",)
-
-    @staticmethod
-    def forward(ctx, a):
-        with np.errstate(invalid="ignore"):
-            return np.sqrt(as_floating(a))
-
-    @staticmethod
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return (grad / (2 * out),)
+    node_name, saves = "SqrtBackward0", ("result",)
+    forward = _on_floats(np.sqrt, invalid="ignore")
+    backward = staticmethod(lambda ctx, grad: (grad / (2 * ctx.saved_tensors[0]),))
 
 
 class Abs(Op):
     """out = |a|;   da = g * sign(a)"""
-    node_name = "AbsBackward0"
-    saves = ("self",)
-
-    @staticmethod
-    def forward(ctx, a):
-        return np.abs(a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        return (grad * a.sign(),)
+    node_name, saves = "AbsBackward0", ("self",)
+    forward = staticmethod(lambda ctx, a: np.abs(a))
+    backward = staticmethod(lambda ctx, grad: (grad * ctx.saved_tensors[0].sign(),))
 
 
 class Clamp(Op):
     """out = min(max(a, min), max);   da = g where min <= a <= max, else 0"""
-    node_name = "ClampBackward1"
-    saves = ("self",)
+    node_name, saves = "ClampBackward1", ("self",)
 
     @staticmethod
     def forward(ctx, a, *, min=None, max=None):
@@ -393,8 +323,7 @@ class Floor(Sign):
 
 class Maximum(Op):
     """out = max(a, b);   g goes to the larger input, split in half on ties"""
-    node_name = "MaximumBackward0"
-    saves = ("self", "other")
+    node_name, saves = "MaximumBackward0", ("self", "other")
     _function, _loses = staticmethod(np.maximum), staticmethod(np.less)   # a loses where a < b
 
     @classmethod
@@ -454,9 +383,7 @@ class Clone(Op):
     def forward(ctx, a):
         return a.copy()
 
-    @staticmethod
-    def backward(ctx, grad):
-        return (grad,)
+    backward = pass_through
 
 
 class Fill(Op):

@@ -6,6 +6,7 @@ import numpy as np
 from ..dtypes import from_numpy_dtype
 from ..function import Op
 from ..tensor import Tensor
+from .elementwise import Mul
 from .shape import SqueezeAfterMatmul
 
 
@@ -72,11 +73,7 @@ class Dot(Op):
         _type_check(a, b)
         return np.dot(a, b)
 
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        return (grad * b if ctx.needs_input_grad[0] else None,
-                grad * a if ctx.needs_input_grad[1] else None)
+    backward = staticmethod(Mul.backward)                   # the same formula as a * b
 
 
 class Bmm(Op):

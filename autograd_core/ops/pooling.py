@@ -14,8 +14,7 @@ from .convolution import pad2d, windows2d
 class MaxPool2dWithIndices(Op):
     """out = max over each window (and, not differentiable, where it was);   dx = g routed to the
     position of each window's maximum"""
-    node_name = "MaxPool2DWithIndicesBackward0"
-    saves = ("self",)
+    node_name, saves = "MaxPool2DWithIndicesBackward0", ("self",)
 
     @staticmethod
     def forward(ctx, input, *, kernel_size, stride, padding, dilation, output_size):

@@ -83,8 +83,7 @@ class MeanDim(Op):
 
 class Prod(Op):
     """out = product of all a;   da = g * (product of the other elements)"""
-    node_name = "ProdBackward0"
-    saves = ("self", "result")
+    node_name, saves = "ProdBackward0", ("self", "result")
 
     @staticmethod
     def forward(ctx, a):
@@ -99,8 +98,7 @@ class Prod(Op):
 
 class ProdDim(Op):
     """out = product of a over ``dim``;   da = g * (product of the other elements along dim)"""
-    node_name = "ProdBackward1"
-    saves = ("self", "result")
+    node_name, saves = "ProdBackward1", ("self", "result")
 
     @staticmethod
     def forward(ctx, a, *, dim, keepdim=False):
@@ -136,8 +134,7 @@ def _product_of_others(a, out, dim: int):
 
 class MaxAll(Op):
     """out = max of all a;   da = g shared evenly among the elements equal to the max"""
-    node_name = "MaxBackward1"
-    saves = ("self", "result")
+    node_name, saves = "MaxBackward1", ("self", "result")
     _name, _function = "max", staticmethod(np.max)
 
     @classmethod
@@ -194,8 +191,7 @@ class MinDim(MaxDim):
 
 class Var(Op):
     """out = sum((a - mean)**2) / (n - correction);   da = g * 2 * (a - mean) / (n - correction)"""
-    node_name = "VarBackward0"
-    saves = ("self",)
+    node_name, saves = "VarBackward0", ("self",)
 
     @staticmethod
     def forward(ctx, a, *, dim=None, correction=1, keepdim=False):
@@ -214,8 +210,7 @@ class Var(Op):
 
 class Std(Op):
     """out = sqrt(var(a));   da = g * (a - mean) / ((n - correction) * out)"""
-    node_name = "StdBackward0"
-    saves = ("self", "result")
+    node_name, saves = "StdBackward0", ("self", "result")
 
     @staticmethod
     def forward(ctx, a, *, dim=None, correction=1, keepdim=False):
@@ -231,8 +226,7 @@ class Std(Op):
 
 class Norm(Op):
     """out = (sum |a|**p) ** (1/p);   da = g * a * |a|**(p-2) / out**(p-1)  (p = 2: g * a / out)"""
-    node_name = "LinalgVectorNormBackward0"
-    saves = ("self", "result")
+    node_name, saves = "LinalgVectorNormBackward0", ("self", "result")
 
     @staticmethod
     def forward(ctx, a, *, p=2, dim=None, keepdim=False):
