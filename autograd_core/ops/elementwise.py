@@ -24,36 +24,24 @@ def _on_floats(function, **errors):
 
 class Add(Op):
     """out = a + alpha * b;   da = g,   db = alpha * g"""
-    node_name = "AddBackward0"
-    ufunc = np.add
+    node_name, ufunc, _sign = "AddBackward0", np.add, 1
 
-    @staticmethod
-    def forward(ctx, a, b, *, alpha=1):
-        ctx.alpha = alpha
-        return a + b if alpha == 1 else a + alpha * b
+    @classmethod
+    def forward(cls, ctx, a, b, *, alpha=1):
+        ctx.alpha = cls._sign * alpha                   # the factor db carries: -alpha for Sub
+        return cls.ufunc(a, b) if alpha == 1 else cls.ufunc(a, alpha * b)
 
     @staticmethod
     def backward(ctx, grad):
+        alpha = ctx.alpha
         if not ctx.needs_input_grad[1]:
             return grad, None
-        return grad, (grad if ctx.alpha == 1 else grad * ctx.alpha)
+        return grad, (grad if alpha == 1 else -grad if alpha == -1 else grad * alpha)
 
 
-class Sub(Op):
+class Sub(Add):
     """out = a - alpha * b;   da = g,   db = -alpha * g"""
-    node_name = "SubBackward0"
-    ufunc = np.subtract
-
-    @staticmethod
-    def forward(ctx, a, b, *, alpha=1):
-        ctx.alpha = alpha
-        return a - b if alpha == 1 else a - alpha * b
-
-    @staticmethod
-    def backward(ctx, grad):
-        if not ctx.needs_input_grad[1]:
-            return grad, None
-        return grad, (-grad if ctx.alpha == 1 else grad * -ctx.alpha)
+    node_name, ufunc, _sign = "SubBackward0", np.subtract, -1
 
 
 class Rsub(Op):
@@ -71,8 +59,7 @@ class Rsub(Op):
 
 class Mul(Op):
     """out = a * b;   da = g * b,   db = g * a"""
-    node_name = "MulBackward0"
-    ufunc = np.multiply
+    node_name, ufunc = "MulBackward0", np.multiply
     saves = ("self", "other")
     saves_only_for = {"self": "other", "other": "self"}
 
@@ -377,13 +364,7 @@ class ToCopy(Op):
 
 class Clone(Op):
     """out = a copy of a;   da = g"""
-    node_name = "CloneBackward0"
-
-    @staticmethod
-    def forward(ctx, a):
-        return a.copy()
-
-    backward = pass_through
+    node_name, forward, backward = "CloneBackward0", staticmethod(lambda ctx, a: a.copy()), pass_through
 
 
 class Fill(Op):

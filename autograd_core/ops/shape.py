@@ -74,14 +74,8 @@ class View(Op):
 
 class Alias(Op):
     """out = a, as a new view of the same memory (``x[...]``, ``x[:, :]``);   da = g"""
-    node_name = "AliasBackward0"
-    is_view = True
-
-    @staticmethod
-    def forward(ctx, a):
-        return a.view()
-
-    backward = pass_through
+    node_name, is_view = "AliasBackward0", True
+    forward, backward = staticmethod(lambda ctx, a: a.view()), pass_through
 
 
 class Reshape(Op):
