@@ -484,22 +484,26 @@ def _broadcast_error(a: tuple, b: tuple) -> str:
 
 
 def _new_node(cls, args) -> BackwardNode:
-    """A node for ``cls`` with one edge per positional input, and ``needs_input_grad``."""
+    """A node for ``cls`` with one edge per positional input, ``needs_input_grad`` and the
+    ``(shape, dtype)`` of each input that needs a gradient (``validate_outputs`` checks against it)."""
     node = _new_object(cls._backward_cls)
     node._sequence_nr = next(_sequence)
     edges = []
-    meta = []                       # (shape, dtype) of each input that needs a gradient
+    needs = []
+    meta = []
     for a in args:
         if isinstance(a, Tensor) and a._requires_grad:
             fn = a.grad_fn
             edges.append((fn, a._output_nr) if fn is not None else (a._grad_accumulator(), 0))
+            needs.append(True)
             data = a._data
             meta.append((data.shape, data.dtype))
         else:
             edges.append(_NO_EDGE)
+            needs.append(False)
             meta.append(None)
     node.next_functions = tuple(edges)
-    node.needs_input_grad = tuple([m is not None for m in meta])
+    node.needs_input_grad = tuple(needs)
     node._input_meta = meta
     return node
 
