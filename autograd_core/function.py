@@ -328,8 +328,9 @@ class Op(Function):
 
     ``saves`` names what the node keeps for backward, in order: inputs by their names in
     ``inputs`` (PyTorch's argument names), the output as ``"result"``; ``ctx.saved_tensors`` and
-    ``grad_fn._saved_<name>`` give them back, followed by any ``constant(...)`` forward saved.  ``saves_only_for = {"self": "other"}`` keeps ``self``
-    only when the gradient of ``other`` is needed (``x * 3`` keeps 3, not x), as PyTorch does.
+    ``grad_fn._saved_<name>`` give them back, followed by any ``constant(...)`` forward saved.
+    ``saves_only_for = {"self": "other"}`` keeps ``self`` only when the gradient of ``other`` is
+    needed (``x * 3`` keeps 3, not x), as PyTorch does.
     """
 
     is_view = False
@@ -520,7 +521,7 @@ def _resolve_saved(node: BackwardNode, outputs, to_save) -> None:
     so a value it computes in forward is saved as ``constant(array)``, said so where it is made.
     """
     saved = []
-    first = outputs[0]
+    first = outputs[0] if outputs else None
     for position, item in enumerate(to_save):
         if item is None or type(item) in _PYTHON_NUMBERS:   # kept as they are: nothing to check
             saved.append(item)
