@@ -429,21 +429,15 @@ def main(argv=None) -> int:
     quick = args.quick
     results = {}
     print(f"Machine: {machine()}", flush=True)
-    if "mlp" in chosen:
-        results["mlp"] = bench_mlp(rounds=10 if quick else 60)
-        print("mlp done", flush=True)
-    if "per_op" in chosen:
-        results["per_op"] = bench_per_op(rounds=10 if quick else 60)
-        print("per_op done", flush=True)
-    if "resnet18" in chosen:
-        results["resnet18"] = bench_resnet18(rounds=2 if quick else 7)
-        print("resnet18 done", flush=True)
-    if "memory" in chosen:
-        results["memory"] = bench_memory(steps=100 if quick else 1000)
-        print("memory done", flush=True)
-    if "course" in chosen:
-        results["course"] = bench_course()
-        print("course done", flush=True)
+    runs = {"mlp": lambda: bench_mlp(rounds=10 if quick else 60),          # in this order
+            "per_op": lambda: bench_per_op(rounds=10 if quick else 60),
+            "resnet18": lambda: bench_resnet18(rounds=2 if quick else 7),
+            "memory": lambda: bench_memory(steps=100 if quick else 1000),
+            "course": bench_course}
+    for name, run in runs.items():
+        if name in chosen:
+            results[name] = run()
+            print(f"{name} done", flush=True)
     table = render(results)
     print(table)
     if not args.no_write and not quick:
