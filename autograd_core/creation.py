@@ -96,27 +96,16 @@ def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False)
     return _leaf(np.full(_shape_args((size,)), fill_value, dtype=_np_dtype(dtype)), requires_grad)
 
 
-def _like(other: Tensor, dtype):
-    return other._data.shape, (other._data.dtype if dtype is None else dtypes.to_numpy_dtype(dtype))
-
-
-def zeros_like(input: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
-    shape, dt = _like(input, dtype)
-    return _leaf(np.zeros(shape, dtype=dt), requires_grad)
-
-
-def ones_like(input: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
-    shape, dt = _like(input, dtype)
-    return _leaf(np.ones(shape, dtype=dt), requires_grad)
-
-
-def empty_like(input: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
-    return zeros_like(input, dtype, requires_grad)
-
-
 def full_like(input: Tensor, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
-    shape, dt = _like(input, dtype)
-    return _leaf(np.full(shape, fill_value, dtype=dt), requires_grad)
+    """A tensor of ``input``'s shape (and dtype, unless given) holding ``fill_value``; the other
+    ``*_like`` functions are this with 0 or 1."""
+    numpy_dtype = input._data.dtype if dtype is None else dtypes.to_numpy_dtype(dtype)
+    return _leaf(np.full(input._data.shape, fill_value, dtype=numpy_dtype), requires_grad)
+
+
+def zeros_like(input, dtype=None, requires_grad=False) -> Tensor: return full_like(input, 0, dtype, requires_grad)
+def ones_like(input, dtype=None, requires_grad=False) -> Tensor: return full_like(input, 1, dtype, requires_grad)
+def empty_like(input, dtype=None, requires_grad=False) -> Tensor: return full_like(input, 0, dtype, requires_grad)
 
 
 def rand(*size, dtype=None, generator=None, requires_grad: bool = False) -> Tensor:

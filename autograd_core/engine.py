@@ -254,35 +254,38 @@ def validate_outputs(node, grads: tuple) -> tuple:
     The one place where broadcasting is undone: an op may return a gradient shaped like its
     output, and ``sum_to_shape`` takes it back to the input's shape.
     """
-    if len(grads) != len(node.next_functions):
+    metas = node._input_meta
+    if len(grads) != len(metas):
         raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
-                           f"(expected {len(node.next_functions)}, got {len(grads)})")
-    validated = None
-    for index, (grad, meta) in enumerate(zip(grads, node._input_meta)):
-        if grad is None or meta is None:
-            continue
-        shape, dtype = meta
-        if type(grad) is Tensor and grad._data.shape == shape and grad._data.dtype == dtype:
-            continue                                       # the common case: nothing to do
-        if validated is None:
-            validated = list(grads)
-        if not isinstance(grad, Tensor):
-            if not isinstance(grad, np.ndarray):
-                raise TypeError(f"function {node.name()} returned a gradient of type "
-                                f"{type(grad).__name__}; expected a Tensor or None")
-            grad = Tensor._make(grad, False, None)
-        if grad._data.shape != shape:
-            reduced = sum_to_shape(grad, shape)
-            if reduced is None:
-                raise RuntimeError(
-                    f"Function {node.name()} returned an invalid gradient at index {index} - got "
-                    f"{list(grad._data.shape)} but expected shape compatible with {list(shape)}"
-                )
-            grad = reduced
-        if grad._data.dtype != dtype:
-            grad = grad.to(from_numpy_dtype(dtype))
-        validated[index] = grad
-    return grads if validated is None else tuple(validated)
+                           f"(expected {len(metas)}, got {len(grads)})")
+    for grad, meta in zip(grads, metas):                   # the common case: nothing to do
+        if grad is not None and meta is not None and (
+                type(grad) is not Tensor or grad._data.shape != meta[0] or grad._data.dtype != meta[1]):
+            return tuple([_validate(node, index, grad, meta) for index, (grad, meta) in enumerate(zip(grads, metas))])
+    return grads
+
+
+def _validate(node, index: int, grad, meta):
+    """One gradient made to match its input: an array wrapped, broadcasting summed away, the dtype cast."""
+    if grad is None or meta is None:
+        return grad
+    shape, dtype = meta
+    if not isinstance(grad, Tensor):
+        if not isinstance(grad, np.ndarray):
+            raise TypeError(f"function {node.name()} returned a gradient of type "
+                            f"{type(grad).__name__}; expected a Tensor or None")
+        grad = Tensor._make(grad, False, None)
+    if grad._data.shape != shape:
+        reduced = sum_to_shape(grad, shape)
+        if reduced is None:
+            raise RuntimeError(
+                f"Function {node.name()} returned an invalid gradient at index {index} - got "
+                f"{list(grad._data.shape)} but expected shape compatible with {list(shape)}"
+            )
+        grad = reduced
+    if grad._data.dtype != dtype:
+        grad = grad.to(from_numpy_dtype(dtype))
+    return grad
 
 
 def _call_tensor_pre_hooks(node, grads: list, create_graph: bool) -> list:

@@ -10,10 +10,12 @@ Two kinds of Function live here:
 
 * ``Function`` is PyTorch's ``torch.autograd.Function``: ``forward`` receives Tensors.
 * ``Op`` is the engine's own operation (``Mul``, ``Sum`` ...): ``forward`` receives the inputs'
-  NumPy arrays and returns an array, so the forward pass costs what NumPy costs.  Arrays handed to
-  ``ctx.save_for_backward`` come back from ``ctx.saved_tensors`` as the Tensors they are (an input,
-  or the output; anything else must be saved as a declared ``constant``), so ``backward`` always
-  computes with Tensor operations and can itself be differentiated (``create_graph=True``).
+  NumPy arrays and returns an array, so the forward pass costs what NumPy costs.  What backward
+  reads is declared by name, as PyTorch's ``derivatives.yaml`` does: ``saves = ("self", "result")``
+  saves the input named ``self`` and the output, as the Tensors they are (PyTorch's
+  ``SavedVariable``: version-checked, freed after backward, packed by ``saved_tensors_hooks``), so
+  ``backward`` computes with Tensor operations and can itself be differentiated
+  (``create_graph=True``).  A value forward computes is saved as an explicit ``constant(...)``.
   ``Op.apply`` is the one recording path: the in-place form ``Op.apply_`` (``x.mul_(y)``) runs it too.
 """
 from __future__ import annotations
@@ -159,13 +161,13 @@ class BackwardNode(Node, FunctionCtx):
     _num_outputs = 1
 
     _forward_cls: type = None
-    _saved: list | None = None
+    _saved: list | tuple | None = ()        # SavedTensors; None once backward has freed them
     _materialize_grads = True
 
     def __getattr__(self, name: str):
         # PyTorch's ``grad_fn._saved_self`` / ``_saved_other`` / ``_saved_result``: what forward
-        # saved, by the names the op gives them in ``saved_names``.
-        names = getattr(self._forward_cls, "saved_names", ())
+        # saved, by the names the op declares in ``saves``.
+        names = getattr(self._forward_cls, "saves", ())
         if name.startswith("_saved_") and name[7:] in names:
             return self.saved_tensors[names.index(name[7:])]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
@@ -182,10 +184,11 @@ class BackwardNode(Node, FunctionCtx):
     @property
     def saved_tensors(self) -> tuple:
         saved = self._saved
-        if saved is None:
+        if not saved:
             if "_to_save" in self.__dict__:            # read inside forward: hand back as given
                 return tuple(self._to_save)
-            raise RuntimeError(_FREED_MESSAGE)
+            if saved is None:
+                raise RuntimeError(_FREED_MESSAGE)
         return tuple([s.unpack(self) if type(s) in _SAVED_TYPES else s for s in saved])
 
     def apply(self, *grad_outputs):
@@ -293,7 +296,7 @@ class Function:
             wrapped.append(out)
         node._num_outputs = len(outputs)
         node._output_meta = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None for o in outputs]
-        _resolve_saved(node, args, wrapped)
+        _resolve_saved(node, wrapped, node.__dict__.pop("_to_save", ()))
         return tuple(wrapped) if isinstance(result, tuple) else wrapped[0]
 
 
@@ -322,10 +325,29 @@ class Op(Function):
     Ops whose output shares memory with their first input set ``is_view = True``: the output then
     shares that input's version counter, as PyTorch's views do.  Ops that choose their output's
     dtype themselves (``ToCopy``) set ``keeps_dtype = True`` so a float64 result stays float64.
+
+    ``saves`` names what the node keeps for backward, in order: inputs by their names in
+    ``inputs`` (PyTorch's argument names), the output as ``"result"``; ``ctx.saved_tensors`` and
+    ``grad_fn._saved_<name>`` give them back, followed by any ``constant(...)`` forward saved.
+    ``saves_only_for = {"self": "other"}`` keeps ``self`` only when the gradient of ``other`` is
+    needed (``x * 3`` keeps 3, not x), as PyTorch does.
     """
 
     is_view = False
     keeps_dtype = False
+    ufunc = None                    # Add, Sub, Mul: the NumPy ufunc an unrecorded in-place op runs
+    inputs: tuple = ("self", "other")
+    saves: tuple = ()
+    saves_only_for: dict = {}
+    _save_plan: tuple = ()          # (input index or -1 for the result, index whose grad needs it or -1)
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        position = {name: index for index, name in enumerate(cls.inputs)}
+        position["result"] = -1
+        only_for = cls.saves_only_for
+        cls._save_plan = tuple((position[name], position[only_for[name]] if name in only_for else -1)
+                               for name in cls.saves)
 
     @classmethod
     def apply(cls, *args, **kwargs):
@@ -346,15 +368,14 @@ class Op(Function):
             node = FunctionCtx()
         extras = None
         try:
-            raw = out = cls.forward(node, *arrays, **kwargs)
+            out = cls.forward(node, *arrays, **kwargs)
         except ValueError as error:
             if "could not be broadcast" not in str(error):
                 raise
             raise RuntimeError(_broadcast_error(*(np.shape(a) for a in arrays[:2])) or str(error)) from None
         if type(out) is not np.ndarray:
             if type(out) is tuple:          # more outputs, which take no gradient (pooling's indices)
-                raw, *extras = out
-                out = raw
+                out, *extras = out
             out = np.asarray(out)           # NumPy hands back scalars for 0-d results
         if out.dtype is _FLOAT64 and not cls.keeps_dtype and not _has_float64(arrays):
             out = out.astype(np.float32)    # PyTorch: ints / Python scalars promote to float32
@@ -370,12 +391,16 @@ class Op(Function):
             result._base = base if base._base is None else base._base
         else:
             result._counter = None
-        if record:
-            if out is not raw and "_to_save" in node.__dict__:
-                # forward saved its own result: keep it recognisable as the output
-                node._to_save = tuple(out if item is raw else item for item in node._to_save)
-            node._output_meta = [(out.shape, out.dtype)]
-            _resolve_saved(node, args, (result,), arrays)
+        if record:                      # one output: no _output_meta (only several are materialized)
+            plan = cls._save_plan       # the declared inputs and output, then forward's constants
+            constants = node.__dict__.pop("_to_save", ())
+            if plan:
+                needs = node.needs_input_grad
+                saved = [None if needed >= 0 and not needs[needed] else
+                         (result if source < 0 else args[source]) for source, needed in plan]
+                _resolve_saved(node, (result,), saved + list(constants) if constants else saved)
+            elif constants:
+                _resolve_saved(node, (result,), constants)
         if extras is not None:
             return (result, *(constant(extra) for extra in extras))
         return result
@@ -399,6 +424,14 @@ class Op(Function):
             if base is not None and base._requires_grad and base.grad_fn is None:
                 raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
             record = tensor._requires_grad or any(isinstance(o, Tensor) and o._requires_grad for o in others)
+        if not record and cls.ufunc is not None and len(others) == 1 and settings.get("alpha", 1) == 1:
+            # not recorded, same shape or a number (an optimizer's step): NumPy writes in place
+            other = others[0]
+            value = other._data if isinstance(other, Tensor) else other
+            if type(value) in _PYTHON_NUMBERS or value.shape == tensor._data.shape:
+                cls.ufunc(tensor._data, value, out=tensor._data, casting="unsafe")
+                tensor._version_counter.version += 1
+                return tensor
         source = tensor
         if record:
             if base is not None:
@@ -420,6 +453,12 @@ class Op(Function):
             tensor.grad_fn, tensor._requires_grad, tensor._output_nr = result.grad_fn, True, 0
         tensor._version_counter.version += 1
         return tensor
+
+
+# Backward formulas that many ops share: da = g (the engine sums a broadcast g back), and da = g
+# put back into the input's shape, which forward kept in ``ctx.shape``.
+pass_through = staticmethod(lambda ctx, grad: (grad,))
+reshape_back = staticmethod(lambda ctx, grad: (grad.reshape(ctx.shape),))
 
 
 def constant(array) -> Tensor:
@@ -446,7 +485,8 @@ def _broadcast_error(a: tuple, b: tuple) -> str:
 
 
 def _new_node(cls, args) -> BackwardNode:
-    """A node for ``cls`` with one edge per positional input, and ``needs_input_grad``."""
+    """A node for ``cls`` with one edge per positional input, ``needs_input_grad`` and the
+    ``(shape, dtype)`` of each input that needs a gradient (``validate_outputs`` checks against it)."""
     node = _new_object(cls._backward_cls)
     node._sequence_nr = next(_sequence)
     edges = []
@@ -457,7 +497,8 @@ def _new_node(cls, args) -> BackwardNode:
             fn = a.grad_fn
             edges.append((fn, a._output_nr) if fn is not None else (a._grad_accumulator(), 0))
             needs.append(True)
-            meta.append((a._data.shape, a._data.dtype))
+            data = a._data
+            meta.append((data.shape, data.dtype))
         else:
             edges.append(_NO_EDGE)
             needs.append(False)
@@ -472,32 +513,27 @@ _NO_EDGE = (None, 0)
 _PYTHON_NUMBERS = (int, float, bool)
 
 
-def _resolve_saved(node: BackwardNode, inputs, outputs, input_arrays=None) -> None:
-    """Turn what forward handed to ``save_for_backward`` into version-checked SavedTensors.
+def _resolve_saved(node: BackwardNode, outputs, to_save) -> None:
+    """Turn what the node saves (``save_for_backward``'s arguments, or an Op's ``saves``) into
+    PyTorch's SavedVariables: version-checked, or packed by the innermost ``saved_tensors_hooks``.
 
-    An ``Op`` computes on arrays, so it saves arrays: each must be one of the arrays ``Op.apply``
-    handed it (an input's) or the array it returned, and is saved as that Tensor.  Anything else it
-    needs in backward it saves as a ``constant(...)`` Tensor, said so where it is made: an array
-    copied or converted inside forward would otherwise lose its place in the graph.
+    Only Tensors are saved (and None or Python numbers, kept as they are): an Op computes on arrays,
+    so a value it computes in forward is saved as ``constant(array)``, said so where it is made.
     """
-    to_save = node.__dict__.pop("_to_save", ())
-    if not to_save:
-        node._saved = []
-        return
-    taken: set[int] = set()
     saved = []
+    first = outputs[0] if outputs else None
     for position, item in enumerate(to_save):
         if item is None or type(item) in _PYTHON_NUMBERS:   # kept as they are: nothing to check
             saved.append(item)
             continue
-        if input_arrays is not None and not isinstance(item, Tensor):
-            item = _tensor_of(node, item, position, inputs, input_arrays, outputs[0], taken)
-        elif not isinstance(item, Tensor):
+        if not isinstance(item, Tensor):
+            hint = ("; an Op names the inputs and output it saves in `saves`, and saves a value it "
+                    "computes as constant(array)") if issubclass(node._forward_cls, Op) else ""
             raise TypeError("save_for_backward can only save variables, but argument "
-                            f"{position} is of type {type(item).__name__}")
+                            f"{position} is of type {type(item).__name__}{hint}")
         if item._inference:
             raise RuntimeError(_INFERENCE_SAVED)
-        is_output = any(item is o for o in outputs)
+        is_output = item is first or (len(outputs) > 1 and any(item is o for o in outputs))
         if saved_tensors_hooks_stack:
             saved.append(PackedSavedTensor(item, is_output, saved_tensors_hooks_stack[-1]))
         elif is_output:
@@ -508,22 +544,3 @@ def _resolve_saved(node: BackwardNode, inputs, outputs, input_arrays=None) -> No
         else:
             saved.append(SavedTensor(item, False))
     node._saved = saved
-
-
-def _tensor_of(node, array, position: int, inputs, input_arrays, output, taken: set):
-    """The Tensor an Op's saved array is: its output, or the input whose array it is (for
-    ``x * x``, which hands the same array twice, the first input not taken yet)."""
-    if array is output._data:
-        return output
-    first = None
-    for index, candidate in enumerate(input_arrays):
-        if candidate is array:
-            if index not in taken:
-                taken.add(index)
-                return inputs[index]
-            first = index if first is None else first
-    if first is not None:
-        return inputs[first]
-    raise TypeError(f"{node.name()}: save_for_backward argument {position} is an array that is "
-                    "neither an input nor the output; save it as constant(array) if backward may "
-                    "treat it as a constant")

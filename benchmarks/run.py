@@ -26,6 +26,7 @@ import sys
 import time
 import tracemalloc
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -180,69 +181,54 @@ def bench_resnet18(rounds: int) -> dict:
             import torchvision.models as tv_models
         except Exception:          # torchvision does not import beside this torch: build our layout
             tv_models = None
-        if tv_models is not None:
-            contenders["pytorch"] = make_resnet_step(torch, tv_models)
-        else:
-            contenders["pytorch"] = _torch_resnet_step()
+        if tv_models is None:      # our own writing of torchvision's layout
+            tv_models = SimpleNamespace(resnet18=lambda: torch_resnet18(torch))
+        contenders["pytorch"] = make_resnet_step(torch, tv_models)
     times = interleaved(contenders, rounds, warmup=1)
     return {"times": times,
             "ratio_vs_pytorch": times["autograd_core"] / times["pytorch"] if torch else None}
 
 
-def _torch_resnet_step():
-    """ResNet-18 in plain PyTorch (torchvision's layout), for machines without torchvision."""
-    nn = torch.nn
+def torch_resnet18(torch):
+    """torchvision's ResNet-18, written out with torch.nn (torchvision itself is not a dependency)."""
+    tnn = torch.nn
 
-    class BasicBlock(nn.Module):
+    class Block(tnn.Module):
         def __init__(self, inplanes, planes, stride=1):
             super().__init__()
-            self.conv1 = nn.Conv2d(inplanes, planes, 3, stride, 1, bias=False)
-            self.bn1 = nn.BatchNorm2d(planes)
-            self.relu = nn.ReLU(inplace=True)
-            self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
-            self.bn2 = nn.BatchNorm2d(planes)
+            self.conv1 = tnn.Conv2d(inplanes, planes, 3, stride, 1, bias=False)
+            self.bn1 = tnn.BatchNorm2d(planes)
+            self.relu = tnn.ReLU(inplace=True)
+            self.conv2 = tnn.Conv2d(planes, planes, 3, 1, 1, bias=False)
+            self.bn2 = tnn.BatchNorm2d(planes)
             self.downsample = None
             if stride != 1 or inplanes != planes:
-                self.downsample = nn.Sequential(nn.Conv2d(inplanes, planes, 1, stride, bias=False),
-                                                nn.BatchNorm2d(planes))
+                self.downsample = tnn.Sequential(tnn.Conv2d(inplanes, planes, 1, stride, bias=False), tnn.BatchNorm2d(planes))
 
         def forward(self, x):
-            identity = x if self.downsample is None else self.downsample(x)
-            out = self.relu(self.bn1(self.conv1(x)))
-            out = self.bn2(self.conv2(out))
-            return self.relu(out + identity)
+            out = self.bn2(self.conv2(self.relu(self.bn1(self.conv1(x)))))
+            out += x if self.downsample is None else self.downsample(x)
+            return self.relu(out)
 
-    class ResNet18(nn.Module):
+    class Net(tnn.Module):
         def __init__(self):
             super().__init__()
-            self.conv1 = nn.Conv2d(3, 64, 7, 2, 3, bias=False)
-            self.bn1 = nn.BatchNorm2d(64)
-            self.relu = nn.ReLU(inplace=True)
-            self.maxpool = nn.MaxPool2d(3, 2, 1)
-            layers, inplanes = [], 64
-            for planes, stride in ((64, 1), (128, 2), (256, 2), (512, 2)):
-                layers.append(nn.Sequential(BasicBlock(inplanes, planes, stride), BasicBlock(planes, planes)))
-                inplanes = planes
-            self.layer1, self.layer2, self.layer3, self.layer4 = layers
-            self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
-            self.fc = nn.Linear(512, 1000)
+            self.conv1 = tnn.Conv2d(3, 64, 7, 2, 3, bias=False)
+            self.bn1 = tnn.BatchNorm2d(64)
+            self.relu = tnn.ReLU(inplace=True)
+            self.maxpool = tnn.MaxPool2d(3, 2, 1)
+            widths = [(64, 64, 1), (64, 128, 2), (128, 256, 2), (256, 512, 2)]
+            for index, (inplanes, planes, stride) in enumerate(widths, start=1):
+                setattr(self, f"layer{index}", tnn.Sequential(Block(inplanes, planes, stride), Block(planes, planes)))
+            self.avgpool = tnn.AdaptiveAvgPool2d((1, 1))
+            self.fc = tnn.Linear(512, 1000)
 
         def forward(self, x):
             x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
             x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
             return self.fc(torch.flatten(self.avgpool(x), 1))
 
-    torch.manual_seed(0)
-    model = ResNet18()
-    optimizer = torch.optim.SGD(model.parameters(), lr=1e-2, momentum=0.9)
-    data, labels = torch.rand(1, 3, 64, 64), torch.rand(1, 1000)
-
-    def step() -> None:
-        optimizer.zero_grad()
-        loss = (model(data) - labels).sum()
-        loss.backward()
-        optimizer.step()
-    return step
+    return Net()
 
 
 # --------------------------------------------------------------------------- 4. memory
@@ -329,44 +315,45 @@ def _fmt(value, unit="x") -> str:
     return f"{value:.2f}{unit}"
 
 
+def _row(key: str, measured: str, met, details: str) -> str:
+    """One line of the table; ``met`` is True, False or None (PyTorch not installed)."""
+    met = NOT_INSTALLED if met is None else ("yes" if met else "no")
+    return f"| {TARGETS[key][0]} | {measured} | {TARGETS[key][1]} | {met} | {details} |"
+
+
+def _ratio_row(key: str, ratio, details: str) -> str:
+    return _row(key, _fmt(ratio), None if ratio is None else ratio <= RATIO_TARGETS[key], details)
+
+
+def _time(times: dict, name: str, scale: float, digits: int, unit: str) -> str:
+    return f"{times[name] * scale:.{digits}f} {unit}" if name in times else NOT_INSTALLED
+
+
 def render(results: dict) -> str:
     lines = ["| benchmark | measured | target | met | details |", "|---|---|---|---|---|"]
     r = results
     if "mlp" in r:
-        m = r["mlp"]
-        t = m["times"]
-        lines.append(f"| {TARGETS['mlp'][0]} | {_fmt(m['ratio_vs_numpy'])} | {TARGETS['mlp'][1]} | "
-                     f"{'yes' if m['ratio_vs_numpy'] <= RATIO_TARGETS['mlp'] else 'no'} | autograd_core {t['autograd_core']*1e3:.2f} ms, "
-                     f"NumPy {t['numpy']*1e3:.2f} ms, PyTorch "
-                     f"{(str(round(t['pytorch']*1e3, 2)) + ' ms') if 'pytorch' in t else NOT_INSTALLED} "
-                     f"(PyTorch/NumPy {_fmt(m['pytorch_vs_numpy'])}) |")
+        m, t = r["mlp"], r["mlp"]["times"]
+        lines.append(_ratio_row("mlp", m["ratio_vs_numpy"],
+                                f"autograd_core {_time(t, 'autograd_core', 1e3, 2, 'ms')}, NumPy {_time(t, 'numpy', 1e3, 2, 'ms')}, "
+                                f"PyTorch {_time(t, 'pytorch', 1e3, 2, 'ms')} (PyTorch/NumPy {_fmt(m['pytorch_vs_numpy'])})"))
     if "per_op" in r:
-        p = r["per_op"]
-        u = p["us_per_op"]
-        ratio = p["ratio_vs_pytorch"]
-        lines.append(f"| {TARGETS['per_op'][0]} | {_fmt(ratio)} | {TARGETS['per_op'][1]} | "
-                     f"{NOT_INSTALLED if ratio is None else ('yes' if ratio <= RATIO_TARGETS['per_op'] else 'no')} | "
-                     f"autograd_core {u['autograd_core']:.1f} us/op, PyTorch "
-                     f"{(str(round(u['pytorch'], 1)) + ' us/op') if 'pytorch' in u else NOT_INSTALLED} |")
+        u = r["per_op"]["us_per_op"]
+        lines.append(_ratio_row("per_op", r["per_op"]["ratio_vs_pytorch"],
+                                f"autograd_core {_time(u, 'autograd_core', 1, 1, 'us/op')}, PyTorch {_time(u, 'pytorch', 1, 1, 'us/op')}"))
     if "resnet18" in r:
-        s = r["resnet18"]
-        t = s["times"]
-        ratio = s["ratio_vs_pytorch"]
-        lines.append(f"| {TARGETS['resnet18'][0]} | {_fmt(ratio)} | {TARGETS['resnet18'][1]} | "
-                     f"{NOT_INSTALLED if ratio is None else ('yes' if ratio <= RATIO_TARGETS['resnet18'] else 'no')} | "
-                     f"autograd_core {t['autograd_core']*1e3:.0f} ms, PyTorch "
-                     f"{(str(round(t['pytorch']*1e3)) + ' ms') if 'pytorch' in t else NOT_INSTALLED} |")
+        t = r["resnet18"]["times"]
+        lines.append(_ratio_row("resnet18", r["resnet18"]["ratio_vs_pytorch"],
+                                f"autograd_core {_time(t, 'autograd_core', 1e3, 0, 'ms')}, PyTorch {_time(t, 'pytorch', 1e3, 0, 'ms')}"))
     if "memory" in r:
         mem = r["memory"]
-        lines.append(f"| {TARGETS['memory'][0]} | {mem['growth_mb']:+.2f} MB | {TARGETS['memory'][1]} | "
-                     f"{'yes' if mem['growth_mb'] < 5 else 'no'} | RSS {mem['rss_start_mb']:.0f} -> "
-                     f"{mem['rss_end_mb']:.0f} MB; evaluation peak {mem['eval_peak_with_graph_mb']:.1f} MB "
-                     f"with graph, {mem['eval_peak_no_grad_mb']:.1f} MB under no_grad |")
+        lines.append(_row("memory", f"{mem['growth_mb']:+.2f} MB", mem["growth_mb"] < 5,
+                          f"RSS {mem['rss_start_mb']:.0f} -> {mem['rss_end_mb']:.0f} MB; evaluation peak "
+                          f"{mem['eval_peak_with_graph_mb']:.1f} MB with graph, {mem['eval_peak_no_grad_mb']:.1f} MB under no_grad"))
     if "course" in r:
         c = r["course"]
         chapters = ", ".join(f"{k[:2]} {v:.1f} s" for k, v in c["per_chapter_s"].items())
-        lines.append(f"| {TARGETS['course'][0]} | {c['total_s']:.1f} s | {TARGETS['course'][1]} | "
-                     f"{'yes' if c['total_s'] < 120 else 'no'} | {chapters} |")
+        lines.append(_row("course", f"{c['total_s']:.1f} s", c["total_s"] < 120, chapters))
     return "\n".join(lines)
 
 
@@ -442,21 +429,15 @@ def main(argv=None) -> int:
     quick = args.quick
     results = {}
     print(f"Machine: {machine()}", flush=True)
-    if "mlp" in chosen:
-        results["mlp"] = bench_mlp(rounds=10 if quick else 60)
-        print("mlp done", flush=True)
-    if "per_op" in chosen:
-        results["per_op"] = bench_per_op(rounds=10 if quick else 60)
-        print("per_op done", flush=True)
-    if "resnet18" in chosen:
-        results["resnet18"] = bench_resnet18(rounds=2 if quick else 7)
-        print("resnet18 done", flush=True)
-    if "memory" in chosen:
-        results["memory"] = bench_memory(steps=100 if quick else 1000)
-        print("memory done", flush=True)
-    if "course" in chosen:
-        results["course"] = bench_course()
-        print("course done", flush=True)
+    runs = {"mlp": lambda: bench_mlp(rounds=10 if quick else 60),          # in this order
+            "per_op": lambda: bench_per_op(rounds=10 if quick else 60),
+            "resnet18": lambda: bench_resnet18(rounds=2 if quick else 7),
+            "memory": lambda: bench_memory(steps=100 if quick else 1000),
+            "course": bench_course}
+    for name, run in runs.items():
+        if name in chosen:
+            results[name] = run()
+            print(f"{name} done", flush=True)
     table = render(results)
     print(table)
     if not args.no_write and not quick:

@@ -444,7 +444,7 @@ def test_an_op_saves_its_inputs_and_output_as_the_tensors_they_are():
 
         @staticmethod
         def forward(ctx, a):
-            ctx.save_for_backward(a.astype(np.float64))     # a copy: not in the graph any more
+            ctx.save_for_backward(a.astype(np.float64))     # a copy: it would not be in the graph
             return a * a
 
         @staticmethod
@@ -454,10 +454,11 @@ def test_an_op_saves_its_inputs_and_output_as_the_tensors_they_are():
 
     class Squares(Converts):
         node_name = "SquaresBackward0"
+        saves = ("self",)                                   # the input, by its role
 
         @staticmethod
         def forward(ctx, a):
-            ctx.save_for_backward(a, constant(a > 0))       # the input, and a declared constant
+            ctx.save_for_backward(constant(a > 0))          # and a declared constant after it
             return a * a
 
         @staticmethod
@@ -466,13 +467,31 @@ def test_an_op_saves_its_inputs_and_output_as_the_tensors_they_are():
             return (2 * a * grad * positive,)
 
     x = ag.tensor([1.0, -2.0], requires_grad=True)
-    with pytest.raises(TypeError, match="neither an input nor the output; save it as constant"):
+    with pytest.raises(TypeError, match=r"argument 0 is of type ndarray; an Op names the inputs and "
+                                        r"output it saves in `saves`, and saves a value it computes as constant"):
         Converts.apply(x)
     assert Converts.apply(x.detach()).tolist() == [1.0, 4.0]     # nothing recorded, nothing saved
-    (first,) = ag.autograd.grad(Squares.apply(x).sum(), x, create_graph=True)
+    y = Squares.apply(x)
+    assert y.grad_fn._saved_self is x
+    (first,) = ag.autograd.grad(y.sum(), x, create_graph=True)
     assert first.tolist() == [2.0, 0.0] and first.requires_grad   # saved x is x: differentiable
     (second,) = ag.autograd.grad(first.sum(), x)
     assert second.tolist() == [2.0, 0.0]
+
+    # the output by its role: a float64 result turned float32 by Op.apply is still the output
+    n = ag.tensor([1, 2])
+    w = ag.tensor([0.5, 0.25], requires_grad=True)
+    t = (w * n.exp()).tanh()
+    assert t.grad_fn._saved_result.tolist() == t.tolist() and t.grad_fn._saved_result.dtype == ag.float32
+    (g,) = ag.autograd.grad(t.sum(), w, create_graph=True)
+    assert g.requires_grad and g.grad_fn is not None
+    # what a gradient does not need is not kept: x * c keeps c, not x, when c needs no gradient
+    c = ag.tensor([3.0, 4.0])
+    product = x * c
+    assert product.grad_fn._saved_self is None and product.grad_fn._saved_other is c
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        c.add_(1)
+        product.sum().backward()
 
 
 def test_in_place_ops_run_through_op_apply_when_not_recorded():

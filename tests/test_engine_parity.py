@@ -81,6 +81,17 @@ def test_saved_outputs_send_second_order_gradients_through_their_own_output():
     assert observed[1][1] == np.round(np.sinh([-0.7, 0.4, 1.3]), 6).tolist()
 
 
+def test_every_derivative_of_a_power_until_the_constant_one_has_a_grad_fn():
+    def derivatives(lib):
+        x = lib.tensor(2.0, requires_grad=True)
+        d, seen = x ** 5, []
+        for _ in range(6):                 # 80, 160, 240, 240, 120 (each with a grad_fn), then 0
+            (d,) = lib.autograd.grad(d, x, create_graph=True)
+            seen.append((d, d.grad_fn is not None))
+        return seen
+    assert [flag for _, flag in assert_same(derivatives)] == [True] * 5 + [False]
+
+
 def test_gradgradcheck_of_a_function_returning_its_saved_outputs():
     def case(lib):
         SinhFromExps = sinh_function(lib)

@@ -9,6 +9,7 @@ import pytest
 
 import autograd_core as ag
 from autograd_core import models, nn, optim
+from benchmarks.run import torch_resnet18  # torchvision's layout in torch.nn, written once
 
 
 @pytest.fixture(scope="module")
@@ -105,51 +106,9 @@ def test_eval_mode_and_state_dict_round_trip(resnet):
         resnet.train()
 
 
-def _torch_resnet18(torch):
-    """torchvision's ResNet-18, written out with torch.nn (torchvision itself is not a dependency)."""
-    tnn = torch.nn
-
-    class Block(tnn.Module):
-        def __init__(self, inplanes, planes, stride=1):
-            super().__init__()
-            self.conv1 = tnn.Conv2d(inplanes, planes, 3, stride, 1, bias=False)
-            self.bn1 = tnn.BatchNorm2d(planes)
-            self.relu = tnn.ReLU(inplace=True)
-            self.conv2 = tnn.Conv2d(planes, planes, 3, 1, 1, bias=False)
-            self.bn2 = tnn.BatchNorm2d(planes)
-            self.downsample = None
-            if stride != 1 or inplanes != planes:
-                self.downsample = tnn.Sequential(tnn.Conv2d(inplanes, planes, 1, stride, bias=False), tnn.BatchNorm2d(planes))
-
-        def forward(self, x):
-            out = self.bn2(self.conv2(self.relu(self.bn1(self.conv1(x)))))
-            out += x if self.downsample is None else self.downsample(x)
-            return self.relu(out)
-
-    class Net(tnn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = tnn.Conv2d(3, 64, 7, 2, 3, bias=False)
-            self.bn1 = tnn.BatchNorm2d(64)
-            self.relu = tnn.ReLU(inplace=True)
-            self.maxpool = tnn.MaxPool2d(3, 2, 1)
-            widths = [(64, 64, 1), (64, 128, 2), (128, 256, 2), (256, 512, 2)]
-            for index, (inplanes, planes, stride) in enumerate(widths, start=1):
-                setattr(self, f"layer{index}", tnn.Sequential(Block(inplanes, planes, stride), Block(planes, planes)))
-            self.avgpool = tnn.AdaptiveAvgPool2d((1, 1))
-            self.fc = tnn.Linear(512, 1000)
-
-        def forward(self, x):
-            x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
-            x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
-            return self.fc(torch.flatten(self.avgpool(x), 1))
-
-    return Net()
-
-
 def test_resnet18_matches_pytorch_forward_and_backward(resnet):
     torch = pytest.importorskip("torch")
-    theirs = _torch_resnet18(torch)
+    theirs = torch_resnet18(torch)
     theirs.load_state_dict({k: torch.tensor(v.numpy()) for k, v in resnet.state_dict().items()})
     # 64x64 as in the articles: layer4's BatchNorm then sees 4 values per channel (with 1x1 maps
     # and a batch of 2 it would see 2, and float32 rounding would be amplified ~1000 times)

@@ -41,6 +41,16 @@ def _validate_v(vs: tuple, outputs: tuple, single_output: bool) -> None:
             raise RuntimeError(f"{where} has invalid size: should be {out.shape} but got {v.shape}.")
 
 
+def _filled(tensors, grads) -> tuple:
+    """The gradients, with zeros (shaped like the matching tensor) where none arrived."""
+    return tuple(zeros_like(t) if g is None else g for t, g in zip(tensors, grads))
+
+
+def _kept(tensors, create_graph: bool) -> tuple:
+    """The tensors as they are under ``create_graph``, else detached from the graph."""
+    return tuple(t if create_graph else t.detach() for t in tensors)
+
+
 def _prepare(inputs, create_graph: bool):
     """Fresh leaves that require grad, so the caller's tensors are left alone."""
     prepared = []
@@ -68,8 +78,7 @@ def vjp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
             vs = _as_tuple(v, "v", "vjp")[0]
             _validate_v(vs, outputs, single_output)
         grads = grad(outputs, ins, vs, create_graph=create_graph, allow_unused=True)
-    grads = tuple(zeros_like(t) if g is None else g for t, g in zip(ins, grads))
-    outs = tuple(o if create_graph else o.detach() for o in outputs)
+    grads, outs = _filled(ins, grads), _kept(outputs, create_graph)
     return (outs[0] if single_output else outs), (grads[0] if single_input else grads)
 
 
@@ -97,15 +106,14 @@ def _jacobian(func, inputs, create_graph: bool, caller: str):
                                  allow_unused=True)
                 else:
                     grads = (None,) * len(ins)
-                for j, (t, g) in enumerate(zip(ins, grads)):
-                    rows[j].append(zeros_like(t) if g is None else g)
+                for j, g in enumerate(_filled(ins, grads)):
+                    rows[j].append(g)
             row_blocks = []
             for j, t in enumerate(ins):
                 block = stack(rows[j]) if rows[j] else zeros_like(t).reshape(0, *t.shape)
                 row_blocks.append(block.reshape(*out.shape, *t.shape))
             blocks.append(tuple(row_blocks))
-    if not create_graph:
-        blocks = [tuple(b.detach() for b in row) for row in blocks]
+    blocks = [_kept(row, create_graph) for row in blocks]
     if single_output and single_input:
         return blocks[0][0]
     if single_output:
@@ -129,8 +137,7 @@ def hessian(func, inputs, create_graph: bool = False, strict: bool = False,
         if out.numel() != 1:
             raise RuntimeError("The Tensor returned by the function given to hessian should contain "
                                "a single element")
-        grads = grad(out, ins, create_graph=True, allow_unused=True)
-        grads = tuple(zeros_like(t) if g is None else g for t, g in zip(ins, grads))
+        grads = _filled(ins, grad(out, ins, create_graph=True, allow_unused=True))
         return grads[0] if single_input else grads
 
     return _jacobian(gradient, inputs_tuple[0] if single_input else inputs_tuple, create_graph, "hessian")
@@ -149,10 +156,7 @@ def jvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
         pairs = [(g, w) for g, w in zip(vjps, vs) if g is not None]
         jvps = grad([g for g, _ in pairs], dummies, [w for _, w in pairs],
                     create_graph=create_graph, allow_unused=True)
-    jvps = tuple(zeros_like(o) if g is None else g for o, g in zip(outputs, jvps))
-    outs = tuple(o if create_graph else o.detach() for o in outputs)
-    if not create_graph:
-        jvps = tuple(g.detach() for g in jvps)
+    jvps, outs = _kept(_filled(outputs, jvps), create_graph), _kept(outputs, create_graph)
     return (outs[0] if single_output else outs), (jvps[0] if single_output else jvps)
 
 
@@ -167,8 +171,7 @@ def hvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
         grads = grad(out, ins, create_graph=True)
         dot = sum((g * w).sum() for g, w in zip(grads, vs))
         products = grad(dot, ins, create_graph=create_graph, allow_unused=True)
-    products = tuple(zeros_like(t) if p is None else (p if create_graph else p.detach())
-                     for t, p in zip(ins, products))
+    products = _kept(_filled(ins, products), create_graph)
     return (out if create_graph else out.detach()), (products[0] if single_input else products)
 
 

@@ -75,15 +75,16 @@ def _conv2d_weight_grad_array(input, grad, weight_shape, stride, padding, dilati
 
 
 class Convolution(Op):
-    """out = x ⋆ w + b (cross-correlation);   dx = conv_transpose(g, w),   dw = x ⋆ g,   db = sum of g"""
+    """out = x ⋆ w + b (cross-correlation);   dx = conv_transpose(g, w),   dw = x ⋆ g,   db = sum of g
+
+    ``settings``: stride, padding, dilation, groups, passed on as they are to the ops of backward."""
     node_name = "ConvolutionBackward0"
+    inputs, saves = ("input", "weight", "bias"), ("input", "weight")
 
     @staticmethod
-    def forward(ctx, input, weight, bias, *, stride, padding, dilation, groups):
-        ctx.save_for_backward(input, weight)
-        ctx.settings = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
-        ctx.input_shape, ctx.weight_shape = input.shape, weight.shape
-        out = _conv2d_array(input, weight, stride, padding, dilation, groups)
+    def forward(ctx, input, weight, bias, **settings):
+        ctx.settings, ctx.input_shape, ctx.weight_shape = settings, input.shape, weight.shape
+        out = _conv2d_array(input, weight, **settings)
         if bias is not None:
             out += bias.reshape(1, -1, 1, 1)
         return out
@@ -92,59 +93,44 @@ class Convolution(Op):
     def backward(ctx, grad):
         input, weight = ctx.saved_tensors
         needs, settings = ctx.needs_input_grad, ctx.settings
-        grad_input = grad_weight = grad_bias = None
-        if needs[0]:
-            grad_input = ConvolutionInputGrad.apply(grad, weight, input_shape=ctx.input_shape, **settings)
-        if needs[1]:
-            grad_weight = ConvolutionWeightGrad.apply(input, grad, weight_shape=ctx.weight_shape, **settings)
-        if needs[2]:
-            grad_bias = grad.sum((0, 2, 3))
-        return grad_input, grad_weight, grad_bias
+        return (ConvolutionInputGrad.apply(grad, weight, input_shape=ctx.input_shape, **settings) if needs[0] else None,
+                ConvolutionWeightGrad.apply(input, grad, weight_shape=ctx.weight_shape, **settings) if needs[1] else None,
+                grad.sum((0, 2, 3)) if needs[2] else None)
 
 
 class ConvolutionInputGrad(Op):
-    """out = conv_transpose(g, w), a convolution's dx;   dg = conv(h, w),   dw = h ⋆ g   (h: out's gradient)"""
+    """out = conv_transpose(g, w), a convolution's dx;   dg = conv(h, w),   dw = h ⋆ g   (h: out's gradient)
+    -- from <conv_transpose(g, w), h> = <g, conv(h, w)>, differentiated in g and in w"""
     node_name = "ConvolutionBackwardBackward0"
+    inputs = saves = ("grad_output", "weight")
 
     @staticmethod
-    def forward(ctx, grad, weight, *, input_shape, stride, padding, dilation, groups):
-        ctx.save_for_backward(grad, weight)
-        ctx.settings = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
-        ctx.weight_shape = weight.shape
-        return _conv2d_input_grad_array(grad, weight, input_shape, stride, padding, dilation, groups)
+    def forward(ctx, grad, weight, *, input_shape, **settings):
+        ctx.settings, ctx.weight_shape = settings, weight.shape
+        return _conv2d_input_grad_array(grad, weight, input_shape, **settings)
 
     @staticmethod
-    def backward(ctx, grad_grad_input):
+    def backward(ctx, h):
         grad, weight = ctx.saved_tensors
         needs, settings = ctx.needs_input_grad, ctx.settings
-        # <conv_transpose(g, w), h> = <g, conv(h, w)>: differentiate that in g and in w
-        grad_grad = grad_weight = None
-        if needs[0]:
-            grad_grad = Convolution.apply(grad_grad_input, weight, None, **settings)
-        if needs[1]:
-            grad_weight = ConvolutionWeightGrad.apply(grad_grad_input, grad, weight_shape=ctx.weight_shape, **settings)
-        return grad_grad, grad_weight
+        return (Convolution.apply(h, weight, None, **settings) if needs[0] else None,
+                ConvolutionWeightGrad.apply(h, grad, weight_shape=ctx.weight_shape, **settings) if needs[1] else None)
 
 
 class ConvolutionWeightGrad(Op):
-    """out = x ⋆ g, a convolution's dw;   dx = conv_transpose(g, k),   dg = conv(x, k)   (k: out's gradient)"""
+    """out = x ⋆ g, a convolution's dw;   dx = conv_transpose(g, k),   dg = conv(x, k)   (k: out's gradient)
+    -- from <x ⋆ g, k> = <g, conv(x, k)>, differentiated in x and in g"""
     node_name = "ConvolutionBackwardBackward0"
+    inputs = saves = ("input", "grad_output")
 
     @staticmethod
-    def forward(ctx, input, grad, *, weight_shape, stride, padding, dilation, groups):
-        ctx.save_for_backward(input, grad)
-        ctx.settings = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
-        ctx.input_shape = input.shape
-        return _conv2d_weight_grad_array(input, grad, weight_shape, stride, padding, dilation, groups)
+    def forward(ctx, input, grad, *, weight_shape, **settings):
+        ctx.settings, ctx.input_shape = settings, input.shape
+        return _conv2d_weight_grad_array(input, grad, weight_shape, **settings)
 
     @staticmethod
-    def backward(ctx, grad_grad_weight):
+    def backward(ctx, k):
         input, grad = ctx.saved_tensors
         needs, settings = ctx.needs_input_grad, ctx.settings
-        # <x ⋆ g, k> = <g, conv(x, k)>: differentiate that in x and in g
-        grad_input = grad_grad = None
-        if needs[0]:
-            grad_input = ConvolutionInputGrad.apply(grad, grad_grad_weight, input_shape=ctx.input_shape, **settings)
-        if needs[1]:
-            grad_grad = Convolution.apply(input, grad_grad_weight, None, **settings)
-        return grad_input, grad_grad
+        return (ConvolutionInputGrad.apply(grad, k, input_shape=ctx.input_shape, **settings) if needs[0] else None,
+                Convolution.apply(input, k, None, **settings) if needs[1] else None)

@@ -5,65 +5,60 @@ from __future__ import annotations
 import numpy as np
 
 from ..dtypes import as_floating, from_numpy_dtype
-from ..function import Op, constant
+from ..function import Op, constant, pass_through
 from ..tensor import Tensor
+
+
+def _on_floats(function, **errors):
+    """The forward of a one-input op: ``function`` of the input, integers made floating first (as
+    PyTorch gives ``exp(int_tensor)`` a float32 result); ``errors`` (``divide="ignore"``) silences
+    NumPy's warnings where PyTorch quietly gives inf or nan."""
+    if not errors:
+        return staticmethod(lambda ctx, a: function(as_floating(a)))
+
+    def forward(ctx, a):
+        with np.errstate(**errors):
+            return function(as_floating(a))
+    return staticmethod(forward)
 
 
 class Add(Op):
     """out = a + alpha * b;   da = g,   db = alpha * g"""
-    node_name = "AddBackward0"
+    node_name, ufunc, _sign = "AddBackward0", np.add, 1
 
-    @staticmethod
-    def forward(ctx, a, b, *, alpha=1):
-        ctx.alpha = alpha
-        return a + b if alpha == 1 else a + alpha * b
+    @classmethod
+    def forward(cls, ctx, a, b, *, alpha=1):
+        ctx.alpha = cls._sign * alpha                   # the factor db carries: -alpha for Sub
+        return cls.ufunc(a, b) if alpha == 1 else cls.ufunc(a, alpha * b)
 
     @staticmethod
     def backward(ctx, grad):
+        alpha = ctx.alpha
         if not ctx.needs_input_grad[1]:
             return grad, None
-        return grad, (grad if ctx.alpha == 1 else grad * ctx.alpha)
+        return grad, (grad if alpha == 1 else -grad if alpha == -1 else grad * alpha)
 
 
-class Sub(Op):
+class Sub(Add):
     """out = a - alpha * b;   da = g,   db = -alpha * g"""
-    node_name = "SubBackward0"
-
-    @staticmethod
-    def forward(ctx, a, b, *, alpha=1):
-        ctx.alpha = alpha
-        return a - b if alpha == 1 else a - alpha * b
-
-    @staticmethod
-    def backward(ctx, grad):
-        if not ctx.needs_input_grad[1]:
-            return grad, None
-        return grad, (-grad if ctx.alpha == 1 else grad * -ctx.alpha)
+    node_name, ufunc, _sign = "SubBackward0", np.subtract, -1
 
 
 class Rsub(Op):
     """out = other - a  (``1 - x``);   da = -g"""
     node_name = "RsubBackward1"
-
-    @staticmethod
-    def forward(ctx, a, *, other):
-        return other - a
-
-    @staticmethod
-    def backward(ctx, grad):
-        return (-grad,)
+    forward = staticmethod(lambda ctx, a, *, other: other - a)
+    backward = staticmethod(lambda ctx, grad: (-grad,))
 
 
 class Mul(Op):
     """out = a * b;   da = g * b,   db = g * a"""
-    node_name = "MulBackward0"
-    saved_names = ("self", "other")
+    node_name, ufunc = "MulBackward0", np.multiply
+    saves = ("self", "other")
+    saves_only_for = {"self": "other", "other": "self"}
 
     @staticmethod
     def forward(ctx, a, b):
-        # save only what a gradient needs, as PyTorch does: ``x * 3`` keeps 3, not x
-        needs = ctx.needs_input_grad
-        ctx.save_for_backward(a if needs and needs[1] else None, b if needs and needs[0] else None)
         return a * b
 
     @staticmethod
@@ -75,13 +70,11 @@ class Mul(Op):
 
 class Div(Op):
     """out = a / b;   da = g / b,   db = -g * a / b**2"""
-    node_name = "DivBackward0"
-    saved_names = ("self", "other")
+    node_name, saves = "DivBackward0", ("self", "other")
+    saves_only_for = {"self": "other"}
 
     @staticmethod
     def forward(ctx, a, b):
-        needs = ctx.needs_input_grad
-        ctx.save_for_backward(a if needs and needs[1] else None, b)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.true_divide(a, b)
 
@@ -94,45 +87,26 @@ class Div(Op):
 
 class Reciprocal(Op):
     """out = 1 / a;   da = -g * out**2"""
-    node_name = "ReciprocalBackward0"
-    saved_names = ("result",)
-
-    @staticmethod
-    def forward(ctx, a):
-        with np.errstate(divide="ignore"):
-            out = np.reciprocal(as_floating(a))
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return (-grad * out * out,)
+    node_name, saves = "ReciprocalBackward0", ("result",)
+    forward = _on_floats(np.reciprocal, divide="ignore")
+    backward = staticmethod(lambda ctx, grad: (-grad * ctx.saved_tensors[0] * ctx.saved_tensors[0],))
 
 
 class Neg(Op):
     """out = -a;   da = -g"""
     node_name = "NegBackward0"
-
-    @staticmethod
-    def forward(ctx, a):
-        return np.negative(a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return (-grad,)
+    forward = staticmethod(lambda ctx, a: np.negative(a))
+    backward = staticmethod(lambda ctx, grad: (-grad,))
 
 
 class Pow(Op):
     """out = a ** e  (e a number);   da = g * e * a**(e - 1)"""
-    node_name = "PowBackward0"
-    saved_names = ("self",)
+    node_name, saves = "PowBackward0", ("self",)
 
     @staticmethod
     def forward(ctx, a, *, exponent):
         if a.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        ctx.save_for_backward(a)
         ctx.exponent = exponent
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.power(a, exponent) if a.dtype.kind == "f" or exponent >= 0 else np.power(as_floating(a), exponent)
@@ -143,19 +117,19 @@ class Pow(Op):
         e = ctx.exponent
         if e == 0:
             return (grad * 0,)
+        # as PyTorch: even a ** 1 is recorded, so x**5 has six derivatives with a grad_fn
         return (grad * e * a ** (e - 1),)
 
 
 class PowTensor(Op):
     """out = a ** b  (both tensors);   da = g * b * a**(b - 1),   db = g * out * log(a)"""
     node_name = "PowBackward1"
+    inputs, saves = ("self", "exponent"), ("self", "exponent", "result")
 
     @staticmethod
     def forward(ctx, a, b):
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.power(a, b)
-        ctx.save_for_backward(a, b, out)
-        return out
+            return np.power(a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -170,7 +144,7 @@ class PowTensor(Op):
 
 class RPow(Op):
     """out = base ** a  (``2 ** x``, base a number);   da = g * out * ln(base)"""
-    node_name = "PowBackward2"
+    node_name, saves = "PowBackward2", ("result",)
 
     @staticmethod
     def forward(ctx, a, *, base):
@@ -178,7 +152,6 @@ class RPow(Op):
             out = np.power(base, a) if isinstance(base, int) else np.power(float(base), a)
         else:
             out = np.power(a.dtype.type(base), a)
-        ctx.save_for_backward(out)
         ctx.log_base = float(np.log(base)) if base > 0 else float("nan")
         return out
 
@@ -190,81 +163,36 @@ class RPow(Op):
 
 class Exp(Op):
     """out = exp(a);   da = g * out"""
-    node_name = "ExpBackward0"
-    saved_names = ("result",)
-
-    @staticmethod
-    def forward(ctx, a):
-        with np.errstate(over="ignore"):
-            out = np.exp(as_floating(a))
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return (grad * out,)
+    node_name, saves = "ExpBackward0", ("result",)
+    forward = _on_floats(np.exp, over="ignore")
+    backward = staticmethod(lambda ctx, grad: (grad * ctx.saved_tensors[0],))
 
 
 class Log(Op):
     """out = log(a);   da = g / a"""
-    node_name = "LogBackward0"
-    saved_names = ("self",)
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(as_floating(a))
-
-    @staticmethod
-    def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        return (grad / a,)
+    node_name, saves = "LogBackward0", ("self",)
+    forward = _on_floats(np.log, divide="ignore", invalid="ignore")
+    backward = staticmethod(lambda ctx, grad: (grad / ctx.saved_tensors[0],))
 
 
 class Sin(Op):
     """out = sin(a);   da = g * cos(a)"""
-    node_name = "SinBackward0"
-    saved_names = ("self",)
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return np.sin(as_floating(a))
-
-    @staticmethod
-    def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        return (grad * a.cos(),)
+    node_name, saves = "SinBackward0", ("self",)
+    forward = _on_floats(np.sin)
+    backward = staticmethod(lambda ctx, grad: (grad * ctx.saved_tensors[0].cos(),))
 
 
 class Cos(Op):
     """out = cos(a);   da = -g * sin(a)"""
-    node_name = "CosBackward0"
-    saved_names = ("self",)
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return np.cos(as_floating(a))
-
-    @staticmethod
-    def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        return (-grad * a.sin(),)
+    node_name, saves = "CosBackward0", ("self",)
+    forward = _on_floats(np.cos)
+    backward = staticmethod(lambda ctx, grad: (-grad * ctx.saved_tensors[0].sin(),))
 
 
 class Tanh(Op):
     """out = tanh(a);   da = g * (1 - out**2)"""
-    node_name = "TanhBackward0"
-    saved_names = ("result",)
-
-    @staticmethod
-    def forward(ctx, a):
-        out = np.tanh(as_floating(a))
-        ctx.save_for_backward(out)
-        return out
+    node_name, saves = "TanhBackward0", ("result",)
+    forward = _on_floats(np.tanh)
 
     @staticmethod
     def backward(ctx, grad):
@@ -274,17 +202,14 @@ class Tanh(Op):
 
 class Sigmoid(Op):
     """out = 1 / (1 + exp(-a));   da = g * out * (1 - out)"""
-    node_name = "SigmoidBackward0"
-    saved_names = ("result",)
+    node_name, saves = "SigmoidBackward0", ("result",)
 
     @staticmethod
     def forward(ctx, a):
         a = as_floating(a)
         # exp of a negative number only, so that large |a| neither overflows nor warns
         e = np.exp(-np.abs(a))
-        out = np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
-        ctx.save_for_backward(out)
-        return out
+        return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
@@ -294,19 +219,9 @@ class Sigmoid(Op):
 
 class Relu(Op):
     """out = max(a, 0);   da = g * (out > 0)"""
-    node_name = "ReluBackward0"
-    saved_names = ("result",)
-
-    @staticmethod
-    def forward(ctx, a):
-        out = np.maximum(a, 0)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return (ThresholdBackward.apply(grad, out),)
+    node_name, saves = "ReluBackward0", ("result",)
+    forward = staticmethod(lambda ctx, a: np.maximum(a, 0))
+    backward = staticmethod(lambda ctx, grad: (ThresholdBackward.apply(grad, ctx.saved_tensors[0]),))
 
 
 class ThresholdBackward(Op):
@@ -328,47 +243,26 @@ class ThresholdBackward(Op):
 
 class Sqrt(Op):
     """out = sqrt(a);   da = g / (2 * out)"""
-    node_name = "SqrtBackward0"
-    saved_names = ("result",)
-
-    @staticmethod
-    def forward(ctx, a):
-        with np.errstate(invalid="ignore"):
-            out = np.sqrt(as_floating(a))
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return (grad / (2 * out),)
+    node_name, saves = "SqrtBackward0", ("result",)
+    forward = _on_floats(np.sqrt, invalid="ignore")
+    backward = staticmethod(lambda ctx, grad: (grad / (2 * ctx.saved_tensors[0]),))
 
 
 class Abs(Op):
     """out = |a|;   da = g * sign(a)"""
-    node_name = "AbsBackward0"
-    saved_names = ("self",)
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return np.abs(a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        return (grad * a.sign(),)
+    node_name, saves = "AbsBackward0", ("self",)
+    forward = staticmethod(lambda ctx, a: np.abs(a))
+    backward = staticmethod(lambda ctx, grad: (grad * ctx.saved_tensors[0].sign(),))
 
 
 class Clamp(Op):
     """out = min(max(a, min), max);   da = g where min <= a <= max, else 0"""
-    node_name = "ClampBackward1"
+    node_name, saves = "ClampBackward1", ("self",)
 
     @staticmethod
     def forward(ctx, a, *, min=None, max=None):
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-        ctx.save_for_backward(a)
         ctx.bounds = (min, max)
         return np.clip(a, min, max)
 
@@ -387,14 +281,8 @@ class Clamp(Op):
 class Sign(Op):
     """out = sign(a);   da = 0 (flat almost everywhere)"""
     node_name = "SignBackward0"
-
-    @staticmethod
-    def forward(ctx, a):
-        return np.sign(a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return (grad * 0,)
+    forward = staticmethod(lambda ctx, a: np.sign(a))
+    backward = staticmethod(lambda ctx, grad: (grad * 0,))
 
 
 class Round(Sign):
@@ -411,12 +299,11 @@ class Floor(Sign):
 
 class Maximum(Op):
     """out = max(a, b);   g goes to the larger input, split in half on ties"""
-    node_name = "MaximumBackward0"
+    node_name, saves = "MaximumBackward0", ("self", "other")
     _function, _loses = staticmethod(np.maximum), staticmethod(np.less)   # a loses where a < b
 
     @classmethod
     def forward(cls, ctx, a, b):
-        ctx.save_for_backward(a, b)
         return cls._function(a, b)
 
     @classmethod
@@ -466,28 +353,14 @@ class ToCopy(Op):
 
 class Clone(Op):
     """out = a copy of a;   da = g"""
-    node_name = "CloneBackward0"
-
-    @staticmethod
-    def forward(ctx, a):
-        return a.copy()
-
-    @staticmethod
-    def backward(ctx, grad):
-        return (grad,)
+    node_name, forward, backward = "CloneBackward0", staticmethod(lambda ctx, a: a.copy()), pass_through
 
 
 class Fill(Op):
     """out = value everywhere (``fill_`` with a number, ``zero_``);   da = 0"""
     node_name = "FillBackward2"
-
-    @staticmethod
-    def forward(ctx, a, *, value):
-        return np.full_like(a, value)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return (grad * 0,)
+    forward = staticmethod(lambda ctx, a, *, value: np.full_like(a, value))
+    backward = staticmethod(Sign.backward)
 
 
 class Zero(Fill):

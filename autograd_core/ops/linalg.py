@@ -6,6 +6,7 @@ import numpy as np
 from ..dtypes import from_numpy_dtype
 from ..function import Op
 from ..tensor import Tensor
+from .elementwise import Mul
 from .shape import SqueezeAfterMatmul
 
 
@@ -18,6 +19,8 @@ def _type_check(a: np.ndarray, b: np.ndarray) -> None:
 class Mm(Op):
     """out = A @ B (matrices);   dA = g @ B.t(),   dB = A.t() @ g"""
     node_name = "MmBackward0"
+    inputs = saves = ("self", "mat2")
+    saves_only_for = {"self": "mat2", "mat2": "self"}      # each is read by the other's gradient
 
     @staticmethod
     def forward(ctx, a, b):
@@ -26,7 +29,6 @@ class Mm(Op):
         if a.shape[1] != b.shape[0]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and {b.shape[0]}x{b.shape[1]})")
         _type_check(a, b)
-        ctx.save_for_backward(a, b)
         return a @ b
 
     @staticmethod
@@ -39,6 +41,7 @@ class Mm(Op):
 class Mv(Op):
     """out = A @ v (matrix times vector);   dA = outer(g, v),   dv = A.t() @ g"""
     node_name = "MvBackward0"
+    inputs = saves = ("self", "vec")
 
     @staticmethod
     def forward(ctx, a, v):
@@ -47,7 +50,6 @@ class Mv(Op):
         if a.shape[1] != v.shape[0]:
             raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), vec ({v.shape[0]})")
         _type_check(a, v)
-        ctx.save_for_backward(a, v)
         return a @ v
 
     @staticmethod
@@ -60,6 +62,7 @@ class Mv(Op):
 class Dot(Op):
     """out = a . b (two vectors);   da = g * b,   db = g * a"""
     node_name = "DotBackward0"
+    inputs = saves = ("self", "tensor")
 
     @staticmethod
     def forward(ctx, a, b):
@@ -68,20 +71,16 @@ class Dot(Op):
         if a.shape[0] != b.shape[0]:
             raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements respectively")
         _type_check(a, b)
-        ctx.save_for_backward(a, b)
         return np.dot(a, b)
 
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        return (grad * b if ctx.needs_input_grad[0] else None,
-                grad * a if ctx.needs_input_grad[1] else None)
+    backward = staticmethod(Mul.backward)                   # the same formula as a * b
 
 
 class Bmm(Op):
     """out = A @ B over batches (both at least 2-D, leading dimensions broadcast);
     dA = g @ B^T,   dB = A^T @ g   (the engine sums broadcast batch dimensions back)"""
     node_name = "BmmBackward0"
+    inputs = saves = ("self", "mat2")
 
     @staticmethod
     def forward(ctx, a, b):
@@ -89,7 +88,6 @@ class Bmm(Op):
             raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                                f"[{a.shape[0]}, {a.shape[-1]}] but got: [{b.shape[0]}, {b.shape[-2]}].")
         _type_check(a, b)
-        ctx.save_for_backward(a, b)
         return np.matmul(a, b)
 
     @staticmethod
@@ -102,6 +100,8 @@ class Bmm(Op):
 class Addmm(Op):
     """out = bias + mat1 @ mat2;   dbias = g (the engine sums the rows),   dmat1 = g @ mat2^T,   dmat2 = mat1^T @ g"""
     node_name = "AddmmBackward0"
+    inputs, saves = ("self", "mat1", "mat2"), ("mat1", "mat2")
+    saves_only_for = {"mat1": "mat2", "mat2": "mat1"}
 
     @staticmethod
     def forward(ctx, bias, mat1, mat2):
@@ -111,7 +111,6 @@ class Addmm(Op):
         if mat1.shape[1] != mat2.shape[0]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({mat1.shape[0]}x{mat1.shape[1]} "
                                f"and {mat2.shape[0]}x{mat2.shape[1]})")
-        ctx.save_for_backward(mat1, mat2)
         out = mat1 @ mat2
         out += bias
         return out

@@ -10,10 +10,10 @@ from ..function import Op, constant
 class MseLoss(Op):
     """out = mean (or sum) of (x - y)**2;   dx = 2 (x - y) g / n,   dy = -dx"""
     node_name = "MseLossBackward0"
+    inputs = saves = ("self", "target")
 
     @staticmethod
     def forward(ctx, input, target, *, reduction):
-        ctx.save_for_backward(input, target)
         ctx.reduction = reduction
         difference = input - target
         squared = difference * difference
@@ -73,10 +73,10 @@ class BinaryCrossEntropyWithLogits(Op):
     """out = w ((1 - y) x + c softplus(-x)), c = 1 + (p - 1) y, reduced;
     dx = g w (c sigmoid(x) - p y),   dy = g w ((p - 1) softplus(-x) - x)"""
     node_name = "BinaryCrossEntropyWithLogitsBackward0"
+    inputs = saves = ("self", "target")
 
     @staticmethod
     def forward(ctx, input, target, *, weight, pos_weight, reduction):
-        ctx.save_for_backward(input, target)
         ctx.weight, ctx.pos_weight, ctx.reduction = weight, pos_weight, reduction
         softplus_of_negative = np.logaddexp(0.0, -input)           # log(1 + e^-x), without overflow
         scale = 1.0 if pos_weight is None else 1.0 + (pos_weight - 1.0) * target

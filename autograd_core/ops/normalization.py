@@ -23,6 +23,8 @@ class BatchNorm(Op):
     """out = (x - mean) / sqrt(var + eps) * w + b;   training: dx = w / sigma * (g - mean(g) - xhat * mean(g * xhat)),
     eval: dx = g * w / sigma;   dw = sum(g * xhat),   db = sum(g)"""
     node_name = "NativeBatchNormBackward0"
+    # the input is saved, not the output, so an in-place ReLU after the layer is safe
+    inputs, saves = ("input", "weight", "bias"), ("input", "weight")
 
     @staticmethod
     def forward(ctx, input, weight, bias, *, running_mean, running_var, training, momentum, eps):
@@ -45,8 +47,6 @@ class BatchNorm(Op):
             out *= per_channel(weight, ndim)
         if bias is not None:
             out += per_channel(bias, ndim)
-        # the input is saved, not the output, so an in-place ReLU after the layer is safe
-        ctx.save_for_backward(input, weight)
         ctx.mean, ctx.invstd, ctx.training, ctx.eps = mean, invstd, training, eps
         return out.astype(input.dtype, copy=False)
 

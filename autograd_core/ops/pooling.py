@@ -14,7 +14,7 @@ from .convolution import pad2d, windows2d
 class MaxPool2dWithIndices(Op):
     """out = max over each window (and, not differentiable, where it was);   dx = g routed to the
     position of each window's maximum"""
-    node_name = "MaxPool2DWithIndicesBackward0"
+    node_name, saves = "MaxPool2DWithIndicesBackward0", ("self",)
 
     @staticmethod
     def forward(ctx, input, *, kernel_size, stride, padding, dilation, output_size):
@@ -33,7 +33,6 @@ class MaxPool2dWithIndices(Op):
         column = np.arange(wo).reshape(1, wo) * sw + (position % kw) * dw - pw
         ctx.indices = row * w + column                     # into each (H, W) plane, as PyTorch's
         ctx.input_shape = input.shape
-        ctx.save_for_backward(input)                       # PyTorch's _saved_self
         return out, ctx.indices.astype(np.int64, copy=False)
 
     @staticmethod

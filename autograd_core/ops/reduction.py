@@ -83,13 +83,11 @@ class MeanDim(Op):
 
 class Prod(Op):
     """out = product of all a;   da = g * (product of the other elements)"""
-    node_name = "ProdBackward0"
+    node_name, saves = "ProdBackward0", ("self", "result")
 
     @staticmethod
     def forward(ctx, a):
-        out = np.asarray(np.prod(a, dtype=np.int64 if a.dtype.kind in "biu" else None))
-        ctx.save_for_backward(a, out)
-        return out
+        return np.asarray(np.prod(a, dtype=np.int64 if a.dtype.kind in "biu" else None))
 
     @staticmethod
     def backward(ctx, grad):
@@ -100,14 +98,12 @@ class Prod(Op):
 
 class ProdDim(Op):
     """out = product of a over ``dim``;   da = g * (product of the other elements along dim)"""
-    node_name = "ProdBackward1"
+    node_name, saves = "ProdBackward1", ("self", "result")
 
     @staticmethod
     def forward(ctx, a, *, dim, keepdim=False):
         ctx.dim, ctx.keepdim = maybe_wrap_dim(dim, a.ndim), keepdim
-        out = np.prod(a, axis=ctx.dim, keepdims=keepdim, dtype=np.int64 if a.dtype.kind in "biu" else None)
-        ctx.save_for_backward(a, out)
-        return out
+        return np.prod(a, axis=ctx.dim, keepdims=keepdim, dtype=np.int64 if a.dtype.kind in "biu" else None)
 
     @staticmethod
     def backward(ctx, grad):
@@ -138,7 +134,7 @@ def _product_of_others(a, out, dim: int):
 
 class MaxAll(Op):
     """out = max of all a;   da = g shared evenly among the elements equal to the max"""
-    node_name = "MaxBackward1"
+    node_name, saves = "MaxBackward1", ("self", "result")
     _name, _function = "max", staticmethod(np.max)
 
     @classmethod
@@ -146,9 +142,7 @@ class MaxAll(Op):
         if a.size == 0:
             raise RuntimeError(f"{cls._name}(): Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
-        out = np.asarray(cls._function(a))
-        ctx.save_for_backward(a, out)
-        return out
+        return np.asarray(cls._function(a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -197,14 +191,13 @@ class MinDim(MaxDim):
 
 class Var(Op):
     """out = sum((a - mean)**2) / (n - correction);   da = g * 2 * (a - mean) / (n - correction)"""
-    node_name = "VarBackward0"
+    node_name, saves = "VarBackward0", ("self",)
 
     @staticmethod
     def forward(ctx, a, *, dim=None, correction=1, keepdim=False):
         dims = tuple(range(a.ndim)) if dim is None else wrap_dims(dim, a.ndim)
         ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
         ctx.divisor = int(np.prod([a.shape[d] for d in dims])) - correction
-        ctx.save_for_backward(a)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.asarray(np.var(as_floating(a), axis=dims, ddof=correction, keepdims=keepdim))
 
@@ -217,13 +210,11 @@ class Var(Op):
 
 class Std(Op):
     """out = sqrt(var(a));   da = g * (a - mean) / ((n - correction) * out)"""
-    node_name = "StdBackward0"
+    node_name, saves = "StdBackward0", ("self", "result")
 
     @staticmethod
     def forward(ctx, a, *, dim=None, correction=1, keepdim=False):
-        out = np.sqrt(Var.forward(ctx, a, dim=dim, correction=correction, keepdim=keepdim))
-        ctx.save_for_backward(a, out)
-        return out
+        return np.sqrt(Var.forward(ctx, a, dim=dim, correction=correction, keepdim=keepdim))
 
     @staticmethod
     def backward(ctx, grad):
@@ -235,7 +226,7 @@ class Std(Op):
 
 class Norm(Op):
     """out = (sum |a|**p) ** (1/p);   da = g * a * |a|**(p-2) / out**(p-1)  (p = 2: g * a / out)"""
-    node_name = "LinalgVectorNormBackward0"
+    node_name, saves = "LinalgVectorNormBackward0", ("self", "result")
 
     @staticmethod
     def forward(ctx, a, *, p=2, dim=None, keepdim=False):
@@ -250,10 +241,8 @@ class Norm(Op):
             out = absolute.sum(axis=dims, keepdims=keepdim)
         else:
             out = (absolute ** p).sum(axis=dims, keepdims=keepdim) ** (1 / p)
-        out = np.asarray(out)
-        ctx.save_for_backward(a, out)
         ctx.p, ctx.dims, ctx.keepdim, ctx.shape = p, dims, keepdim, a.shape
-        return out
+        return np.asarray(out)
 
     @staticmethod
     def backward(ctx, grad):

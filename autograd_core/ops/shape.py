@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Function, Op
+from ..function import Function, Op, pass_through, reshape_back
 
 
 def _infer_shape(shape: tuple, size: int) -> tuple:
@@ -69,23 +69,13 @@ class View(Op):
                 "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
             ) from None
 
-    @staticmethod
-    def backward(ctx, grad):
-        return (grad.reshape(ctx.shape),)
+    backward = reshape_back
 
 
 class Alias(Op):
     """out = a, as a new view of the same memory (``x[...]``, ``x[:, :]``);   da = g"""
-    node_name = "AliasBackward0"
-    is_view = True
-
-    @staticmethod
-    def forward(ctx, a):
-        return a.view()
-
-    @staticmethod
-    def backward(ctx, grad):
-        return (grad,)
+    node_name, is_view = "AliasBackward0", True
+    forward, backward = staticmethod(lambda ctx, a: a.view()), pass_through
 
 
 class Reshape(Op):
@@ -97,9 +87,7 @@ class Reshape(Op):
         ctx.shape = a.shape
         return np.reshape(a, _infer_shape(shape, a.size))
 
-    @staticmethod
-    def backward(ctx, grad):
-        return (grad.reshape(ctx.shape),)
+    backward = reshape_back
 
 
 class Squeeze(Op):
@@ -112,9 +100,7 @@ class Squeeze(Op):
         ctx.shape = a.shape
         return np.squeeze(a)
 
-    @staticmethod
-    def backward(ctx, grad):
-        return (grad.reshape(ctx.shape),)
+    backward = reshape_back
 
 
 class SqueezeDim(Op):
@@ -131,9 +117,7 @@ class SqueezeDim(Op):
         dims = tuple(d for d in (maybe_wrap_dim(d, a.ndim) for d in dims) if a.shape[d] == 1)
         return np.squeeze(a, axis=dims) if dims else a.view()
 
-    @staticmethod
-    def backward(ctx, grad):
-        return (grad.reshape(ctx.shape),)
+    backward = reshape_back
 
 
 class SqueezeAfterMatmul(SqueezeDim):
@@ -225,9 +209,7 @@ class Expand(Op):
         except ValueError:
             raise RuntimeError(_expand_error(a.shape, shape)) from None
 
-    @staticmethod
-    def backward(ctx, grad):
-        return (grad,)
+    backward = pass_through
 
 
 class Repeat(Op):

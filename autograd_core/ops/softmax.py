@@ -7,23 +7,24 @@ from ..dtypes import as_floating
 from ..function import Op
 
 
-def _shifted_exponentials(a: np.ndarray, dim: int) -> tuple:
-    """``a - max(a)`` and its exponentials: the same softmax, without overflow."""
+def _shifted_exponentials(ctx, a: np.ndarray, dim: int) -> tuple:
+    """``a - max(a)`` along ``dim`` (kept in ``ctx``), its exponentials and their sum: the same
+    softmax, without overflow."""
+    ctx.dim = dim
     a = as_floating(a)
     shifted = a - a.max(axis=dim, keepdims=True)
-    return shifted, np.exp(shifted)
+    exponentials = np.exp(shifted)
+    return shifted, exponentials, exponentials.sum(axis=dim, keepdims=True)
 
 
 class Softmax(Op):
     """out = exp(x) / sum exp(x) along ``dim``;   dx = out * (g - sum(g * out))"""
-    node_name = "SoftmaxBackward0"
+    node_name, saves = "SoftmaxBackward0", ("result",)
 
     @staticmethod
     def forward(ctx, a, *, dim):
-        _, exponentials = _shifted_exponentials(a, dim)
-        ctx.dim, out = dim, exponentials / exponentials.sum(axis=dim, keepdims=True)
-        ctx.save_for_backward(out)
-        return out
+        _, exponentials, total = _shifted_exponentials(ctx, a, dim)
+        return exponentials / total
 
     @staticmethod
     def backward(ctx, grad):
@@ -33,14 +34,12 @@ class Softmax(Op):
 
 class LogSoftmax(Op):
     """out = x - log(sum exp(x)) along ``dim``;   dx = g - exp(out) * sum(g)"""
-    node_name = "LogSoftmaxBackward0"
+    node_name, saves = "LogSoftmaxBackward0", ("result",)
 
     @staticmethod
     def forward(ctx, a, *, dim):
-        shifted, exponentials = _shifted_exponentials(a, dim)
-        ctx.dim, out = dim, shifted - np.log(exponentials.sum(axis=dim, keepdims=True))
-        ctx.save_for_backward(out)
-        return out
+        shifted, _, total = _shifted_exponentials(ctx, a, dim)
+        return shifted - np.log(total)
 
     @staticmethod
     def backward(ctx, grad):

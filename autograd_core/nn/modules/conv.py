@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 
-from ... import creation
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
 from ..functional import _pair
-from ..parameter import Parameter
+from .linear import weight_and_bias
 from .module import Module
 
 
@@ -41,12 +40,7 @@ class Conv2d(Module):
         self.dilation = _pair(dilation)
         self.groups = groups
         self.padding_mode = padding_mode
-        self.weight = Parameter(creation.empty(out_channels, in_channels // groups, *self.kernel_size, dtype=dtype))
-        if bias:
-            self.bias = Parameter(creation.empty(out_channels, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        weight_and_bias(self, (out_channels, in_channels // groups, *self.kernel_size), bias, dtype)
 
     def reset_parameters(self) -> None:
         init._reset_weight_and_bias(self.weight, self.bias)

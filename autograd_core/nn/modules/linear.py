@@ -10,6 +10,17 @@ from ..parameter import Parameter
 from .module import Module
 
 
+def weight_and_bias(module: Module, weight_shape: tuple, bias: bool, dtype) -> None:
+    """A Linear's or Conv2d's parameters: ``weight`` of ``weight_shape``, ``bias`` (one per output,
+    or registered as None), initialised by the module's ``reset_parameters``."""
+    module.weight = Parameter(creation.empty(*weight_shape, dtype=dtype))
+    if bias:
+        module.bias = Parameter(creation.empty(weight_shape[0], dtype=dtype))
+    else:
+        module.register_parameter("bias", None)
+    module.reset_parameters()
+
+
 class Identity(Module):
     """Returns its input unchanged (a placeholder, e.g. to cut a model's classifier off)."""
 
@@ -34,12 +45,7 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = Parameter(creation.empty(out_features, in_features, dtype=dtype))
-        if bias:
-            self.bias = Parameter(creation.empty(out_features, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        weight_and_bias(self, (out_features, in_features), bias, dtype)
 
     def reset_parameters(self) -> None:
         init._reset_weight_and_bias(self.weight, self.bias)
