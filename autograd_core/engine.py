@@ -236,7 +236,7 @@ def call_function(node, grads: list, observer=None) -> tuple:
             replaced = hook(tuple(grads))
             if replaced is not None:
                 grads = list(replaced)
-    returned = node.apply(*grads)
+    returned = node._run(*grads)
     outputs = validate_outputs(node, returned if type(returned) is tuple else (returned,))
     if node._has_hooks:
         for hook in list(node.__dict__.get("_post_hooks", {}).values()):

@@ -263,6 +263,69 @@ def test_a_built_in_node_is_callable():
     assert_same(case)
 
 
+def test_what_nodes_expose_built_in_custom_and_accumulate_grad():
+    """PyTorch's C++ nodes (MulBackward0, AccumulateGrad) are callable and have no ``apply``;
+    a custom Function's node has ``apply`` and is not callable.  Calling AccumulateGrad by hand
+    adds into ``.grad`` (recorded when grad mode is on) and returns no gradients."""
+    def case(lib):
+        x = float64(lib, [1.0, 2.0])
+        y = (x * 2).exp().sum()
+        custom = cube_function(lib).apply(x).grad_fn
+        accumulator = y.grad_fn.next_functions[0][0].next_functions[0][0].next_functions[0][0]
+        nodes = [y.grad_fn, y.grad_fn.next_functions[0][0], accumulator, custom]
+        observed = [(type(n).__name__, callable(n), hasattr(n, "apply"), hasattr(n, "variable"))
+                    for n in nodes]
+        gradient = lib.ones(2, dtype=lib.float64)
+        observed += [accumulator(gradient), x.grad is gradient, x.grad]
+        with lib.enable_grad():
+            accumulator(lib.ones(2, dtype=lib.float64, requires_grad=True) * 3)
+        observed += [x.grad, type(x.grad.grad_fn).__name__]
+        for call in (lambda: accumulator(), lambda: accumulator(gradient, gradient)):
+            try:
+                call()
+            except TypeError as error:
+                observed.append(str(error))
+        return observed
+
+    observed = assert_same(case)
+    assert [row[1:3] for row in observed[:4]] == [[True, False]] * 3 + [[False, True]]
+
+
+def test_a_custom_functions_ctx_is_a_node_of_its_class_even_when_nothing_is_recorded():
+    """Under no_grad, or with no input that requires grad, forward still gets a ``CubeBackward``
+    ctx (no edges, nothing kept); ``needs_input_grad`` still says which inputs require grad, and
+    ``saved_tensors`` read inside forward is empty."""
+    def case(lib):
+        seen = []
+
+        class Scale(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x, factor):
+                ctx.save_for_backward(x)
+                seen.append((type(ctx).__name__, ctx.name(), ctx.needs_input_grad, ctx.saved_tensors,
+                             isinstance(ctx, lib.autograd.function.FunctionCtx),
+                             isinstance(ctx, lib.autograd.graph.Node), callable(ctx), hasattr(ctx, "apply")))
+                seen.append(ctx)
+                return x * factor
+
+            @staticmethod
+            def backward(ctx, grad_output):
+                return grad_output * 2, None
+
+        x = float64(lib, [1.0, 2.0])
+        recorded = Scale.apply(x, 2.0)
+        with lib.no_grad():
+            untracked = Scale.apply(x, 2.0)
+        plain_input = Scale.apply(lib.ones(2, dtype=lib.float64), 2.0)
+        contexts = seen[1::2]
+        return (seen[0::2], [len(c.next_functions) for c in contexts], [c.saved_tensors for c in contexts],
+                contexts[0] is recorded.grad_fn, untracked.grad_fn, plain_input.requires_grad,
+                [c.metadata for c in contexts[1:]])
+
+    observed = assert_same(case)
+    assert [row[0] for row in observed[0]] == ["ScaleBackward"] * 3
+
+
 # ---------------------------------------------------------------------------------------------
 # What a custom Function's backward receives and may return
 # ---------------------------------------------------------------------------------------------
@@ -314,6 +377,40 @@ def test_backward_may_return_extra_trailing_nones_but_not_extra_gradients():
 
     observed = assert_same(case)
     assert "incorrect number of gradients (expected 2, got 3)" in observed[1]
+
+
+def test_a_custom_functions_node_has_edges_for_its_tensor_inputs_only():
+    """A number or a string passed to ``apply`` gets no edge; backward still returns one gradient
+    per forward input, and a non-None one for a non-Tensor input is refused."""
+    def case(lib):
+        def function(returned):
+            class Scale(lib.autograd.Function):
+                @staticmethod
+                def forward(ctx, factor, x, label, w):
+                    return x * factor * w
+
+                @staticmethod
+                def backward(ctx, grad_output):
+                    return returned(grad_output)
+
+            return Scale
+
+        x, w = float64(lib, [1.0, 2.0]), float64(lib, [3.0, 4.0], requires_grad=False)
+        observed = []
+        for returned in (lambda g: (None, g * 3, None, None), lambda g: (None, g * 3, None, None, None),
+                         lambda g: (g, g * 3, None, None), lambda g: (None, g * 3, 1.0, None),
+                         lambda g: (None, g * 3), lambda g: g * 3):
+            y = function(returned).apply(3.0, x, "label", w)
+            observed.append(([type(n).__name__ for n, _ in y.grad_fn.next_functions],
+                             y.grad_fn.needs_input_grad))
+            try:
+                observed.append(lib.autograd.grad(y.sum(), x))
+            except RuntimeError as error:
+                observed.append(str(error))
+        return observed
+
+    observed = assert_same(case)
+    assert observed[0] == [["AccumulateGrad", "NoneType"], [False, True, False, False]]
 
 
 def test_materialized_gradients_under_create_graph_require_grad():
