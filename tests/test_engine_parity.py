@@ -189,6 +189,26 @@ def _api_errors():
                                               for p, training in [(0.0, True), (0.5, False)]],
         "dropout_module": lambda m: (repr(m.nn.Dropout(0.2)), m.nn.Dropout().eval()(m.ones(2))),
         "prod_of_ints": lambda m: (m.tensor([1, 2, 3]).prod(), m.tensor([[1, 2], [3, 4]]).prod(1)),
+        "masked_fill_mask_not_broadcastable": lambda m: m.ones(3).masked_fill(m.tensor([True, False]), 0.0),
+        "masked_fill_larger_mask_in_place": lambda m: m.ones(3).masked_fill_(m.ones(2, 3, dtype=m.bool), 0.0),
+        "masked_fill_in_place_not_broadcastable": lambda m: m.ones(2, 3).masked_fill_(m.ones(4, 1, dtype=m.bool), 1.0),
+        "masked_fill_tensor_not_broadcastable": lambda m: m.ones(2, 3).masked_fill(
+            m.ones(4, 1, dtype=m.bool), m.tensor(1.0)),
+        "masked_fill_list_mask": lambda m: m.ones(3).masked_fill([True, False, True], 0.0),
+        "masked_fill_string_value": lambda m: m.ones(3).masked_fill(m.tensor([True, False, True]), "a"),
+        "leaky_relu_slope_string": lambda m: m.nn.functional.leaky_relu(float64(m, [1.0]), "a"),
+        "leaky_relu_slope_none": lambda m: m.nn.functional.leaky_relu(float64(m, [1.0]), None),
+        "leaky_relu_of_ints": lambda m: m.nn.functional.leaky_relu(m.tensor([1, -2]), 0.5),
+        "leaky_relu_in_place_on_a_leaf": lambda m: m.nn.functional.leaky_relu(float64(m, [1.0]), inplace=True),
+        "leaky_relu_in_place_negative_slope_backward": lambda m: m.nn.functional.leaky_relu(
+            float64(m, [-1.0, 2.0]) * 1, -0.5, True).sum().backward(),
+        "leaky_relu_in_place_untracked": lambda m: m.nn.functional.leaky_relu(m.tensor([-2.0, 1.0]), 0.5, True),
+        "hardtanh_bounds_reversed": lambda m: m.nn.functional.hardtanh(float64(m, [1.0]), 1.0, -1.0),
+        "hardtanh_module_bounds_equal": lambda m: m.nn.Hardtanh(0.5, 0.5),
+        "hardtanh_equal_bounds": lambda m: m.nn.functional.hardtanh(float64(m, [-1.0, 2.0]), 0.5, 0.5),
+        "hardtanh_of_ints": lambda m: m.nn.functional.hardtanh(m.tensor([3, -2, 0])),
+        "activation_modules": lambda m: [repr(m.nn.LeakyReLU()), repr(m.nn.LeakyReLU(0.2, inplace=True)),
+                                         repr(m.nn.Hardtanh()), repr(m.nn.Hardtanh(-2, 2))],
     }
 
 
@@ -198,6 +218,24 @@ ERROR_CASES = {**_functional_errors(), **_attribute_errors(), **_api_errors()}
 @pytest.mark.parametrize("name", sorted(ERROR_CASES))
 def test_errors_as_pytorch_raises_them(name):
     assert_same(ERROR_CASES[name])
+
+
+def test_piecewise_linear_activations_at_their_kinks():
+    """At a kink PyTorch picks a side: leaky_relu's gradient at 0 is the slope; hardtanh's at a
+    bound is 0, where clamp's is 1.  Second order through them (create_graph) is 0 but recorded."""
+    def case(lib):
+        F = lib.nn.functional
+        x = float64(lib, [-1.0, -0.5, 0.0, 0.5, 1.0, 6.0])
+        observed = []
+        for f in (lambda t: F.leaky_relu(t, 0.1), lambda t: F.hardtanh(t), lambda t: t.clamp(-1.0, 1.0),
+                  lambda t: F.hardtanh(t, -0.5, 0.5), lambda t: F.relu6(t), lambda t: F.relu(t)):
+            grad, = lib.autograd.grad(f(x).sum(), x, create_graph=True)
+            observed.append((grad, type(grad.grad_fn).__name__ if grad.grad_fn else None,
+                             lib.autograd.grad((grad * x).sum(), x)))
+        return observed
+
+    observed = assert_same(case)
+    assert observed[1][0][1] == [0.0, 1.0, 1.0, 1.0, 0.0, 0.0]             # hardtanh: 0 at -1 and 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -511,9 +549,16 @@ UNARY_STEPS = {
     "tanh": lambda m, a: a.tanh(),
     "sin": lambda m, a: a.sin(),
     "sigmoid": lambda m, a: a.sigmoid(),
-    "max_pool": lambda m, a: m.nn.functional.max_pool2d(a[None, None], (1, 2), stride=1)[0, 0],
+    "max_pool": lambda m, a: m.nn.functional.max_pool2d(a[None, None], (1, 3), stride=1, padding=(0, 1))[0, 0],
     "row_max": lambda m, a: a.max(dim=1, keepdim=True)[0] * a,
     "norm_p1": lambda m, a: a.norm(p=1) * a,
+    "leaky_relu": lambda m, a: m.nn.functional.leaky_relu(a, 0.2),
+    "leaky_relu_negative": lambda m, a: m.nn.functional.leaky_relu(a, -0.3),
+    "hardtanh": lambda m, a: m.nn.functional.hardtanh(a, -0.6, 0.4),
+    "relu6": lambda m, a: m.nn.functional.relu6(a * 5),
+    "clamp_min": lambda m, a: a.clamp(min=0.2),
+    "masked_fill": lambda m, a: a.masked_fill(a < -0.5, 0.25),
+    "mask_index": lambda m, a: (a * a[a > 0].sum()),
 }
 BINARY_STEPS = {
     "add": lambda m, a, b: a + b,
@@ -560,18 +605,32 @@ def test_random_programs_through_piecewise_linear_ops_against_torch():
     @hypothesis.settings(max_examples=40, deadline=None, derandomize=True)
     @hypothesis.given(program=_programs(), seed=st.integers(0, 2 ** 16))
     def check(program, seed):
-        rng = np.random.default_rng(seed)
-        values = [rng.uniform(-1.5, 1.5, (2, 3)) for _ in range(2)]
-        direction = [rng.standard_normal((2, 3)) for _ in range(2)]
-        ours = plain(_run_program(autograd_core, program, values, direction))
-        theirs = plain(_run_program(torch, program, values, direction))
-        assert ours[:3] == theirs[:3], program
-        for h_ours, h_theirs in zip(ours[3], theirs[3]):
-            zero = np.zeros((2, 3))
-            np.testing.assert_allclose(zero if h_ours is None else h_ours,
-                                       zero if h_theirs is None else h_theirs, rtol=1e-9, atol=1e-12)
+        _compare_program(program, seed)
 
     check()
+
+
+def _compare_program(program, seed):
+    rng = np.random.default_rng(seed)
+    values = [rng.uniform(-1.5, 1.5, (2, 3)) for _ in range(2)]
+    direction = [rng.standard_normal((2, 3)) for _ in range(2)]
+    ours = plain(_run_program(autograd_core, program, values, direction))
+    theirs = plain(_run_program(torch, program, values, direction))
+    assert ours[:3] == theirs[:3], program
+    for h_ours, h_theirs in zip(ours[3], theirs[3]):
+        zero = np.zeros((2, 3))
+        np.testing.assert_allclose(zero if h_ours is None else h_ours,
+                                   zero if h_theirs is None else h_theirs, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(UNARY_STEPS) + sorted(BINARY_STEPS))
+def test_every_step_of_the_random_programs_alone_and_composed(name):
+    """Each step surely met: on the leaves, on a product of them (so its second derivative is not
+    trivially zero), and fed into a square."""
+    operands = (2,) if name in UNARY_STEPS else (2, 0)
+    for seed in range(3):
+        _compare_program([(name, (0,) if name in UNARY_STEPS else (0, 1))], seed)
+        _compare_program([("mul", (0, 1)), (name, operands), ("square", (3,))], seed)
 
 
 # ---------------------------------------------------------------------------------------------

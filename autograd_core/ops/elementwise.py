@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..dtypes import as_floating, from_numpy_dtype
-from ..function import Op, constant
+from ..function import Op, _broadcast_error, constant
 from ..tensor import Tensor
 
 
@@ -539,6 +539,16 @@ class MaskedFillTensor(Op):
 
 def masked_fill(tensor: Tensor, mask: Tensor, value, in_place: bool = False) -> Tensor:
     """``tensor.masked_fill(mask, value)``: PyTorch's checks, then the op for a number or a 0-d tensor."""
+    if not isinstance(mask, Tensor) or not isinstance(value, (Tensor, int, float)):
+        got = ", ".join("Tensor" if isinstance(a, Tensor) else type(a).__name__ for a in (mask, value))
+        raise TypeError(f"masked_fill{'_' if in_place else ''}() received an invalid combination of "
+                        f"arguments - got ({got}), but expected one of:\n * (Tensor mask, Tensor value)\n"
+                        " * (Tensor mask, Number value)")
+    shapes = (tensor._data.shape, mask._data.shape) if in_place else (mask._data.shape, tensor._data.shape)
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise RuntimeError(_broadcast_error(*shapes)) from None
     if mask._data.dtype != np.bool_:
         raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
                            f"{from_numpy_dtype(mask._data.dtype).cpp_name}")
@@ -585,3 +595,98 @@ def _where(condition: np.ndarray, a, b):
 
 def _dtype_of(x):
     return x._data.dtype if hasattr(x, "_data") else np.float32
+
+
+# ---------------------------------------------------------------------- piecewise-linear activations
+class LeakyRelu(Op):
+    """out = a where a > 0, else slope * a;   da = g where a > 0, else slope * g"""
+    node_name = "LeakyReluBackward0"
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(ctx, a, *, negative_slope):
+        ctx.save_for_backward(a)
+        ctx.negative_slope = negative_slope
+        return np.where(a > 0, a, a * negative_slope)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return (LeakyReluBackward.apply(grad, a, negative_slope=ctx.negative_slope),)
+
+
+class LeakyReluInPlace(LeakyRelu):
+    """``leaky_relu_``: the same maths, read from the result (its sign is the input's when the
+    slope is positive; PyTorch refuses a negative slope in its backward)"""
+    node_name = "LeakyReluBackward1"
+    saved_names = ("result",)
+
+    @staticmethod
+    def forward(ctx, a, *, negative_slope):
+        out = np.where(a > 0, a, a * negative_slope)
+        ctx.save_for_backward(out)
+        ctx.negative_slope = negative_slope
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        if ctx.negative_slope < 0:
+            raise RuntimeError(
+                "In-place leakyReLu backward calculation is triggered with a negative slope which is not "
+                "supported. This is caused by calling in-place forward function with a negative slope, "
+                "please call out-of-place version instead. File an issue at https://github.com/pytorch/pytorch "
+                "if you do require supporting in-place leakRelu backward calculation with negative slope")
+        return LeakyRelu.backward(ctx, grad)
+
+
+class LeakyReluBackward(Op):
+    """leaky_relu's backward, recorded as PyTorch records it (so its gradient requires grad under
+    create_graph):  out = g where a > 0, else slope * g;   dg = the same of g',   da = 0"""
+    node_name = "LeakyReluBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, grad, a, *, negative_slope):
+        mask = a > 0
+        ctx.save_for_backward(constant(mask))
+        ctx.negative_slope = negative_slope
+        return np.where(mask, grad, grad * negative_slope)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (mask,) = ctx.saved_tensors
+        return _where(mask._data, grad, grad * ctx.negative_slope), constant(np.zeros_like(grad._data))
+
+
+class Hardtanh(Op):
+    """out = min(max(a, low), high);   da = g strictly between low and high, else 0 (unlike
+    clamp, whose gradient at a bound is g)"""
+    node_name = "HardtanhBackward0"
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(ctx, a, *, min_val, max_val):
+        ctx.save_for_backward(a)
+        ctx.bounds = (min_val, max_val)
+        return np.clip(a, min_val, max_val).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return (HardtanhBackward.apply(grad, a, bounds=ctx.bounds),)
+
+
+class HardtanhBackward(Op):
+    """hardtanh's backward, recorded as PyTorch records it:  out = g where low < a < high, else 0;
+    dg = the same of g',   da = 0"""
+    node_name = "HardtanhBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, grad, a, *, bounds):
+        inside = (a > bounds[0]) & (a < bounds[1])
+        ctx.save_for_backward(constant(inside))
+        return np.where(inside, grad, np.zeros((), dtype=grad.dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (inside,) = ctx.saved_tensors
+        return grad * inside, constant(np.zeros_like(grad._data))
