@@ -8,6 +8,7 @@ message)`` so that the wording is compared too.
 from __future__ import annotations
 
 import asyncio
+import warnings
 
 import numpy as np
 import pytest
@@ -236,6 +237,97 @@ def test_piecewise_linear_activations_at_their_kinks():
 
     observed = assert_same(case)
     assert observed[1][0][1] == [0.0, 1.0, 1.0, 1.0, 0.0, 0.0]             # hardtanh: 0 at -1 and 1
+
+
+# ---------------------------------------------------------------------------------------------
+# autograd.functional as the "Fundamentals of Autograd" tutorial and test_functional.py use it:
+# outputs that do not depend on the inputs, strict mode, v left out, the strategy switches
+# ---------------------------------------------------------------------------------------------
+def _quietly(call):
+    """PyTorch's vectorized Jacobian warns that it uses the deprecated torch.jit.script."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return call()
+
+
+def _functional_cases():
+    def vec(m, values):
+        return m.tensor(values, dtype=m.float64)
+
+    def ones(m, *shape):
+        return m.ones(*shape, dtype=m.float64)
+
+    def F(m):
+        return m.autograd.functional
+
+    x = [1.0, 2.0]
+    return {
+        "jacobian_of_two_inputs": lambda m: F(m).jacobian(lambda a, b: 2 * a.exp() + 3 * b,
+                                                          (vec(m, [0.5, 1.0]), vec(m, [0.2, 0.1]))),
+        "jacobian_of_a_constant": lambda m: F(m).jacobian(lambda a: ones(m, 2), vec(m, [1.0])),
+        "jacobian_unused_input": lambda m: F(m).jacobian(lambda a, b: a * 2, (vec(m, [1.0]), vec(m, [1.0]))),
+        "jacobian_0d": lambda m: F(m).jacobian(lambda a: a.exp(), vec(m, 1.0)),
+        "jacobian_bad_strategy": lambda m: F(m).jacobian(lambda a: a * 2, vec(m, [1.0]), strategy="x"),
+        "jacobian_forward_mode_needs_vectorize": lambda m: F(m).jacobian(lambda a: a ** 2, vec(m, x),
+                                                                         strategy="forward-mode"),
+        "jacobian_forward_mode_vectorized": lambda m: _quietly(lambda: F(m).jacobian(
+            lambda a: a ** 2, vec(m, x), vectorize=True, strategy="forward-mode")),
+        "jacobian_strict_constant": lambda m: F(m).jacobian(lambda a: ones(m, 2), vec(m, [1.0]), strict=True),
+        "jacobian_strict_unused": lambda m: F(m).jacobian(lambda a, b: (a * 2, b * 0 + a),
+                                                          (vec(m, [1.0]), vec(m, [2.0])), strict=True),
+        "jacobian_strict_vectorize": lambda m: F(m).jacobian(lambda a: a * 2, vec(m, [1.0]), strict=True,
+                                                             vectorize=True),
+        "jacobian_strict_linear_create_graph": lambda m: F(m).jacobian(lambda a: a * 2, vec(m, [1.0]), strict=True,
+                                                                       create_graph=True),
+        "jacobian_strict_create_graph": lambda m: F(m).jacobian(lambda a: a ** 2, vec(m, x), strict=True,
+                                                                create_graph=True),
+        "vjp_constant_output": lambda m: F(m).vjp(lambda a: ones(m, 2), vec(m, x), ones(m, 2)),
+        "vjp_one_output_constant": lambda m: F(m).vjp(lambda a: (a * 2, ones(m, 1)), vec(m, [1.0]),
+                                                      (vec(m, [1.0]), vec(m, [1.0]))),
+        "vjp_integer_input": lambda m: F(m).vjp(lambda a: a * 2, m.tensor([1, 2]), m.tensor([1, 1])),
+        "vjp_strict": lambda m: F(m).vjp(lambda a: a ** 2, vec(m, x), ones(m, 2), strict=True),
+        "vjp_strict_constant": lambda m: F(m).vjp(lambda a: ones(m, 2), vec(m, x), ones(m, 2), strict=True),
+        "vjp_strict_detached": lambda m: F(m).vjp(lambda a: a.detach() * 2, vec(m, [1.0]), vec(m, [1.0]),
+                                                  strict=True),
+        "vjp_strict_unused": lambda m: F(m).vjp(lambda a, b: a * 2, (vec(m, [1.0]), vec(m, [1.0])), vec(m, [1.0]),
+                                                strict=True),
+        "vjp_strict_unused_create_graph": lambda m: F(m).vjp(lambda a, b: a * 2, (vec(m, [1.0]), vec(m, [1.0])),
+                                                             vec(m, [1.0]), strict=True, create_graph=True),
+        "vjp_strict_second_output_constant": lambda m: F(m).vjp(lambda a: (a * 2, ones(m, 1)), vec(m, [1.0]),
+                                                                (vec(m, [1.0]), vec(m, [1.0])), strict=True),
+        "jvp_constant_output": lambda m: F(m).jvp(lambda a: ones(m, 1), vec(m, [1.0]), vec(m, [1.0])),
+        "jvp_strict_constant": lambda m: F(m).jvp(lambda a: ones(m, 1), vec(m, [1.0]), vec(m, [1.0]), strict=True),
+        "jvp_v_none_one_element": lambda m: F(m).jvp(lambda a: a ** 3, vec(m, [2.0])),
+        "jvp_v_none_two_elements": lambda m: F(m).jvp(lambda a: a ** 3, vec(m, x)),
+        "hessian_of_a_linear_function": lambda m: F(m).hessian(lambda a: (a * 2).sum(), vec(m, [1.0])),
+        "hessian_tuple": lambda m: F(m).hessian(lambda a, b: (a ** 2 * b).sum(), (vec(m, x), vec(m, [3.0, 4.0]))),
+        "hessian_strict": lambda m: F(m).hessian(lambda a: (a ** 3).sum(), vec(m, x), strict=True),
+        "hessian_strict_linear": lambda m: F(m).hessian(lambda a: (a * 2).sum(), vec(m, [1.0]), strict=True),
+        "hessian_strict_unused": lambda m: F(m).hessian(lambda a, b: (a ** 2).sum(), (vec(m, [1.0]), vec(m, [1.0])),
+                                                        strict=True),
+        "hessian_forward_mode_needs_vectorize": lambda m: F(m).hessian(
+            lambda a: (a ** 3).sum(), vec(m, [1.0]), outer_jacobian_strategy="forward-mode"),
+        "hvp_of_a_linear_function": lambda m: F(m).hvp(lambda a: (a * 2).sum(), vec(m, [1.0]), vec(m, [1.0])),
+        "hvp_of_a_constant": lambda m: F(m).hvp(lambda a: ones(m, ()), vec(m, [1.0]), vec(m, [1.0])),
+        "hvp_strict": lambda m: F(m).hvp(lambda a: (a ** 3).sum(), vec(m, x), ones(m, 2), strict=True),
+        "hvp_strict_linear": lambda m: F(m).hvp(lambda a: (a * 2).sum(), vec(m, [1.0]), vec(m, [1.0]), strict=True),
+        "hvp_v_none_one_element": lambda m: F(m).hvp(lambda a: (a ** 3).sum(), vec(m, [1.0])),
+        "hvp_v_none_two_elements": lambda m: F(m).hvp(lambda a: (a ** 3).sum(), vec(m, x)),
+        "hvp_v_number": lambda m: F(m).hvp(lambda a: (a ** 3).sum(), vec(m, x), 3),
+        "hvp_vector_output": lambda m: F(m).hvp(lambda a: a ** 3, vec(m, x), ones(m, 2)),
+        "vhp_vector_output": lambda m: F(m).vhp(lambda a: a ** 2, vec(m, x), vec(m, x)),
+        "vhp_tuple_output": lambda m: F(m).vhp(lambda a: ((a ** 2).sum(), a), vec(m, x), vec(m, x)),
+        "vhp_tuple": lambda m: F(m).vhp(lambda a, b: (a ** 2 * b).sum(), (vec(m, x), vec(m, [3.0, 4.0])),
+                                        (vec(m, [1.0, 0.0]), vec(m, [0.0, 1.0]))),
+    }
+
+
+FUNCTIONAL_CASES = _functional_cases()
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONAL_CASES))
+def test_functional_api_as_pytorch(name):
+    assert_same(FUNCTIONAL_CASES[name])
 
 
 # ---------------------------------------------------------------------------------------------
