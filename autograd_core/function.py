@@ -176,6 +176,8 @@ class BackwardNode(Node, FunctionCtx):
         names = getattr(self._forward_cls, "saved_names", ())
         if name.startswith("_saved_") and name[7:] in names:
             return self.saved_tensors[names.index(name[7:])]
+        if name.startswith("_raw_saved_") and name[11:] in names:
+            return RawSavedTensor(self, names.index(name[11:]))
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def save_for_backward(self, *tensors) -> None:
@@ -201,6 +203,32 @@ class BackwardNode(Node, FunctionCtx):
         (PyTorch's C++ ``Node::apply``).  Python sees it as ``node(...)`` for a built-in node and
         as ``node.apply(...)`` for a custom Function's; a built-in node has no ``apply``."""
         return self._forward_cls.backward(self, *grad_outputs)
+
+
+class RawSavedTensor:
+    """``grad_fn._raw_saved_self``: one saved slot of a node.  ``register_hooks(pack, unpack)``
+    packs what it holds now and unpacks it when backward reads it, as ``saved_tensors_hooks``
+    would have done for this one tensor."""
+
+    def __init__(self, node: BackwardNode, index: int) -> None:
+        self._node, self._index = node, index
+
+    def register_hooks(self, pack_hook, unpack_hook) -> None:
+        if not (callable(pack_hook) and callable(unpack_hook)):
+            raise TypeError("register_hooks(): incompatible function arguments: pack_hook and unpack_hook "
+                            "must be callables")
+        saved = self._node._saved
+        if saved is None:
+            raise RuntimeError(
+                "Calling register_hooks on a saved tensor after it has been freed. Saved intermediate values "
+                "of the graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or if you need "
+                "to access saved variables after calling backward.")
+        item = saved[self._index]
+        if isinstance(item, PackedSavedTensor):
+            raise RuntimeError("Calling register_hooks on a saved tensor whose hooks have already been set. "
+                               "Hint: only one pair of hooks is allowed at a time.")
+        saved[self._index] = PackedSavedTensor(item.tensor, item.is_output, (pack_hook, unpack_hook))
 
 
 class CustomBackwardNode(BackwardNode):

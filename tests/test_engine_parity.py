@@ -331,6 +331,198 @@ def test_functional_api_as_pytorch(name):
 
 
 # ---------------------------------------------------------------------------------------------
+# The autograd mechanics notes and the saved-tensors-hooks tutorial: saved tensors, hooks and
+# when they fire, what requires grad, the version counter, grad modes
+# ---------------------------------------------------------------------------------------------
+
+
+def _notes_saved_identity(m):
+    x = float64(m, [1.0, 2.0])
+    y = x.pow(2)
+    e = x.exp()
+    return (y.grad_fn._saved_self is x, e.grad_fn._saved_result is e, e.grad_fn._saved_result.equal(e),
+            type(e.grad_fn._saved_result.grad_fn).__name__, hasattr(y.grad_fn, "_raw_saved_self"))
+
+
+def _notes_raw_saved_hooks_errors(m):
+    x = float64(m, [1.0, 2.0])
+    observed = []
+    y = x.pow(2)
+    y.grad_fn._raw_saved_self.register_hooks(lambda t: t, lambda t: t)
+    z = x.exp()
+    z.grad_fn._raw_saved_result.register_hooks(lambda t: (observed.append((t is z, t.grad_fn)), t)[1], lambda t: 3)
+    freed = x.exp()
+    freed.sum().backward()
+    for attempt in (lambda: y.grad_fn._raw_saved_self.register_hooks(lambda t: t, lambda t: t),
+                    lambda: z.sum().backward(),
+                    lambda: freed.grad_fn._raw_saved_result.register_hooks(lambda t: t, lambda t: t)):
+        try:
+            attempt()
+        except (RuntimeError, TypeError) as error:
+            observed.append(str(error))
+    return observed
+
+
+def _notes_raw_saved_hooks(m):
+    log = []
+    x = float64(m, [1.0, 2.0])
+    y = x.pow(2)
+    y.grad_fn._raw_saved_self.register_hooks(lambda t: (log.append("pack"), t * 1)[1],
+                                             lambda t: (log.append("unpack"), t)[1])
+    y.sum().backward()
+    return log, x.grad
+
+
+def _notes_hook_order(m):
+    log = []
+    x = float64(m, [1.0, 2.0])
+    y = x * 2
+    y.retain_grad()
+    y.grad_fn.register_prehook(lambda g: log.append(("node_pre", g[0].tolist())))
+    y.register_hook(lambda g: (log.append(("tensor", g.tolist())), g * 10)[1])
+    y.grad_fn.register_hook(lambda gi, go: log.append(("node_post", gi[0].tolist(), go[0].tolist())))
+    (y * y).sum().backward()
+    return log, y.grad, x.grad
+
+
+def _notes_hook_then_in_place(m):
+    log = []
+    x = float64(m, [1.0, 2.0])
+    y = x * 1
+    y.register_hook(lambda g: log.append(("before", g.tolist())))
+    y.mul_(3)
+    y.register_hook(lambda g: log.append(("after", g.tolist())))
+    (y * y).sum().backward()
+    return log, x.grad
+
+
+def _notes_retain_grad_then_hook(m):
+    x = float64(m, [1.0, 2.0])
+    y = x * 2
+    y.retain_grad()
+    y.register_hook(lambda g: g * 100)
+    y.sum().backward()
+    return y.grad, x.grad
+
+
+def _notes_hooks_not_fired(m):
+    log = []
+    a, b = float64(m, [1.0]), float64(m, [2.0])
+    c = a * 3
+    d = b * 4
+    c.register_hook(lambda g: log.append("c"))
+    d.register_hook(lambda g: log.append("d"))
+    e = c + d
+    m.autograd.grad(e, c)            # stops at c: d's side never runs
+    return log
+
+
+def _notes_requires_grad_propagation(m):
+    x, y = m.randn(5, 5), m.randn(5, 5)
+    z = m.randn((5, 5), requires_grad=True)
+    a = x + y
+    b = a + z
+    return a.requires_grad, b.requires_grad
+
+
+def _notes_module_freeze(m):
+    net = m.nn.Sequential(m.nn.Linear(3, 2), m.nn.ReLU(), m.nn.Linear(2, 1))
+    net.requires_grad_(False)
+    net[2] = m.nn.Linear(2, 1)
+    return [p.requires_grad for p in net.parameters()], net(m.ones(1, 3)).requires_grad
+
+
+def _notes_node_isinstance(m):
+    a = float64(m, [0.0, 0.0])
+    b = a.clone()
+    return (isinstance(b.grad_fn, m.autograd.graph.Node), b.grad_fn.name(),
+            isinstance(b.grad_fn.next_functions[0][0], m.autograd.graph.Node))
+
+
+def _notes_grad_of_non_leaf_warns_none(m):
+    x = float64(m, [1.0])
+    y = x * 2
+    y.sum().backward()
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        g = y.grad
+    return g, len(w), str(w[0].message)[:60] if w else None
+
+
+def _notes_version_counter_check(m):
+    a = float64(m, [1.0, 2.0])
+    b = a.sigmoid()
+    c = b * 1
+    b.mul_(2)
+    try:
+        c.sum().backward()
+        r1 = "ok"
+    except RuntimeError as e:
+        r1 = str(e)[:80]
+    d = a.exp()
+    d.add_(1)
+    try:
+        d.sum().backward()
+        r2 = "ok"
+    except RuntimeError as e:
+        r2 = str(e)[:200]
+    return r1, r2, b._version
+
+
+def _notes_no_grad_param_update(m):
+    w = float64(m, [1.0, 2.0])
+    (w * w).sum().backward()
+    with m.no_grad():
+        w -= 0.1 * w.grad
+        v = w * 2
+    return w, w.is_leaf, w.requires_grad, v.requires_grad, w._version
+
+
+def _notes_set_grad_enabled_fn(m):
+    x = float64(m, [1.0])
+    m.set_grad_enabled(False)
+    y = x * 2
+    m.set_grad_enabled(True)
+    z = x * 2
+    return y.requires_grad, z.requires_grad, m.is_grad_enabled()
+
+
+def _notes_grad_accumulate_and_zero(m):
+    x = float64(m, [1.0, 2.0])
+    for _ in range(3):
+        (x * x).sum().backward()
+    before = x.grad.clone()
+    x.grad.zero_()
+    return before, x.grad
+
+
+def _notes_backward_twice_additive(m):
+    x = float64(m, [1.0, 2.0])
+    y = (x + 1).sum()
+    y.backward()
+    y.backward()
+    z = (x * x).sum()
+    z.backward()
+    try:
+        z.backward()
+    except RuntimeError as e:
+        return x.grad, str(e)[:50]
+
+
+def _notes_detect_anomaly_fn(m):
+    return hasattr(m.autograd, "detect_anomaly"), hasattr(m.autograd, "set_detect_anomaly")
+
+
+NOTES_CASES = {name[len("_notes_"):]: case for name, case in list(globals().items())
+               if name.startswith("_notes_")}
+
+
+@pytest.mark.parametrize("name", sorted(NOTES_CASES))
+def test_mechanics_notes_cases_as_pytorch(name):
+    assert_same(NOTES_CASES[name])
+
+
+# ---------------------------------------------------------------------------------------------
 # Node names
 # ---------------------------------------------------------------------------------------------
 def test_node_names_of_fill_and_unbind():
