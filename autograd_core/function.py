@@ -24,7 +24,7 @@ from sys import getrefcount
 import numpy as np
 
 from .grad_mode import _GradMode, no_grad
-from .hooks import RemovableHandle, add_hook
+from .hooks import RemovableHandle, add_hook, move_retained
 from .saved_variable import (_INFERENCE_IN_PLACE, _INFERENCE_SAVED, _SAVED_TYPES, PackedSavedTensor,
                              SavedTensor, saved_tensors_hooks_stack)
 from .tensor import Tensor
@@ -338,6 +338,11 @@ class Function:
         if not record:
             node.__dict__.pop("_to_save", None)
             node.__dict__.pop("_non_differentiable", None)
+            if any(o is a for o in outputs for a in args if isinstance(o, Tensor)):
+                with no_grad():                # an input returned as is: a new tensor, as in PyTorch
+                    fresh = [o.view_as(o) if any(o is a for a in args) and not any(o is d for d in dirty)
+                             else o for o in outputs]
+                return tuple(fresh) if isinstance(result, tuple) else fresh[0]
             return result
         non_differentiable = node.__dict__.pop("_non_differentiable", ())
         wrapped = []
@@ -498,6 +503,8 @@ class Op(Function):
                                    f"broadcast shape {list(values.shape)}") from None
         np.copyto(tensor._data, values, casting="unsafe")
         if record:
+            if tensor._retains_grad:           # .grad will be the gradient of the new value
+                move_retained(tensor, tensor.grad_fn, tensor._output_nr, result.grad_fn)
             tensor.grad_fn, tensor._requires_grad, tensor._output_nr = result.grad_fn, True, 0
         tensor._version_counter.version += 1
         return tensor

@@ -168,7 +168,8 @@ CATALOGUE: list[OpSpec] = [
     _op("torch_masked_fill_broadcast", lambda m, a: m.masked_fill(a, m.tensor([True, False, True]), 2),
         [(2, 3)], "MaskedFillBackward0"),
     _op("masked_fill_tensor", lambda m, a, b: a.masked_fill(a < 0, b), [(2, 3), ()], "MaskedFillBackward1"),
-    _op("masked_fill_larger_mask", lambda m, a: a.masked_fill(m.tensor([[True, False, True], [False, False, True]]), 2.0),
+    _op("masked_fill_larger_mask",               # out of place, the mask may broadcast the tensor
+        lambda m, a: a.masked_fill(m.tensor([[True, False, True], [False, False, True]]), 2.0),
         [(3,)], "MaskedFillBackward0"),
     _op("masked_fill_tensor_larger_mask", lambda m, a, b: a.masked_fill(m.tensor([[False], [True]]), b),
         [(3,), ()], "MaskedFillBackward1"),

@@ -8,6 +8,7 @@ message)`` so that the wording is compared too.
 from __future__ import annotations
 
 import asyncio
+import math
 import warnings
 
 import numpy as np
@@ -520,6 +521,418 @@ NOTES_CASES = {name[len("_notes_"):]: case for name, case in list(globals().item
 @pytest.mark.parametrize("name", sorted(NOTES_CASES))
 def test_mechanics_notes_cases_as_pytorch(name):
     assert_same(NOTES_CASES[name])
+
+
+# ---------------------------------------------------------------------------------------------
+# Programs in the spirit of micrograd's engine tests, d2l's autograd section, the tutorials
+# (Learn the Basics, the 60-minute blitz, examples_autograd, double backward with custom
+# Functions) and test_autograd.py: our own code, their facts
+# ---------------------------------------------------------------------------------------------
+def _elsewhere_micrograd_sanity(m):
+    x = float64(m, -4.0)
+    z = 2 * x + 2 + x
+    q = z.relu() + z * x
+    h = (z * z).relu()
+    y = h + q + q * x
+    y.backward()
+    return y, x.grad
+
+
+def _elsewhere_micrograd_more_ops(m):
+    a, b = float64(m, -4.0), float64(m, 2.0)
+    c = a + b
+    d = a * b + b ** 3
+    c = c + c + 1
+    c = c + 1 + c + (-a)
+    d = d + d * 2 + (b + a).relu()
+    d = d + 3 * d + (b - a).relu()
+    e = c - d
+    f = e ** 2
+    g = f / 2.0
+    g = g + 10.0 / f
+    g.backward()
+    return g, a.grad, b.grad
+
+
+def _elsewhere_d2l_dot_sum_detach(m):
+    x = m.arange(4.0)
+    x.requires_grad_(True)
+    observed = [x.grad]
+    y = 2 * m.dot(x, x)
+    y.backward()
+    observed += [y, x.grad, (x.grad == 4 * x).tolist()]
+    x.grad.zero_()
+    x.sum().backward()
+    observed.append(x.grad)
+    x.grad.zero_()
+    y = x * x
+    y.backward(gradient=m.ones(len(y)))
+    observed.append(x.grad)
+    x.grad.zero_()
+    y = x * x
+    u = y.detach()
+    (u * x).sum().backward()
+    observed += [x.grad, (x.grad == u).all().item()]
+    x.grad.zero_()
+    y.sum().backward()
+    observed.append(x.grad)
+    return observed
+
+
+def _elsewhere_d2l_control_flow(m):
+    def f(a):
+        b = a * 2
+        while b.norm() < 1000:
+            b = b * 2
+        return b * 100 if b.sum() > 0 else b
+    a = float64(m, 0.37)
+    d = f(a)
+    d.backward()
+    return d, a.grad, (a.grad == d / a).item()
+
+
+def _elsewhere_learn_the_basics(m):
+    m.manual_seed(0)
+    x, y = m.ones(5), m.zeros(3)
+    w = m.randn(5, 3, requires_grad=True)
+    b = m.randn(3, requires_grad=True)
+    z = m.matmul(x, w) + b
+    loss = m.nn.functional.binary_cross_entropy_with_logits(z, y)
+    names = [type(z.grad_fn).__name__, type(loss.grad_fn).__name__]
+    loss.backward()
+    with m.no_grad():
+        untracked = m.matmul(x, w) + b
+    inp = m.eye(4, 5, requires_grad=True)
+    out = (inp + 1).pow(2).t()
+    out.backward(m.ones_like(out), retain_graph=True)
+    first = inp.grad.clone()
+    out.backward(m.ones_like(out), retain_graph=True)
+    second = inp.grad.clone()
+    inp.grad.zero_()
+    out.backward(m.ones_like(out), retain_graph=True)
+    return (names, w.grad.shape == (5, 3), b.grad.shape, untracked.requires_grad, z.detach().requires_grad,
+            first, second, inp.grad)
+
+
+def _elsewhere_blitz(m):
+    x = m.ones(2, 2, requires_grad=True)
+    y = x + 2
+    z = y * y * 3
+    out = z.mean()
+    a = m.tensor([[2.0, 3.0], [4.0, 5.0]])
+    a = (a * 3) / (a - 1)
+    flags = [a.requires_grad]
+    a.requires_grad_(True)
+    b = (a * a).sum()
+    flags += [a.requires_grad, type(b.grad_fn).__name__]
+    out.backward()
+    with m.no_grad():
+        flags.append((x ** 2).requires_grad)
+    detached = x.detach()
+    return (repr(y), repr(z), repr(out), flags, x.grad, detached.requires_grad, x.eq(detached).all().item())
+
+
+def _elsewhere_legendre_polynomial_training(m):
+    class Legendre3(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, t):
+            ctx.save_for_backward(t)
+            return 0.5 * (5 * t ** 3 - 3 * t)
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            t, = ctx.saved_tensors
+            return grad_output * 1.5 * (5 * t ** 2 - 1)
+
+    x = m.linspace(-math.pi, math.pi, 200, dtype=m.float64)
+    y = m.sin(x)
+    a, b, c, d = (m.full((), v, dtype=m.float64, requires_grad=True) for v in (0.0, -1.0, 0.0, 0.3))
+    losses = []
+    for _ in range(20):
+        prediction = a + b * Legendre3.apply(c + d * x)
+        loss = (prediction - y).pow(2).sum()
+        losses.append(round(loss.item(), 6))
+        loss.backward()
+        with m.no_grad():
+            for p in (a, b, c, d):
+                p -= 5e-6 * p.grad
+                p.grad = None
+    return losses[::5], a, b, c, d
+
+
+def _elsewhere_double_backward_custom_functions(m):
+    class Square(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, t):
+            ctx.save_for_backward(t)
+            return t ** 2
+
+        @staticmethod
+        def backward(ctx, grad_out):
+            t, = ctx.saved_tensors
+            return grad_out * 2 * t
+
+    class Exp(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, t):
+            result = t.exp()
+            ctx.save_for_backward(result)
+            return result
+
+        @staticmethod
+        def backward(ctx, grad_out):
+            result, = ctx.saved_tensors
+            return grad_out * result
+
+    class CubeGrad(m.autograd.Function):          # the backward of x**3, itself a Function
+        @staticmethod
+        def forward(ctx, grad_out, t):
+            ctx.save_for_backward(t, grad_out)
+            return grad_out * 3 * t ** 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            t, saved_grad_out = ctx.saved_tensors
+            return grad * 3 * t ** 2, grad * saved_grad_out * 6 * t
+
+    class Cube(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, t):
+            ctx.save_for_backward(t)
+            return t ** 3
+
+        @staticmethod
+        def backward(ctx, grad_out):
+            t, = ctx.saved_tensors
+            return CubeGrad.apply(grad_out, t)
+
+    x = float64(m, [-0.4, 0.7, 1.2])
+    checks = [(m.autograd.gradcheck(F.apply, x), m.autograd.gradgradcheck(F.apply, x)) for F in (Square, Exp, Cube)]
+    first, = m.autograd.grad(Cube.apply(x).sum(), x, create_graph=True)
+    second, = m.autograd.grad(first.sum(), x)
+    return checks, first, type(first.grad_fn).__name__, second
+
+
+def _elsewhere_requires_grad_in_place(m):
+    a = m.zeros(2, 2, dtype=m.float64)
+    b = float64(m, [[1.0, 2.0], [3.0, 4.0]])
+    a += b
+    return a.requires_grad, type(a.grad_fn).__name__, a.is_leaf, a._version
+
+
+def _elsewhere_no_grad_assignment(m):
+    x = float64(m, [[1.0, 2.0], [3.0, 4.0]])
+    y = m.tensor([5.0, 6.0], dtype=m.float64)
+    with m.no_grad():
+        x[0] = y
+    return x, x.grad_fn, x.is_leaf, x._version
+
+
+def _elsewhere_backward_with_inputs(m):
+    x, w = float64(m, [1.0, 2.0]), float64(m, [3.0, 4.0])
+    (x * w).sum().backward(inputs=[w])
+    (x * w).sum().backward(inputs=w)
+    return x.grad, w.grad
+
+
+def _elsewhere_dont_materialize_grads(m):
+    received = []
+
+    class Both(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, t):
+            ctx.set_materialize_grads(False)
+            return t * 2, t * 3
+
+        @staticmethod
+        def backward(ctx, ga, gb):
+            received.append((ga is None, gb is None))
+            return (ga * 2 if ga is not None else 0) + (gb * 3 if gb is not None else 0)
+
+    x = float64(m, [1.0])
+    a, _ = Both.apply(x)
+    a.sum().backward()
+    return received, x.grad
+
+
+def _elsewhere_mark_non_differentiable(m):
+    class WithIndicator(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, t):
+            indicator = (t > 0).to(t.dtype)
+            ctx.mark_non_differentiable(indicator)
+            return t * 1, indicator
+
+        @staticmethod
+        def backward(ctx, g, g_indicator):
+            return g + g_indicator
+
+    x = float64(m, [1.0, -2.0])
+    out, indicator = WithIndicator.apply(x)
+    (out.sum() + indicator.sum()).backward()
+    return out.requires_grad, indicator.requires_grad, indicator.grad_fn is None, x.grad
+
+
+def _elsewhere_mark_non_differentiable_marked_output(m):
+    class Indices(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, t):
+            result = t * 2
+            ctx.mark_non_differentiable(result)
+            return result
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    x = float64(m, [1.0])
+    y = Indices.apply(x)
+    try:
+        y.sum().backward()
+        error = None
+    except RuntimeError as e:
+        error = str(e)
+    return y.requires_grad, error
+
+
+def _elsewhere_function_returns_input(m):
+    class Identity(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, t):
+            return t
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    x = float64(m, [1.0, 2.0])
+    y = Identity.apply(x)
+    y.sum().backward()
+    with m.no_grad():
+        z = Identity.apply(x)
+    return y is x, type(y.grad_fn).__name__, x.grad, z is x, y._version == x._version
+
+
+def _elsewhere_grad_nonleaf(m):
+    x = float64(m, [1.0, 2.0])
+    y = x * x
+    z = (y * 3).sum()
+    g, = m.autograd.grad(z, y)
+    return g, x.grad, y.grad_fn is not None
+
+
+def _elsewhere_hook_returning_none_and_remove(m):
+    log = []
+    x = float64(m, [1.0, 2.0])
+    h1 = x.register_hook(lambda g: log.append(g.tolist()))
+    h2 = x.register_hook(lambda g: g * 2)
+    (x * 3).sum().backward()
+    h2.remove()
+    h2.remove()
+    (x * 3).sum().backward()
+    h1.remove()
+    return log, x.grad
+
+
+def _elsewhere_hook_on_no_grad_tensor(m):
+    try:
+        m.ones(2).register_hook(lambda g: g)
+    except RuntimeError as e:
+        return str(e)
+
+
+def _elsewhere_detach_in_place(m):
+    x = float64(m, [1.0])
+    y = x * 2
+    y.detach_()
+    z = x.detach()
+    return y.requires_grad, y.grad_fn, y.is_leaf, z.requires_grad, z._version == x._version
+
+
+def _elsewhere_retain_grad_in_place(m):
+    x = float64(m, [1.0, 2.0])
+    y = x * 1
+    y.retain_grad()
+    y.mul_(2)
+    (y * y).sum().backward()
+    return y.grad, x.grad
+
+
+def _elsewhere_accumulate_create_graph(m):
+    x = float64(m, [1.0, 2.0])
+    with warnings.catch_warnings():            # PyTorch warns of the reference cycle .grad makes
+        warnings.simplefilter("ignore", UserWarning)
+        (x * x).sum().backward(create_graph=True)
+        first = x.grad
+        (x * x).sum().backward(create_graph=True)
+    return first, x.grad, x.grad.requires_grad, type(x.grad.grad_fn).__name__, first is x.grad
+
+
+def _elsewhere_grad_unreachable(m):
+    x, y = float64(m, [1.0]), float64(m, [2.0])
+    z = x * 2
+    try:
+        m.autograd.grad(z.sum(), [x, y])
+    except RuntimeError as e:
+        first = str(e)
+    return first, m.autograd.grad(z.sum(), [x, y], allow_unused=True)
+
+
+def _elsewhere_set_grad_enabled_nested(m):
+    x = float64(m, [1.0])
+    with m.set_grad_enabled(False):
+        with m.enable_grad():
+            y = x * 2
+        z = x * 2
+    return y.requires_grad, z.requires_grad, m.is_grad_enabled()
+
+
+def _elsewhere_leaf_requires_grad_false_non_leaf(m):
+    y = float64(m, [1.0]) * 2
+    try:
+        y.requires_grad = False
+    except RuntimeError as e:
+        return str(e)
+
+
+def _elsewhere_grad_of_leaf_that_requires_no_grad(m):
+    x = m.ones(2, dtype=m.float64)
+    w = float64(m, [1.0, 2.0])
+    try:
+        m.autograd.grad((x * w).sum(), x)
+    except RuntimeError as e:
+        return str(e)
+
+
+def _elsewhere_backward_non_scalar(m):
+    try:
+        (float64(m, [1.0, 2.0]) * 2).backward()
+    except RuntimeError as e:
+        return str(e)
+
+
+def _elsewhere_backward_grad_shape_mismatch(m):
+    try:
+        (float64(m, [1.0, 2.0]) * 2).backward(m.ones(3, dtype=m.float64))
+    except RuntimeError as e:
+        return str(e)
+
+
+def _elsewhere_inplace_on_view_of_leaf(m):
+    x = float64(m, [1.0, 2.0])
+    try:
+        x[0].mul_(2)
+    except RuntimeError as e:
+        return str(e)
+
+
+ELSEWHERE_CASES = {name[len("_elsewhere_"):]: case for name, case in list(globals().items())
+                   if name.startswith("_elsewhere_")}
+
+
+@pytest.mark.parametrize("name", sorted(ELSEWHERE_CASES))
+def test_cases_from_tutorials_and_test_suites_as_pytorch(name):
+    assert_same(ELSEWHERE_CASES[name])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,6 +14,6 @@ from .modules import (AdaptiveAvgPool2d, BatchNorm1d, BatchNorm2d, BCEWithLogits
 from .parameter import Parameter
 
 __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "Linear", "Identity", "Conv2d", "BatchNorm1d",
-           "BatchNorm2d", "ReLU", "LeakyReLU", "Hardtanh", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "MaxPool2d", "AdaptiveAvgPool2d",
-           "Flatten", "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss", "Dropout", "functional",
-           "init"]
+           "BatchNorm2d", "ReLU", "LeakyReLU", "Hardtanh", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
+           "MaxPool2d", "AdaptiveAvgPool2d", "Flatten", "MSELoss", "CrossEntropyLoss", "NLLLoss",
+           "BCEWithLogitsLoss", "Dropout", "functional", "init"]

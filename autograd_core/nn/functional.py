@@ -27,9 +27,9 @@ from ..random import _generator
 from ..ops.softmax import LogSoftmax, Softmax
 from ..tensor import Tensor
 
-__all__ = ["relu", "leaky_relu", "hardtanh", "relu6", "sigmoid", "tanh", "linear", "conv2d", "max_pool2d", "adaptive_avg_pool2d",
-           "batch_norm", "softmax", "log_softmax", "nll_loss", "cross_entropy", "mse_loss",
-           "binary_cross_entropy_with_logits", "dropout"]
+__all__ = ["relu", "leaky_relu", "hardtanh", "relu6", "sigmoid", "tanh", "linear", "conv2d", "max_pool2d",
+           "adaptive_avg_pool2d", "batch_norm", "softmax", "log_softmax", "nll_loss", "cross_entropy",
+           "mse_loss", "binary_cross_entropy_with_logits", "dropout"]
 
 
 def _pair(value) -> tuple:

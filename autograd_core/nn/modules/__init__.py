@@ -11,5 +11,6 @@ from .module import Module
 from .pooling import AdaptiveAvgPool2d, MaxPool2d
 
 __all__ = ["Module", "Sequential", "ModuleList", "Linear", "Identity", "Conv2d", "BatchNorm1d", "BatchNorm2d",
-           "ReLU", "LeakyReLU", "Hardtanh", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "MaxPool2d", "AdaptiveAvgPool2d", "Flatten",
-           "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss", "Dropout"]
+           "ReLU", "LeakyReLU", "Hardtanh", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "MaxPool2d",
+           "AdaptiveAvgPool2d", "Flatten", "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss",
+           "Dropout"]
