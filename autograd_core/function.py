@@ -26,7 +26,7 @@ import numpy as np
 from .grad_mode import _GradMode, no_grad
 from .hooks import RemovableHandle, add_hook, move_retained
 from .saved_variable import (_INFERENCE_IN_PLACE, _INFERENCE_SAVED, _SAVED_TYPES, PackedSavedTensor,
-                             SavedTensor, saved_tensors_hooks_stack)
+                             RawSavedTensor, SavedTensor, saved_tensors_hooks_stack)
 from .tensor import Tensor
 
 _sequence = itertools.count()   # creation order of nodes; the engine runs later nodes first
@@ -203,32 +203,6 @@ class BackwardNode(Node, FunctionCtx):
         (PyTorch's C++ ``Node::apply``).  Python sees it as ``node(...)`` for a built-in node and
         as ``node.apply(...)`` for a custom Function's; a built-in node has no ``apply``."""
         return self._forward_cls.backward(self, *grad_outputs)
-
-
-class RawSavedTensor:
-    """``grad_fn._raw_saved_self``: one saved slot of a node.  ``register_hooks(pack, unpack)``
-    packs what it holds now and unpacks it when backward reads it, as ``saved_tensors_hooks``
-    would have done for this one tensor."""
-
-    def __init__(self, node: BackwardNode, index: int) -> None:
-        self._node, self._index = node, index
-
-    def register_hooks(self, pack_hook, unpack_hook) -> None:
-        if not (callable(pack_hook) and callable(unpack_hook)):
-            raise TypeError("register_hooks(): incompatible function arguments: pack_hook and unpack_hook "
-                            "must be callables")
-        saved = self._node._saved
-        if saved is None:
-            raise RuntimeError(
-                "Calling register_hooks on a saved tensor after it has been freed. Saved intermediate values "
-                "of the graph are freed when you call .backward() or autograd.grad(). Specify "
-                "retain_graph=True if you need to backward through the graph a second time or if you need "
-                "to access saved variables after calling backward.")
-        item = saved[self._index]
-        if isinstance(item, PackedSavedTensor):
-            raise RuntimeError("Calling register_hooks on a saved tensor whose hooks have already been set. "
-                               "Hint: only one pair of hooks is allowed at a time.")
-        saved[self._index] = PackedSavedTensor(item.tensor, item.is_output, (pack_hook, unpack_hook))
 
 
 class CustomBackwardNode(BackwardNode):

@@ -2,7 +2,7 @@
 
 Each function checks its arguments with PyTorch's errors and calls one op; the ops themselves
 (forward and backward side by side) live in ``autograd_core/ops/``: ``linalg`` (``Addmm``),
-``softmax``, ``convolution``, ``pooling``, ``normalization`` and ``loss``.
+``activation``, ``softmax``, ``convolution``, ``pooling``, ``normalization`` and ``loss``.
 
 >>> import autograd_core as torch
 >>> import autograd_core.nn.functional as F
@@ -16,8 +16,8 @@ import numpy as np
 
 from ..dtypes import from_numpy_dtype
 from ..grad_mode import _GradMode
+from ..ops.activation import Hardtanh, LeakyRelu, LeakyReluInPlace
 from ..ops.convolution import Convolution
-from ..ops.elementwise import Hardtanh, LeakyRelu, LeakyReluInPlace
 from ..ops.linalg import Addmm
 from ..ops.loss import BinaryCrossEntropyWithLogits, MseLoss, NllLoss
 from ..ops.normalization import BatchNorm, per_channel
