@@ -889,6 +889,142 @@ def _elsewhere_inplace_on_view_of_leaf(m):
         return str(e)
 
 
+
+def _elsewhere_grad_fn_next_functions_of_expand(m):
+    x = float64(m, [[1.0], [2.0]])
+    return [type(n).__name__ for n, _ in (x.expand(2, 3) * 2).grad_fn.next_functions]
+
+
+def _elsewhere_backward_on_leaf(m):
+    x = float64(m, [1.0, 2.0])
+    x.backward(m.ones(2, dtype=m.float64))
+    return x.grad
+
+
+def _elsewhere_grad_with_grad_outputs_none_scalar(m):
+    x = float64(m, 2.0)
+    return m.autograd.grad(x * x, x, None)
+
+
+def _elsewhere_requires_grad_on_int_leaf(m):
+    try:
+        m.tensor([1, 2], requires_grad=True)
+    except RuntimeError as e:
+        return str(e)
+
+
+def _elsewhere_no_grad_inside_enable_grad_decorated(m):
+    @m.enable_grad()
+    def f(t):
+        return t * 2
+
+    x = float64(m, [1.0])
+    with m.no_grad():
+        y = f(x)
+    return y.requires_grad
+
+
+def _elsewhere_clone_of_leaf(m):
+    x = float64(m, [1.0])
+    y = x.clone()
+    y.sum().backward()
+    return type(y.grad_fn).__name__, x.grad, y.is_leaf
+
+
+def _elsewhere_zero_grad_set_to_none(m):
+    net = m.nn.Linear(2, 1)
+    net(m.ones(1, 2)).sum().backward()
+    net.zero_grad()
+    first = [p.grad for p in net.parameters()]
+    net(m.ones(1, 2)).sum().backward()
+    net.zero_grad(set_to_none=False)
+    return first, [p.grad.tolist() for p in net.parameters()]
+
+
+def _elsewhere_retain_graph_then_free(m):
+    x = float64(m, [1.0, 2.0])
+    y = (x.exp()).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    try:
+        y.backward()
+    except RuntimeError as e:
+        return x.grad, str(e)[:40]
+
+
+def _elsewhere_grad_accumulator_identity(m):
+    x = float64(m, [1.0])
+    a = (x * 2).grad_fn.next_functions[0][0]
+    b = (x * 3).grad_fn.next_functions[0][0]
+    return a is b
+
+
+def _elsewhere_version_on_views(m):
+    x = m.ones(4)
+    v = x[1:3]
+    v.add_(1)
+    t = x.t() if x.dim() == 2 else x.view(2, 2)
+    t.mul_(2)
+    return x._version, v._version, t._version, x
+
+
+def _elsewhere_index_put_backward(m):
+    x = float64(m, [1.0, 2.0, 3.0])
+    y = x * 1
+    y[m.tensor([0, 2])] = float64(m, [5.0, 6.0], False)
+    y.sum().backward()
+    return x.grad, type(y.grad_fn).__name__
+
+
+def _elsewhere_hook_changes_grad_of_shared_input(m):
+    x = float64(m, [1.0])
+    y = x * 2
+    y.register_hook(lambda g: g * 0)
+    (y + y * 3).sum().backward()
+    return x.grad
+
+
+def _elsewhere_non_leaf_grad_is_none_without_retain(m):
+    x = float64(m, [1.0])
+    y = x * 2
+    y.backward()
+    return y.retains_grad, y.requires_grad
+
+
+def _elsewhere_gradcheck_of_a_wrong_backward(m):
+    WrongCube = cube_function(m, decorate_backward=lambda backward: lambda ctx, g: g * ctx.saved_tensors[0])
+    x = float64(m, [1.0, 2.0])
+    try:
+        m.autograd.gradcheck(WrongCube.apply, x)
+    except Exception as error:                 # noqa: BLE001 -- its type is what is compared
+        raised = type(error).__name__, str(error).split("\n")[0]
+    return raised, m.autograd.gradcheck(WrongCube.apply, x, raise_exception=False)
+
+
+def _elsewhere_gradcheck_float32_warns(m):
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        ok = m.autograd.gradcheck(lambda t: t * 2, m.ones(2, requires_grad=True), raise_exception=False)
+    return ok, [str(x.message)[:50] for x in w]
+
+
+def _elsewhere_grads_batched(m):
+    x, w, unused = float64(m, [1.0, 2.0]), float64(m, [3.0]), float64(m, [1.0])
+    y = x * x * w
+    rows = [m.autograd.grad(y, [x, w], m.eye(2, dtype=m.float64), is_grads_batched=True, retain_graph=True),
+            m.autograd.grad(y, [x, unused], m.eye(2, dtype=m.float64), is_grads_batched=True,
+                            allow_unused=True, create_graph=True)]
+    a, b = x * 2, x * 3
+    rows.append(m.autograd.grad([a, b], x, [m.ones(2, 2, dtype=m.float64), m.eye(2, dtype=m.float64)],
+                                is_grads_batched=True))
+    rows.append(rows[1][0].requires_grad)
+    try:
+        m.autograd.grad(y, x, m.ones(3, 2, dtype=m.float64), is_grads_batched=True)
+        m.autograd.grad(y, x, m.ones(3, 2, dtype=m.float64), is_grads_batched=True)
+    except RuntimeError as error:
+        rows.append(str(error)[:40])            # the graph is freed after the last entry
+    return rows
+
 ELSEWHERE_CASES = {name[len("_elsewhere_"):]: case for name, case in list(globals().items())
                    if name.startswith("_elsewhere_")}
 
