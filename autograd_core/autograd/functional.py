@@ -30,7 +30,8 @@ _OUTPUTS = "outputs of the user-provided function"
 
 
 def _validate_v(vs: tuple, outputs: tuple, single_output: bool) -> None:
-    """``v`` must match the outputs one for one, in number and in shape (PyTorch's wording)."""
+    """``v`` must match what it multiplies (the outputs for vjp, the inputs for jvp and hvp) one
+    for one, in number and in shape (PyTorch's wording)."""
     if len(vs) != len(outputs):
         if single_output:
             raise RuntimeError("The given v should contain a single Tensor.")
@@ -80,10 +81,13 @@ def _vjps(outputs: tuple, ins: tuple, vs: tuple, create_graph: bool, retain_grap
                 create_graph=create_graph, allow_unused=True)
 
 
-def _single_element_v(inputs: tuple, v, caller: str):
-    """``v`` for jvp and hvp: given, or ones when the input is one Tensor of one element."""
+def _single_element_v(inputs: tuple, v, caller: str, single_input: bool):
+    """``v`` for jvp and hvp, shaped like the inputs: given, or ones when the input is one Tensor
+    of one element."""
     if v is not None:
-        return _as_tuple(v, "v", caller)[0]
+        vs = _as_tuple(v, "v", caller)[0]
+        _validate_v(vs, inputs, single_input)
+        return vs
     if len(inputs) != 1 or inputs[0].numel() != 1:
         raise RuntimeError("The vector v can only be None if the input to the user-provided function is "
                            "a single Tensor with a single element.")
@@ -211,7 +215,7 @@ def jvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     """``(func(inputs), J v)`` by the double-VJP trick: with u^T J a function of u, J v = d(u^T J v)/du."""
 
     inputs, single_input = _as_tuple(inputs, "inputs", "jvp")
-    vs = _single_element_v(inputs, v, "jvp")
+    vs = _single_element_v(inputs, v, "jvp", single_input)
     with enable_grad():
         ins = _prepare(inputs, True)
         outputs, single_output = _as_tuple(func(*ins), _OUTPUTS, "jvp")
@@ -244,7 +248,7 @@ def vhp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
 
 def _hvp(func, inputs, v, create_graph: bool, strict: bool, caller: str):
     inputs, single_input = _as_tuple(inputs, "inputs", caller)
-    vs = _single_element_v(inputs, v, caller)
+    vs = _single_element_v(inputs, v, caller, single_input)
     with enable_grad():
         ins = _prepare(inputs, True)
         outs, single_output = _as_tuple(func(*ins), _OUTPUTS, caller)
