@@ -201,6 +201,10 @@ CATALOGUE: list[OpSpec] = [
     _op("hardtanh_module", lambda m, a: m.nn.Hardtanh(-0.5, 0.5)(a), [(2, 3)], "HardtanhBackward0",
         domains=("clamp",)),
     _op("relu6", lambda m, a: m.nn.functional.relu6(a * 4), [(2, 3)], "HardtanhBackward0", domains=("away",)),
+    _op("leaky_relu_", lambda m, a: m.nn.functional.leaky_relu_(a * 1, 0.3), [(2, 3)], "LeakyReluBackward1",
+        domains=("away",)),
+    _op("hardtanh_", lambda m, a: m.nn.functional.hardtanh_(a * 1, -0.5, 0.5), [(2, 3)], "HardtanhBackward0",
+        domains=("clamp",)),
     # -- reductions
     _op("sum", lambda m, a: a.sum(), [(2, 3)], "SumBackward0", kind="reduction", numpy_fn=np.sum),
     _op("torch_sum", lambda m, a: m.sum(a), [(2, 3)], "SumBackward0", kind="reduction"),

@@ -210,7 +210,9 @@ def _api_errors():
         "hardtanh_equal_bounds": lambda m: m.nn.functional.hardtanh(float64(m, [-1.0, 2.0]), 0.5, 0.5),
         "hardtanh_of_ints": lambda m: m.nn.functional.hardtanh(m.tensor([3, -2, 0])),
         "activation_modules": lambda m: [repr(m.nn.LeakyReLU()), repr(m.nn.LeakyReLU(0.2, inplace=True)),
-                                         repr(m.nn.Hardtanh()), repr(m.nn.Hardtanh(-2, 2))],
+                                         repr(m.nn.Hardtanh()), repr(m.nn.Hardtanh(-2, 2)), repr(m.nn.ReLU6()),
+                                         repr(m.nn.ReLU6(inplace=True)), isinstance(m.nn.ReLU6(), m.nn.Hardtanh),
+                                         m.nn.ReLU6()(m.tensor([-1.0, 7.0, 2.0]))],
     }
 
 

@@ -27,9 +27,9 @@ from ..random import _generator
 from ..ops.softmax import LogSoftmax, Softmax
 from ..tensor import Tensor
 
-__all__ = ["relu", "leaky_relu", "hardtanh", "relu6", "sigmoid", "tanh", "linear", "conv2d", "max_pool2d",
-           "adaptive_avg_pool2d", "batch_norm", "softmax", "log_softmax", "nll_loss", "cross_entropy",
-           "mse_loss", "binary_cross_entropy_with_logits", "dropout"]
+__all__ = ["relu", "leaky_relu", "leaky_relu_", "hardtanh", "hardtanh_", "relu6", "sigmoid", "tanh", "linear",
+           "conv2d", "max_pool2d", "adaptive_avg_pool2d", "batch_norm", "softmax", "log_softmax", "nll_loss",
+           "cross_entropy", "mse_loss", "binary_cross_entropy_with_logits", "dropout"]
 
 
 def _pair(value) -> tuple:
@@ -93,6 +93,16 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
     if inplace:
         return Hardtanh.apply_(input, min_val=min_val, max_val=max_val)
     return Hardtanh.apply(input, min_val=min_val, max_val=max_val)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """``leaky_relu`` in place."""
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """``hardtanh`` in place."""
+    return hardtanh(input, min_val, max_val, inplace=True)
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:

@@ -1,4 +1,4 @@
-"""Activation layers: ``ReLU``, ``LeakyReLU``, ``Hardtanh``, ``Sigmoid``, ``Tanh``, ``Softmax``,
+"""Activation layers: ``ReLU``, ``LeakyReLU``, ``Hardtanh``, ``ReLU6``, ``Sigmoid``, ``Tanh``, ``Softmax``,
 ``LogSoftmax``."""
 from __future__ import annotations
 
@@ -91,3 +91,13 @@ class Hardtanh(Module):
 
     def extra_repr(self) -> str:
         return f"min_val={self.min_val}, max_val={self.max_val}" + (", inplace=True" if self.inplace else "")
+
+
+class ReLU6(Hardtanh):
+    """min(max(x, 0), 6) elementwise: ``Hardtanh(0, 6)``."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
