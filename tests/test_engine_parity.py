@@ -536,6 +536,68 @@ def _notes_detect_anomaly_fn(m):
     return hasattr(m.autograd, "detect_anomaly"), hasattr(m.autograd, "set_detect_anomaly")
 
 
+def _notes_save_on_cpu(m):
+    """A CPU tensor is kept as it is (no copy, no version check: the in-place add goes unnoticed);
+    pin_memory=True keeps a copy."""
+    x = float64(m, [1.0, 2.0])
+    with m.autograd.graph.save_on_cpu():
+        y = x.exp()
+        z = x * x
+    w, u = x * 1, x * 1
+    with m.autograd.graph.save_on_cpu():
+        v = w.sin()
+    with m.autograd.graph.save_on_cpu(pin_memory=True):
+        t = u.sin()
+    w.add_(1)
+    u.add_(1)
+    (v.sum() + y.sum() + z.sum() + t.sum()).backward()
+    return x.grad
+
+
+def _notes_disable_saved_tensors_hooks(m):
+    G = m.autograd.graph
+    out = []
+
+    def attempt(f):
+        try:
+            f()
+            out.append("ran")
+        except RuntimeError as e:
+            out.append(str(e))
+
+    def hooks():
+        with G.saved_tensors_hooks(lambda t: t, lambda t: t):
+            pass
+
+    def cpu():
+        with G.save_on_cpu():
+            pass
+
+    with G.disable_saved_tensors_hooks("no hooks here"):
+        attempt(hooks)
+        attempt(cpu)
+        with G.disable_saved_tensors_hooks("inner"):
+            attempt(hooks)
+        attempt(hooks)
+        y = float64(m, [1.0]).exp()
+    attempt(hooks)
+
+    def inner():
+        with G.disable_saved_tensors_hooks("while active"):
+            pass
+
+    with G.saved_tensors_hooks(lambda t: t, lambda t: t):
+        attempt(inner)
+
+    @G.disable_saved_tensors_hooks("decorated")
+    def f():
+        hooks()
+
+    attempt(f)
+    attempt(hooks)
+    return out, y
+
+
 NOTES_CASES = {name[len("_notes_"):]: case for name, case in list(globals().items())
                if name.startswith("_notes_")}
 
