@@ -192,6 +192,8 @@ def execute(roots, root_grads, keep_graph: bool, create_graph: bool, inputs=None
 def evaluate_function(task: GraphTask, node, grads: list | None, captures: dict,
                       observer=None) -> None:
     """Run ``node`` on its complete input buffer and pass what it returns down its edges."""
+    if captures and node not in task.exec_info and node not in captures:
+        return          # leads to no input asked for: PyTorch never schedules it, so no hook of it runs
     if grads is not None and node._has_hooks:
         grads = _call_tensor_pre_hooks(node, grads, task.create_graph)
     if captures:
@@ -236,7 +238,7 @@ def call_function(node, grads: list, observer=None) -> tuple:
             replaced = hook(tuple(grads))
             if replaced is not None:
                 grads = list(replaced)
-    returned = node.apply(*grads)
+    returned = node._run(*grads)
     outputs = validate_outputs(node, returned if type(returned) is tuple else (returned,))
     if node._has_hooks:
         for hook in list(node.__dict__.get("_post_hooks", {}).values()):

@@ -26,9 +26,9 @@ from sys import getrefcount
 import numpy as np
 
 from .grad_mode import _GradMode, no_grad
-from .hooks import RemovableHandle, add_hook
+from .hooks import RemovableHandle, add_hook, move_retained
 from .saved_variable import (_INFERENCE_IN_PLACE, _INFERENCE_SAVED, _SAVED_TYPES, PackedSavedTensor,
-                             SavedTensor, saved_tensors_hooks_stack)
+                             RawSavedTensor, SavedTensor, saved_tensors_hooks_stack)
 from .tensor import Tensor
 
 _sequence = itertools.count()   # creation order of nodes; the engine runs later nodes first
@@ -89,6 +89,14 @@ class AccumulateGrad(Node):
     def __init__(self, variable) -> None:
         self.variable = variable
         self._sequence_nr = float("inf")          # runs as soon as it is ready, as in PyTorch
+
+    def __call__(self, *grads) -> tuple:
+        """Called by hand, like PyTorch's built-in nodes: add the one gradient into ``.grad``
+        (recorded when grad mode is on and it requires grad); it returns no gradients."""
+        if len(grads) != 1:
+            raise TypeError(f"expected 1 arguments, got {len(grads)} instead")
+        self.accumulate(grads[0], _GradMode.enabled)
+        return ()
 
     def accumulate(self, grad, create_graph: bool) -> None:
         """Add ``grad`` into ``variable.grad``, between this node's own hooks, as PyTorch's
@@ -170,6 +178,8 @@ class BackwardNode(Node, FunctionCtx):
         names = getattr(self._forward_cls, "saves", ())
         if name.startswith("_saved_") and name[7:] in names:
             return self.saved_tensors[names.index(name[7:])]
+        if name.startswith("_raw_saved_") and name[11:] in names:
+            return RawSavedTensor(self, names.index(name[11:]))
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def save_for_backward(self, *tensors) -> None:
@@ -191,23 +201,45 @@ class BackwardNode(Node, FunctionCtx):
                 raise RuntimeError(_FREED_MESSAGE)
         return tuple([s.unpack(self) if type(s) in _SAVED_TYPES else s for s in saved])
 
-    def apply(self, *grad_outputs):
-        """Run the Function's backward on the gradients of its outputs."""
+    def _run(self, *grad_outputs):
+        """Run the Function's backward on the gradients of its outputs: what the engine calls
+        (PyTorch's C++ ``Node::apply``).  Python sees it as ``node(...)`` for a built-in node and
+        as ``node.apply(...)`` for a custom Function's; a built-in node has no ``apply``."""
         return self._forward_cls.backward(self, *grad_outputs)
 
 
 class CustomBackwardNode(BackwardNode):
     """The node of a user's ``Function``: what backward returns is checked as PyTorch does."""
 
+    _tensor_inputs: tuple | None = None     # positions of forward's Tensor inputs, when not all are
+
     def apply(self, *grad_outputs):
-        """Run the Function's backward; extra trailing ``None`` gradients are dropped."""
+        """Run the Function's backward: one gradient per forward input (extra trailing ``None``s
+        are dropped), handed on for the Tensor inputs only, which alone have edges in PyTorch;
+        a non-Tensor input must get ``None``."""
         result = self._forward_cls.backward(self, *grad_outputs)
-        if not isinstance(result, tuple):
+        positions = self._tensor_inputs
+        if positions is None:
+            if not isinstance(result, tuple):
+                return result
+            expected = len(self.next_functions)
+            if len(result) > expected and all(extra is None for extra in result[expected:]):
+                result = result[:expected]
             return result
-        expected = len(self.next_functions)
+        result = result if isinstance(result, tuple) else (result,)
+        expected = len(self.needs_input_grad)
         if len(result) > expected and all(extra is None for extra in result[expected:]):
             result = result[:expected]
-        return result
+        if len(result) != expected:
+            raise RuntimeError(f"function {self.name()} returned an incorrect number of gradients "
+                               f"(expected {expected}, got {len(result)})")
+        for index, grad in enumerate(result):
+            if grad is not None and index not in positions:
+                raise RuntimeError(f"function {self.name()} returned a gradient different than None at "
+                                   f"position {index + 1}, but the corresponding forward input was not a Variable")
+        return tuple(result[index] for index in positions)
+
+    _run = apply
 
 
 class Function:
@@ -244,7 +276,7 @@ class Function:
         else:
             # Built-in nodes are callable: ``y.grad_fn(v)`` runs the backward.  A user's Function's
             # node is not (PyTorch: "'CubeBackward' object is not callable"); call ``.apply``.
-            attributes["__call__"] = BackwardNode.apply
+            attributes["__call__"] = BackwardNode._run
         # One node class per Function, so that type(y.grad_fn).__name__ == "MulBackward0".
         base = CustomBackwardNode if "_repr_prefix" in attributes else BackwardNode
         cls._backward_cls = type(name, (base,), attributes)
@@ -266,7 +298,10 @@ class Function:
     def apply(cls, *args, **kwargs):
         """Run forward on Tensors under no_grad; record a node when an input requires grad."""
         record = _GradMode.enabled and any(isinstance(a, Tensor) and a._requires_grad for a in args)
-        node = _new_node(cls, args) if record else FunctionCtx()
+        node = _new_node(cls, args) if record else _unrecorded_node(cls, args)
+        if record and isinstance(node, CustomBackwardNode) and not all(isinstance(a, Tensor) for a in args):
+            _tensor_edges_only(node, args)
+        node._saved = []                   # ``saved_tensors`` is empty until forward has returned
         with no_grad():
             if cls.setup_context is Function.setup_context:
                 result = cls.forward(node, *args, **kwargs)
@@ -278,6 +313,13 @@ class Function:
         if dirty:
             _mark_dirty(dirty, outputs, record)
         if not record:
+            node.__dict__.pop("_to_save", None)
+            node.__dict__.pop("_non_differentiable", None)
+            if any(o is a for o in outputs for a in args if isinstance(o, Tensor)):
+                with no_grad():                # an input returned as is: a new tensor, as in PyTorch
+                    fresh = [o.view_as(o) if any(o is a for a in args) and not any(o is d for d in dirty)
+                             else o for o in outputs]
+                return tuple(fresh) if isinstance(result, tuple) else fresh[0]
             return result
         non_differentiable = node.__dict__.pop("_non_differentiable", ())
         wrapped = []
@@ -298,6 +340,24 @@ class Function:
         node._output_meta = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None for o in outputs]
         _resolve_saved(node, wrapped, node.__dict__.pop("_to_save", ()))
         return tuple(wrapped) if isinstance(result, tuple) else wrapped[0]
+
+
+def _unrecorded_node(cls, args) -> BackwardNode:
+    """The ctx of a custom Function's call that records nothing (grad mode off, or no input
+    requires grad): still a node of the Function's own class, as in PyTorch, but without edges,
+    and what it is asked to save is dropped.  ``needs_input_grad`` says which inputs require grad."""
+    node = _new_object(cls._backward_cls)
+    node.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+    return node
+
+
+def _tensor_edges_only(node: CustomBackwardNode, args) -> None:
+    """A custom Function's node has edges for its Tensor inputs only, as in PyTorch (a number or
+    a string passed to ``apply`` has none); ``needs_input_grad`` keeps one flag per input."""
+    positions = tuple(index for index, a in enumerate(args) if isinstance(a, Tensor))
+    node._tensor_inputs = positions
+    node.next_functions = tuple(node.next_functions[index] for index in positions)
+    node._input_meta = [node._input_meta[index] for index in positions]
 
 
 def _mark_dirty(dirty: tuple, outputs: tuple, record: bool) -> None:
@@ -450,6 +510,8 @@ class Op(Function):
                                    f"broadcast shape {list(values.shape)}") from None
         np.copyto(tensor._data, values, casting="unsafe")
         if record:
+            if tensor._retains_grad:           # .grad will be the gradient of the new value
+                move_retained(tensor, tensor.grad_fn, tensor._output_nr, result.grad_fn)
             tensor.grad_fn, tensor._requires_grad, tensor._output_nr = result.grad_fn, True, 0
         tensor._version_counter.version += 1
         return tensor

@@ -67,6 +67,13 @@ def register_post_accumulate_grad_hook(tensor, hook) -> RemovableHandle:
     return add_hook(tensor.__dict__.setdefault("_post_accumulate_hooks", {}), hook)
 
 
+def move_retained(tensor, old_node, old_nr: int, new_node) -> None:
+    """An in-place op gave ``tensor`` a new node: its ``retain_grad`` moves there (PyTorch too)."""
+    retained = old_node.__dict__.get("_retained", {}).get(old_nr, [])
+    retained[:] = [ref for ref in retained if ref() is not tensor]
+    node_hooks(new_node, "_retained", 0).append(weakref.ref(tensor))
+
+
 def retain_grad(tensor) -> None:
     """``tensor.retain_grad()``: its node fills ``.grad`` through a weak reference (no cycle)."""
     if tensor.grad_fn is None:

@@ -3,7 +3,8 @@
 * ``SavedTensor`` -- the tensor with the version it had when saved; unpacking it after an in-place
   write raises PyTorch's "modified by an inplace operation" error;
 * ``PackedSavedTensor`` -- what ``autograd.graph.saved_tensors_hooks``' ``pack_hook`` made of it,
-  given back by ``unpack_hook``;
+  given back by ``unpack_hook``; ``RawSavedTensor`` (``grad_fn._raw_saved_self``) sets such
+  hooks on one saved tensor;
 * inference tensors (made in ``inference_mode``) are never saved.
 """
 from __future__ import annotations
@@ -74,6 +75,33 @@ class PackedSavedTensor:
             out._output_nr = self.output_nr
             return out
         return tensor
+
+
+class RawSavedTensor:
+    """``grad_fn._raw_saved_self``: one saved slot of a node.  ``register_hooks(pack, unpack)``
+    packs what it holds now and unpacks it when backward reads it, as ``saved_tensors_hooks``
+    would have done for this one tensor."""
+
+    def __init__(self, node, index: int) -> None:
+        self._node, self._index = node, index
+
+    def register_hooks(self, pack_hook, unpack_hook) -> None:
+        if not (callable(pack_hook) and callable(unpack_hook)):
+            raise TypeError("register_hooks(): incompatible function arguments: pack_hook and unpack_hook "
+                            "must be callables")
+        saved = self._node._saved
+        if saved is None:
+            raise RuntimeError(
+                "Calling register_hooks on a saved tensor after it has been freed. Saved intermediate values "
+                "of the graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or if you need "
+                "to access saved variables after calling backward.")
+        item = saved[self._index]
+        if isinstance(item, PackedSavedTensor):
+            raise RuntimeError("Calling register_hooks on a saved tensor whose hooks have already been set. "
+                               "Hint: only one pair of hooks is allowed at a time.")
+        saved[self._index] = PackedSavedTensor(item.tensor, item.is_output, (pack_hook, unpack_hook))
+
 
 
 _SAVED_TYPES = (SavedTensor, PackedSavedTensor)

@@ -44,6 +44,7 @@ from .backward_stepper import BackwardStepper, step_backward
 from .creation import tensor, zeros_like
 from .dtypes import float64
 from .function import AccumulateGrad, SavedTensor
+from .saved_variable import PackedSavedTensor
 from .tensor import Tensor
 
 __all__ = ["draw_graph", "make_dot", "text_graph", "GraphPicture", "TextGraph", "plot_function",
@@ -143,6 +144,18 @@ def _saved_title(item: SavedTensor, names: dict) -> str:
     return "leaf" if tensor.requires_grad else "constant"
 
 
+def _packed_lines(item: PackedSavedTensor) -> list:
+    """A tensor saved under ``saved_tensors_hooks``, described by what ``pack_hook`` returned.
+    ``unpack_hook`` is not called: it is the user's code (it may read a file, or log), and
+    drawing a graph must not run it."""
+    packed = item.packed
+    lines = [("result" if item.is_output else "saved tensor") + " packed by saved_tensors_hooks",
+             f"as {type(packed).__name__}"]
+    if isinstance(packed, Tensor):
+        lines[-1] += f" {_shape(packed)}"
+    return lines
+
+
 def _stale(item: SavedTensor) -> str | None:
     """A note when the saved tensor was modified in place after it was saved (backward will fail)."""
     now = item.tensor._version
@@ -209,6 +222,8 @@ def text_graph(*tensors, params=None, show_values: bool = False, show_grad: bool
                         text = f"{_saved_title(item, names)} {_shape(item.tensor)}"
                         stale = _stale(item)
                         shown.append(text + (f" ({stale})" if stale else ""))
+                    elif isinstance(item, PackedSavedTensor):
+                        shown.append(" ".join(_packed_lines(item)))
                     else:
                         shown.append(repr(item))
                 parts.append("saved: " + ", ".join(shown))
@@ -396,7 +411,9 @@ def draw_graph(*tensors, params=None, show_values: bool = False, show_grad: bool
     * blue: the leaves that require grad (their ``AccumulateGrad`` node), named from ``params``
       (``dict(model.named_parameters())`` or ``{"w": w, "b": b}``), with their shape;
     * orange (``show_saved=True``): the tensors each node saved for backward, dashed to it;
-      a node whose saved tensors were freed by ``backward()`` says so.
+      a node whose saved tensors were freed by ``backward()`` says so.  A tensor saved under
+      ``autograd.graph.saved_tensors_hooks`` is drawn as what ``pack_hook`` made of it (a dashed
+      orange box); ``unpack_hook`` is not called, since drawing must not run the user's code.
 
     Arrows point from inputs toward outputs (the forward direction); gradients flow back along
     them.  ``show_values``, ``show_grad`` and ``show_version`` add each tensor's value (short),
@@ -455,15 +472,19 @@ def _dot_source(roots: list, *, params, show_values, show_grad, show_version, sh
         if saved is None:
             lines.append("(saved tensors freed)")
         else:
-            numbers = [repr(item) for item in saved if not isinstance(item, SavedTensor)]
+            numbers = [repr(item) for item in saved if not isinstance(item, (SavedTensor, PackedSavedTensor))]
             if numbers:
                 lines.append("saved: " + ", ".join(numbers))
         dot.node(name, label(lines))
         for item in saved or ():
-            if not isinstance(item, SavedTensor):
+            if not isinstance(item, (SavedTensor, PackedSavedTensor)):
                 continue
             saved_name = f"s{saved_count}"
             saved_count += 1
+            if isinstance(item, PackedSavedTensor):
+                dot.node(saved_name, label(_packed_lines(item)), fillcolor=SAVED_COLOR, style="dashed,filled")
+                dot.edge(saved_name, name, style="dashed", dir="none", color="#c07000")
+                continue
             lines = tensor_lines(item.tensor, _saved_title(item, names))
             stale = _stale(item)
             if stale:

@@ -398,3 +398,24 @@ def test_plot_losses(plt):
     assert viz.plot_losses([1.0, 0.1], ax=own_ax) is own_fig
     assert len(own_ax.get_lines()) == 1
     plt.close(own_fig)
+
+
+def test_show_saved_draws_tensors_packed_by_saved_tensors_hooks_without_unpacking_them():
+    unpacked = []
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: ("on disk", t.shape),
+                                                  lambda packed: unpacked.append(packed)):
+        y = x.exp() * x                    # exp saves its result, mul saves both inputs
+    z = y.sum()
+    nodes, edges = parse_dot(viz.draw_graph(z, show_saved=True).source)
+    packed = {k: a["label"] for k, a in nodes.items() if a.get("fillcolor") == viz.SAVED_COLOR}
+    assert sorted(packed.values()) == ["result packed by saved_tensors_hooks\nas tuple",
+                                       "saved tensor packed by saved_tensors_hooks\nas tuple",
+                                       "saved tensor packed by saved_tensors_hooks\nas tuple"]
+    assert all("dashed" in nodes[k]["style"] for k in packed)
+    exp, mul = only(by_label(nodes, "ExpBackward0")), only(by_label(nodes, "MulBackward0"))
+    links = sorted(b for a, b, attrs in edges if attrs.get("dir") == "none")
+    assert links == sorted([exp, mul, mul])
+    text = viz.text_graph(z, show_saved=True)
+    assert "ExpBackward0  saved: result packed by saved_tensors_hooks as tuple" in text
+    assert unpacked == []                  # drawing never ran unpack_hook

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 
-from ..creation import ones_like, zeros_like
+from ..creation import ones_like, stack, zeros_like
 from ..engine import execute
 from ..function import Function, FunctionCtx
 from ..grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -103,9 +103,12 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for t in inputs_tuple:
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    grads = _make_grads(outputs, _as_tuple(grad_outputs))
     if retain_graph is None:
         retain_graph = create_graph
+    if is_grads_batched:
+        return _batched_grad(outputs, inputs_tuple, _as_tuple(grad_outputs), retain_graph, create_graph,
+                             allow_unused, materialize_grads)
+    grads = _make_grads(outputs, _as_tuple(grad_outputs))
     if allow_unused is None:
         allow_unused = materialize_grads
     results = execute(outputs, grads, retain_graph, create_graph,
@@ -114,6 +117,16 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         results = [zeros_like(t, requires_grad=create_graph) if r is None else r
                    for t, r in zip(inputs_tuple, results)]
     return tuple(results)
+
+
+def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused, materialize_grads):
+    """``is_grads_batched=True``: the first dimension of every grad_output is a batch, and the
+    result is one vector-Jacobian product per entry, stacked (PyTorch gets the same with vmap)."""
+    batch = grad_outputs[0].shape[0] if grad_outputs and grad_outputs[0] is not None else 0
+    rows = [grad(outputs, inputs, [g[i] for g in grad_outputs], retain_graph=retain_graph or i < batch - 1,
+                 create_graph=create_graph, allow_unused=allow_unused, materialize_grads=materialize_grads)
+            for i in range(batch)]
+    return tuple(None if column[0] is None else stack(column) for column in zip(*rows))
 
 
 @contextlib.contextmanager

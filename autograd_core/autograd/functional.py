@@ -30,7 +30,8 @@ _OUTPUTS = "outputs of the user-provided function"
 
 
 def _validate_v(vs: tuple, outputs: tuple, single_output: bool) -> None:
-    """``v`` must match the outputs one for one, in number and in shape (PyTorch's wording)."""
+    """``v`` must match what it multiplies (the outputs for vjp, the inputs for jvp and hvp) one
+    for one, in number and in shape (PyTorch's wording)."""
     if len(vs) != len(outputs):
         if single_output:
             raise RuntimeError("The given v should contain a single Tensor.")
@@ -52,14 +53,55 @@ def _kept(tensors, create_graph: bool) -> tuple:
 
 
 def _prepare(inputs, create_graph: bool):
-    """Fresh leaves that require grad, so the caller's tensors are left alone."""
+    """Fresh leaves that require grad, so the caller's tensors are left alone (an integer input
+    is refused, as PyTorch refuses it)."""
     prepared = []
     for t in inputs:
         leaf = t.detach() if not create_graph else t
         if not leaf.requires_grad:
-            leaf = leaf.detach().requires_grad_(True) if leaf.is_floating_point() else leaf
+            leaf = leaf.detach().requires_grad_(True)
         prepared.append(leaf)
     return tuple(prepared)
+
+
+_STRICT_OUTPUT = ("Output {} of the user-provided function does not require gradients. The outputs "
+                  "must be computed in a differentiable manner from the input when running in strict mode.")
+_STRICT_GRAPH = ("The jacobian of the user-provided function is independent of input {}. This is not "
+                 "allowed in strict mode when create_graph=True.")
+_STRICT_HESSIAN = ("While computing the hessian, found that the jacobian of the user-provided function "
+                   "with respect to input {} is independent of the input. This is not allowed in strict "
+                   "mode. You should ensure that your function is twice differentiable and that the "
+                   "jacobian depends on the inputs (this would be violated by a linear function for example).")
+
+
+def _check_outputs(outputs: tuple, strict: bool) -> None:
+    if strict:
+        for index, out in enumerate(outputs):
+            if not out.requires_grad:
+                raise RuntimeError(_STRICT_OUTPUT.format(index))
+
+
+def _vjps(outputs: tuple, ins: tuple, vs: tuple, create_graph: bool, retain_graph=None) -> tuple:
+    """``grad`` of the outputs that require grad (PyTorch's ``_autograd_grad``): one that does not
+    depends on no input and adds nothing; with none left, every gradient is None (zero)."""
+    pairs = [(out, v) for out, v in zip(outputs, vs) if out.requires_grad]
+    if not pairs:
+        return (None,) * len(ins)
+    return grad([out for out, _ in pairs], ins, [v for _, v in pairs], retain_graph=retain_graph,
+                create_graph=create_graph, allow_unused=True)
+
+
+def _single_element_v(inputs: tuple, v, caller: str, single_input: bool):
+    """``v`` for jvp and hvp, shaped like the inputs: given, or ones when the input is one Tensor
+    of one element."""
+    if v is not None:
+        vs = _as_tuple(v, "v", caller)[0]
+        _validate_v(vs, inputs, single_input)
+        return vs
+    if len(inputs) != 1 or inputs[0].numel() != 1:
+        raise RuntimeError("The vector v can only be None if the input to the user-provided function is "
+                           "a single Tensor with a single element.")
+    return (inputs[0].new_ones(*inputs[0].shape),)
 
 
 def vjp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
@@ -77,37 +119,59 @@ def vjp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
         else:
             vs = _as_tuple(v, "v", "vjp")[0]
             _validate_v(vs, outputs, single_output)
-        grads = grad(outputs, ins, vs, create_graph=create_graph, allow_unused=True)
-    grads, outs = _filled(ins, grads), _kept(outputs, create_graph)
+        _check_outputs(outputs, strict)
+        grads = _vjps(outputs, ins, vs, create_graph)
+    for index, g in enumerate(grads):
+        if strict and create_graph and (g is None or not g.requires_grad):
+            raise RuntimeError(_STRICT_GRAPH.format(index))
+        if strict and g is None:
+            raise RuntimeError(f"The output of the user-provided function is independent of input {index}. "
+                               "This is not allowed in strict mode.")
+    grads = _filled(ins, grads)
+    outs = _kept(outputs, create_graph)
     return (outs[0] if single_output else outs), (grads[0] if single_input else grads)
 
 
 def jacobian(func, inputs, create_graph: bool = False, strict: bool = False,
              vectorize: bool = False, strategy: str = "reverse-mode"):
     """The Jacobian of ``func`` at ``inputs``: shape ``output.shape + input.shape``, one VJP per
-    output element.  Tuples of inputs or outputs give tuples (of tuples) of Jacobians."""
-    return _jacobian(func, inputs, create_graph, "jacobian")
+    output element.  Tuples of inputs or outputs give tuples (of tuples) of Jacobians.
+    ``vectorize`` and ``strategy`` change how PyTorch computes it, not the result; they are
+    checked as PyTorch checks them."""
+    if strategy not in ("forward-mode", "reverse-mode"):
+        raise AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode". Hint: If your '
+                             'function has more outputs than inputs, "forward-mode" tends to be more '
+                             'performant. Otherwise, prefer to use "reverse-mode".')
+    if strict and vectorize:
+        raise RuntimeError("torch.autograd.functional.jacobian: `strict=True` and `vectorized=True` are not "
+                           "supported together. Please either set `strict=False` or `vectorize=False`.")
+    if strategy == "forward-mode" and not vectorize:
+        raise NotImplementedError("Computing Jacobian using forward-AD or forward-over-reverse Hessian is"
+                                  "only implemented for `vectorize=True`.")
+    return _jacobian(func, inputs, create_graph, "jacobian", strict)
 
 
-def _jacobian(func, inputs, create_graph: bool, caller: str):
+def _jacobian(func, inputs, create_graph: bool, caller: str, strict: bool = False):
     """``jacobian``, with errors that name the public function the user called."""
 
     inputs, single_input = _as_tuple(inputs, "inputs", caller)
     with enable_grad():
         ins = _prepare(inputs, create_graph)
         outputs, single_output = _as_tuple(func(*ins), _OUTPUTS, caller)
+        _check_outputs(outputs, strict)
         blocks = []
-        for out in outputs:
+        for index, out in enumerate(outputs):
             rows = [[] for _ in ins]
             flat_out = out.reshape(-1)
             for i in range(flat_out.numel()):
-                if out.requires_grad:
-                    grads = grad(flat_out[i], ins, retain_graph=True, create_graph=create_graph,
-                                 allow_unused=True)
-                else:
-                    grads = (None,) * len(ins)
-                for j, g in enumerate(_filled(ins, grads)):
-                    rows[j].append(g)
+                grads = _vjps((flat_out[i],), ins, (None,), create_graph, retain_graph=True)
+                for j, (t, g) in enumerate(zip(ins, grads)):
+                    if strict and g is None:
+                        raise RuntimeError(f"Output {index} of the user-provided function is independent of "
+                                           f"input {j}. This is not allowed in strict mode.")
+                    if strict and create_graph and not g.requires_grad:
+                        raise RuntimeError(_STRICT_GRAPH.format(index))    # PyTorch names the output here
+                    rows[j].append(zeros_like(t) if g is None else g)
             row_blocks = []
             for j, t in enumerate(ins):
                 block = stack(rows[j]) if rows[j] else zeros_like(t).reshape(0, *t.shape)
@@ -128,6 +192,9 @@ def hessian(func, inputs, create_graph: bool = False, strict: bool = False,
     """The Hessian of a scalar ``func``: the Jacobian of its gradient."""
 
     inputs_tuple, single_input = _as_tuple(inputs, "inputs", "hessian")
+    if outer_jacobian_strategy == "forward-mode" and not vectorize:
+        raise NotImplementedError("Computing Jacobian using forward-AD or forward-over-reverse Hessian is"
+                                  "only implemented for `vectorize=True`.")
 
     def gradient(*ins):
         outs, single_output = _as_tuple(func(*ins), _OUTPUTS, "hessian")
@@ -137,20 +204,35 @@ def hessian(func, inputs, create_graph: bool = False, strict: bool = False,
         if out.numel() != 1:
             raise RuntimeError("The Tensor returned by the function given to hessian should contain "
                                "a single element")
-        grads = _filled(ins, grad(out, ins, create_graph=True, allow_unused=True))
+        _check_outputs(outs, strict)
+        grads = _vjps(outs, ins, (None,), True)
+        _check_twice_differentiable(grads, strict)
+        grads = _filled(ins, grads)
         return grads[0] if single_input else grads
 
-    return _jacobian(gradient, inputs_tuple[0] if single_input else inputs_tuple, create_graph, "hessian")
+    return _jacobian(gradient, inputs_tuple[0] if single_input else inputs_tuple, create_graph, "hessian", strict)
+
+
+def _check_twice_differentiable(grads: tuple, strict: bool) -> None:
+    """In strict mode, a gradient that does not depend on the inputs (a linear function's) is refused."""
+    for index, g in enumerate(grads):
+        if strict and (g is None or not g.requires_grad):
+            raise RuntimeError(_STRICT_HESSIAN.format(index))
 
 
 def jvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     """``(func(inputs), J v)`` by the double-VJP trick: with u^T J a function of u, J v = d(u^T J v)/du."""
 
     inputs, single_input = _as_tuple(inputs, "inputs", "jvp")
-    vs = _as_tuple(v, "v", "jvp")[0] if v is not None else tuple(t.new_ones(*t.shape) for t in inputs)
+    vs = _single_element_v(inputs, v, "jvp", single_input)
     with enable_grad():
         ins = _prepare(inputs, True)
         outputs, single_output = _as_tuple(func(*ins), _OUTPUTS, "jvp")
+        _check_outputs(outputs, strict)
+        if not any(out.requires_grad for out in outputs):      # nothing depends on the inputs: J v = 0
+            outs = _kept(outputs, create_graph)
+            zeros = tuple(zeros_like(o) for o in outputs)
+            return (outs[0] if single_output else outs), (zeros[0] if single_output else zeros)
         dummies = tuple(zeros_like(o).requires_grad_(True) for o in outputs)
         vjps = grad(outputs, ins, dummies, create_graph=True, allow_unused=True)
         pairs = [(g, w) for g, w in zip(vjps, vs) if g is not None]
@@ -162,18 +244,34 @@ def jvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
 
 def hvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     """``(func(inputs), H v)`` for a scalar ``func``, without forming H (two backward passes)."""
+    return _hvp(func, inputs, v, create_graph, strict, "hvp")
 
-    inputs, single_input = _as_tuple(inputs, "inputs", "hvp")
-    vs = _as_tuple(v, "v", "hvp")[0]
+
+def vhp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
+    """``(func(inputs), v^T H)``: the Hessian of a scalar function is symmetric, so it is ``hvp``."""
+    return _hvp(func, inputs, v, create_graph, strict, "vhp")
+
+
+def _hvp(func, inputs, v, create_graph: bool, strict: bool, caller: str):
+    inputs, single_input = _as_tuple(inputs, "inputs", caller)
+    vs = _single_element_v(inputs, v, caller, single_input)
     with enable_grad():
         ins = _prepare(inputs, True)
-        out = func(*ins)
-        grads = grad(out, ins, create_graph=True)
-        dot = sum((g * w).sum() for g, w in zip(grads, vs))
-        products = grad(dot, ins, create_graph=create_graph, allow_unused=True)
+        outs, single_output = _as_tuple(func(*ins), _OUTPUTS, caller)
+        if not single_output:
+            raise RuntimeError(f"The function given to {caller} should return a single Tensor")
+        out = outs[0]
+        if out.numel() != 1:
+            raise RuntimeError(f"The Tensor returned by the function given to {caller} should contain a "
+                               "single element")
+        _check_outputs(outs, strict)
+        grads = _vjps(outs, ins, (None,), True)
+        _check_twice_differentiable(grads, strict)
+        pairs = [(g, w) for g, w in zip(grads, vs) if g is not None and g.requires_grad]
+        products = (None,) * len(ins)
+        if pairs:
+            dot = sum((g * w).sum() for g, w in pairs)
+            products = grad(dot, ins, create_graph=create_graph, allow_unused=True)
     products = _kept(_filled(ins, products), create_graph)
     return (out if create_graph else out.detach()), (products[0] if single_input else products)
-
-
-vhp = hvp      # the Hessian of a scalar function is symmetric: v^T H = (H v)^T
 

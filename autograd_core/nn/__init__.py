@@ -8,12 +8,12 @@ torch.Size([3, 2])
 """
 from . import functional, init
 from .modules import (AdaptiveAvgPool2d, BatchNorm1d, BatchNorm2d, BCEWithLogitsLoss, Conv2d, CrossEntropyLoss,
-                      Dropout, Flatten, Identity,
+                      Dropout, Flatten, Hardtanh, Identity, LeakyReLU, ReLU6,
                       Linear, LogSoftmax, MaxPool2d, Module, ModuleList, MSELoss, NLLLoss, ReLU, Sequential,
                       Sigmoid, Softmax, Tanh)
 from .parameter import Parameter
 
 __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "Linear", "Identity", "Conv2d", "BatchNorm1d",
-           "BatchNorm2d", "ReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "MaxPool2d", "AdaptiveAvgPool2d",
-           "Flatten", "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss", "Dropout", "functional",
-           "init"]
+           "BatchNorm2d", "ReLU", "LeakyReLU", "Hardtanh", "ReLU6", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
+           "MaxPool2d", "AdaptiveAvgPool2d", "Flatten", "MSELoss", "CrossEntropyLoss", "NLLLoss",
+           "BCEWithLogitsLoss", "Dropout", "functional", "init"]

@@ -2,7 +2,7 @@
 
 Each function checks its arguments with PyTorch's errors and calls one op; the ops themselves
 (forward and backward side by side) live in ``autograd_core/ops/``: ``linalg`` (``Addmm``),
-``softmax``, ``convolution``, ``pooling``, ``normalization`` and ``loss``.
+``activation``, ``softmax``, ``convolution``, ``pooling``, ``normalization`` and ``loss``.
 
 >>> import autograd_core as torch
 >>> import autograd_core.nn.functional as F
@@ -16,6 +16,7 @@ import numpy as np
 
 from ..dtypes import from_numpy_dtype
 from ..grad_mode import _GradMode
+from ..ops.activation import Hardtanh, LeakyRelu, LeakyReluInPlace
 from ..ops.convolution import Convolution
 from ..ops.linalg import Addmm
 from ..ops.loss import BinaryCrossEntropyWithLogits, MseLoss, NllLoss
@@ -26,9 +27,9 @@ from ..random import _generator
 from ..ops.softmax import LogSoftmax, Softmax
 from ..tensor import Tensor
 
-__all__ = ["relu", "sigmoid", "tanh", "linear", "conv2d", "max_pool2d", "adaptive_avg_pool2d",
-           "batch_norm", "softmax", "log_softmax", "nll_loss", "cross_entropy", "mse_loss",
-           "binary_cross_entropy_with_logits", "dropout"]
+__all__ = ["relu", "leaky_relu", "leaky_relu_", "hardtanh", "hardtanh_", "relu6", "sigmoid", "tanh", "linear",
+           "conv2d", "max_pool2d", "adaptive_avg_pool2d", "batch_norm", "softmax", "log_softmax", "nll_loss",
+           "cross_entropy", "mse_loss", "binary_cross_entropy_with_logits", "dropout"]
 
 
 def _pair(value) -> tuple:
@@ -69,6 +70,44 @@ def sigmoid(input: Tensor) -> Tensor:
 def tanh(input: Tensor) -> Tensor:
     """tanh(x)"""
     return input.tanh()
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x where x > 0, else negative_slope * x (node ``LeakyReluBackward0``; ``LeakyReluBackward1``
+    in place, which reads the result)."""
+    if isinstance(negative_slope, bool) or not isinstance(negative_slope, (int, float, np.number)):
+        raise TypeError("leaky_relu(): argument 'negative_slope' (position 2) must be Number, not "
+                        f"{type(negative_slope).__name__}")
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f'"leaky_relu_cpu" not implemented for \'{input.dtype.scalar_name}\'')
+    if inplace:
+        return LeakyReluInPlace.apply_(input, negative_slope=negative_slope)
+    return LeakyRelu.apply(input, negative_slope=negative_slope)
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
+    """x clipped to [min_val, max_val] (node ``HardtanhBackward0``).  Unlike ``clamp``, the
+    gradient at a bound is 0: it flows only strictly inside."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    if inplace:
+        return Hardtanh.apply_(input, min_val=min_val, max_val=max_val)
+    return Hardtanh.apply(input, min_val=min_val, max_val=max_val)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """``leaky_relu`` in place."""
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """``hardtanh`` in place."""
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6): ``hardtanh`` between 0 and 6, as PyTorch computes it."""
+    return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def _softmax_dim(input: Tensor, dim: int | None) -> int:

@@ -8,6 +8,7 @@ arguments and calls them):
 * ``shape``         -- views and joining (``View``, ``Permute``, ``Expand``, ``Cat`` ...)
 * ``indexing``      -- ``x[key]`` and ``x[key] = value`` (``Select``, ``Slice``, ``Index``, ``CopySlices``)
 * ``linalg``        -- matrix products (``Mm``, ``Mv``, ``Dot``, ``Bmm``, ``Addmm``) and ``matmul``
+* ``activation``    -- ``LeakyRelu``, ``Hardtanh`` and their recorded backwards
 * ``softmax``       -- ``Softmax``, ``LogSoftmax``
 * ``convolution``   -- ``Convolution`` and the two ops of its backward
 * ``pooling``       -- ``MaxPool2dWithIndices``, ``AdaptiveAvgPool2d``

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..dtypes import as_floating, from_numpy_dtype
-from ..function import Op, constant, pass_through
+from ..function import Op, _broadcast_error, constant, pass_through
 from ..tensor import Tensor
 
 
@@ -412,6 +412,16 @@ class MaskedFillTensor(Op):
 
 def masked_fill(tensor: Tensor, mask: Tensor, value, in_place: bool = False) -> Tensor:
     """``tensor.masked_fill(mask, value)``: PyTorch's checks, then the op for a number or a 0-d tensor."""
+    if not isinstance(mask, Tensor) or not isinstance(value, (Tensor, int, float)):
+        got = ", ".join("Tensor" if isinstance(a, Tensor) else type(a).__name__ for a in (mask, value))
+        raise TypeError(f"masked_fill{'_' if in_place else ''}() received an invalid combination of "
+                        f"arguments - got ({got}), but expected one of:\n * (Tensor mask, Tensor value)\n"
+                        " * (Tensor mask, Number value)")
+    shapes = (tensor._data.shape, mask._data.shape) if in_place else (mask._data.shape, tensor._data.shape)
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise RuntimeError(_broadcast_error(*shapes)) from None
     if mask._data.dtype != np.bool_:
         raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
                            f"{from_numpy_dtype(mask._data.dtype).cpp_name}")

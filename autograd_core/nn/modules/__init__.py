@@ -1,5 +1,5 @@
 """The layers, laid out as in PyTorch's ``torch/nn/modules``."""
-from .activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .activation import Hardtanh, LeakyReLU, LogSoftmax, ReLU, ReLU6, Sigmoid, Softmax, Tanh
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .container import ModuleList, Sequential
 from .conv import Conv2d
@@ -11,5 +11,6 @@ from .module import Module
 from .pooling import AdaptiveAvgPool2d, MaxPool2d
 
 __all__ = ["Module", "Sequential", "ModuleList", "Linear", "Identity", "Conv2d", "BatchNorm1d", "BatchNorm2d",
-           "ReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "MaxPool2d", "AdaptiveAvgPool2d", "Flatten",
-           "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss", "Dropout"]
+           "ReLU", "LeakyReLU", "Hardtanh", "ReLU6", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "MaxPool2d",
+           "AdaptiveAvgPool2d", "Flatten", "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss",
+           "Dropout"]
