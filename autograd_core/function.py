@@ -194,11 +194,10 @@ class BackwardNode(Node, FunctionCtx):
     @property
     def saved_tensors(self) -> tuple:
         saved = self._saved
-        if not saved:
+        if saved is None:
             if "_to_save" in self.__dict__:            # read inside forward: hand back as given
                 return tuple(self._to_save)
-            if saved is None:
-                raise RuntimeError(_FREED_MESSAGE)
+            raise RuntimeError(_FREED_MESSAGE)
         return tuple([s.unpack(self) if type(s) in _SAVED_TYPES else s for s in saved])
 
     def _run(self, *grad_outputs):
