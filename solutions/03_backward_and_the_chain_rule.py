@@ -1007,8 +1007,9 @@ print(whole, w.grad, torch.allclose(whole, w.grad))
 # >   for another pass over the same graph (section 6), and a custom `Function` adds one node
 # >   (section 3); to stop at chosen tensors, ask `torch.autograd.grad` for them, or pass
 # >   `inputs=` to `backward()` (chapter 7), and `detach()` cuts a graph (chapter 6).
-# > * Its zeroing loop writes `x.grad.data.zero_()`: the `.data` changes nothing there
-# >   (section 7).
+# > * Its zeroing loop runs on the `x` that its previous example rebound under `no_grad`, so
+# >   its `backward()` fails (chapter 5 shows why); and it writes `x.grad.data.zero_()`, where
+# >   the `.data` changes nothing (section 7).
 # > * 《PyTorch 梯度》 says that the graph is destroyed after `backward()`: the nodes stay, what
 # >   they saved is freed, and a graph whose nodes saved nothing runs again (section 6).
 # > * It also says that `retain_graph=True` keeps the graph "and the intermediate gradients": it

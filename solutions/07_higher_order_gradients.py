@@ -1149,5 +1149,3 @@ for _fn, _x, _got in _cases:
 # >   only the nodes a call runs free the tensors they saved (section 3).
 # > * Asking for `w` and then `b` "needs `retain_graph=True`": not here, since the second call
 # >   only runs `AddBackward0`, which saved nothing (section 3, exercise 1).
-# > * "`retain_graph=True` keeps the graph and the intermediate gradients": it keeps the saved
-# >   tensors; no intermediate gradient is kept (section 4).
