@@ -31,12 +31,7 @@ class LeakyRelu(Op):
 class LeakyReluInPlace(LeakyRelu):
     """``leaky_relu_``: the same maths, read from the result (its sign is the input's when the
     slope is positive; PyTorch refuses a negative slope in its backward)"""
-    node_name, saves = "LeakyReluBackward1", ("result",)
-
-    @staticmethod
-    def forward(ctx, a, *, negative_slope):
-        ctx.negative_slope = negative_slope
-        return np.where(a > 0, a, a * negative_slope)
+    node_name, saves = "LeakyReluBackward1", ("result",)      # forward: LeakyRelu's
 
     @staticmethod
     def backward(ctx, grad):
