@@ -177,7 +177,8 @@ print(y2.is_leaf, y2.grad_fn)
 # is a leaf too: no operation was recorded.
 
 # %%
-print(r.is_leaf, r.grad_fn)
+k = torch.ones(3) * 2
+print(k.is_leaf, k.grad_fn)
 
 # %% [markdown]
 # Only a leaf's `requires_grad` can be switched; a non-leaf's flag follows from its inputs
@@ -899,6 +900,6 @@ for _f, _values, _h, _want in [
 # > * 《pytorch 入门笔记》 writes `.requires_grad(...)`, whose flag "also" has a default: the
 # >   method is `requires_grad_()`, with a trailing underscore, and its flag defaults to `True`
 # >   (section 1).
-# > * 《PyTorch 梯度》 prints `2.0` for `w.grad` in the line example, the value of `w` rather
-# >   than the derivative, `tensor(3.)` (section 5, exercise 4); and its table types `grad` as
+# > * 《PyTorch 梯度》 prints the value of `w` for `w.grad` in the line example, where the
+# >   derivative belongs (section 5, exercise 4); and its table types `grad` as
 # >   `ndarray`: `.grad` and `.data` are tensors (section 3).

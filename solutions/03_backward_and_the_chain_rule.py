@@ -58,8 +58,8 @@ print(a.grad, b.grad)
 # %% [markdown]
 # Where does the pass start? At `y` itself, with $\partial y / \partial y = 1$. For a tensor with
 # a single element, `y.backward()` is short for `y.backward(torch.ones_like(y))`: PyTorch makes
-# that initial gradient for you. (For a tensor with several elements it refuses to guess;
-# chapter 4 is about the `gradient` argument.)
+# that initial gradient for you. (For a tensor with several elements, chapter 4
+# explains what happens, and the `gradient` argument.)
 
 # %%
 a.grad = None                      # empty .grad again (section 7 explains why this is needed)
@@ -111,7 +111,7 @@ def run_node(node, *grad_outputs):
 # %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 from autograd_core.viz import draw_graph
 
-y = a ** 2 + 2 * b ** 3            # backward() used up the last graph: record a new one
+y = a ** 2 + 2 * b ** 3            # backward() freed what that graph saved: record a new one
 draw_graph(y, params={"a": a, "b": b})
 
 # %% [markdown]
@@ -622,17 +622,17 @@ print(type(node).__name__, node.variable is x1)
 # every layer). So by default each node **frees them as soon as it has run**: after
 # `loss.backward()` the nodes still exist (`loss.grad_fn` still points at them), but emptied.
 # The next forward pass records a new graph, which is what every iteration of a training loop
-# does. Below, the graph of `(x * x).sum()` with its saved tensors in orange, before
+# does. Below, the graph of `x.exp().sum()` with its saved tensor in orange, before
 # `backward()` and after.
 
 # %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 x = torch.tensor([1., 2.], requires_grad=True)
-m = (x * x).sum()
-draw_graph(m, params={"x": x}, show_saved=True)
+e = x.exp().sum()
+draw_graph(e, params={"x": x}, show_saved=True)
 
 # %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
-m.backward()
-draw_graph(m, params={"x": x}, show_saved=True)
+e.backward()
+draw_graph(e, params={"x": x}, show_saved=True)
 
 # %% [markdown]
 # ### Exercise 3 (predict, then run): a second `backward()`
@@ -1010,7 +1010,7 @@ print(whole, w.grad, torch.allclose(whole, w.grad))
 # > * Its zeroing loop runs on the `x` that its previous example rebound under `no_grad`, so
 # >   its `backward()` fails (chapter 5 shows why); and it writes `x.grad.data.zero_()`, where
 # >   the `.data` changes nothing (section 7).
-# > * 《PyTorch 梯度》 says that the graph is destroyed after `backward()`: the nodes stay, what
-# >   they saved is freed, and a graph whose nodes saved nothing runs again (section 6).
+# > * 《PyTorch 梯度》 says that the graph is destroyed after `backward()`: the nodes stay and
+# >   only what they saved is freed (section 6, exercise 3).
 # > * It also says that `retain_graph=True` keeps the graph "and the intermediate gradients": it
 # >   keeps the saved tensors, and no gradient of an intermediate result (section 6).

@@ -1032,8 +1032,7 @@ for _X in [_torch.tensor([[0.1, 0.2, 0.3], [1.0, -1.0, 0.5], [0.0, 0.0, 0.0], [2
 # >
 # > Where they slip:
 # >
-# > * 《PyTorch 梯度》 concludes from section 2's error that PyTorch can only differentiate a
-# >   scalar: `backward` only refuses to invent the starting gradient (section 4). It lays the
+# > * 《PyTorch 梯度》 concludes from section 2 that PyTorch can only differentiate a scalar: `backward` only refuses to invent the starting gradient (section 4). It lays the
 # >   Jacobian out one row per input and multiplies `[1, 1]` from the left, which is $J v$, not
 # >   $v^\top J$ (exercise 2). And it writes `torch.ones_likes` for `torch.ones_like`.
 # > * 《pytorch 入门笔记》 says autograd cannot compute a whole Jacobian directly:

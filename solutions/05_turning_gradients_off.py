@@ -820,9 +820,9 @@ assert not _prefix.fc2.weight.requires_grad and not _prefix.fc2.bias.requires_gr
 #
 # ### Exercise 4 (predict, then run): eval versus no_grad
 #
-# A `BatchNorm2d` layer keeps a `running_mean` of the batches it has seen: it starts at zeros,
-# and each forward pass in training mode moves it towards the batch's mean. Read the next cell
-# and run it (it prints nothing).
+# A `BatchNorm2d` layer keeps a `running_mean`, starting at zeros, which it updates from the
+# batches it normalises during training and uses instead of the batch mean after `eval()`.
+# Read the next cell and run it (it prints nothing).
 
 # %%
 bn = nn.BatchNorm2d(2)          # a new layer: training mode, running_mean = [0., 0.]

@@ -372,13 +372,12 @@ print(grad_xx)
 # recommends `autograd.grad`. If you use `backward(create_graph=True)`, set the `.grad` fields
 # back to `None` when you are done.
 #
-# ## 6. Zeroing gradients, and why it matters here
+# ## 6. Differentiating `.grad` itself
 #
-# Call `backward()` on `x.grad` itself. It differentiates $\partial z/\partial x = 2xy$ with
-# respect to the leaves and, as every `backward()` does, **adds** the result into their
-# `.grad`, which already holds the first derivatives.
+# After `backward(create_graph=True)`, `x.grad` holds $\partial z/\partial x = 2xy$ as a
+# recorded tensor that depends on `x` and `y`, so you can call `backward()` on it.
 #
-# ### Exercise 2 (predict, then run): gradients of a gradient, accumulated
+# ### Exercise 2 (predict, then run): the gradient of a gradient
 #
 # The next cell rebuilds the example and stops before the interesting line.
 
@@ -1147,5 +1146,5 @@ for _fn, _x, _got in _cases:
 # >   the gradients (section 2).
 # > * "The graph is destroyed after `backward()` or `autograd.grad()`": the nodes stay, and
 # >   only the nodes a call runs free the tensors they saved (section 3).
-# > * Asking for `w` and then `b` "needs `retain_graph=True`": not here, since the second call
-# >   only runs `AddBackward0`, which saved nothing (section 3, exercise 1).
+# > * Asking for `w` and then `b` "needs `retain_graph=True`": not always; exercise 1 shows
+# >   when (section 3).

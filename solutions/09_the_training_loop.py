@@ -1258,8 +1258,8 @@ for _seed, _noise, _needed in ((11, 0.15, 0.93),):
 #   ($b = g$ on the first step); $p \leftarrow p - \text{lr}\,b$. Its buffers live in
 #   `optimizer.state`, its settings in `optimizer.param_groups`. Momentum speeds up the way
 #   along a valley and damps the zigzag across it.
-# * `step()` skips parameters whose `.grad` is `None` (frozen, or unused by the loss); a
-#   gradient of zeros is still decayed and pushed by momentum.
+# * `step()` skips parameters whose `.grad` is `None`; a zero gradient is not `None`
+#   (exercise 4).
 # * The tutorial's ResNet-18 step produces `torch.Size([1, 1000])` predictions and a gradient for
 #   all 62 parameter tensors; its `(prediction - labels).sum()` is a placeholder, whose gradient
 #   ignores the labels.
