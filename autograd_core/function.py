@@ -29,6 +29,7 @@ from .grad_mode import _GradMode, no_grad
 from .hooks import RemovableHandle, add_hook, move_retained
 from .saved_variable import (_INFERENCE_IN_PLACE, _INFERENCE_SAVED, _SAVED_TYPES, PackedSavedTensor,
                              RawSavedTensor, SavedTensor, saved_tensors_hooks_stack)
+from .size import broadcast_error
 from .tensor import Tensor
 
 _sequence = itertools.count()   # creation order of nodes; the engine runs later nodes first
@@ -431,7 +432,7 @@ class Op(Function):
         except ValueError as error:
             if "could not be broadcast" not in str(error):
                 raise
-            raise RuntimeError(_broadcast_error(*(np.shape(a) for a in arrays[:2])) or str(error)) from None
+            raise RuntimeError(broadcast_error(*(np.shape(a) for a in arrays[:2])) or str(error)) from None
         if type(out) is not np.ndarray:
             if type(out) is tuple:          # more outputs, which take no gradient (pooling's indices)
                 out, *extras = out
@@ -534,15 +535,6 @@ _new_object = object.__new__
 
 def _has_float64(arrays) -> bool:
     return any(type(a) is np.ndarray and a.dtype is _FLOAT64 for a in arrays)
-
-
-def _broadcast_error(a: tuple, b: tuple) -> str:
-    """PyTorch's message for shapes that do not broadcast (it names the last bad dimension)."""
-    ndim = max(len(a), len(b))
-    a, b = (1,) * (ndim - len(a)) + tuple(a), (1,) * (ndim - len(b)) + tuple(b)
-    dim = next((i for i in reversed(range(ndim)) if a[i] != b[i] and 1 not in (a[i], b[i])), None)
-    return None if dim is None else (f"The size of tensor a ({a[dim]}) must match the size of tensor b ({b[dim]}) at "
-            f"non-singleton dimension {dim}")
 
 
 def _new_node(cls, args) -> BackwardNode:

@@ -1,5 +1,6 @@
-"""``Size`` (a tensor's shape, as ``torch.Size``), the rule for shape arguments, and the version
-counter a storage carries: the small value types a ``Tensor`` is made of."""
+"""``Size`` (a tensor's shape, as ``torch.Size``), the rules for shape arguments and for shapes
+that do not broadcast, and the version counter a storage carries: the small value types a
+``Tensor`` is made of."""
 from __future__ import annotations
 
 import numpy as np
@@ -26,3 +27,12 @@ def _shape_args(size) -> tuple:
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
     return tuple(int(n) for n in size)
+
+
+def broadcast_error(a: tuple, b: tuple) -> str:
+    """PyTorch's message for shapes that do not broadcast (it names the last bad dimension)."""
+    ndim = max(len(a), len(b))
+    a, b = (1,) * (ndim - len(a)) + tuple(a), (1,) * (ndim - len(b)) + tuple(b)
+    dim = next((i for i in reversed(range(ndim)) if a[i] != b[i] and 1 not in (a[i], b[i])), None)
+    return None if dim is None else (f"The size of tensor a ({a[dim]}) must match the size of tensor b ({b[dim]}) at "
+            f"non-singleton dimension {dim}")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..dtypes import as_floating, from_numpy_dtype
-from ..function import Op, _broadcast_error, constant, pass_through
+from ..function import Op, constant, pass_through
+from ..size import broadcast_error
 from ..tensor import Tensor
 
 
@@ -421,7 +422,7 @@ def masked_fill(tensor: Tensor, mask: Tensor, value, in_place: bool = False) -> 
     try:
         np.broadcast_shapes(*shapes)
     except ValueError:
-        raise RuntimeError(_broadcast_error(*shapes)) from None
+        raise RuntimeError(broadcast_error(*shapes)) from None
     if mask._data.dtype != np.bool_:
         raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
                            f"{from_numpy_dtype(mask._data.dtype).cpp_name}")
