@@ -500,9 +500,9 @@ def lint_reveals(nb: nbformat.NotebookNode, chapter: str) -> list[str]:
             predicting, after_test = bool(PREDICT_HEADING.search(text)), False
         elif predicting and is_test_cell(cell):
             after_test = True
-        elif after_test and cell.cell_type == "markdown" and not (
+        elif after_test and cell.cell_type == "markdown" and not (  # one closed block, whole
                 text.startswith(REVEAL_OPEN) and text.endswith(REVEAL_CLOSE)
-                and "open" not in text.split(">", 1)[0]):
+                and text.count(REVEAL_CLOSE) == 1):
             problems.append(f"{chapter} cell {i}: explains a predict-then-run exercise below "
                             f"its test, in sight; fold it in {REVEAL_OPEN}<summary>...</summary>"
                             f" ... {REVEAL_CLOSE} (closed: no 'open' attribute)")

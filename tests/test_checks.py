@@ -352,6 +352,7 @@ def test_a_predict_exercise_keeps_its_answer_folded_below_the_test():
     folded = "<details><summary>Why 2</summary>\n\nOne plus one.\n\n</details>"
     assert coursekit.lint_reveals(notebook(folded), CHAPTER) == []
     for shown in ("It is 2: one plus one.", folded.replace("<details>", "<details open>"),
-                  folded + "\n\nAnd 2 again, in sight."):
+                  folded + "\n\nAnd 2 again, in sight.",
+                  folded + "\n\nIt is 2.\n\n" + folded):
         (problem,) = coursekit.lint_reveals(notebook(folded, shown), CHAPTER)
         assert problem.startswith(f"{CHAPTER} cell 3: explains a predict-then-run exercise")
