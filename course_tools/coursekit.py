@@ -328,17 +328,28 @@ def generate_releases(root: Path, only: list[str] | None = None) -> list[str]:
         for chapter in only:
             nbgrader(root, "generate_assignment", chapter, "--force")
             finish_release(release_notebook(root, chapter))
+        _release_translations(root, list(only))
         return list(only)
     if names:
         nbgrader(root, "generate_assignment", CHAPTER_GLOB, "--force")
         for chapter in names:
             finish_release(release_notebook(root, chapter))
+        _release_translations(root, names)
     release = root / RELEASE_DIR
     if release.is_dir():
         for folder in release.iterdir():
             if folder.is_dir() and CHAPTER_NAME.match(folder.name) and folder.name not in names:
                 shutil.rmtree(folder)
     return names
+
+
+def _release_translations(root: Path, names: list[str]) -> None:
+    """The other editions' releases, beside the English ones (course_tools/translation.py),
+    for a course root that has translations/ (a scratch course copied without them has none).
+    Imported here, not at the top: translation builds on this module."""
+    from course_tools import translation
+
+    translation.release_translations(root, names)
 
 
 def finish_release(path: Path) -> None:
@@ -383,14 +394,23 @@ def release(root: Path = REPO, only: list[str] | None = None, log=print) -> None
         log(f"released {RELEASE_DIR}/{chapter}/")
 
 
-def scratch_course(root: Path, destination: Path, chapter_names: list[str] | None = None) -> Path:
-    """Copy a course's configuration and sources (no release, no gradebook) to destination."""
+TRANSLATIONS = "translations"  # the other editions' text (course_tools/translation.py)
+
+
+def scratch_course(root: Path, destination: Path, chapter_names: list[str] | None = None,
+                   translations: bool = False) -> Path:
+    """Copy a course's configuration and sources (no release, no gradebook) to destination;
+    with `translations`, its translations too, so that its releases include every edition."""
     root, destination = Path(root), Path(destination)
     (destination / SOURCE_DIR).mkdir(parents=True, exist_ok=True)
     shutil.copy2(root / "nbgrader_config.py", destination / "nbgrader_config.py")
     for chapter in chapters(root) if chapter_names is None else chapter_names:
         shutil.copytree(root / SOURCE_DIR / chapter, destination / SOURCE_DIR / chapter,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    if translations and (root / TRANSLATIONS).is_dir():
+        shutil.copytree(root / TRANSLATIONS, destination / TRANSLATIONS)
+        shutil.copytree(root / "course_messages", destination / "course_messages",
+                        ignore=shutil.ignore_patterns("__pycache__"))
     return destination
 
 
@@ -623,7 +643,7 @@ def check_release_in_sync(root: Path, workdir: Path) -> list[str]:
     notebooks/ byte for byte: what `./course release && git diff --exit-code notebooks/` would
     say, without touching the work tree and whether or not the files are committed yet."""
     root = Path(root)
-    scratch = scratch_course(root, Path(workdir) / "regenerated")
+    scratch = scratch_course(root, Path(workdir) / "regenerated", translations=True)
     generate_releases(scratch)
     expected_dir, actual_dir = scratch / RELEASE_DIR, root / RELEASE_DIR
     expected = _files_under(expected_dir)

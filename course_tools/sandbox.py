@@ -78,7 +78,6 @@ from course_tools import coursekit
 DEFAULT_MEMORY = 2 * 2**30
 KERNEL_UID_BASE = 200_000
 GUARD_MODULE = "course_kernel_guard"
-ENGINE_PACKAGE = "autograd_core"
 # Where things appear inside the sandbox
 ENGINE_MOUNT = "/opt/autograd-course"
 HOME_MOUNT = "/home/student"
@@ -238,16 +237,19 @@ def launcher_command(limits: Limits, uid: int) -> list[str]:
 
 
 def prepare_engine(folder: Path) -> Path:
-    """Copy the engine and the kernel guard into folder, compile their bytecode (the sandbox
-    cannot write any), and make them readable by an unprivileged kernel."""
+    """Copy the engine, the test messages' catalogues and the kernel guard into folder,
+    compile their bytecode (the sandbox cannot write any), and make them readable by an
+    unprivileged kernel."""
     import autograd_core
+    import course_messages
 
     from course_tools import kernel_guard
 
     folder.mkdir(parents=True, exist_ok=True)
-    source = Path(autograd_core.__file__).resolve().parent
-    target = folder / ENGINE_PACKAGE
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for package in (autograd_core, course_messages):
+        source = Path(package.__file__).resolve().parent
+        shutil.copytree(source, folder / package.__name__,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     shutil.copy2(kernel_guard.__file__, folder / f"{GUARD_MODULE}.py")
     compileall.compile_dir(str(folder), quiet=2)
     for path in [folder, *folder.rglob("*")]:

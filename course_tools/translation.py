@@ -26,6 +26,8 @@ from __future__ import annotations
 import ast
 import io
 import re
+import shutil
+import tempfile
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,8 +36,9 @@ import nbformat
 import polib
 
 from course_tools.coursekit import (
-    HIDDEN_BEGIN, HIDDEN_END, REPO, SOLUTION_BEGIN, SOLUTION_END, CourseError, chapters,
-    read_notebook, source_notebook,
+    CHAPTER_GLOB, HIDDEN_BEGIN, HIDDEN_END, RELEASE_DIR, REPO, SOLUTION_BEGIN, SOLUTION_END,
+    SOURCE_DIR, CourseError, chapters, finish_release, nbgrader, read_notebook, release_notebook,
+    source_notebook, write_notebook,
 )
 
 EDITIONS = ("zh",)  # the languages besides English
@@ -434,3 +437,49 @@ def code_stub(root: Path, language: str) -> str:
     comment = entry.msgstr if entry is not None and entry.msgstr and not entry.fuzzy \
         else CODE_STUB
     return f"# {comment}\nraise NotImplementedError()"
+
+
+def translated_course(root: Path, destination: Path, language: str,
+                      chapter_names: list[str] | None = None) -> Path:
+    """A scratch nbgrader course whose sources are the chapters in `language` (same cell ids,
+    grade ids, points and code as the English ones) and whose nbgrader empties answer cells
+    with the stub's comment in that language. Grading a submission of that edition uses it."""
+    root, destination = Path(root), Path(destination)
+    (destination / SOURCE_DIR).mkdir(parents=True, exist_ok=True)
+    config = (root / "nbgrader_config.py").read_text(encoding="utf-8")
+    (destination / "nbgrader_config.py").write_text(
+        config + f"\n# The {language} edition (course_tools/translation.py)\n"
+        f"c.ClearSolutions.code_stub = {{'python': {code_stub(root, language)!r}}}\n",
+        encoding="utf-8")
+    for chapter in chapters(root) if chapter_names is None else chapter_names:
+        folder = root / SOURCE_DIR / chapter
+        shutil.copytree(folder, destination / SOURCE_DIR / chapter,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__",
+                                                      "*.ipynb"))
+        po = load(catalogue_path(root, language, chapter), language, chapter)
+        write_notebook(translated_source(read_notebook(source_notebook(root, chapter)), po,
+                                         language),
+                       destination / SOURCE_DIR / chapter / f"{chapter}.ipynb")
+    return destination
+
+
+def editions(root: Path) -> list[str]:
+    """The languages besides English that a course root has translations for."""
+    return [language for language in EDITIONS
+            if (Path(root) / TRANSLATIONS_DIR / language).is_dir()]
+
+
+def release_translations(root: Path, chapter_names: list[str]) -> None:
+    """Release each chapter in every translated edition, with nbgrader as the English one, to
+    `notebooks/<chapter>/<chapter>.<language>.ipynb`, beside the English release."""
+    root = Path(root)
+    for language in editions(root):
+        with tempfile.TemporaryDirectory(prefix=f"release-{language}-") as scratch:
+            course = translated_course(root, Path(scratch) / "course", language, chapter_names)
+            nbgrader(course, "generate_assignment",
+                     chapter_names[0] if len(chapter_names) == 1 else CHAPTER_GLOB, "--force")
+            for chapter in chapter_names:
+                made = release_notebook(course, chapter)
+                finish_release(made)
+                target = release_notebook(root, chapter).with_name(release_name(chapter, language))
+                shutil.copy2(made, target)
