@@ -395,6 +395,7 @@ def release(root: Path = REPO, only: list[str] | None = None, log=print) -> None
 
 
 TRANSLATIONS = "translations"  # the other editions' text (course_tools/translation.py)
+GLOSSARY = "docs/glossary.md"  # their terms
 
 
 def scratch_course(root: Path, destination: Path, chapter_names: list[str] | None = None,
@@ -411,6 +412,8 @@ def scratch_course(root: Path, destination: Path, chapter_names: list[str] | Non
         shutil.copytree(root / TRANSLATIONS, destination / TRANSLATIONS)
         shutil.copytree(root / "course_messages", destination / "course_messages",
                         ignore=shutil.ignore_patterns("__pycache__"))
+        (destination / "docs").mkdir(exist_ok=True)
+        shutil.copy2(root / GLOSSARY, destination / GLOSSARY)
     return destination
 
 
@@ -504,7 +507,9 @@ def lint_chapter(root: Path, chapter: str) -> list[str]:
 # test: the text between its test cell and the next heading is folded in one of these, which
 # JupyterLab renders closed (the learner opens it by clicking its summary).
 REVEAL_OPEN, REVEAL_CLOSE = "<details>", "</details>"
-PREDICT_HEADING = re.compile(r"^#+ Exercise .*\(predict", re.IGNORECASE | re.MULTILINE)
+# "## Exercise 2 (predict, then run)", and in the Chinese edition "## 练习 2（先预测，再运行）"
+PREDICT_HEADING = re.compile(r"^#+ (Exercise .*\(predict|练习.*[(（]先预测)",
+                             re.IGNORECASE | re.MULTILINE)
 HEADING = re.compile(r"^#+ ", re.MULTILINE)
 
 

@@ -36,13 +36,13 @@ import nbformat
 import polib
 
 from course_tools.coursekit import (
-    CHAPTER_GLOB, HIDDEN_BEGIN, HIDDEN_END, RELEASE_DIR, REPO, SOLUTION_BEGIN, SOLUTION_END,
+    CHAPTER_GLOB, GLOSSARY, TRANSLATIONS, HIDDEN_BEGIN, HIDDEN_END, RELEASE_DIR, REPO, SOLUTION_BEGIN, SOLUTION_END,
     SOURCE_DIR, CourseError, chapters, finish_release, nbgrader, read_notebook, release_notebook,
     source_notebook, write_notebook,
 )
 
 EDITIONS = ("zh",)  # the languages besides English
-TRANSLATIONS_DIR = "translations"
+TRANSLATIONS_DIR = TRANSLATIONS
 MESSAGES_DIR = "course_messages"
 LANGUAGE_NAMES = {"zh": "zh_CN"}
 # The cell a translated edition starts its code with: test messages in its language.
@@ -285,6 +285,26 @@ def _entry_problem(entry: polib.POEntry | None) -> str | None:
     return None
 
 
+def _structure(markdown: str) -> tuple:
+    """What a translation of a markdown cell keeps: its headings' levels, its `<details>`
+    blocks (a reveal stays folded) and its code blocks, character for character."""
+    headings = tuple(len(m.group(1)) for m in re.finditer(r"^(#+) ", markdown, re.MULTILINE))
+    text = markdown.strip()
+    folds = (markdown.count("<details"), markdown.count("</details>"),
+             text.startswith("<details>"), text.endswith("</details>"))
+    code = tuple(re.findall(r"^```.*?^```", markdown, re.MULTILINE | re.DOTALL))
+    return headings, folds, code
+
+
+def _markdown_problem(english: str, translated: str) -> str | None:
+    mine, theirs = _structure(translated), _structure(english)
+    for part, (a, b) in zip(("heading levels", "<details> tags", "code blocks"),
+                            zip(mine, theirs)):
+        if a != b:
+            return f"the translation's {part} ({a}) are not the English's ({b})"
+    return None
+
+
 def _short(text: str, limit: int = 90) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit - 3] + "..."
@@ -309,6 +329,8 @@ def problems(root: Path = REPO, language: str = "zh", only: list[str] | None = N
         for unit in units(nb):
             entry = entries.get((unit.cell_id, unit.text))
             problem = _entry_problem(entry)
+            if not problem and unit.kind == "markdown":
+                problem = _markdown_problem(unit.text, entry.msgstr)
             if entry is None and unit.cell_id in stale_contexts:
                 problem = ("stale: the English changed since it was translated (the catalogue "
                            "translates other English for this cell; run ./course translate)")
@@ -340,7 +362,6 @@ def problems(root: Path = REPO, language: str = "zh", only: list[str] | None = N
 
 # --- the glossary --------------------------------------------------------------------------
 
-GLOSSARY = "docs/glossary.md"
 GLOSSARY_ROW = re.compile(r"^\|\s*([^|]*?[A-Za-z][^|]*?)\s*\|\s*([^|]*?[\u4e00-\u9fff][^|]*?)\s*\|\s*$")
 
 
@@ -483,3 +504,51 @@ def release_translations(root: Path, chapter_names: list[str]) -> None:
                 finish_release(made)
                 target = release_notebook(root, chapter).with_name(release_name(chapter, language))
                 shutil.copy2(made, target)
+
+
+def edition_course(root: Path, destination: Path, language: str) -> Path:
+    """A course root holding one edition as if it were the only one: the translated sources in
+    solutions/ and that edition's releases in notebooks/ under the English file names, so that
+    every check of coursekit runs on it unchanged (tests/test_chapters.py)."""
+    root, destination = Path(root), Path(destination)
+    translated_course(root, destination, language)
+    for chapter in chapters(root):
+        made = release_notebook(root, chapter).with_name(release_name(chapter, language))
+        if made.exists():
+            target = release_notebook(destination, chapter)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(made, target)
+    return destination
+
+
+def _without_comments(source: str) -> list[tuple[int, str]]:
+    """A code cell's tokens, comments and layout left out: what runs."""
+    readable = "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                         for line in source.splitlines())
+    skipped = (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT,
+               tokenize.DEDENT, tokenize.ENDMARKER)
+    return [(t.type, t.string) for t in tokenize.generate_tokens(io.StringIO(readable).readline)
+            if t.type not in skipped]
+
+
+def check_same_code(english: nbformat.NotebookNode, translated: nbformat.NotebookNode,
+                    where: str) -> list[str]:
+    """A translated notebook runs exactly the English one's code: the same cells in the same
+    order with the same ids, nbgrader metadata and tokens (only comments differ), plus its
+    language cell."""
+    cells = [c for c in translated.cells if c.get("id") != LANGUAGE_CELL_ID]
+    if len(cells) != len(english.cells):
+        return [f"{where}: {len(cells)} cells besides the language cell; the English has "
+                f"{len(english.cells)}"]
+    problems = []
+    for index, (mine, theirs) in enumerate(zip(cells, english.cells)):
+        label = f"{where}, cell {index + 1} (id {theirs.get('id')})"
+        if (mine.cell_type, mine.get("id")) != (theirs.cell_type, theirs.get("id")):
+            problems.append(f"{label}: a {mine.cell_type} cell with id {mine.get('id')} "
+                            f"stands where the English has a {theirs.cell_type} cell")
+        elif mine.metadata.get("nbgrader") != theirs.metadata.get("nbgrader"):
+            problems.append(f"{label}: nbgrader metadata differs from the English")
+        elif mine.cell_type == "code" and \
+                _without_comments(mine.source) != _without_comments(theirs.source):
+            problems.append(f"{label}: its code differs from the English (only comments may)")
+    return problems

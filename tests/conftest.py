@@ -7,12 +7,13 @@ the file that asks for them.
 
 from __future__ import annotations
 
+import fcntl
 import os
 
 import pytest
 
 import chapter_harness
-from course_tools import coursekit
+from course_tools import coursekit, translation
 
 
 @pytest.fixture(scope="session")
@@ -21,10 +22,35 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> coursekit.SharedRuns:
     $COURSE_ROOT, by default this repository). Under pytest-xdist every worker has its own
     temporary folder inside the session's; the runs live in the session's, where all the
     workers find them."""
+    return runs_for(chapter_harness.ROOT, _session_folder(tmp_path_factory))
+
+
+def _session_folder(tmp_path_factory: pytest.TempPathFactory):
     session = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        session = session.parent
-    return coursekit.SharedRuns(chapter_harness.ROOT, session / "shared-runs")
+    return session.parent if os.environ.get("PYTEST_XDIST_WORKER") else session
+
+
+@pytest.fixture(scope="session")
+def editions(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Each edition of the course as a course root of its own, with its SharedRuns: English is
+    the course itself; the Chinese one (translation.edition_course) holds the translated
+    sources and the Chinese releases under the English names, so every check runs on it
+    unchanged. Built once per session, under a lock, where every xdist worker finds it."""
+    session = _session_folder(tmp_path_factory)
+    found = {"en": (chapter_harness.ROOT, runs_for(chapter_harness.ROOT, session))}
+    for language in translation.editions(chapter_harness.ROOT):
+        root = session / f"edition-{language}"
+        with open(session / f"edition-{language}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not (root / "done").exists():
+                translation.edition_course(chapter_harness.ROOT, root, language)
+                (root / "done").write_text("")
+        found[language] = (root, coursekit.SharedRuns(root, session / f"shared-runs-{language}"))
+    return found
+
+
+def runs_for(root, session) -> coursekit.SharedRuns:
+    return coursekit.SharedRuns(root, session / "shared-runs")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

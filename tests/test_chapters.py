@@ -18,13 +18,17 @@ from pathlib import Path
 
 import pytest
 
-from course_tools import coursekit
+from course_tools import coursekit, translation
 from lying_answers import LYING_ANSWERS
 
 ROOT = Path(os.environ.get("COURSE_ROOT", coursekit.REPO)).resolve()
 CHAPTERS = coursekit.chapters(ROOT)
+# Checks marked each_edition run on every edition (the `editions` fixture of conftest.py):
+# English, and the translations, whose code is the English one's (test_same_code_as_english).
+EDITIONS = ["en", *translation.editions(ROOT)]
 
 each_chapter = pytest.mark.parametrize("chapter", CHAPTERS)
+each_edition = pytest.mark.parametrize("edition", EDITIONS)
 
 
 def report(problems: list[str]) -> str:
@@ -48,8 +52,10 @@ def test_text_file_matches_the_source(chapter):
 
 
 @each_chapter
-def test_solution_passes_every_test(chapter, runs):
-    problems = coursekit.check_solution(ROOT, chapter, runs.solution(chapter))
+@each_edition
+def test_solution_passes_every_test(chapter, edition, editions):
+    root, runs = editions[edition]
+    problems = coursekit.check_solution(root, chapter, runs.solution(chapter))
     assert not problems, report(problems)
 
 
@@ -63,27 +69,33 @@ def test_chapter_runs_top_to_bottom_in_time(chapter, tmp_path, runs):
 
 
 @each_chapter
-def test_release_fails_every_test(chapter, runs):
-    problems = coursekit.check_release_fails(ROOT, chapter, runs.release(chapter))
+@each_edition
+def test_release_fails_every_test(chapter, edition, editions):
+    root, runs = editions[edition]
+    problems = coursekit.check_release_fails(root, chapter, runs.release(chapter))
     assert not problems, report(problems)
 
 
 @each_chapter
-def test_unsolved_exercises_fail_with_a_message(chapter, tmp_path, runs):
-    problems = coursekit.check_release_failures_are_explained(ROOT, chapter, tmp_path,
+@each_edition
+def test_unsolved_exercises_fail_with_a_message(chapter, edition, editions, tmp_path):
+    root, runs = editions[edition]
+    problems = coursekit.check_release_failures_are_explained(root, chapter, tmp_path,
                                                               runs.release(chapter))
     assert not problems, report(problems)
 
 
 @each_chapter
-def test_hidden_tests_fail_on_the_release(chapter, tmp_path):
-    problems = coursekit.check_hidden_tests_fail(ROOT, chapter, tmp_path)
+@each_edition
+def test_hidden_tests_fail_on_the_release(chapter, edition, editions, tmp_path):
+    problems = coursekit.check_hidden_tests_fail(editions[edition][0], chapter, tmp_path)
     assert not problems, report(problems)
 
 
 @each_chapter
-def test_each_exercise_is_graded_on_its_own(chapter, tmp_path):
-    problems = coursekit.check_exercises_alone(ROOT, chapter, tmp_path)
+@each_edition
+def test_each_exercise_is_graded_on_its_own(chapter, edition, editions, tmp_path):
+    problems = coursekit.check_exercises_alone(editions[edition][0], chapter, tmp_path)
     assert not problems, report(problems)
 
 
@@ -93,6 +105,53 @@ def test_explanations_print_what_pytorch_prints(chapter, tmp_path, runs):
     problems = coursekit.check_outputs_match_pytorch(ROOT, chapter, tmp_path,
                                                      runs.solution(chapter))
     assert not problems, report(problems)
+
+
+@each_chapter
+@pytest.mark.parametrize("edition", EDITIONS[1:])
+def test_same_code_as_english(chapter, edition, editions):
+    """A translation's source and release run exactly the English code: only markdown and
+    comments differ (and its first code cell sets the language of the test messages). So what
+    the English checks prove of the code (lying answers, wrong answers, PyTorch parity) holds
+    for the translation too."""
+    root = editions[edition][0]
+    problems = []
+    for kind, where in (("source", coursekit.source_notebook), ("release", coursekit.release_notebook)):
+        problems += translation.check_same_code(
+            coursekit.read_notebook(where(ROOT, chapter)),
+            coursekit.read_notebook(where(root, chapter)), f"{chapter} ({edition} {kind})")
+    assert not problems, report(problems)
+
+
+@each_chapter
+@pytest.mark.parametrize("edition", EDITIONS[1:])
+def test_reveals_stay_folded_in_every_edition(chapter, edition, editions):
+    """The reveal lint on the translation, which must find the same predict exercises."""
+    nb = coursekit.read_notebook(coursekit.source_notebook(editions[edition][0], chapter))
+    english = coursekit.read_notebook(coursekit.source_notebook(ROOT, chapter))
+    count = [sum(len(coursekit.PREDICT_HEADING.findall(c.source)) for c in n.cells
+                 if c.cell_type == "markdown") for n in (english, nb)]
+    assert count[0] == count[1], (f"{chapter} ({edition}): {count[1]} headings of predict "
+                                  f"exercises, the English has {count[0]}")
+    problems = coursekit.lint_reveals(nb, f"{chapter} ({edition})")
+    assert not problems, report(problems)
+
+
+@each_chapter
+@pytest.mark.parametrize("edition", EDITIONS[1:])
+def test_both_editions_print_the_same(chapter, edition, editions, runs):
+    """Every code cell of the solved translation prints what the English one prints: outputs
+    are PyTorch's, never translated."""
+    english = runs.solution(chapter).notebook
+    translated = editions[edition][1].solution(chapter).notebook
+    assert english is not None and translated is not None, f"{chapter}: a solution did not run"
+    cells = [c for c in translated.cells if c.get("id") != translation.LANGUAGE_CELL_ID]
+    differ = [f"cell {i + 1} (id {mine.get('id')}):\n  en: {coursekit.text_outputs(theirs)!r}"
+              f"\n  {edition}: {coursekit.text_outputs(mine)!r}"
+              for i, (mine, theirs) in enumerate(zip(cells, english.cells))
+              if mine.cell_type == "code" and not coursekit.is_test_cell(mine)
+              and coursekit.text_outputs(mine) != coursekit.text_outputs(theirs)]
+    assert not differ, f"{chapter}: the {edition} edition prints differently:\n" + "\n".join(differ)
 
 
 @pytest.mark.parametrize("chapter", [c for c in CHAPTERS if c in LYING_ANSWERS])
