@@ -552,3 +552,32 @@ def check_same_code(english: nbformat.NotebookNode, translated: nbformat.Noteboo
                 _without_comments(mine.source) != _without_comments(theirs.source):
             problems.append(f"{label}: its code differs from the English (only comments may)")
     return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`./course translate [chapter ...]`: merge the English into the catalogues, then list what
+    is left to translate (exit status 1 while anything is)."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="./course translate", description=main.__doc__)
+    parser.add_argument("chapters", nargs="*", help="only these chapters (default: all)")
+    parser.add_argument("--language", default="zh", choices=EDITIONS)
+    parser.add_argument("--check", action="store_true",
+                        help="only list what is missing or stale; change no file")
+    args = parser.parse_args(argv)
+    try:
+        if not args.check:
+            update(REPO, args.language, args.chapters or None)
+        left = problems(REPO, args.language, args.chapters or None)
+    except CourseError as error:
+        print(error, file=sys.stderr)
+        return 1
+    for problem in left:
+        print(problem)
+    print(f"{len(left)} to translate or check" if left else "every text has a current translation")
+    return 1 if left else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
