@@ -531,6 +531,11 @@ def _without_comments(source: str) -> list[tuple[int, str]]:
             if t.type not in skipped]
 
 
+def _grading_metadata(cell: nbformat.NotebookNode) -> dict:
+    """A cell's nbgrader metadata but its checksum, which covers the (translated) text."""
+    return {k: v for k, v in cell.metadata.get("nbgrader", {}).items() if k != "checksum"}
+
+
 def check_same_code(english: nbformat.NotebookNode, translated: nbformat.NotebookNode,
                     where: str) -> list[str]:
     """A translated notebook runs exactly the English one's code: the same cells in the same
@@ -546,7 +551,7 @@ def check_same_code(english: nbformat.NotebookNode, translated: nbformat.Noteboo
         if (mine.cell_type, mine.get("id")) != (theirs.cell_type, theirs.get("id")):
             problems.append(f"{label}: a {mine.cell_type} cell with id {mine.get('id')} "
                             f"stands where the English has a {theirs.cell_type} cell")
-        elif mine.metadata.get("nbgrader") != theirs.metadata.get("nbgrader"):
+        elif _grading_metadata(mine) != _grading_metadata(theirs):
             problems.append(f"{label}: nbgrader metadata differs from the English")
         elif mine.cell_type == "code" and \
                 _without_comments(mine.source) != _without_comments(theirs.source):
