@@ -366,12 +366,15 @@ GLOSSARY_ROW = re.compile(r"^\|\s*([^|]*?[A-Za-z][^|]*?)\s*\|\s*([^|]*?[\u4e00-\
 
 
 def glossary(root: Path = REPO) -> dict[str, str]:
-    """Chinese term -> English term, from the table in docs/glossary.md."""
+    """Chinese term -> English term, from the table of terms in docs/glossary.md (the ones
+    whose first use in a chapter carries the English)."""
     path = Path(root) / GLOSSARY
     if not path.exists():
         raise CourseError(f"{path} is missing: the Chinese edition's terms are listed there")
     terms = {}
     for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## Other words"):  # the vocabulary without the first-use rule
+            break
         match = GLOSSARY_ROW.match(line)
         if match:
             terms[match.group(2)] = match.group(1)
