@@ -21,6 +21,7 @@ Two kinds of Function live here:
 from __future__ import annotations
 
 import itertools
+from functools import cached_property
 from sys import getrefcount
 
 import numpy as np
@@ -172,6 +173,13 @@ class BackwardNode(Node, FunctionCtx):
     _forward_cls: type = None
     _saved: list | tuple | None = ()        # SavedTensors; None once backward has freed them
     _materialize_grads = True
+
+    @cached_property
+    def shape(self) -> tuple:
+        """The shape of input 0 (``self.sizes()`` in PyTorch's derivatives.yaml): what a shape op or
+        a reduction's backward gives back.  Read from the metadata every node keeps; a custom
+        Function's forward may still set ``ctx.shape`` to anything it likes."""
+        return self._input_meta[0][0]
 
     def __getattr__(self, name: str):
         # PyTorch's ``grad_fn._saved_self`` / ``_saved_other`` / ``_saved_result``: what forward
@@ -518,7 +526,7 @@ class Op(Function):
 
 
 # Backward formulas that many ops share: da = g (the engine sums a broadcast g back), and da = g
-# put back into the input's shape, which forward kept in ``ctx.shape``.
+# put back into the input's shape, ``ctx.shape``.
 pass_through = staticmethod(lambda ctx, grad: (grad,))
 reshape_back = staticmethod(lambda ctx, grad: (grad.reshape(ctx.shape),))
 

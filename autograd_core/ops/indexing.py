@@ -98,7 +98,6 @@ class Select(Op):
         size = a.shape[dim]
         if not -size <= index < size:
             raise IndexError(f"index {index} is out of bounds for dimension {dim} with size {size}")
-        ctx.shape = a.shape
         ctx.key = (slice(None),) * dim + (index,)
         return a[ctx.key + (Ellipsis,)]          # the Ellipsis keeps a 0-d result a view, not a copy
 
@@ -116,7 +115,6 @@ class Slice(Op):
     def forward(ctx, a, *, dim, slice_):
         if slice_.step is not None and slice_.step <= 0:
             raise ValueError("step must be greater than zero")
-        ctx.shape = a.shape
         ctx.key = (slice(None),) * maybe_wrap_dim(dim, a.ndim) + (slice_,)
         return a[ctx.key]
 
@@ -132,7 +130,7 @@ class Index(Op):
     @staticmethod
     def forward(ctx, a, *, key):
         key = tuple(np.asarray(k) if isinstance(k, list) else k for k in key)
-        ctx.shape, ctx.key = a.shape, key
+        ctx.key = key
         # the index arrays are saved tensors, as in PyTorch: freed after backward
         ctx.save_for_backward(*(constant(k) for k in key if isinstance(k, np.ndarray)))
         try:

@@ -11,8 +11,8 @@ from .shape import maybe_wrap_dim, wrap_dims
 
 
 def _reduced(ctx, a: np.ndarray, dim, keepdim: bool) -> tuple:
-    """The dims a reduction runs over, remembered with ``a``'s shape for ``_expand_back``."""
-    ctx.shape, ctx.keepdim, ctx.dims = a.shape, keepdim, wrap_dims(dim, a.ndim)
+    """The dims a reduction runs over, remembered for ``_expand_back`` (with ``ctx.shape``)."""
+    ctx.keepdim, ctx.dims = keepdim, wrap_dims(dim, a.ndim)
     return ctx.dims
 
 
@@ -30,7 +30,6 @@ class Sum(Op):
 
     @staticmethod
     def forward(ctx, a):
-        ctx.shape = a.shape
         return a.sum(dtype=np.int64 if a.dtype.kind in "biu" else None)
 
     @staticmethod
@@ -58,7 +57,6 @@ class Mean(Op):
 
     @staticmethod
     def forward(ctx, a):
-        ctx.shape = a.shape
         return a.mean()
 
     @staticmethod
@@ -172,7 +170,7 @@ class MaxDim(Op):
         else:
             mask[()] = True
         ctx.save_for_backward(constant(mask))        # PyTorch saves the indices (freed after backward)
-        ctx.dim, ctx.keepdim, ctx.shape = dim, keepdim, a.shape
+        ctx.dim, ctx.keepdim = dim, keepdim
         out = np.take_along_axis(a, index, axis=dim) if a.ndim else a
         return out if keepdim or not a.ndim else np.squeeze(out, dim)
 
@@ -196,7 +194,7 @@ class Var(Op):
     @staticmethod
     def forward(ctx, a, *, dim=None, correction=1, keepdim=False):
         dims = tuple(range(a.ndim)) if dim is None else wrap_dims(dim, a.ndim)
-        ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
+        ctx.dims, ctx.keepdim = dims, keepdim
         ctx.divisor = int(np.prod([a.shape[d] for d in dims])) - correction
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.asarray(np.var(as_floating(a), axis=dims, ddof=correction, keepdims=keepdim))
@@ -241,7 +239,7 @@ class Norm(Op):
             out = absolute.sum(axis=dims, keepdims=keepdim)
         else:
             out = (absolute ** p).sum(axis=dims, keepdims=keepdim) ** (1 / p)
-        ctx.p, ctx.dims, ctx.keepdim, ctx.shape = p, dims, keepdim, a.shape
+        ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
         return np.asarray(out)
 
     @staticmethod
