@@ -27,8 +27,8 @@ CHAPTERS = coursekit.chapters(ROOT)
 each_chapter = pytest.mark.parametrize("chapter", CHAPTERS)
 
 
-def report(problems: list[str]) -> str:
-    return "\n\n".join(problems)
+def assert_no_problems(problems: list[str]) -> None:
+    assert not problems, "\n\n".join(problems)
 
 
 def test_the_course_has_chapters():
@@ -37,20 +37,17 @@ def test_the_course_has_chapters():
 
 @each_chapter
 def test_chapter_follows_the_conventions(chapter):
-    problems = coursekit.lint_chapter(ROOT, chapter)
-    assert not problems, report(problems)
+    assert_no_problems(coursekit.lint_chapter(ROOT, chapter))
 
 
 @each_chapter
 def test_text_file_matches_the_source(chapter):
-    problems = coursekit.check_text_file(ROOT, chapter)
-    assert not problems, report(problems)
+    assert_no_problems(coursekit.check_text_file(ROOT, chapter))
 
 
 @each_chapter
 def test_solution_passes_every_test(chapter, runs):
-    problems = coursekit.check_solution(ROOT, chapter, runs.solution(chapter))
-    assert not problems, report(problems)
+    assert_no_problems(coursekit.check_solution(ROOT, chapter, runs.solution(chapter)))
 
 
 @each_chapter
@@ -64,35 +61,30 @@ def test_chapter_runs_top_to_bottom_in_time(chapter, tmp_path, runs):
 
 @each_chapter
 def test_release_fails_every_test(chapter, runs):
-    problems = coursekit.check_release_fails(ROOT, chapter, runs.release(chapter))
-    assert not problems, report(problems)
+    assert_no_problems(coursekit.check_release_fails(ROOT, chapter, runs.release(chapter)))
 
 
 @each_chapter
 def test_unsolved_exercises_fail_with_a_message(chapter, tmp_path, runs):
-    problems = coursekit.check_release_failures_are_explained(ROOT, chapter, tmp_path,
-                                                              runs.release(chapter))
-    assert not problems, report(problems)
+    assert_no_problems(coursekit.check_release_failures_are_explained(ROOT, chapter, tmp_path,
+                                                                      runs.release(chapter)))
 
 
 @each_chapter
 def test_hidden_tests_fail_on_the_release(chapter, tmp_path):
-    problems = coursekit.check_hidden_tests_fail(ROOT, chapter, tmp_path)
-    assert not problems, report(problems)
+    assert_no_problems(coursekit.check_hidden_tests_fail(ROOT, chapter, tmp_path))
 
 
 @each_chapter
 def test_each_exercise_is_graded_on_its_own(chapter, tmp_path):
-    problems = coursekit.check_exercises_alone(ROOT, chapter, tmp_path)
-    assert not problems, report(problems)
+    assert_no_problems(coursekit.check_exercises_alone(ROOT, chapter, tmp_path))
 
 
 @each_chapter
 def test_explanations_print_what_pytorch_prints(chapter, tmp_path, runs):
     pytest.importorskip("torch", reason="PyTorch (the oracle) is not installed")
-    problems = coursekit.check_outputs_match_pytorch(ROOT, chapter, tmp_path,
-                                                     runs.solution(chapter))
-    assert not problems, report(problems)
+    assert_no_problems(coursekit.check_outputs_match_pytorch(ROOT, chapter, tmp_path,
+                                                             runs.solution(chapter)))
 
 
 @pytest.mark.parametrize("chapter", [c for c in CHAPTERS if c in LYING_ANSWERS])
@@ -108,8 +100,7 @@ def test_lying_answers_fail_the_visible_tests(chapter, tmp_path):
 
 
 def test_releases_are_in_sync_with_their_sources(tmp_path):
-    problems = coursekit.check_release_in_sync(ROOT, tmp_path)
-    assert not problems, report(problems)
+    assert_no_problems(coursekit.check_release_in_sync(ROOT, tmp_path))
 
 
 def test_nbgrader_round_trip_gives_the_expected_scores(tmp_path):
@@ -129,4 +120,4 @@ def test_nbgrader_round_trip_gives_the_expected_scores(tmp_path):
         for student, feedback in result.feedback.items():
             if not feedback.is_file() or chapter not in feedback.read_text(encoding="utf-8"):
                 problems.append(f"{chapter}: no feedback for {student}")
-    assert not problems, report(problems)
+    assert_no_problems(problems)
