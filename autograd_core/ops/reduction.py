@@ -11,9 +11,19 @@ from .shape import maybe_wrap_dim, wrap_dims
 
 
 def _reduced(ctx, a: np.ndarray, dim, keepdim: bool) -> tuple:
-    """The dims a reduction runs over, remembered for ``_expand_back`` (with ``ctx.shape``)."""
-    ctx.keepdim, ctx.dims = keepdim, wrap_dims(dim, a.ndim)
+    """The dims a reduction runs over (all for ``dim=None``), kept for ``_expand_back``."""
+    ctx.keepdim, ctx.dims = keepdim, tuple(range(a.ndim)) if dim is None else wrap_dims(dim, a.ndim)
     return ctx.dims
+
+
+def _count(a: np.ndarray, dims: tuple) -> int:
+    """How many elements of ``a`` each output of a reduction over ``dims`` reduces."""
+    return int(np.prod([a.shape[d] for d in dims]))
+
+
+def _int64_for_integers(a: np.ndarray):
+    """The dtype of a sum or product: int64 for integer and bool inputs, as in PyTorch."""
+    return np.int64 if a.dtype.kind in "biu" else None
 
 
 def _expand_back(grad, shape, dims: tuple, keepdim: bool):
@@ -30,7 +40,7 @@ class Sum(Op):
 
     @staticmethod
     def forward(ctx, a):
-        return a.sum(dtype=np.int64 if a.dtype.kind in "biu" else None)
+        return a.sum(dtype=_int64_for_integers(a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -44,7 +54,7 @@ class SumDim(Op):
     @staticmethod
     def forward(ctx, a, *, dim, keepdim=False):
         dims = _reduced(ctx, a, dim, keepdim)
-        return a.sum(axis=dims, keepdims=keepdim, dtype=np.int64 if a.dtype.kind in "biu" else None)
+        return a.sum(axis=dims, keepdims=keepdim, dtype=_int64_for_integers(a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -71,7 +81,7 @@ class MeanDim(Op):
     @staticmethod
     def forward(ctx, a, *, dim, keepdim=False):
         dims = _reduced(ctx, a, dim, keepdim)
-        ctx.count = int(np.prod([a.shape[d] for d in dims])) if a.ndim else 1
+        ctx.count = _count(a, dims)
         return a.mean(axis=dims, keepdims=keepdim)
 
     @staticmethod
@@ -85,7 +95,7 @@ class Prod(Op):
 
     @staticmethod
     def forward(ctx, a):
-        return np.asarray(np.prod(a, dtype=np.int64 if a.dtype.kind in "biu" else None))
+        return np.asarray(np.prod(a, dtype=_int64_for_integers(a)))
 
     @staticmethod
     def backward(ctx, grad):
@@ -101,7 +111,7 @@ class ProdDim(Op):
     @staticmethod
     def forward(ctx, a, *, dim, keepdim=False):
         ctx.dim, ctx.keepdim = maybe_wrap_dim(dim, a.ndim), keepdim
-        return np.prod(a, axis=ctx.dim, keepdims=keepdim, dtype=np.int64 if a.dtype.kind in "biu" else None)
+        return np.prod(a, axis=ctx.dim, keepdims=keepdim, dtype=_int64_for_integers(a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -193,9 +203,8 @@ class Var(Op):
 
     @staticmethod
     def forward(ctx, a, *, dim=None, correction=1, keepdim=False):
-        dims = tuple(range(a.ndim)) if dim is None else wrap_dims(dim, a.ndim)
-        ctx.dims, ctx.keepdim = dims, keepdim
-        ctx.divisor = int(np.prod([a.shape[d] for d in dims])) - correction
+        dims = _reduced(ctx, a, dim, keepdim)
+        ctx.divisor = _count(a, dims) - correction
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.asarray(np.var(as_floating(a), axis=dims, ddof=correction, keepdims=keepdim))
 
@@ -228,8 +237,8 @@ class Norm(Op):
 
     @staticmethod
     def forward(ctx, a, *, p=2, dim=None, keepdim=False):
-        p = float(p)
-        dims = tuple(range(a.ndim)) if dim is None else wrap_dims(dim, a.ndim)
+        p = ctx.p = float(p)
+        dims = _reduced(ctx, a, dim, keepdim)
         absolute = np.abs(as_floating(a))
         if p == np.inf:
             out = absolute.max(axis=dims, keepdims=keepdim)
@@ -239,7 +248,6 @@ class Norm(Op):
             out = absolute.sum(axis=dims, keepdims=keepdim)
         else:
             out = (absolute ** p).sum(axis=dims, keepdims=keepdim) ** (1 / p)
-        ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
         return np.asarray(out)
 
     @staticmethod
