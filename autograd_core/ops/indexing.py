@@ -85,6 +85,11 @@ def _count_before(key: tuple, marker) -> int:
     return count
 
 
+def _embed_back(ctx, grad, key=None) -> tuple:
+    """The backward of reading ``a[key]`` (``ctx.key`` unless given): ``g`` placed there in zeros."""
+    return (IndexEmbed.apply(grad, shape=ctx.shape, key=ctx.key if key is None else key),)
+
+
 class Select(Op):
     """out = a[..., index, ...] at dimension ``dim`` (a view);   da = g placed at that index, 0 elsewhere"""
     node_name = "SelectBackward0"
@@ -101,9 +106,7 @@ class Select(Op):
         ctx.key = (slice(None),) * dim + (index,)
         return a[ctx.key + (Ellipsis,)]          # the Ellipsis keeps a 0-d result a view, not a copy
 
-    @staticmethod
-    def backward(ctx, grad):
-        return (IndexEmbed.apply(grad, shape=ctx.shape, key=ctx.key),)
+    backward = staticmethod(_embed_back)
 
 
 class Slice(Op):
@@ -118,9 +121,7 @@ class Slice(Op):
         ctx.key = (slice(None),) * maybe_wrap_dim(dim, a.ndim) + (slice_,)
         return a[ctx.key]
 
-    @staticmethod
-    def backward(ctx, grad):
-        return (IndexEmbed.apply(grad, shape=ctx.shape, key=ctx.key),)
+    backward = staticmethod(_embed_back)
 
 
 class Index(Op):
@@ -142,7 +143,7 @@ class Index(Op):
     def backward(ctx, grad):
         indices = iter(ctx.saved_tensors)
         key = tuple(next(indices)._data if isinstance(k, np.ndarray) else k for k in ctx.key)
-        return (IndexEmbed.apply(grad, shape=ctx.shape, key=key),)
+        return _embed_back(ctx, grad, key)
 
 
 class IndexEmbed(Op):
