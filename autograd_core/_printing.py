@@ -1,20 +1,10 @@
-"""Printing tensors exactly as PyTorch 2.x prints them.
+"""Printing tensors exactly as PyTorch 2.x prints them: pure functions over NumPy arrays.
 
-Pure functions over NumPy arrays; nothing here imports the rest of ``autograd_core``, so the
-Tensor class only has to call ``tensor_repr(self.data, grad_fn_name=..., requires_grad=...)``.
-
-The algorithm has three steps, each mirroring a rule of PyTorch's printer:
-
-1. **Scan** (``_Formatter``): look once at the values that will be shown and decide whether a
-   floating tensor prints in *int mode* (``1.``), *fixed mode* (``4.5000``) or *scientific mode*
-   (``2.0480e+02``), and the common column width every element is right-aligned to.
-2. **Lay out** (``_layout``): recurse over the leading dimension; 1-d rows are wrapped to the line
-   width, higher dimensions are joined by ``,`` plus ``ndim - 1`` newlines and an indent, and
-   tensors with more than ``threshold`` elements show only ``edgeitems`` at each end with ``...``.
-3. **Suffixes** (``_add_suffixes``): ``size=``, ``dtype=``, ``grad_fn=``/``requires_grad=`` follow
-   the contents, moving to a new line when the current line would pass the line width.
-
-Default dtype is float32, as in PyTorch; float32, int64 and bool need no ``dtype=`` suffix.
+1. Scan (``_Formatter``): from the values shown, choose int mode (``1.``), fixed (``4.5000``) or
+   scientific (``2.0480e+02``), and the column width every element is right-aligned to.
+2. Lay out (``_layout``): 1-d rows wrap at the line width; higher dimensions join with ``,``,
+   ``ndim - 1`` newlines and an indent; past ``threshold`` elements only ``edgeitems`` show.
+3. Suffixes (``_add_suffixes``): ``size=``, ``dtype=``, ``grad_fn=``/``requires_grad=``.
 """
 
 from __future__ import annotations
@@ -27,18 +17,10 @@ import numpy as np
 
 from .dtypes import from_numpy_dtype
 
-__all__ = [
-    "tensor_repr",
-    "set_printoptions",
-    "get_printoptions",
-    "printoptions",
-    "dtype_name",
-]
+__all__ = ["tensor_repr", "set_printoptions", "get_printoptions", "printoptions", "dtype_name"]
 
 
-# --------------------------------------------------------------------------------------------
-# Options
-# --------------------------------------------------------------------------------------------
+# -------- Options
 @dataclass
 class _PrintOptions:
     precision: int = 4
@@ -57,39 +39,24 @@ _PROFILES = {
 }
 
 
-def set_printoptions(
-    precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None
-):
-    """Set print options, as ``torch.set_printoptions``.
-
-    As in PyTorch: a known ``profile`` ("default", "short", "full") is applied first, then any
-    explicitly given option overrides it; an unknown profile name is silently ignored; and
-    ``sci_mode`` is *always* assigned (so omitting it resets it to ``None``, automatic).
-    """
-    if profile is not None and profile in _PROFILES:
-        for name, value in _PROFILES[profile].items():
-            setattr(_OPTS, name, value)
-    if precision is not None:
-        _OPTS.precision = precision
-    if threshold is not None:
-        _OPTS.threshold = threshold
-    if edgeitems is not None:
-        _OPTS.edgeitems = edgeitems
-    if linewidth is not None:
-        _OPTS.linewidth = linewidth
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None,
+                     sci_mode=None):
+    """``torch.set_printoptions``: a known ``profile`` first, then the options given; an unknown
+    profile is ignored and ``sci_mode`` is always set (omitted: ``None``, automatic), as in PyTorch."""
+    given = dict(precision=precision, threshold=threshold, edgeitems=edgeitems, linewidth=linewidth)
+    for name, value in {**_PROFILES.get(profile, {}), **{k: v for k, v in given.items() if v is not None}}.items():
+        setattr(_OPTS, name, value)
     _OPTS.sci_mode = sci_mode
 
 
 def get_printoptions() -> dict:
-    """The current print options as a dict (the fields of PyTorch's ``PRINT_OPTS``, in order:
-    precision, threshold, edgeitems, linewidth, sci_mode)."""
+    """The current print options, as PyTorch's ``PRINT_OPTS`` fields in order."""
     return asdict(_OPTS)
 
 
 @contextlib.contextmanager
 def printoptions(**kwargs):
-    """Temporarily change print options (as ``torch._tensor_str.printoptions``); the previous
-    options are restored on exit, even if the body raises."""
+    """Print options changed inside the block, restored on exit (``torch._tensor_str.printoptions``)."""
     old = get_printoptions()
     set_printoptions(**kwargs)
     try:
@@ -98,9 +65,7 @@ def printoptions(**kwargs):
         set_printoptions(**old)
 
 
-# --------------------------------------------------------------------------------------------
-# dtypes
-# --------------------------------------------------------------------------------------------
+# -------- dtypes
 _DEFAULT_DTYPE = np.dtype(np.float32)
 # PyTorch omits ``dtype=`` for the default float dtype, int64 and bool (for non-empty tensors).
 _DTYPES_WITHOUT_SUFFIX = (np.dtype(np.float32), np.dtype(np.int64), np.dtype(np.bool_))
@@ -111,25 +76,14 @@ def dtype_name(np_dtype) -> str:
     return repr(from_numpy_dtype(np_dtype))
 
 
-# --------------------------------------------------------------------------------------------
-# Step 1: scan the values, choose a mode and a width
-# --------------------------------------------------------------------------------------------
+# -------- Step 1: scan the values, choose a mode and a width
 class _Formatter:
-    """Decide, from the values that will be shown, how every element is formatted.
+    """How every element prints, decided from the values shown, by PyTorch's rules.
 
-    Mirrors PyTorch's rules:
-
-    * Integer and bool tensors: ``str(value)``, right-aligned to the longest one.
-    * Floating tensors look only at the *finite, nonzero* values (zeros, nan and inf never
-      widen the column and never trigger scientific notation). If there are none, the tensor
-      prints in int mode with width 1 (and a forced ``sci_mode`` is ignored, as in PyTorch).
-    * *int mode* when every such value is integral: printed ``%.0f`` plus ``"."`` (nan/inf get
-      no dot); otherwise *fixed mode* ``%.{precision}f``.
-    * *scientific mode* (``%.{precision}e``, in either case) when max/min > 1000, max > 1e8 or
-      min < 1e-4 (for integral values min >= 1, so only the first two can apply), unless the
-      user's ``sci_mode`` option forces it on or off.
-    * The width is the longest of these values printed in the mode finally chosen (int mode
-      counts the trailing dot).
+    Integers and bools: ``str(v)``.  Floats look at the finite nonzero values only (none: int mode,
+    width 1): int mode (``%.0f`` and ``.``) when all are integral, else fixed (``%.{precision}f``);
+    scientific (``%.{precision}e``) when max/min > 1000, max > 1e8 or min < 1e-4, unless
+    ``sci_mode`` forces it.  The width is the longest value in the chosen mode.
     """
 
     def __init__(self, values: np.ndarray, opts: _PrintOptions):
@@ -210,9 +164,7 @@ def _summarized_values(a: np.ndarray, edgeitems: int) -> np.ndarray:
     return np.concatenate([_summarized_values(a[i], edgeitems) for i in rows])
 
 
-# --------------------------------------------------------------------------------------------
-# Step 2: lay the elements out
-# --------------------------------------------------------------------------------------------
+# -------- Step 2: lay the elements out
 def _vector(a: np.ndarray, indent: int, summarize: bool, fmt: _Formatter, opts: _PrintOptions) -> str:
     """A 1-d row. PyTorch puts ``floor((linewidth - indent) / (width + 2))`` elements on a line
     (at least one; the ``+ 2`` is ``", "``), continuation lines indented by ``indent + 1``. When
@@ -249,9 +201,7 @@ def _layout(a: np.ndarray, indent: int, summarize: bool, fmt: _Formatter, opts: 
     return "[" + ("," + "\n" * (a.ndim - 1) + " " * (indent + 1)).join(parts) + "]"
 
 
-# --------------------------------------------------------------------------------------------
-# Step 3: suffixes, and the whole repr
-# --------------------------------------------------------------------------------------------
+# -------- Step 3: suffixes, and the whole repr
 def _add_suffixes(text: str, suffixes: list[str], indent: int, linewidth: int) -> str:
     """Append ``, suffix`` for each suffix, or ``,\\n<indent>suffix`` when PyTorch would judge the
     line too long: it estimates the current line's length as (characters after the last
@@ -269,18 +219,10 @@ def _add_suffixes(text: str, suffixes: list[str], indent: int, linewidth: int) -
     return "".join(out)
 
 
-def tensor_repr(
-    data: np.ndarray, *, grad_fn_name: str | None = None, requires_grad: bool = False
-) -> str:
-    """Exactly ``repr(t)`` for a CPU PyTorch tensor ``t`` holding ``data`` (same values, dtype).
-
-    ``grad_fn_name`` (e.g. ``"MulBackward0"``) adds ``grad_fn=<MulBackward0>``; otherwise
-    ``requires_grad=True`` adds ``requires_grad=True`` (a leaf that requires grad).
-
-    Suffix rules, as PyTorch: an empty tensor prints ``[]`` with ``size=`` unless it is 1-d and
-    ``dtype=`` unless float32; a non-empty one gets ``size=`` only when ``edgeitems == 0`` and
-    ``dtype=`` unless float32, int64 or bool.
-    """
+def tensor_repr(data: np.ndarray, *, grad_fn_name: str | None = None, requires_grad: bool = False) -> str:
+    """Exactly PyTorch's ``repr`` of a CPU tensor holding ``data``, with ``grad_fn=<name>`` or
+    ``requires_grad=True``.  Empty: ``[]``, ``size=`` unless 1-d, ``dtype=`` unless float32;
+    otherwise ``size=`` only when ``edgeitems == 0``, ``dtype=`` unless float32, int64 or bool."""
     a = np.asarray(data)
     name = dtype_name(a.dtype)
     opts = _OPTS

@@ -1,26 +1,20 @@
 """Graph nodes and ``Function``: how a forward operation leaves a node for the backward pass.
 
-Every differentiable operation is a ``Function`` subclass with two static methods side by side:
-``forward(ctx, *inputs)`` computes the result and ``backward(ctx, *grad_outputs)`` returns one
-gradient per input (the vector-Jacobian product).  ``Function.apply`` runs forward and, when grad
-mode is on and an input requires grad, records a node in the graph.  The node *is* the ``ctx``: it
-keeps what forward saved and the edges (``next_functions``) to the nodes of the inputs.
-
-Two kinds of Function live here:
-
-* ``Function`` is PyTorch's ``torch.autograd.Function``: ``forward`` receives Tensors.
-* ``Op`` is the engine's own operation (``Mul``, ``Sum`` ...): ``forward`` receives the inputs'
-  NumPy arrays and returns an array, so the forward pass costs what NumPy costs.  What backward
-  reads is declared by name, as PyTorch's ``derivatives.yaml`` does: ``saves = ("self", "result")``
-  saves the input named ``self`` and the output, as the Tensors they are (PyTorch's
-  ``SavedVariable``: version-checked, freed after backward, packed by ``saved_tensors_hooks``), so
-  ``backward`` computes with Tensor operations and can itself be differentiated
-  (``create_graph=True``).  A value forward computes is saved as an explicit ``constant(...)``.
-  ``Op.apply`` is the one recording path: the in-place form ``Op.apply_`` (``x.mul_(y)``) runs it too.
+* ``Function`` is PyTorch's ``torch.autograd.Function``: static ``forward(ctx, *inputs)`` and
+  ``backward(ctx, *grad_outputs)`` (one gradient per input: the vector-Jacobian product).
+  ``apply`` runs forward and, when grad mode is on and an input requires grad, records a node:
+  the ``ctx``, holding what forward saved and the edges (``next_functions``) to the inputs' nodes.
+* ``Op`` is the engine's own Function (``Mul``, ``Sum`` ...): ``forward`` computes on NumPy arrays;
+  ``saves = ("self", "result")`` names what backward reads, as PyTorch's derivatives.yaml does.
+  They are saved as the Tensors they are (version-checked, freed after backward, packed by
+  ``saved_tensors_hooks``), so ``backward`` uses Tensor ops and can itself be differentiated
+  (``create_graph=True``); a value forward computes is saved as ``constant(...)``.  ``Op.apply``
+  is the one recording path: the in-place ``Op.apply_`` (``x.mul_(y)``) runs it too.
 """
 from __future__ import annotations
 
 import itertools
+from functools import cached_property
 from sys import getrefcount
 
 import numpy as np
@@ -43,12 +37,8 @@ _FREED_MESSAGE = (
 
 
 class Node:
-    """A node of the backward graph (PyTorch: ``torch.autograd.graph.Node``).
-
-    ``next_functions`` holds one ``(node, output_index)`` pair per input of the forward operation:
-    the node that produced that input, ``AccumulateGrad`` for a leaf that requires grad, or
-    ``(None, 0)`` for an input that needs no gradient.
-    """
+    """A node of the backward graph (``torch.autograd.graph.Node``).  ``next_functions``: one
+    ``(node, output_nr)`` per forward input: its producer, a leaf's ``AccumulateGrad``, or ``(None, 0)``."""
 
     next_functions: tuple = ()
     _sequence_nr = 0
@@ -92,8 +82,7 @@ class AccumulateGrad(Node):
         self._sequence_nr = float("inf")          # runs as soon as it is ready, as in PyTorch
 
     def __call__(self, *grads) -> tuple:
-        """Called by hand, like PyTorch's built-in nodes: add the one gradient into ``.grad``
-        (recorded when grad mode is on and it requires grad); it returns no gradients."""
+        """``node(grad)`` by hand, as PyTorch's built-in nodes: adds into ``.grad``, returns ()."""
         if len(grads) != 1:
             raise TypeError(f"expected 1 arguments, got {len(grads)} instead")
         self.accumulate(grads[0], _GradMode.enabled)
@@ -173,6 +162,11 @@ class BackwardNode(Node, FunctionCtx):
     _saved: list | tuple | None = ()        # SavedTensors; None once backward has freed them
     _materialize_grads = True
 
+    @cached_property            # not a property: a custom Function may set ctx.shape itself
+    def shape(self) -> tuple:
+        """Input 0's shape (``self.sizes()`` in derivatives.yaml), from the node's input metadata."""
+        return self._input_meta[0][0]
+
     def __getattr__(self, name: str):
         # PyTorch's ``grad_fn._saved_self`` / ``_saved_other`` / ``_saved_result``: what forward
         # saved, by the names the op declares in ``saves``.
@@ -202,9 +196,8 @@ class BackwardNode(Node, FunctionCtx):
         return tuple([s.unpack(self) if type(s) in _SAVED_TYPES else s for s in saved])
 
     def _run(self, *grad_outputs):
-        """Run the Function's backward on the gradients of its outputs: what the engine calls
-        (PyTorch's C++ ``Node::apply``).  Python sees it as ``node(...)`` for a built-in node and
-        as ``node.apply(...)`` for a custom Function's; a built-in node has no ``apply``."""
+        """The Function's backward: what the engine calls (C++ ``Node::apply``); Python sees it as
+        ``node(...)`` on a built-in node, ``node.apply(...)`` on a custom Function's."""
         return self._forward_cls.backward(self, *grad_outputs)
 
 
@@ -214,9 +207,8 @@ class CustomBackwardNode(BackwardNode):
     _tensor_inputs: tuple | None = None     # positions of forward's Tensor inputs, when not all are
 
     def apply(self, *grad_outputs):
-        """Run the Function's backward: one gradient per forward input (extra trailing ``None``s
-        are dropped), handed on for the Tensor inputs only, which alone have edges in PyTorch;
-        a non-Tensor input must get ``None``."""
+        """The Function's backward: one gradient per forward input (extra trailing ``None``s dropped),
+        handed on for the Tensor inputs only (a non-Tensor input must get ``None``)."""
         result = self._forward_cls.backward(self, *grad_outputs)
         positions = self._tensor_inputs
         if positions is None:
@@ -343,17 +335,15 @@ class Function:
 
 
 def _unrecorded_node(cls, args) -> BackwardNode:
-    """The ctx of a custom Function's call that records nothing (grad mode off, or no input
-    requires grad): still a node of the Function's own class, as in PyTorch, but without edges,
-    and what it is asked to save is dropped.  ``needs_input_grad`` says which inputs require grad."""
+    """The ctx of a call that records nothing: a node of the Function's class, as in PyTorch, with
+    ``needs_input_grad`` but no edges; what it is asked to save is dropped."""
     node = _new_object(cls._backward_cls)
     node.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
     return node
 
 
 def _tensor_edges_only(node: CustomBackwardNode, args) -> None:
-    """A custom Function's node has edges for its Tensor inputs only, as in PyTorch (a number or
-    a string passed to ``apply`` has none); ``needs_input_grad`` keeps one flag per input."""
+    """Edges for the Tensor inputs only, as in PyTorch; ``needs_input_grad`` keeps one flag per input."""
     positions = tuple(index for index, a in enumerate(args) if isinstance(a, Tensor))
     node._tensor_inputs = positions
     node.next_functions = tuple(node.next_functions[index] for index in positions)
@@ -361,9 +351,8 @@ def _tensor_edges_only(node: CustomBackwardNode, args) -> None:
 
 
 def _mark_dirty(dirty: tuple, outputs: tuple, record: bool) -> None:
-    """What ``ctx.mark_dirty`` means, as in PyTorch: each input forward modified in place has its
-    version bumped (so saved copies of it are caught), must be returned, and, when the call is
-    recorded, becomes an output of the Function's node (``Function.apply`` rebases it)."""
+    """``ctx.mark_dirty``, as in PyTorch: an input modified in place has its version bumped, must be
+    returned, and (when recorded) becomes an output of the node (``Function.apply`` rebases it)."""
     for tensor in dirty:
         if not any(tensor is out for out in outputs):
             raise RuntimeError(
@@ -378,19 +367,14 @@ def _mark_dirty(dirty: tuple, outputs: tuple, record: bool) -> None:
 
 
 class Op(Function):
-    """An operation of the engine: ``forward`` computes on NumPy arrays, ``backward`` on Tensors.
+    """An engine operation: ``forward`` on NumPy arrays, ``backward`` on Tensors.
 
-    Positional arguments of ``apply`` are the operation's inputs (Tensors, or Python numbers that
-    need no gradient); keyword arguments are settings (``dim=1``), passed to ``forward`` as they are.
-    Ops whose output shares memory with their first input set ``is_view = True``: the output then
-    shares that input's version counter, as PyTorch's views do.  Ops that choose their output's
-    dtype themselves (``ToCopy``) set ``keeps_dtype = True`` so a float64 result stays float64.
-
-    ``saves`` names what the node keeps for backward, in order: inputs by their names in
-    ``inputs`` (PyTorch's argument names), the output as ``"result"``; ``ctx.saved_tensors`` and
-    ``grad_fn._saved_<name>`` give them back, followed by any ``constant(...)`` forward saved.
-    ``saves_only_for = {"self": "other"}`` keeps ``self`` only when the gradient of ``other`` is
-    needed (``x * 3`` keeps 3, not x), as PyTorch does.
+    ``apply``'s positional arguments are the inputs (Tensors or numbers), keywords are settings
+    passed to ``forward``.  ``is_view``: the output shares input 0's memory and version counter.
+    ``keeps_dtype``: forward chooses the dtype (``ToCopy``).  ``saves``: what backward reads, in
+    order, by the names in ``inputs`` (PyTorch's), ``"result"`` for the output; then any
+    ``constant(...)`` forward saved.  ``saves_only_for = {"self": "other"}`` keeps ``self`` only
+    when ``other`` needs a gradient (``x * 3`` keeps 3, not x), as PyTorch does.
     """
 
     is_view = False
@@ -518,14 +502,13 @@ class Op(Function):
 
 
 # Backward formulas that many ops share: da = g (the engine sums a broadcast g back), and da = g
-# put back into the input's shape, which forward kept in ``ctx.shape``.
+# put back into the input's shape, ``ctx.shape``.
 pass_through = staticmethod(lambda ctx, grad: (grad,))
 reshape_back = staticmethod(lambda ctx, grad: (grad.reshape(ctx.shape),))
 
 
 def constant(array) -> Tensor:
-    """A tensor outside the graph: for values an op computes and its backward treats as constants
-    (a mask, indices), saved explicitly as such."""
+    """A tensor outside the graph, for a value an op computes and saves as a constant (a mask)."""
     return Tensor._make(np.asarray(array), False, None)
 
 
@@ -538,8 +521,8 @@ def _has_float64(arrays) -> bool:
 
 
 def _new_node(cls, args) -> BackwardNode:
-    """A node for ``cls`` with one edge per positional input, ``needs_input_grad`` and the
-    ``(shape, dtype)`` of each input that needs a gradient (``validate_outputs`` checks against it)."""
+    """A node for ``cls``: one edge per positional input, ``needs_input_grad``, and each input's
+    ``(shape, dtype)`` when it needs a gradient (``validate_outputs`` checks against it)."""
     node = _new_object(cls._backward_cls)
     node._sequence_nr = next(_sequence)
     edges = []
@@ -567,12 +550,9 @@ _PYTHON_NUMBERS = (int, float, bool)
 
 
 def _resolve_saved(node: BackwardNode, outputs, to_save) -> None:
-    """Turn what the node saves (``save_for_backward``'s arguments, or an Op's ``saves``) into
-    PyTorch's SavedVariables: version-checked, or packed by the innermost ``saved_tensors_hooks``.
-
-    Only Tensors are saved (and None or Python numbers, kept as they are): an Op computes on arrays,
-    so a value it computes in forward is saved as ``constant(array)``, said so where it is made.
-    """
+    """What the node saves (``save_for_backward``'s arguments, or an Op's ``saves``) as PyTorch's
+    SavedVariables: version-checked, or packed by the innermost ``saved_tensors_hooks``.  Only
+    Tensors (an Op's computed value as ``constant(array)``), None and Python numbers are saved."""
     saved = []
     first = outputs[0] if outputs else None
     for position, item in enumerate(to_save):

@@ -92,9 +92,6 @@ class set_grad_enabled(_GradModeContext):
     def __enter__(self) -> None:
         pass                                   # the constructor already switched the mode
 
-    def __exit__(self, *exc_info) -> None:
-        _set(self._previous.pop())
-
     def __call__(self, func):
         # Used as a decorator: undo the switch the constructor made, switch on each call instead.
         _set(self._previous.pop())

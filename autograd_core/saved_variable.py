@@ -14,6 +14,7 @@ import re
 from .grad_mode import _GradMode
 from .tensor import Tensor
 
+
 class SavedTensor:
     """A tensor saved for backward, with the version it had when it was saved."""
 
@@ -41,12 +42,7 @@ class SavedTensor:
                 "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
             )
         if self.is_output and _GradMode.enabled:
-            # Differentiating backward itself: the saved output is the node's own output again.
-            # It keeps its output index, so its gradient flows back through the right output.
-            out = Tensor._make(tensor._data, True, node)
-            out._version_counter = tensor._version_counter
-            out._output_nr = tensor._output_nr
-            return out
+            return _output_of(node, tensor, tensor._output_nr, tensor._version_counter)
         return tensor
 
 
@@ -71,10 +67,18 @@ class PackedSavedTensor:
             raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but got "
                             f"result of type {type(tensor).__name__}")
         if self.is_output and _GradMode.enabled:
-            out = Tensor._make(tensor._data, True, node)
-            out._output_nr = self.output_nr
-            return out
+            return _output_of(node, tensor, self.output_nr)
         return tensor
+
+
+def _output_of(node, tensor, output_nr: int, counter=None):
+    """A saved output unpacked while backward is differentiated: the node's own output again, with
+    its output index, so that its gradient flows back through the right output."""
+    out = Tensor._make(tensor._data, True, node)
+    out._output_nr = output_nr
+    if counter is not None:
+        out._version_counter = counter
+    return out
 
 
 class RawSavedTensor:
@@ -101,7 +105,6 @@ class RawSavedTensor:
             raise RuntimeError("Calling register_hooks on a saved tensor whose hooks have already been set. "
                                "Hint: only one pair of hooks is allowed at a time.")
         saved[self._index] = PackedSavedTensor(item.tensor, item.is_output, (pack_hook, unpack_hook))
-
 
 
 _SAVED_TYPES = (SavedTensor, PackedSavedTensor)

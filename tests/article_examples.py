@@ -151,16 +151,17 @@ class Catalogue:
         return register
 
 
+def _side_by_side(title: str, first_name: str, first: str, second_name: str, second: str) -> str:
+    """A problem that shows two texts one under the other, each under its name."""
+    first, second = first.rstrip("\n"), second.rstrip("\n")
+    return f"{title}\n--- {first_name} ---\n{first}\n--- {second_name} ---\n{second}"
+
+
 def check_against_literal(example: Example, outcome: Outcome) -> list[str]:
     """Every way ``outcome`` differs from what ``example`` records; empty when they agree."""
     problems = []
     if outcome.stdout != example.stdout:
-        problems.append(
-            "stdout differs\n--- expected ---\n"
-            + example.stdout.rstrip("\n")
-            + "\n--- got ---\n"
-            + outcome.stdout.rstrip("\n")
-        )
+        problems.append(_side_by_side("stdout differs", "expected", example.stdout, "got", outcome.stdout))
     if example.error_type is None:
         if outcome.error is not None:
             problems.append(
@@ -192,19 +193,11 @@ def check_against_each_other(reference: Outcome, candidate: Outcome) -> list[str
     exception class, and the first sentence of the message."""
     problems = []
     if candidate.stdout != reference.stdout:
-        problems.append(
-            "stdout differs\n--- torch ---\n"
-            + reference.stdout.rstrip("\n")
-            + "\n--- autograd_core ---\n"
-            + candidate.stdout.rstrip("\n")
-        )
+        problems.append(_side_by_side("stdout differs", "torch", reference.stdout, "autograd_core",
+                                      candidate.stdout))
     if (reference.error is None) != (candidate.error is None):
-        problems.append(
-            "only one of them raised\n--- torch ---\n"
-            + repr(reference.error)
-            + "\n--- autograd_core ---\n"
-            + repr(candidate.error)
-        )
+        problems.append(_side_by_side("only one of them raised", "torch", repr(reference.error),
+                                      "autograd_core", repr(candidate.error)))
     elif reference.error is not None:
         ref_type = builtin_base(type(reference.error))
         cand_type = builtin_base(type(candidate.error))

@@ -44,6 +44,12 @@ def rounds(wrong_answers: dict) -> dict[str, WrongAnswers]:
     return wrong_answers if isinstance(first, dict) else {"only": wrong_answers}
 
 
+def by_round(round_names: tuple, by_exercise: dict) -> dict[str, WrongAnswers]:
+    """``{exercise: (answer in round 1, answer in round 2, ...)}`` turned into rounds."""
+    return {name: {exercise: answers[index] for exercise, answers in by_exercise.items()}
+            for index, name in enumerate(round_names)}
+
+
 def wrong_answer_cases(wrong_answers: dict) -> list[tuple[str, str]]:
     """Every (round, exercise) pair, the parameters of the wrong-answer test."""
     return [(round_name, exercise) for round_name, answers in rounds(wrong_answers).items()

@@ -7,7 +7,7 @@ worked examples it promises (the engine, the diamond, the freed graph) with PyTo
 
 from __future__ import annotations
 
-from chapter_harness import assert_plotted, assert_stepped, code_cell, only_if_released, printed
+from chapter_harness import assert_plotted, assert_stepped, by_round, code_cell, only_if_released, printed
 from chapter_harness import (  # the generic tests, collected in this file too
     test_a_wrong_answer_fails_with_a_helpful_message, test_different_mistakes_get_different_messages,
     test_every_exercise_has_a_wrong_answer_here)
@@ -301,32 +301,18 @@ TAKE_ONES = (
     ["add.at", "np.add"],
 )
 
-WRONG_ANSWERS = {
-    "first": {
-        "ex1_sum_to_size": SUM_LEADING_ONLY, "ex2_add": ADD_SIGN, "ex3_mul": MUL_OWN_INPUT,
-        "ex4_matmul": MATMUL_NO_TRANSPOSE, "ex5_sum": SUM_SCALAR_GRAD,
-        "ex6_naive_diamond": NAIVE_TRUE_DERIVATIVE, "ex7_topological_order": TOPO_PREORDER,
-        "ex8_run_backward": RUN_PER_NODE_LIFO, "ex9_take": TAKE_ASSIGNS,
-    },
-    "second": {
-        "ex1_sum_to_size": SUM_MEAN, "ex2_add": ADD_ONE_PARENT, "ex3_mul": MUL_NO_GRAD,
-        "ex4_matmul": MATMUL_WRONG_SIDE, "ex5_sum": SUM_ONES,
-        "ex6_naive_diamond": NAIVE_DOUBLED, "ex7_topological_order": TOPO_BREADTH_FIRST,
-        "ex8_run_backward": RUN_PER_NODE_FIFO, "ex9_take": TAKE_PASSES_GRAD,
-    },
-    "third": {
-        "ex1_sum_to_size": SUM_TRAILING, "ex2_add": ADD_ALWAYS_REQUIRES_GRAD,
-        "ex3_mul": MUL_ORDER, "ex4_matmul": MATMUL_ELEMENTWISE, "ex5_sum": SUM_KEEPDIMS,
-        "ex6_naive_diamond": NAIVE_FIRST_VISIT, "ex7_topological_order": TOPO_RECURSIVE,
-        "ex8_run_backward": RUN_RECURSIVE, "ex9_take": TAKE_NO_DEPENDENCY,
-    },
-    "fourth": {
-        "ex1_sum_to_size": SUM_NO_KEEPDIMS, "ex2_add": ADD_SUMS_GRAD, "ex3_mul": MUL_OWN_INPUT,
-        "ex4_matmul": MATMUL_NO_TRANSPOSE, "ex5_sum": SUM_SCALAR_GRAD,
-        "ex6_naive_diamond": NAIVE_TRUE_DERIVATIVE, "ex7_topological_order": TOPO_NOT_REVERSED,
-        "ex8_run_backward": RUN_OVERWRITES, "ex9_take": TAKE_ONES,
-    },
-}
+# exercise -> its wrong answers in the rounds "first", "second", "third", "fourth"
+WRONG_ANSWERS = by_round(("first", "second", "third", "fourth"), {
+    "ex1_sum_to_size": (SUM_LEADING_ONLY, SUM_MEAN, SUM_TRAILING, SUM_NO_KEEPDIMS),
+    "ex2_add": (ADD_SIGN, ADD_ONE_PARENT, ADD_ALWAYS_REQUIRES_GRAD, ADD_SUMS_GRAD),
+    "ex3_mul": (MUL_OWN_INPUT, MUL_NO_GRAD, MUL_ORDER, MUL_OWN_INPUT),
+    "ex4_matmul": (MATMUL_NO_TRANSPOSE, MATMUL_WRONG_SIDE, MATMUL_ELEMENTWISE, MATMUL_NO_TRANSPOSE),
+    "ex5_sum": (SUM_SCALAR_GRAD, SUM_ONES, SUM_KEEPDIMS, SUM_SCALAR_GRAD),
+    "ex6_naive_diamond": (NAIVE_TRUE_DERIVATIVE, NAIVE_DOUBLED, NAIVE_FIRST_VISIT, NAIVE_TRUE_DERIVATIVE),
+    "ex7_topological_order": (TOPO_PREORDER, TOPO_BREADTH_FIRST, TOPO_RECURSIVE, TOPO_NOT_REVERSED),
+    "ex8_run_backward": (RUN_PER_NODE_LIFO, RUN_PER_NODE_FIFO, RUN_RECURSIVE, RUN_OVERWRITES),
+    "ex9_take": (TAKE_ASSIGNS, TAKE_PASSES_GRAD, TAKE_NO_DEPENDENCY, TAKE_ONES),
+})
 
 
 def test_the_line_example_gives_3_not_2(solved):

@@ -31,8 +31,8 @@ each_chapter = pytest.mark.parametrize("chapter", CHAPTERS)
 each_edition = pytest.mark.parametrize("edition", EDITIONS)
 
 
-def report(problems: list[str]) -> str:
-    return "\n\n".join(problems)
+def assert_no_problems(problems: list[str]) -> None:
+    assert not problems, "\n\n".join(problems)
 
 
 def test_the_course_has_chapters():
@@ -41,22 +41,19 @@ def test_the_course_has_chapters():
 
 @each_chapter
 def test_chapter_follows_the_conventions(chapter):
-    problems = coursekit.lint_chapter(ROOT, chapter)
-    assert not problems, report(problems)
+    assert_no_problems(coursekit.lint_chapter(ROOT, chapter))
 
 
 @each_chapter
 def test_text_file_matches_the_source(chapter):
-    problems = coursekit.check_text_file(ROOT, chapter)
-    assert not problems, report(problems)
+    assert_no_problems(coursekit.check_text_file(ROOT, chapter))
 
 
 @each_chapter
 @each_edition
 def test_solution_passes_every_test(chapter, edition, editions):
     root, runs = editions[edition]
-    problems = coursekit.check_solution(root, chapter, runs.solution(chapter))
-    assert not problems, report(problems)
+    assert_no_problems(coursekit.check_solution(root, chapter, runs.solution(chapter)))
 
 
 @each_chapter
@@ -72,39 +69,34 @@ def test_chapter_runs_top_to_bottom_in_time(chapter, tmp_path, runs):
 @each_edition
 def test_release_fails_every_test(chapter, edition, editions):
     root, runs = editions[edition]
-    problems = coursekit.check_release_fails(root, chapter, runs.release(chapter))
-    assert not problems, report(problems)
+    assert_no_problems(coursekit.check_release_fails(root, chapter, runs.release(chapter)))
 
 
 @each_chapter
 @each_edition
 def test_unsolved_exercises_fail_with_a_message(chapter, edition, editions, tmp_path):
     root, runs = editions[edition]
-    problems = coursekit.check_release_failures_are_explained(root, chapter, tmp_path,
-                                                              runs.release(chapter))
-    assert not problems, report(problems)
+    assert_no_problems(coursekit.check_release_failures_are_explained(root, chapter, tmp_path,
+                                                              runs.release(chapter)))
 
 
 @each_chapter
 @each_edition
 def test_hidden_tests_fail_on_the_release(chapter, edition, editions, tmp_path):
-    problems = coursekit.check_hidden_tests_fail(editions[edition][0], chapter, tmp_path)
-    assert not problems, report(problems)
+    assert_no_problems(coursekit.check_hidden_tests_fail(editions[edition][0], chapter, tmp_path))
 
 
 @each_chapter
 @each_edition
 def test_each_exercise_is_graded_on_its_own(chapter, edition, editions, tmp_path):
-    problems = coursekit.check_exercises_alone(editions[edition][0], chapter, tmp_path)
-    assert not problems, report(problems)
+    assert_no_problems(coursekit.check_exercises_alone(editions[edition][0], chapter, tmp_path))
 
 
 @each_chapter
 def test_explanations_print_what_pytorch_prints(chapter, tmp_path, runs):
     pytest.importorskip("torch", reason="PyTorch (the oracle) is not installed")
-    problems = coursekit.check_outputs_match_pytorch(ROOT, chapter, tmp_path,
-                                                     runs.solution(chapter))
-    assert not problems, report(problems)
+    assert_no_problems(coursekit.check_outputs_match_pytorch(ROOT, chapter, tmp_path,
+                                                     runs.solution(chapter)))
 
 
 @each_chapter
@@ -120,7 +112,7 @@ def test_same_code_as_english(chapter, edition, editions):
         problems += translation.check_same_code(
             coursekit.read_notebook(where(ROOT, chapter)),
             coursekit.read_notebook(where(root, chapter)), f"{chapter} ({edition} {kind})")
-    assert not problems, report(problems)
+    assert_no_problems(problems)
 
 
 @each_chapter
@@ -133,8 +125,7 @@ def test_reveals_stay_folded_in_every_edition(chapter, edition, editions):
                  if c.cell_type == "markdown") for n in (english, nb)]
     assert count[0] == count[1], (f"{chapter} ({edition}): {count[1]} headings of predict "
                                   f"exercises, the English has {count[0]}")
-    problems = coursekit.lint_reveals(nb, f"{chapter} ({edition})")
-    assert not problems, report(problems)
+    assert_no_problems(coursekit.lint_reveals(nb, f"{chapter} ({edition})"))
 
 
 @each_chapter
@@ -167,8 +158,7 @@ def test_lying_answers_fail_the_visible_tests(chapter, tmp_path):
 
 
 def test_releases_are_in_sync_with_their_sources(tmp_path):
-    problems = coursekit.check_release_in_sync(ROOT, tmp_path)
-    assert not problems, report(problems)
+    assert_no_problems(coursekit.check_release_in_sync(ROOT, tmp_path))
 
 
 def test_nbgrader_round_trip_gives_the_expected_scores(tmp_path):
@@ -188,4 +178,4 @@ def test_nbgrader_round_trip_gives_the_expected_scores(tmp_path):
         for student, feedback in result.feedback.items():
             if not feedback.is_file() or chapter not in feedback.read_text(encoding="utf-8"):
                 problems.append(f"{chapter}: no feedback for {student}")
-    assert not problems, report(problems)
+    assert_no_problems(problems)

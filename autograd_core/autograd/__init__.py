@@ -30,7 +30,7 @@ def _as_tuple(value) -> tuple:
     return tuple(value)
 
 
-def _make_grads(outputs: tuple, grads: tuple, *, is_grads_batched: bool = False) -> list:
+def _make_grads(outputs: tuple, grads: tuple) -> list:
     """The gradient to start from for each output: given, or 1 for a scalar output."""
     if len(grads) == 0:
         grads = (None,) * len(outputs)

@@ -1,20 +1,11 @@
 """A record of what the engine did in a backward pass, step by step, taken only when asked.
 
-``record_backward()`` is a context manager: every ``backward()`` or ``autograd.grad()`` run inside
-it hands the engine a ``BackwardTrace``, which the engine calls at its named points (see
-``engine.py``).  The trace keeps, for each node the engine ran, in the engine's own order:
-
-* the gradients that arrived for it (from which node, into which slot) and their sum, the input
-  buffer the node ran on;
-* what its backward returned along each edge, and what was sent after ``validate_outputs``
-  un-broadcast it;
-* every node's pending dependency count and the ready queue once it had run;
-* whether its saved tensors were freed (or kept, under ``retain_graph``);
-* ``.grad`` of a leaf (``AccumulateGrad``) or of a ``retain_grad()`` tensor, and what
-  ``autograd.grad`` captured;
-* under ``create_graph``, the nodes the step recorded (the graph of the gradients themselves).
-
-Values are copied when they are recorded (``.grad`` is later updated in place), as NumPy arrays.
+Every ``backward()`` or ``autograd.grad()`` run inside ``record_backward()`` hands the engine a
+``BackwardTrace``, called at the engine's named points.  For each node run, in the engine's order,
+it keeps copies (NumPy arrays) of: the gradients that arrived and their sum (the input buffer);
+what backward returned on each edge and what ``validate_outputs`` sent; the pending counts and
+ready queue after it; whether its saved tensors were freed; a leaf's or retained ``.grad`` and
+what ``autograd.grad`` captured; under ``create_graph``, the nodes the step recorded.
 
 >>> import autograd_core as torch
 >>> a = torch.tensor(2., requires_grad=True)
@@ -232,12 +223,8 @@ class BackwardTrace:
 
 @contextlib.contextmanager
 def record_backward() -> Iterator[BackwardTrace]:
-    """Record every backward pass run inside the block; yields the ``BackwardTrace``.
-
-    Named after what it does, in ``autograd.graph``, where PyTorch keeps the context managers
-    that watch what autograd does during backward (``saved_tensors_hooks``, ``save_on_cpu``).
-    Outside the block the engine does no recording work at all.
-    """
+    """Record every backward pass run inside the block into the ``BackwardTrace`` it yields
+    (outside it the engine does no recording work at all)."""
     trace = BackwardTrace()
     previous = engine._recording_observer
     engine._recording_observer = trace

@@ -64,6 +64,8 @@ def _prepare(inputs, create_graph: bool):
     return tuple(prepared)
 
 
+_FORWARD_MODE = ("Computing Jacobian using forward-AD or forward-over-reverse Hessian is"   # sic, no space
+                 "only implemented for `vectorize=True`.")
 _STRICT_OUTPUT = ("Output {} of the user-provided function does not require gradients. The outputs "
                   "must be computed in a differentiable manner from the input when running in strict mode.")
 _STRICT_GRAPH = ("The jacobian of the user-provided function is independent of input {}. This is not "
@@ -146,8 +148,7 @@ def jacobian(func, inputs, create_graph: bool = False, strict: bool = False,
         raise RuntimeError("torch.autograd.functional.jacobian: `strict=True` and `vectorized=True` are not "
                            "supported together. Please either set `strict=False` or `vectorize=False`.")
     if strategy == "forward-mode" and not vectorize:
-        raise NotImplementedError("Computing Jacobian using forward-AD or forward-over-reverse Hessian is"
-                                  "only implemented for `vectorize=True`.")
+        raise NotImplementedError(_FORWARD_MODE)
     return _jacobian(func, inputs, create_graph, "jacobian", strict)
 
 
@@ -193,31 +194,30 @@ def hessian(func, inputs, create_graph: bool = False, strict: bool = False,
 
     inputs_tuple, single_input = _as_tuple(inputs, "inputs", "hessian")
     if outer_jacobian_strategy == "forward-mode" and not vectorize:
-        raise NotImplementedError("Computing Jacobian using forward-AD or forward-over-reverse Hessian is"
-                                  "only implemented for `vectorize=True`.")
+        raise NotImplementedError(_FORWARD_MODE)
 
     def gradient(*ins):
-        outs, single_output = _as_tuple(func(*ins), _OUTPUTS, "hessian")
-        if not single_output:
-            raise RuntimeError("The function given to hessian should return a single Tensor")
-        out = outs[0]
-        if out.numel() != 1:
-            raise RuntimeError("The Tensor returned by the function given to hessian should contain "
-                               "a single element")
-        _check_outputs(outs, strict)
-        grads = _vjps(outs, ins, (None,), True)
-        _check_twice_differentiable(grads, strict)
-        grads = _filled(ins, grads)
+        grads = _filled(ins, _scalar_gradient(func, ins, strict, "hessian")[1])
         return grads[0] if single_input else grads
 
     return _jacobian(gradient, inputs_tuple[0] if single_input else inputs_tuple, create_graph, "hessian", strict)
 
 
-def _check_twice_differentiable(grads: tuple, strict: bool) -> None:
-    """In strict mode, a gradient that does not depend on the inputs (a linear function's) is refused."""
+def _scalar_gradient(func, ins: tuple, strict: bool, caller: str) -> tuple:
+    """``(out, gradient of out)`` for hessian, hvp and vhp: ``func`` must return one one-element
+    Tensor; in strict mode a gradient that does not depend on the inputs (a linear function's) is refused."""
+    outs, single_output = _as_tuple(func(*ins), _OUTPUTS, caller)
+    if not single_output:
+        raise RuntimeError(f"The function given to {caller} should return a single Tensor")
+    if outs[0].numel() != 1:
+        raise RuntimeError(f"The Tensor returned by the function given to {caller} should contain a "
+                           "single element")
+    _check_outputs(outs, strict)
+    grads = _vjps(outs, ins, (None,), True)
     for index, g in enumerate(grads):
         if strict and (g is None or not g.requires_grad):
             raise RuntimeError(_STRICT_HESSIAN.format(index))
+    return outs[0], grads
 
 
 def jvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
@@ -257,16 +257,7 @@ def _hvp(func, inputs, v, create_graph: bool, strict: bool, caller: str):
     vs = _single_element_v(inputs, v, caller, single_input)
     with enable_grad():
         ins = _prepare(inputs, True)
-        outs, single_output = _as_tuple(func(*ins), _OUTPUTS, caller)
-        if not single_output:
-            raise RuntimeError(f"The function given to {caller} should return a single Tensor")
-        out = outs[0]
-        if out.numel() != 1:
-            raise RuntimeError(f"The Tensor returned by the function given to {caller} should contain a "
-                               "single element")
-        _check_outputs(outs, strict)
-        grads = _vjps(outs, ins, (None,), True)
-        _check_twice_differentiable(grads, strict)
+        out, grads = _scalar_gradient(func, ins, strict, caller)
         pairs = [(g, w) for g, w in zip(grads, vs) if g is not None and g.requires_grad]
         products = (None,) * len(ins)
         if pairs:

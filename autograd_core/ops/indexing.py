@@ -85,6 +85,11 @@ def _count_before(key: tuple, marker) -> int:
     return count
 
 
+def _embed_back(ctx, grad, key=None) -> tuple:
+    """The backward of reading ``a[key]`` (``ctx.key`` unless given): ``g`` placed there in zeros."""
+    return (IndexEmbed.apply(grad, shape=ctx.shape, key=ctx.key if key is None else key),)
+
+
 class Select(Op):
     """out = a[..., index, ...] at dimension ``dim`` (a view);   da = g placed at that index, 0 elsewhere"""
     node_name = "SelectBackward0"
@@ -98,13 +103,10 @@ class Select(Op):
         size = a.shape[dim]
         if not -size <= index < size:
             raise IndexError(f"index {index} is out of bounds for dimension {dim} with size {size}")
-        ctx.shape = a.shape
         ctx.key = (slice(None),) * dim + (index,)
         return a[ctx.key + (Ellipsis,)]          # the Ellipsis keeps a 0-d result a view, not a copy
 
-    @staticmethod
-    def backward(ctx, grad):
-        return (IndexEmbed.apply(grad, shape=ctx.shape, key=ctx.key),)
+    backward = staticmethod(_embed_back)
 
 
 class Slice(Op):
@@ -116,13 +118,10 @@ class Slice(Op):
     def forward(ctx, a, *, dim, slice_):
         if slice_.step is not None and slice_.step <= 0:
             raise ValueError("step must be greater than zero")
-        ctx.shape = a.shape
         ctx.key = (slice(None),) * maybe_wrap_dim(dim, a.ndim) + (slice_,)
         return a[ctx.key]
 
-    @staticmethod
-    def backward(ctx, grad):
-        return (IndexEmbed.apply(grad, shape=ctx.shape, key=ctx.key),)
+    backward = staticmethod(_embed_back)
 
 
 class Index(Op):
@@ -132,7 +131,7 @@ class Index(Op):
     @staticmethod
     def forward(ctx, a, *, key):
         key = tuple(np.asarray(k) if isinstance(k, list) else k for k in key)
-        ctx.shape, ctx.key = a.shape, key
+        ctx.key = key
         # the index arrays are saved tensors, as in PyTorch: freed after backward
         ctx.save_for_backward(*(constant(k) for k in key if isinstance(k, np.ndarray)))
         try:
@@ -144,7 +143,7 @@ class Index(Op):
     def backward(ctx, grad):
         indices = iter(ctx.saved_tensors)
         key = tuple(next(indices)._data if isinstance(k, np.ndarray) else k for k in ctx.key)
-        return (IndexEmbed.apply(grad, shape=ctx.shape, key=key),)
+        return _embed_back(ctx, grad, key)
 
 
 class IndexEmbed(Op):

@@ -16,6 +16,12 @@ def _type_check(a: np.ndarray, b: np.ndarray) -> None:
                            f"{from_numpy_dtype(a.dtype).cpp_name} != {from_numpy_dtype(b.dtype).cpp_name}")
 
 
+def _check_multipliable(a: np.ndarray, b: np.ndarray) -> None:
+    if a.shape[1] != b.shape[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
+                           f"{b.shape[0]}x{b.shape[1]})")
+
+
 class Mm(Op):
     """out = A @ B (matrices);   dA = g @ B.t(),   dB = A.t() @ g"""
     node_name = "MmBackward0"
@@ -26,8 +32,7 @@ class Mm(Op):
     def forward(ctx, a, b):
         if a.ndim != 2 or b.ndim != 2:
             raise RuntimeError("self must be a matrix" if a.ndim != 2 else "mat2 must be a matrix")
-        if a.shape[1] != b.shape[0]:
-            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and {b.shape[0]}x{b.shape[1]})")
+        _check_multipliable(a, b)
         _type_check(a, b)
         return a @ b
 
@@ -108,9 +113,7 @@ class Addmm(Op):
         if mat1.dtype != mat2.dtype:
             raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
                                f"{from_numpy_dtype(mat1.dtype).scalar_name} and {from_numpy_dtype(mat2.dtype).scalar_name}")
-        if mat1.shape[1] != mat2.shape[0]:
-            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({mat1.shape[0]}x{mat1.shape[1]} "
-                               f"and {mat2.shape[0]}x{mat2.shape[1]})")
+        _check_multipliable(mat1, mat2)
         out = mat1 @ mat2
         out += bias
         return out

@@ -11,9 +11,19 @@ from .shape import maybe_wrap_dim, wrap_dims
 
 
 def _reduced(ctx, a: np.ndarray, dim, keepdim: bool) -> tuple:
-    """The dims a reduction runs over, remembered with ``a``'s shape for ``_expand_back``."""
-    ctx.shape, ctx.keepdim, ctx.dims = a.shape, keepdim, wrap_dims(dim, a.ndim)
+    """The dims a reduction runs over (all for ``dim=None``), kept for ``_expand_back``."""
+    ctx.keepdim, ctx.dims = keepdim, tuple(range(a.ndim)) if dim is None else wrap_dims(dim, a.ndim)
     return ctx.dims
+
+
+def _count(a: np.ndarray, dims: tuple) -> int:
+    """How many elements of ``a`` each output of a reduction over ``dims`` reduces."""
+    return int(np.prod([a.shape[d] for d in dims]))
+
+
+def _int64_for_integers(a: np.ndarray):
+    """The dtype of a sum or product: int64 for integer and bool inputs, as in PyTorch."""
+    return np.int64 if a.dtype.kind in "biu" else None
 
 
 def _expand_back(grad, shape, dims: tuple, keepdim: bool):
@@ -30,8 +40,7 @@ class Sum(Op):
 
     @staticmethod
     def forward(ctx, a):
-        ctx.shape = a.shape
-        return a.sum(dtype=np.int64 if a.dtype.kind in "biu" else None)
+        return a.sum(dtype=_int64_for_integers(a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -45,7 +54,7 @@ class SumDim(Op):
     @staticmethod
     def forward(ctx, a, *, dim, keepdim=False):
         dims = _reduced(ctx, a, dim, keepdim)
-        return a.sum(axis=dims, keepdims=keepdim, dtype=np.int64 if a.dtype.kind in "biu" else None)
+        return a.sum(axis=dims, keepdims=keepdim, dtype=_int64_for_integers(a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -58,7 +67,6 @@ class Mean(Op):
 
     @staticmethod
     def forward(ctx, a):
-        ctx.shape = a.shape
         return a.mean()
 
     @staticmethod
@@ -73,7 +81,7 @@ class MeanDim(Op):
     @staticmethod
     def forward(ctx, a, *, dim, keepdim=False):
         dims = _reduced(ctx, a, dim, keepdim)
-        ctx.count = int(np.prod([a.shape[d] for d in dims])) if a.ndim else 1
+        ctx.count = _count(a, dims)
         return a.mean(axis=dims, keepdims=keepdim)
 
     @staticmethod
@@ -87,7 +95,7 @@ class Prod(Op):
 
     @staticmethod
     def forward(ctx, a):
-        return np.asarray(np.prod(a, dtype=np.int64 if a.dtype.kind in "biu" else None))
+        return np.asarray(np.prod(a, dtype=_int64_for_integers(a)))
 
     @staticmethod
     def backward(ctx, grad):
@@ -103,7 +111,7 @@ class ProdDim(Op):
     @staticmethod
     def forward(ctx, a, *, dim, keepdim=False):
         ctx.dim, ctx.keepdim = maybe_wrap_dim(dim, a.ndim), keepdim
-        return np.prod(a, axis=ctx.dim, keepdims=keepdim, dtype=np.int64 if a.dtype.kind in "biu" else None)
+        return np.prod(a, axis=ctx.dim, keepdims=keepdim, dtype=_int64_for_integers(a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -172,7 +180,7 @@ class MaxDim(Op):
         else:
             mask[()] = True
         ctx.save_for_backward(constant(mask))        # PyTorch saves the indices (freed after backward)
-        ctx.dim, ctx.keepdim, ctx.shape = dim, keepdim, a.shape
+        ctx.dim, ctx.keepdim = dim, keepdim
         out = np.take_along_axis(a, index, axis=dim) if a.ndim else a
         return out if keepdim or not a.ndim else np.squeeze(out, dim)
 
@@ -195,9 +203,8 @@ class Var(Op):
 
     @staticmethod
     def forward(ctx, a, *, dim=None, correction=1, keepdim=False):
-        dims = tuple(range(a.ndim)) if dim is None else wrap_dims(dim, a.ndim)
-        ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
-        ctx.divisor = int(np.prod([a.shape[d] for d in dims])) - correction
+        dims = _reduced(ctx, a, dim, keepdim)
+        ctx.divisor = _count(a, dims) - correction
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.asarray(np.var(as_floating(a), axis=dims, ddof=correction, keepdims=keepdim))
 
@@ -230,8 +237,8 @@ class Norm(Op):
 
     @staticmethod
     def forward(ctx, a, *, p=2, dim=None, keepdim=False):
-        p = float(p)
-        dims = tuple(range(a.ndim)) if dim is None else wrap_dims(dim, a.ndim)
+        p = ctx.p = float(p)
+        dims = _reduced(ctx, a, dim, keepdim)
         absolute = np.abs(as_floating(a))
         if p == np.inf:
             out = absolute.max(axis=dims, keepdims=keepdim)
@@ -241,7 +248,6 @@ class Norm(Op):
             out = absolute.sum(axis=dims, keepdims=keepdim)
         else:
             out = (absolute ** p).sum(axis=dims, keepdims=keepdim) ** (1 / p)
-        ctx.p, ctx.dims, ctx.keepdim, ctx.shape = p, dims, keepdim, a.shape
         return np.asarray(out)
 
     @staticmethod

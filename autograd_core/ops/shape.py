@@ -59,7 +59,6 @@ class View(Op):
 
     @staticmethod
     def forward(ctx, a, *, shape):
-        ctx.shape = a.shape
         shape = _infer_shape(shape, a.size)
         try:
             return np.reshape(a, shape, copy=False)
@@ -84,7 +83,6 @@ class Reshape(Op):
 
     @staticmethod
     def forward(ctx, a, *, shape):
-        ctx.shape = a.shape
         return np.reshape(a, _infer_shape(shape, a.size))
 
     backward = reshape_back
@@ -97,7 +95,6 @@ class Squeeze(Op):
 
     @staticmethod
     def forward(ctx, a):
-        ctx.shape = a.shape
         return np.squeeze(a)
 
     backward = reshape_back
@@ -110,7 +107,6 @@ class SqueezeDim(Op):
 
     @staticmethod
     def forward(ctx, a, *, dim):
-        ctx.shape = a.shape
         if a.ndim == 0:
             return a.view()
         dims = (dim,) if isinstance(dim, int) else tuple(dim)
@@ -220,7 +216,7 @@ class Repeat(Op):
     def forward(ctx, a, *, repeats):
         if len(repeats) < a.ndim:
             raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
-        ctx.shape, ctx.repeats = a.shape, repeats
+        ctx.repeats = repeats
         return np.tile(a, repeats)
 
     @staticmethod

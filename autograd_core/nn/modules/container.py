@@ -7,7 +7,21 @@ from typing import Iterable, Iterator
 from .module import Module
 
 
-class Sequential(Module):
+class _Children(Module):
+    """What Sequential and ModuleList share: ``len``, iteration and ``append`` over the children."""
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def append(self, module: Module):
+        self.add_module(str(len(self)), module)
+        return self
+
+
+class Sequential(_Children):
     """Modules applied one after the other; the output of each is the input of the next.
 
     ``Sequential(a, b, c)`` names its children "0", "1", "2"; ``Sequential(OrderedDict(...))``
@@ -42,23 +56,13 @@ class Sequential(Module):
         for key in (keys[index] if isinstance(index, slice) else [keys[self._index(index)]]):
             del self._modules[key]
 
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def append(self, module: Module) -> "Sequential":
-        self.add_module(str(len(self)), module)
-        return self
-
     def forward(self, input):
         for module in self:
             input = module(input)
         return input
 
 
-class ModuleList(Module):
+class ModuleList(_Children):
     """A list of modules, registered as children "0", "1", ... (no forward of its own)."""
 
     def __init__(self, modules: Iterable[Module] | None = None) -> None:
@@ -73,16 +77,6 @@ class ModuleList(Module):
 
     def __setitem__(self, index: int, module: Module) -> None:
         setattr(self, list(self._modules)[index], module)
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def append(self, module: Module) -> "ModuleList":
-        self.add_module(str(len(self)), module)
-        return self
 
     def extend(self, modules: Iterable[Module]) -> "ModuleList":
         for module in modules:
