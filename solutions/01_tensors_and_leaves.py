@@ -411,8 +411,9 @@ from course_messages import message
 try:
     got = nudge_grads(2.0, 4.0, 0.5)
 except NotImplementedError:
-    raise AssertionError(message("{function} is not written yet: replace `raise NotImplementedError()` "
-                                 "in the cell above with your code and run it.",
+    raise AssertionError(message("{function} is not written yet: replace `raise "
+                                 "NotImplementedError()` in the cell above with your code and "
+                                 "run it.",
                                  function="nudge_grads")) from None
 assert type(got) is tuple and len(got) == 2 and all(type(g) is float for g in got), message(
     "nudge_grads(2.0, 4.0, 0.5) returned {got!r}; expected a tuple of two Python floats. "
@@ -662,8 +663,9 @@ cases = {
 try:
     answers = {what: gets_grad(tensor) for what, tensor in cases.items()}  # before backward()
 except NotImplementedError:
-    raise AssertionError(message("{function} is not written yet: replace `raise NotImplementedError()` "
-                                 "in the cell above with your code and run it.",
+    raise AssertionError(message("{function} is not written yet: replace `raise "
+                                 "NotImplementedError()` in the cell above with your code and "
+                                 "run it.",
                                  function="gets_grad")) from None
 (hidden.sum() + kept.sum()).backward()
 for what, tensor in cases.items():
@@ -753,8 +755,9 @@ before = dict(params)
 try:
     returned = freeze(params, keep={"w2", "w3"})
 except NotImplementedError:
-    raise AssertionError(message("{function} is not written yet: replace `raise NotImplementedError()` "
-                                 "in the cell above with your code and run it.",
+    raise AssertionError(message("{function} is not written yet: replace `raise "
+                                 "NotImplementedError()` in the cell above with your code and "
+                                 "run it.",
                                  function="freeze")) from None
 assert returned is None, message(
     "freeze returned {returned_type}; expected None (it works in place). "
@@ -839,15 +842,15 @@ x_check = torch.tensor([1.0, 2.0], dtype=torch.float64)
 try:
     got = worst_nudge_gap(cubes, x_check, 0.1)
 except NotImplementedError:
-    raise AssertionError(message("{function} is not written yet: replace "
-                                 "`raise NotImplementedError()` in the cell above with your code and "
+    raise AssertionError(message("{function} is not written yet: replace `raise "
+                                 "NotImplementedError()` in the cell above with your code and "
                                  "run it.",
                                  function="worst_nudge_gap")) from None
 except RuntimeError as error:
     raise AssertionError(
         message("worst_nudge_gap(cubes, x, 0.1) raised RuntimeError: {error}; expected a float. "
-                "Hint: nudge plain tensors that do not require grad, and run backward() on a leaf of "
-                "your own that does.",
+                "Hint: nudge plain tensors that do not require grad, and run backward() on a "
+                "leaf of your own that does.",
                 error=error)
     ) from None
 assert type(got) is float, message(
