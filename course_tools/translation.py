@@ -305,6 +305,14 @@ def _markdown_problem(english: str, translated: str) -> str | None:
     return None
 
 
+def _new_sentences(old: str, new: str) -> str:
+    """The sentences of `new` that `old` does not have, quoted: what a translator must redo."""
+    def sentences(text: str) -> list[str]:
+        return [part for part in re.split(r"(?<=[.!?:])\s+|\n+", text) if part.strip()]
+    before = set(sentences(old))
+    return " ".join(repr(part) for part in sentences(new) if part not in before) or "(layout only)"
+
+
 def _short(text: str, limit: int = 90) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit - 3] + "..."
@@ -331,12 +339,20 @@ def problems(root: Path = REPO, language: str = "zh", only: list[str] | None = N
             problem = _entry_problem(entry)
             if not problem and unit.kind == "markdown":
                 problem = _markdown_problem(unit.text, entry.msgstr)
+            english = _short(unit.text)
             if entry is None and unit.cell_id in stale_contexts:
                 problem = ("stale: the English changed since it was translated (the catalogue "
                            "translates other English for this cell; run ./course translate)")
+            translated_from = (entry.previous_msgid if entry is not None and entry.fuzzy
+                               else stale_contexts[unit.cell_id].msgid
+                               if entry is None and unit.cell_id in stale_contexts else None)
+            if translated_from:
+                english = f"{english!r}, changed: {_short(_new_sentences(translated_from, unit.text), 300)}"
+            else:
+                english = repr(english)
             if problem:
                 found.append(f"{chapter}, cell {unit.cell_index + 1} (id {unit.cell_id}), "
-                             f"{unit.kind}: {problem}. English: {_short(unit.text)!r} "
+                             f"{unit.kind}: {problem}. English: {english} "
                              f"[{path.relative_to(root)}]")
         texts = [(f"{chapter}, cell {unit.cell_index + 1} (id {unit.cell_id})",
                   entries[(unit.cell_id, unit.text)].msgstr)

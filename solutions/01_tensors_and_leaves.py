@@ -113,20 +113,25 @@ requires_grad_names = {"q", "s", "t"}
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex1_requires_grad_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from course_messages import message
+
 names = ("p", "q", "r", "s", "t", "u")
-assert "requires_grad_names" in globals(), (
-    "requires_grad_names is not defined yet: write your prediction in the cell above and run it."
+assert "requires_grad_names" in globals(), message(
+    "{name} is not defined yet: write your prediction in the cell above and run it.",
+    name="requires_grad_names"
 )
 assert type(requires_grad_names) is set and all(type(name) is str for name in requires_grad_names) and \
-    requires_grad_names <= set(names), (
-        f"Expected a set of names (strings) taken from {names}; got {requires_grad_names!r}."
+    requires_grad_names <= set(names), message(
+        "Expected a set of names (strings) taken from {names}; got {got!r}.",
+        names=names, got=requires_grad_names
     )
 actual = {name for name in names if globals()[name].requires_grad}
 missing, extra = actual - requires_grad_names, requires_grad_names - actual
-assert not missing and not extra, (
-    f"Expected the set of tensors that require grad; got {sorted(requires_grad_names)}, which "
-    f"misses {len(missing)} of them and has {len(extra)} name(s) too many. Hint: follow each "
-    "tensor back to p and q; a result requires grad as soon as one of its inputs does."
+assert not missing and not extra, message(
+    "Expected the set of tensors that require grad; got {got}, which "
+    "misses {missing} of them and has {extra} name(s) too many. Hint: follow each "
+    "tensor back to p and q; a result requires grad as soon as one of its inputs does.",
+    got=sorted(requires_grad_names), missing=len(missing), extra=len(extra)
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -215,20 +220,25 @@ leaf_names = {"p", "q", "r", "u"}
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex2_leaves_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from course_messages import message
+
 names = ("p", "q", "r", "s", "t", "u")
-assert "leaf_names" in globals(), (
-    "leaf_names is not defined yet: write your prediction in the cell above and run it."
+assert "leaf_names" in globals(), message(
+    "{name} is not defined yet: write your prediction in the cell above and run it.",
+    name="leaf_names"
 )
 assert type(leaf_names) is set and all(type(name) is str for name in leaf_names) and \
-    leaf_names <= set(names), (
-        f"Expected a set of names (strings) taken from {names}; got {leaf_names!r}."
+    leaf_names <= set(names), message(
+        "Expected a set of names (strings) taken from {names}; got {got!r}.",
+        names=names, got=leaf_names
     )
 actual = {name for name in names if globals()[name].is_leaf}
 missing, extra = actual - leaf_names, leaf_names - actual
-assert not missing and not extra, (
-    f"Expected the set of leaves; got {sorted(leaf_names)}, which misses {len(missing)} of "
-    f"them and has {len(extra)} name(s) too many. Hint: a tensor is a non-leaf only if a "
-    "recorded operation made it, and operations are recorded only when an input requires grad."
+assert not missing and not extra, message(
+    "Expected the set of leaves; got {got}, which misses {missing} of "
+    "them and has {extra} name(s) too many. Hint: a tensor is a non-leaf only if a "
+    "recorded operation made it, and operations are recorded only when an input requires grad.",
+    got=sorted(leaf_names), missing=len(missing), extra=len(extra)
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -396,14 +406,19 @@ def nudge_grads(a_value: float, b_value: float, h: float) -> tuple[float, float]
 # %% nbgrader={"grade": true, "grade_id": "ex3_nudge_grads_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 import math
 
+from course_messages import message
+
 try:
     got = nudge_grads(2.0, 4.0, 0.5)
 except NotImplementedError:
-    raise AssertionError("nudge_grads is not written yet: replace `raise NotImplementedError()` "
-                         "in the cell above with your code and run it.") from None
-assert type(got) is tuple and len(got) == 2 and all(type(g) is float for g in got), (
-    f"nudge_grads(2.0, 4.0, 0.5) returned {got!r}; expected a tuple of two Python floats. "
-    "Hint: .item() turns a one-element tensor into a Python number."
+    raise AssertionError(message("{function} is not written yet: replace `raise "
+                                 "NotImplementedError()` in the cell above with your code and "
+                                 "run it.",
+                                 function="nudge_grads")) from None
+assert type(got) is tuple and len(got) == 2 and all(type(g) is float for g in got), message(
+    "nudge_grads(2.0, 4.0, 0.5) returned {got!r}; expected a tuple of two Python floats. "
+    "Hint: .item() turns a one-element tensor into a Python number.",
+    got=got
 )
 
 
@@ -416,41 +431,48 @@ def _y(a, b):
 
 
 _a, _b, _h = 2.0, 4.0, 0.5
-assert not _near(got, 2 * _a, 6 * _b**2), (
-    f"nudge_grads(2.0, 4.0, 0.5) returned {got}, the exact derivatives; expected the nudge "
+assert not _near(got, 2 * _a, 6 * _b**2), message(
+    "nudge_grads(2.0, 4.0, 0.5) returned {got}, the exact derivatives; expected the nudge "
     "estimates, which for a nudge as wide as h = 0.5 differ from them. Hint: compute y at the "
-    "nudged inputs and take the slope; do not call backward() or differentiate by hand."
+    "nudged inputs and take the slope; do not call backward() or differentiate by hand.",
+    got=got
 )
-assert not _near(got, (_y(_a + _h, _b) - _y(_a, _b)) / _h, (_y(_a, _b + _h) - _y(_a, _b)) / _h), (
-    f"nudge_grads(2.0, 4.0, 0.5) returned {got}; expected two-sided estimates, and these come "
+assert not _near(got, (_y(_a + _h, _b) - _y(_a, _b)) / _h, (_y(_a, _b + _h) - _y(_a, _b)) / _h), message(
+    "nudge_grads(2.0, 4.0, 0.5) returned {got}; expected two-sided estimates, and these come "
     "from nudging one way only. Hint: take y at value + h and at value - h, not at value + h "
-    "and value."
+    "and value.",
+    got=got
 )
-assert not _near(got, (_y(_a + _h, _b) - _y(_a - _h, _b)) / _h, (_y(_a, _b + _h) - _y(_a, _b - _h)) / _h), (
-    f"nudge_grads(2.0, 4.0, 0.5) returned {got}, twice the slopes; expected the change of y "
+assert not _near(got, (_y(_a + _h, _b) - _y(_a - _h, _b)) / _h, (_y(_a, _b + _h) - _y(_a, _b - _h)) / _h), message(
+    "nudge_grads(2.0, 4.0, 0.5) returned {got}, twice the slopes; expected the change of y "
     "divided by the distance between the two nudged points. Hint: value - h and value + h are "
-    "2h apart."
+    "2h apart.",
+    got=got
 )
 _both = (_y(_a + _h, _b + _h) - _y(_a - _h, _b - _h)) / (2 * _h)
-assert not _near(got, _both, _both), (
-    f"nudge_grads(2.0, 4.0, 0.5) returned {got}, the same slope twice; expected one estimate "
-    "per input. Hint: nudge a while b stays at b_value, then b while a stays at a_value."
+assert not _near(got, _both, _both), message(
+    "nudge_grads(2.0, 4.0, 0.5) returned {got}, the same slope twice; expected one estimate "
+    "per input. Hint: nudge a while b stays at b_value, then b while a stays at a_value.",
+    got=got
 )
 _right = ((_y(_a + _h, _b) - _y(_a - _h, _b)) / (2 * _h), (_y(_a, _b + _h) - _y(_a, _b - _h)) / (2 * _h))
-assert not _near(got, _right[1], _right[0]), (
-    f"nudge_grads(2.0, 4.0, 0.5) returned {got}; expected the estimate for a first, then the "
-    "one for b. Hint: check the order of your tuple."
+assert not _near(got, _right[1], _right[0]), message(
+    "nudge_grads(2.0, 4.0, 0.5) returned {got}; expected the estimate for a first, then the "
+    "one for b. Hint: check the order of your tuple.",
+    got=got
 )
-assert _near(got, *_right), (
-    f"nudge_grads(2.0, 4.0, 0.5) returned {got}; expected the two-sided nudge estimates of "
-    "dy/da and dy/db. Hint: (y(value + h) - y(value - h)) / (2h), one input at a time."
+assert _near(got, *_right), message(
+    "nudge_grads(2.0, 4.0, 0.5) returned {got}; expected the two-sided nudge estimates of "
+    "dy/da and dy/db. Hint: (y(value + h) - y(value - h)) / (2h), one input at a time.",
+    got=got
 )
 got = nudge_grads(2.0, 4.0, 1e-6)
 assert type(got) is tuple and len(got) == 2 and all(type(g) is float for g in got) and \
-    _near((round(got[0], 3), round(got[1], 3)), 4.0, 96.0), (
-    f"nudge_grads(2.0, 4.0, 1e-6) returned {got}; expected estimates within 0.001 of autograd's "
+    _near((round(got[0], 3), round(got[1], 3)), 4.0, 96.0), message(
+    "nudge_grads(2.0, 4.0, 1e-6) returned {got}; expected estimates within 0.001 of autograd's "
     "4 and 96. Hint: a nudge of 1e-6 is lost in float32's rounding; build the tensors with "
-    "dtype=torch.float64."
+    "dtype=torch.float64.",
+    got=got
 )
 ### BEGIN HIDDEN TESTS
 import math
@@ -520,32 +542,39 @@ predicted_grads = {"x": None, "w": 3.0, "b": 1.0}
 
 # %% nbgrader={"grade": true, "grade_id": "ex4_line_grads_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 import autograd_core as torch
+from course_messages import message
 
-assert "predicted_grads" in globals(), (
-    "predicted_grads is not defined yet: write your prediction in the cell above and run it."
+assert "predicted_grads" in globals(), message(
+    "{name} is not defined yet: write your prediction in the cell above and run it.",
+    name="predicted_grads"
 )
 assert type(predicted_grads) is dict and all(type(k) is str for k in predicted_grads) and \
-    set(predicted_grads) == {"x", "w", "b"}, (
-        f"Expected a dict with the keys 'x', 'w' and 'b'; got {predicted_grads!r}."
+    set(predicted_grads) == {"x", "w", "b"}, message(
+        "Expected a dict with the keys 'x', 'w' and 'b'; got {got!r}.", got=predicted_grads
     )
-assert all(v is None or type(v) in (int, float) for v in predicted_grads.values()), (
-    f"Expected each value of predicted_grads to be a number or None; got {predicted_grads!r}."
+assert all(v is None or type(v) in (int, float) for v in predicted_grads.values()), message(
+    "Expected each value of predicted_grads to be a number or None; got {got!r}.",
+    got=predicted_grads
 )
 line = {"x": torch.tensor(3.0), "w": torch.tensor(2.0, requires_grad=True),
         "b": torch.tensor(1.0, requires_grad=True)}
 (line["x"] * line["w"] + line["b"]).backward()
 actual = {name: None if t.grad is None else t.grad.item() for name, t in line.items()}
 hints = {
-    "x": "x is data: does it require grad, and which tensors does backward() fill (section 5)?",
-    "w": "the derivative of x * w + b with respect to w is the factor that multiplies w, "
-         "not the value of w.",
-    "b": "b requires grad, and y changes one for one with b.",
+    "x": message("x is data: does it require grad, and which tensors does backward() fill "
+                 "(section 5)?"),
+    "w": message("the derivative of x * w + b with respect to w is the factor that multiplies "
+                 "w, not the value of w."),
+    "b": message("b requires grad, and y changes one for one with b."),
 }
 wrong = [name for name in ("x", "w", "b") if predicted_grads[name] != actual[name]]
-assert not wrong, (
-    f"Expected what backward() stores in each .grad; your prediction for "
-    f"{', '.join(name + '.grad' for name in wrong)} is off. Hint: "
-    + " And ".join(hints[name] for name in wrong)
+hint = hints[wrong[0]] if wrong else ""
+for name in wrong[1:]:
+    hint = message("{hint} And {next_hint}", hint=hint, next_hint=hints[name])
+assert not wrong, message(
+    "Expected what backward() stores in each .grad; your prediction for {names} is off. "
+    "Hint: {hint}",
+    names=", ".join(name + ".grad" for name in wrong), hint=hint
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -618,6 +647,7 @@ def gets_grad(tensor) -> bool:
 import warnings
 
 import autograd_core as torch
+from course_messages import message
 
 weight = torch.ones(2, requires_grad=True)
 data = torch.ones(2)
@@ -625,26 +655,30 @@ hidden = weight * data
 kept = weight * 3
 kept.retain_grad()
 cases = {
-    "a leaf that requires grad": weight,
-    "a leaf that does not require grad": data,
-    "a non-leaf": hidden,
-    "a non-leaf after retain_grad()": kept,
+    message("a leaf that requires grad"): weight,
+    message("a leaf that does not require grad"): data,
+    message("a non-leaf"): hidden,
+    message("a non-leaf after retain_grad()"): kept,
 }
 try:
     answers = {what: gets_grad(tensor) for what, tensor in cases.items()}  # before backward()
 except NotImplementedError:
-    raise AssertionError("gets_grad is not written yet: replace `raise NotImplementedError()` "
-                         "in the cell above with your code and run it.") from None
+    raise AssertionError(message("{function} is not written yet: replace `raise "
+                                 "NotImplementedError()` in the cell above with your code and "
+                                 "run it.",
+                                 function="gets_grad")) from None
 (hidden.sum() + kept.sum()).backward()
 for what, tensor in cases.items():
     got = answers[what]
-    assert type(got) is bool, f"gets_grad returned {got!r} for {what}; expected True or False."
+    assert type(got) is bool, message(
+        "gets_grad returned {got!r} for {what}; expected True or False.", got=got, what=what)
     with warnings.catch_warnings():  # reading a non-leaf's .grad warns; not needed here
         warnings.simplefilter("ignore")
         filled = tensor.grad is not None
-    assert got == filled, (
-        f"gets_grad returned {got} for {what}; expected whether backward() fills its .grad. "
-        "Hint: section 5 says which tensors keep a gradient, and section 6 adds one case."
+    assert got == filled, message(
+        "gets_grad returned {got} for {what}; expected whether backward() fills its .grad. "
+        "Hint: section 5 says which tensors keep a gradient, and section 6 adds one case.",
+        got=got, what=what
     )
 ### BEGIN HIDDEN TESTS
 import warnings
@@ -713,6 +747,7 @@ def freeze(params: dict, keep: set) -> None:
 
 # %% nbgrader={"grade": true, "grade_id": "ex6_freeze_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 import autograd_core as torch
+from course_messages import message
 
 params = {"w1": torch.ones(2, requires_grad=True), "w2": torch.ones(2, requires_grad=True),
           "w3": torch.ones(2)}
@@ -720,24 +755,28 @@ before = dict(params)
 try:
     returned = freeze(params, keep={"w2", "w3"})
 except NotImplementedError:
-    raise AssertionError("freeze is not written yet: replace `raise NotImplementedError()` "
-                         "in the cell above with your code and run it.") from None
-assert returned is None, (
-    f"freeze returned {type(returned).__name__}; expected None (it works in place). "
-    "Hint: no return statement is needed."
+    raise AssertionError(message("{function} is not written yet: replace `raise "
+                                 "NotImplementedError()` in the cell above with your code and "
+                                 "run it.",
+                                 function="freeze")) from None
+assert returned is None, message(
+    "freeze returned {returned_type}; expected None (it works in place). "
+    "Hint: no return statement is needed.",
+    returned_type=type(returned).__name__
 )
-assert all(params[name] is before[name] for name in before), (
+assert all(params[name] is before[name] for name in before), message(
     "Expected freeze to change the tensors in place; it put new tensors in the dict. "
     "Hint: set the flag on the tensors themselves."
 )
 flags = {name: t.requires_grad for name, t in params.items()}
-assert flags == {"w1": False, "w2": True, "w3": True}, (
-    f"After freeze(params, keep={{'w2', 'w3'}}) the requires_grad flags are {flags}; expected "
+assert flags == {"w1": False, "w2": True, "w3": True}, message(
+    "After freeze(params, keep={{'w2', 'w3'}}) the requires_grad flags are {flags}; expected "
     "the kept tensors to require grad and the others not. Hint: requires_grad_(flag) sets a "
-    "leaf's flag in place, on or off, and every tensor in params needs one of the two."
+    "leaf's flag in place, on or off, and every tensor in params needs one of the two.",
+    flags=flags
 )
 (params["w1"] * params["w2"] * params["w3"]).sum().backward()
-assert params["w1"].grad is None and params["w2"].grad is not None, (
+assert params["w1"].grad is None and params["w2"].grad is not None, message(
     "Expected a backward() after freeze to fill .grad for the kept tensors only. "
     "Hint: check the flags again."
 )
@@ -792,6 +831,7 @@ def worst_nudge_gap(f, x: torch.Tensor, h: float) -> float:
 import math
 
 import autograd_core as torch
+from course_messages import message
 
 
 def cubes(t):
@@ -802,50 +842,59 @@ x_check = torch.tensor([1.0, 2.0], dtype=torch.float64)
 try:
     got = worst_nudge_gap(cubes, x_check, 0.1)
 except NotImplementedError:
-    raise AssertionError("worst_nudge_gap is not written yet: replace "
-                         "`raise NotImplementedError()` in the cell above with your code and "
-                         "run it.") from None
+    raise AssertionError(message("{function} is not written yet: replace `raise "
+                                 "NotImplementedError()` in the cell above with your code and "
+                                 "run it.",
+                                 function="worst_nudge_gap")) from None
 except RuntimeError as error:
     raise AssertionError(
-        f"worst_nudge_gap(cubes, x, 0.1) raised RuntimeError: {error}; expected a float. "
-        "Hint: nudge plain tensors that do not require grad, and run backward() on a leaf of "
-        "your own that does."
+        message("worst_nudge_gap(cubes, x, 0.1) raised RuntimeError: {error}; expected a float. "
+                "Hint: nudge plain tensors that do not require grad, and run backward() on a "
+                "leaf of your own that does.",
+                error=error)
     ) from None
-assert type(got) is float, (
-    f"worst_nudge_gap(cubes, x, 0.1) returned {got!r}; expected a Python float. "
-    "Hint: .item() or max() over Python floats."
+assert type(got) is float, message(
+    "worst_nudge_gap(cubes, x, 0.1) returned {got!r}; expected a Python float. "
+    "Hint: .item() or max() over Python floats.",
+    got=got
 )
-assert x_check.tolist() == [1.0, 2.0] and not x_check.requires_grad and x_check.grad is None, (
-    f"After worst_nudge_gap(cubes, x, 0.1) the caller's x is {x_check!r} (requires_grad "
-    f"{x_check.requires_grad}); expected it unchanged, with no .grad. Hint: build your own "
-    "tensors from x.tolist()."
+assert x_check.tolist() == [1.0, 2.0] and not x_check.requires_grad and x_check.grad is None, message(
+    "After worst_nudge_gap(cubes, x, 0.1) the caller's x is {x!r} (requires_grad "
+    "{requires_grad}); expected it unchanged, with no .grad. Hint: build your own "
+    "tensors from x.tolist().",
+    x=x_check, requires_grad=x_check.requires_grad
 )
 # for sum(t**3), autograd gives 3 x_i**2; the two-sided nudge gives 3 x_i**2 + h**2 exactly,
 # the one-sided one 3 x_i**2 + 3 x_i h + h**2
-assert not math.isclose(got, 3 * 2.0 * 0.1 + 0.1**2, abs_tol=1e-9), (
-    f"worst_nudge_gap(cubes, x, 0.1) returned {got}; expected the gap to the two-sided nudge, "
-    "and this is the gap to a one-sided one. Hint: evaluate f at x + h e_i and x - h e_i."
+assert not math.isclose(got, 3 * 2.0 * 0.1 + 0.1**2, abs_tol=1e-9), message(
+    "worst_nudge_gap(cubes, x, 0.1) returned {got}; expected the gap to the two-sided nudge, "
+    "and this is the gap to a one-sided one. Hint: evaluate f at x + h e_i and x - h e_i.",
+    got=got
 )
-assert not math.isclose(got, 2 * 0.1**2, abs_tol=1e-9), (
-    f"worst_nudge_gap(cubes, x, 0.1) returned {got}, the gaps of both elements added up; "
-    "expected the largest single gap. Hint: max, not sum."
+assert not math.isclose(got, 2 * 0.1**2, abs_tol=1e-9), message(
+    "worst_nudge_gap(cubes, x, 0.1) returned {got}, the gaps of both elements added up; "
+    "expected the largest single gap. Hint: max, not sum.",
+    got=got
 )
 # nudging both elements at once gives 3 + 12 + 2 h**2 for each, 12.02 away from the first
-assert not math.isclose(got, 3 * 2.0**2 + 2 * 0.1**2, abs_tol=1e-6), (
-    f"worst_nudge_gap(cubes, x, 0.1) returned {got}; expected a gap per element, and this comes "
+assert not math.isclose(got, 3 * 2.0**2 + 2 * 0.1**2, abs_tol=1e-6), message(
+    "worst_nudge_gap(cubes, x, 0.1) returned {got}; expected a gap per element, and this comes "
     "from nudging every element at once. Hint: nudge one element at a time, the others at "
-    "their values."
+    "their values.",
+    got=got
 )
-assert math.isclose(got, 0.1**2, rel_tol=1e-3), (
-    f"worst_nudge_gap(cubes, x, 0.1) returned {got}; expected the largest gap between "
+assert math.isclose(got, 0.1**2, rel_tol=1e-3), message(
+    "worst_nudge_gap(cubes, x, 0.1) returned {got}; expected the largest gap between "
     "autograd's gradient and the two-sided nudge estimate. Hint: compare element by element, "
-    "|grad_i - (f(x + h e_i) - f(x - h e_i)) / (2h)|, and take the largest."
+    "|grad_i - (f(x + h e_i) - f(x - h e_i)) / (2h)|, and take the largest.",
+    got=got
 )
 got = worst_nudge_gap(cubes, x_check, 1e-6)
-assert type(got) is float and got < 1e-6, (
-    f"worst_nudge_gap(cubes, x, 1e-6) returned {got}; expected a gap below 1e-6 for a correct "
+assert type(got) is float and got < 1e-6, message(
+    "worst_nudge_gap(cubes, x, 1e-6) returned {got}; expected a gap below 1e-6 for a correct "
     "gradient and a tiny step. Hint: are your tensors still float64? torch.tensor(values) "
-    "makes float32 unless you give a dtype."
+    "makes float32 unless you give a dtype.",
+    got=got
 )
 ### BEGIN HIDDEN TESTS
 import math

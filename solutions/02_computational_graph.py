@@ -220,37 +220,47 @@ q_children = ["MulBackward0", "PowBackward0"]
 
 # %% nbgrader={"grade": true, "grade_id": "ex1_q_graph_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 import autograd_core as torch
+from course_messages import message
 
-assert "q_root" in globals() and "q_children" in globals(), (
-    "q_root and q_children are not written yet; expected your prediction. "
-    "Hint: write it in the cell above and run it."
+assert "q_root" in globals() and "q_children" in globals(), message(
+    "{first} and {second} are not written yet; expected your prediction. "
+    "Hint: write it in the cell above and run it.",
+    first="q_root", second="q_children"
 )
-assert type(q_root) is str, (
-    f"q_root is {q_root!r}; expected a node name, a string such as 'AddBackward0'."
+assert type(q_root) is str, message(
+    "q_root is {q_root!r}; expected a node name, a string such as 'AddBackward0'.", q_root=q_root
 )
 assert type(q_children) in (list, tuple) and len(q_children) == 2 and \
-    all(type(name) is str for name in q_children), (
-        f"q_children is {q_children!r}; expected a list of two node names (strings)."
+    all(type(name) is str for name in q_children), message(
+        "q_children is {q_children!r}; expected a list of two node names (strings).",
+        q_children=q_children
     )
 graph_a = torch.tensor([2., 3.], requires_grad=True)
 graph_b = torch.tensor([6., 4.], requires_grad=True)
 graph_q = 3 * graph_a ** 3 - graph_b ** 2
-assert q_root == type(graph_q.grad_fn).__name__, (
-    f"q_root is {q_root!r}; expected the name of the node that made Q. Hint: which operation "
-    "of 3 * a ** 3 - b ** 2 does Python run last?"
+assert q_root == type(graph_q.grad_fn).__name__, message(
+    "q_root is {q_root!r}; expected the name of the node that made Q. Hint: which operation "
+    "of 3 * a ** 3 - b ** 2 does Python run last?",
+    q_root=q_root
 )
 children = [type(node).__name__ for node, _ in graph_q.grad_fn.next_functions]
-assert not (sorted(q_children) == sorted(children) and list(q_children) != children), (
-    f"q_children is {list(q_children)!r}: the right two names, in the wrong order; expected "
+assert not (sorted(q_children) == sorted(children) and list(q_children) != children), message(
+    "q_children is {q_children!r}: the right two names, in the wrong order; expected "
     "them in the order of next_functions. Hint: next_functions follows the inputs of the "
-    "subtraction from left to right."
+    "subtraction from left to right.",
+    q_children=list(q_children)
 )
 wrong = sum(mine != real for mine, real in zip(q_children, children))
-assert not wrong, (
-    f"q_children is {list(q_children)!r}; expected the names of the two nodes below Q.grad_fn, "
-    f"in order, and {wrong} of yours {'is' if wrong == 1 else 'are'} off. Hint: the last "
-    "operation has two inputs, 3 * a ** 3 and b ** 2, in that order; which operation ran last "
-    "in each of them?"
+assert not wrong, message(
+    "q_children is {q_children!r}; expected the names of the two nodes below Q.grad_fn, "
+    "in order, and 1 of yours is off. Hint: the last operation has two inputs, 3 * a ** 3 and "
+    "b ** 2, in that order; which operation ran last in each of them?",
+    q_children=list(q_children)
+) if wrong == 1 else message(
+    "q_children is {q_children!r}; expected the names of the two nodes below Q.grad_fn, "
+    "in order, and {wrong} of yours are off. Hint: the last operation has two inputs, "
+    "3 * a ** 3 and b ** 2, in that order; which operation ran last in each of them?",
+    q_children=list(q_children), wrong=wrong
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -320,6 +330,7 @@ n_repeated = 6
 
 # %% nbgrader={"grade": true, "grade_id": "ex2_node_count_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 import autograd_core as torch
+from course_messages import message
 
 
 def count_nodes(tensor):
@@ -333,33 +344,40 @@ def count_nodes(tensor):
     return len(seen)
 
 
-assert "n_shared" in globals() and "n_repeated" in globals(), (
-    "n_shared and n_repeated are not written yet; expected your prediction. "
-    "Hint: write it in the cell above and run it."
+assert "n_shared" in globals() and "n_repeated" in globals(), message(
+    "{first} and {second} are not written yet; expected your prediction. "
+    "Hint: write it in the cell above and run it.",
+    first="n_shared", second="n_repeated"
 )
-assert type(n_shared) is int and type(n_repeated) is int, (
-    f"n_shared is {n_shared!r} and n_repeated is {n_repeated!r}; expected two ints."
+assert type(n_shared) is int and type(n_repeated) is int, message(
+    "n_shared is {n_shared!r} and n_repeated is {n_repeated!r}; expected two ints.",
+    n_shared=n_shared, n_repeated=n_repeated
 )
 count_x = torch.ones(3, requires_grad=True)
 count_t = count_x * 2 + 1
 shared_count = count_nodes(count_t * count_t)
-assert n_shared == shared_count, (
-    f"n_shared is {n_shared}; expected the number of distinct nodes behind shared = t * t, "
-    "AccumulateGrad included. Hint: " + (
-        "the AccumulateGrad node of x counts too: in a drawing, every box but the green output."
-        if n_shared < shared_count else
-        "t is computed once, so its nodes are made once, however many times t is used "
-        "afterwards; a plain number such as 1 makes no node.")
+assert n_shared == shared_count, message(
+    "n_shared is {n_shared}; expected the number of distinct nodes behind shared = t * t, "
+    "AccumulateGrad included. Hint: the AccumulateGrad node of x counts too: in a drawing, "
+    "every box but the green output.",
+    n_shared=n_shared
+) if n_shared < shared_count else message(
+    "n_shared is {n_shared}; expected the number of distinct nodes behind shared = t * t, "
+    "AccumulateGrad included. Hint: t is computed once, so its nodes are made once, however "
+    "many times t is used afterwards; a plain number such as 1 makes no node.",
+    n_shared=n_shared
 )
-assert n_repeated != n_shared, (
-    f"n_repeated is {n_repeated}, the same as n_shared; expected the number of distinct nodes "
+assert n_repeated != n_shared, message(
+    "n_repeated is {n_repeated}, the same as n_shared; expected the number of distinct nodes "
     "behind repeated. Hint: the graph records the operations that ran, not the formula: how "
-    "many times did x * 2 + 1 run?"
+    "many times did x * 2 + 1 run?",
+    n_repeated=n_repeated
 )
-assert n_repeated == count_nodes((count_x * 2 + 1) * (count_x * 2 + 1)), (
-    f"n_repeated is {n_repeated}; expected the number of distinct nodes behind repeated, "
+assert n_repeated == count_nodes((count_x * 2 + 1) * (count_x * 2 + 1)), message(
+    "n_repeated is {n_repeated}; expected the number of distinct nodes behind repeated, "
     "AccumulateGrad included. Hint: every operation that runs makes a node of its own, but a "
-    "leaf has one AccumulateGrad node however often it is used."
+    "leaf has one AccumulateGrad node however often it is used.",
+    n_repeated=n_repeated
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -527,6 +545,7 @@ first_grad = [0.125, 0.125]
 
 # %% nbgrader={"grade": true, "grade_id": "ex3_dynamic_graph_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 import autograd_core as torch
+from course_messages import message
 
 
 def count_named(tensor, name):
@@ -547,39 +566,45 @@ def shrink_reference(x):
     return y.sum()
 
 
-assert "divisions" in globals() and "first_grad" in globals(), (
-    "divisions and first_grad are not written yet; expected your prediction. "
-    "Hint: write it in the cell above and run it."
+assert "divisions" in globals() and "first_grad" in globals(), message(
+    "{first} and {second} are not written yet; expected your prediction. "
+    "Hint: write it in the cell above and run it.",
+    first="divisions", second="first_grad"
 )
 assert type(divisions) is tuple and len(divisions) == 2 and \
-    all(type(n) is int for n in divisions), (
-        f"divisions is {divisions!r}; expected a tuple of two ints."
+    all(type(n) is int for n in divisions), message(
+        "divisions is {divisions!r}; expected a tuple of two ints.", divisions=divisions
     )
 built = shrink_reference(torch.tensor([3., -5.], requires_grad=True))
-assert divisions[0] == count_named(built, "DivBackward0"), (
-    f"divisions[0] is {divisions[0]}; expected the number of DivBackward0 nodes that shrink "
+assert divisions[0] == count_named(built, "DivBackward0"), message(
+    "divisions[0] is {got}; expected the number of DivBackward0 nodes that shrink "
     "leaves for the input [3., -5.]. Hint: follow the loop by hand; each pass through "
-    "y = y / 2 adds one node, and the loop test looks at the largest absolute value."
+    "y = y / 2 adds one node, and the loop test looks at the largest absolute value.",
+    got=divisions[0]
 )
 built = shrink_reference(torch.tensor([0.5, 0.2], requires_grad=True))
-assert divisions[1] == count_named(built, "DivBackward0"), (
-    f"divisions[1] is {divisions[1]}; expected the number of DivBackward0 nodes that shrink "
+assert divisions[1] == count_named(built, "DivBackward0"), message(
+    "divisions[1] is {got}; expected the number of DivBackward0 nodes that shrink "
     "leaves for the input [0.5, 0.2]. Hint: a while loop tests its condition before its "
-    "first pass."
+    "first pass.",
+    got=divisions[1]
 )
 assert type(first_grad) in (list, tuple) and len(first_grad) == 2 and \
-    all(type(g) in (int, float) for g in first_grad), (
-        f"first_grad is {first_grad!r}; expected a list of two numbers."
+    all(type(g) in (int, float) for g in first_grad), message(
+        "first_grad is {first_grad!r}; expected a list of two numbers.", first_grad=first_grad
     )
 first_x = torch.tensor([3., -5.], requires_grad=True)
 shrink_reference(first_x).backward()
-assert all(abs(g - e) < 1e-6 for g, e in zip(first_grad, first_x.grad.tolist())), (
-    f"first_grad is {list(first_grad)!r}; expected the gradient that backward() stores in "
-    "x.grad. Hint: " + (
-        "the derivative of x / 2 / 2 / ... with respect to x does not depend on the sign of x."
-        if any(g < 0 for g in first_grad) else
-        "the output is the sum of x / 2 / 2 / ..., with as many halvings as the loop made; "
-        "what is its derivative with respect to each entry?")
+assert all(abs(g - e) < 1e-6 for g, e in zip(first_grad, first_x.grad.tolist())), message(
+    "first_grad is {first_grad!r}; expected the gradient that backward() stores in x.grad. "
+    "Hint: the derivative of x / 2 / 2 / ... with respect to x does not depend on the sign "
+    "of x.",
+    first_grad=list(first_grad)
+) if any(g < 0 for g in first_grad) else message(
+    "first_grad is {first_grad!r}; expected the gradient that backward() stores in x.grad. "
+    "Hint: the output is the sum of x / 2 / 2 / ..., with as many halvings as the loop made; "
+    "what is its derivative with respect to each entry?",
+    first_grad=list(first_grad)
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -677,6 +702,7 @@ def graph_leaves(tensor) -> list:
 
 # %% nbgrader={"grade": true, "grade_id": "ex4_graph_leaves_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 import autograd_core as torch
+from course_messages import message
 
 
 def leaves_of(tensor, what):
@@ -685,32 +711,39 @@ def leaves_of(tensor, what):
         got = graph_leaves(tensor)
     except NotImplementedError:
         raise AssertionError(
-            "graph_leaves is not written yet; expected a function that returns a list of "
-            "leaves. Hint: replace raise NotImplementedError() with your code and run the cell."
+            message("{function} is not written yet; expected a function that returns a list of "
+                    "leaves. Hint: replace raise NotImplementedError() with your code and run "
+                    "the cell.",
+                    function="graph_leaves")
         ) from None
     except RecursionError:
         raise AssertionError(
-            f"graph_leaves({what}) hit Python's recursion limit; expected a list of tensors, "
-            "even for a chain thousands of operations deep. Hint: keep the nodes still to visit in a list of your own instead of calling a "
-            "function for each node."
+            message("graph_leaves({what}) hit Python's recursion limit; expected a list of "
+                    "tensors, even for a chain thousands of operations deep. Hint: keep the "
+                    "nodes still to visit in a list of your own instead of calling a function "
+                    "for each node.",
+                    what=what)
         ) from None
     except (AttributeError, TypeError) as error:
         if "NoneType" not in str(error):
             raise
         raise AssertionError(
-            f"graph_leaves({what}) raised {type(error).__name__}: {error}; expected a list of "
-            "tensors. Hint: next_functions holds (None, 0) for an input that needs no "
-            "gradient; there is nothing behind it to visit."
+            message("graph_leaves({what}) raised {error_type}: {error}; expected a list of "
+                    "tensors. Hint: next_functions holds (None, 0) for an input that needs no "
+                    "gradient; there is nothing behind it to visit.",
+                    what=what, error_type=type(error).__name__, error=error)
         ) from None
-    assert type(got) is list, (
-        f"graph_leaves({what}) returned a {type(got).__name__}; expected a list of tensors."
-        " Hint: collect the leaves in a list and return it."
+    assert type(got) is list, message(
+        "graph_leaves({what}) returned a {got_type}; expected a list of tensors."
+        " Hint: collect the leaves in a list and return it.",
+        what=what, got_type=type(got).__name__
     )
     kinds = sorted({type(g).__name__ for g in got if type(g) is not torch.Tensor})
-    assert not kinds, (
-        f"graph_leaves({what}) returned a list holding {', '.join(kinds)} objects; expected "
+    assert not kinds, message(
+        "graph_leaves({what}) returned a list holding {kinds} objects; expected "
         "the leaves themselves, tensors. Hint: an AccumulateGrad node keeps its leaf in "
-        ".variable."
+        ".variable.",
+        what=what, kinds=", ".join(kinds)
     )
     return got
 
@@ -724,28 +757,32 @@ leaves_x = torch.tensor(3.)
 leaves_w = torch.tensor(2., requires_grad=True)
 leaves_b = torch.tensor(1., requires_grad=True)
 got = leaves_of(leaves_x * leaves_w + leaves_b, "x * w + b")
-assert count_each(got, [leaves_w, leaves_b]) == [1, 1] and len(got) == 2, (
-    f"graph_leaves(x * w + b) returned {len(got)} tensor(s), {got}; expected the leaves that "
-    "require grad, each once. Hint: x does not require grad, so it has no AccumulateGrad node."
+assert count_each(got, [leaves_w, leaves_b]) == [1, 1] and len(got) == 2, message(
+    "graph_leaves(x * w + b) returned {count} tensor(s), {tensors}; expected the leaves that "
+    "require grad, each once. Hint: x does not require grad, so it has no AccumulateGrad node.",
+    count=len(got), tensors=got
 )
 leaves_a = torch.tensor([2., 3.], requires_grad=True)
 got = leaves_of((leaves_a * leaves_a + leaves_a).sum(), "(a * a + a).sum()")
-assert count_each(got, [leaves_a]) == [1] and len(got) == 1, (
-    f"graph_leaves((a * a + a).sum()) returned a list of {len(got)} tensors; expected a, "
-    "once. Hint: three edges lead to a's AccumulateGrad node; remember the nodes you have seen."
+assert count_each(got, [leaves_a]) == [1] and len(got) == 1, message(
+    "graph_leaves((a * a + a).sum()) returned a list of {count} tensors; expected a, "
+    "once. Hint: three edges lead to a's AccumulateGrad node; remember the nodes you have seen.",
+    count=len(got)
 )
 got = leaves_of(leaves_w, "w")
-assert got == [], (
-    f"graph_leaves(w) for a leaf returned a list of {len(got)}; expected an empty list. Hint: "
-    "a leaf's grad_fn is None: no backward pass starts there."
+assert got == [], message(
+    "graph_leaves(w) for a leaf returned a list of {count}; expected an empty list. Hint: "
+    "a leaf's grad_fn is None: no backward pass starts there.",
+    count=len(got)
 )
 deep = leaves_w
 for _ in range(1200):
     deep = deep * 1.0
 got = leaves_of(deep, "deep")
-assert count_each(got, [leaves_w]) == [1] and len(got) == 1, (
-    f"graph_leaves(deep) for a chain of 1200 multiplications of w returned {len(got)} "
-    "tensor(s); expected w, once. Hint: the chain ends in w's AccumulateGrad node."
+assert count_each(got, [leaves_w]) == [1] and len(got) == 1, message(
+    "graph_leaves(deep) for a chain of 1200 multiplications of w returned {count} "
+    "tensor(s); expected w, once. Hint: the chain ends in w's AccumulateGrad node.",
+    count=len(got)
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch

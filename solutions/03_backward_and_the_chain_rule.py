@@ -293,6 +293,7 @@ class QFunction(torch.autograd.Function):
 
 # %% nbgrader={"grade": true, "grade_id": "ex1_q_function_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 import autograd_core as torch
+from course_messages import message
 
 
 def q_run(make, what):
@@ -301,13 +302,17 @@ def q_run(make, what):
         return make()
     except NotImplementedError:
         raise AssertionError(
-            "QFunction is not written yet; expected forward and backward to compute. Hint: "
-            "replace both raise NotImplementedError() with your code and run the cell."
+            message("{function} is not written yet; expected forward and backward to compute. "
+                    "Hint: replace both raise NotImplementedError() with your code and run the "
+                    "cell.",
+                    function="QFunction")
         ) from None
     except RuntimeError as error:
         raise AssertionError(
-            f"{what} raised RuntimeError: {error}; expected it to run. Hint: backward returns "
-            "a tuple of two tensors, the gradient for a first, then the one for b."
+            message("{what} raised RuntimeError: {error}; expected it to run. Hint: backward "
+                    "returns a tuple of two tensors, the gradient for a first, then the one for "
+                    "b.",
+                    what=what, error=error)
         ) from None
 
 
@@ -315,38 +320,43 @@ func_a = torch.tensor([2., 3.], requires_grad=True)
 func_b = torch.tensor([6., 4.], requires_grad=True)
 func_q = q_run(lambda: QFunction.apply(func_a, func_b), "QFunction.apply(a, b)")
 assert type(func_q) is torch.Tensor and func_q.shape == func_a.shape and \
-    torch.allclose(func_q, 3 * func_a.detach() ** 3 - func_b.detach() ** 2), (
-        f"QFunction.apply(a, b) for a = [2., 3.], b = [6., 4.] returned {func_q}; expected "
+    torch.allclose(func_q, 3 * func_a.detach() ** 3 - func_b.detach() ** 2), message(
+        "QFunction.apply(a, b) for a = [2., 3.], b = [6., 4.] returned {got}; expected "
         "3 * a ** 3 - b ** 2, elementwise. Hint: forward receives the tensors a and b and returns "
-        "the result."
+        "the result.",
+        got=func_q
     )
-assert type(func_q.grad_fn).__name__ == "QFunctionBackward", (
-    f"Q.grad_fn is {func_q.grad_fn}; expected a QFunctionBackward node. Hint: forward must return "
-    "a new tensor computed from a and b."
+assert type(func_q.grad_fn).__name__ == "QFunctionBackward", message(
+    "Q.grad_fn is {grad_fn}; expected a QFunctionBackward node. Hint: forward must return "
+    "a new tensor computed from a and b.",
+    grad_fn=func_q.grad_fn
 )
 q_run(lambda: func_q.sum().backward(), "Q.sum().backward()")
 want_a, want_b = 9 * func_a.detach() ** 2, -2 * func_b.detach()
-assert not (type(func_a.grad) is torch.Tensor and torch.allclose(func_a.grad, want_b)), (
+assert not (type(func_a.grad) is torch.Tensor and torch.allclose(func_a.grad, want_b)), message(
     "After Q.sum().backward(), a.grad holds dQ/db and b.grad holds dQ/da; expected them the "
     "other way round. Hint: backward returns the gradient for a first, then the one for b."
 )
-assert type(func_a.grad) is torch.Tensor and torch.allclose(func_a.grad, want_a), (
-    f"After Q.sum().backward(), a.grad is {func_a.grad}; expected dQ/da for Q = 3a³ - b² (the "
+assert type(func_a.grad) is torch.Tensor and torch.allclose(func_a.grad, want_a), message(
+    "After Q.sum().backward(), a.grad is {grad}; expected dQ/da for Q = 3a³ - b² (the "
     "incoming gradient is 1 here). Hint: differentiate 3 * a ** 3 with respect to a, keeping "
-    "the factor 3."
+    "the factor 3.",
+    grad=func_a.grad
 )
-assert type(func_b.grad) is torch.Tensor and torch.allclose(func_b.grad, want_b), (
-    f"After Q.sum().backward(), b.grad is {func_b.grad}; expected dQ/db for Q = 3a³ - b² (the "
-    "incoming gradient is 1 here). Hint: mind the minus sign in front of b ** 2."
+assert type(func_b.grad) is torch.Tensor and torch.allclose(func_b.grad, want_b), message(
+    "After Q.sum().backward(), b.grad is {grad}; expected dQ/db for Q = 3a³ - b² (the "
+    "incoming gradient is 1 here). Hint: mind the minus sign in front of b ** 2.",
+    grad=func_b.grad
 )
 check_a = torch.tensor([0.5, -1.5, 2.], dtype=torch.float64, requires_grad=True)
 check_b = torch.tensor([1., 0.25, -3.], dtype=torch.float64, requires_grad=True)
 passed = q_run(lambda: torch.autograd.gradcheck(QFunction.apply, (check_a, check_b),
                                                 raise_exception=False), "gradcheck")
-assert passed is True, (
-    f"gradcheck(QFunction.apply, (a, b)) for float64 a = [0.5, -1.5, 2.], b = [1., 0.25, -3.] "
-    f"returned {passed}; expected True, although the gradients were right when grad_output was "
-    "1. Hint: multiply each local derivative by grad_output, the gradient that arrives at Q."
+assert passed is True, message(
+    "gradcheck(QFunction.apply, (a, b)) for float64 a = [0.5, -1.5, 2.], b = [1., 0.25, -3.] "
+    "returned {got}; expected True, although the gradients were right when grad_output was "
+    "1. Hint: multiply each local derivative by grad_output, the gradient that arrives at Q.",
+    got=passed
 )
 ### BEGIN HIDDEN TESTS
 import numpy as _np
@@ -404,6 +414,7 @@ print(torch.autograd.gradcheck(Hypot.apply, pair))
 
 # %% nbgrader={"grade": true, "grade_id": "ex2_hypot_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 import autograd_core as torch
+from course_messages import message
 
 
 def hypot_run(make, what):
@@ -412,65 +423,76 @@ def hypot_run(make, what):
         return make()
     except NotImplementedError:
         raise AssertionError(
-            f"{what} raised NotImplementedError: Hypot is not written yet; expected your class "
-            "to compute. Hint: replace raise NotImplementedError() with the class and run the cell."
+            message("{what} raised NotImplementedError: Hypot is not written yet; expected your "
+                    "class to compute. Hint: replace raise NotImplementedError() with the class "
+                    "and run the cell.",
+                    what=what)
         ) from None
     except RuntimeError as error:
         raise AssertionError(
-            f"{what} raised RuntimeError: {error}; expected it to run. Hint: forward takes "
-            "(ctx, a, b); backward takes (ctx, grad_output) and returns two tensors, one per "
-            "input of forward."
+            message("{what} raised RuntimeError: {error}; expected it to run. Hint: forward "
+                    "takes (ctx, a, b); backward takes (ctx, grad_output) and returns two "
+                    "tensors, one per input of forward.",
+                    what=what, error=error)
         ) from None
 
 
-assert "Hypot" in globals(), (
+assert "Hypot" in globals(), message(
     "Hypot is not written yet: there is no class Hypot; expected a torch.autograd.Function. "
     "Hint: replace raise NotImplementedError() with the class and run the cell."
 )
-assert isinstance(Hypot, type) and issubclass(Hypot, torch.autograd.Function), (
-    f"Hypot is {Hypot!r}; expected a subclass of torch.autograd.Function. Hint: "
-    "class Hypot(torch.autograd.Function): with a static forward and backward."
+assert isinstance(Hypot, type) and issubclass(Hypot, torch.autograd.Function), message(
+    "Hypot is {got!r}; expected a subclass of torch.autograd.Function. Hint: "
+    "class Hypot(torch.autograd.Function): with a static forward and backward.",
+    got=Hypot
 )
 hyp_a = torch.tensor([3., 5., -8.], requires_grad=True)
 hyp_b = torch.tensor([4., 12., 6.], requires_grad=True)
 hyp_h = hypot_run(lambda: Hypot.apply(hyp_a, hyp_b), "Hypot.apply(a, b)")
 want_h = (hyp_a.detach() ** 2 + hyp_b.detach() ** 2).sqrt()
-assert type(hyp_h) is torch.Tensor and hyp_h.shape == hyp_a.shape and torch.allclose(hyp_h, want_h), (
-    f"Hypot.apply(a, b) for a = [3., 5., -8.], b = [4., 12., 6.] returned {hyp_h}; expected "
-    "sqrt(a ** 2 + b ** 2), elementwise. Hint: forward returns that tensor."
+assert type(hyp_h) is torch.Tensor and hyp_h.shape == hyp_a.shape and torch.allclose(hyp_h, want_h), message(
+    "Hypot.apply(a, b) for a = [3., 5., -8.], b = [4., 12., 6.] returned {got}; expected "
+    "sqrt(a ** 2 + b ** 2), elementwise. Hint: forward returns that tensor.",
+    got=hyp_h
 )
-assert type(hyp_h.grad_fn).__name__ == "HypotBackward", (
-    f"Hypot.apply(a, b).grad_fn is {hyp_h.grad_fn}; expected a HypotBackward node. Hint: "
-    "compute the result in forward and return it."
+assert type(hyp_h.grad_fn).__name__ == "HypotBackward", message(
+    "Hypot.apply(a, b).grad_fn is {grad_fn}; expected a HypotBackward node. Hint: "
+    "compute the result in forward and return it.",
+    grad_fn=hyp_h.grad_fn
 )
 hypot_run(lambda: hyp_h.sum().backward(), "Hypot.apply(a, b).sum().backward()")
 grads = hyp_a.grad, hyp_b.grad
-assert all(type(g) is torch.Tensor and g.shape == hyp_a.shape for g in grads), (
-    f"after Hypot.apply(a, b).sum().backward(), a.grad is {grads[0]} and b.grad is {grads[1]}; "
-    "expected a tensor for each. Hint: backward returns one gradient per input of forward."
+assert all(type(g) is torch.Tensor and g.shape == hyp_a.shape for g in grads), message(
+    "after Hypot.apply(a, b).sum().backward(), a.grad is {a_grad} and b.grad is {b_grad}; "
+    "expected a tensor for each. Hint: backward returns one gradient per input of forward.",
+    a_grad=grads[0], b_grad=grads[1]
 )
 local_a, local_b = hyp_a.detach() / want_h, hyp_b.detach() / want_h
-assert not torch.allclose(grads[0], 2 * hyp_a.detach()), (
-    f"with grad_output = 1, a.grad is {grads[0]}; expected dh/da. Hint: that is the derivative of "
+assert not torch.allclose(grads[0], 2 * hyp_a.detach()), message(
+    "with grad_output = 1, a.grad is {a_grad}; expected dh/da. Hint: that is the derivative of "
     "a ** 2 + b ** 2 alone: h is its square root, so the chain rule multiplies by the "
-    "derivative of the square root too."
+    "derivative of the square root too.",
+    a_grad=grads[0]
 )
-assert not torch.allclose(grads[0], 0.5 / want_h), (
-    f"with grad_output = 1, a.grad is {grads[0]}; expected dh/da. Hint: that is the derivative of "
-    "the square root alone, d sqrt(u) / du; the chain rule multiplies it by du/da."
+assert not torch.allclose(grads[0], 0.5 / want_h), message(
+    "with grad_output = 1, a.grad is {a_grad}; expected dh/da. Hint: that is the derivative of "
+    "the square root alone, d sqrt(u) / du; the chain rule multiplies it by du/da.",
+    a_grad=grads[0]
 )
-assert torch.allclose(grads[0], local_a) and torch.allclose(grads[1], local_b), (
-    f"with grad_output = 1, a.grad is {grads[0]} and b.grad is {grads[1]}; expected dh/da and "
+assert torch.allclose(grads[0], local_a) and torch.allclose(grads[1], local_b), message(
+    "with grad_output = 1, a.grad is {a_grad} and b.grad is {b_grad}; expected dh/da and "
     "dh/db. Hint: write h = sqrt(u) with u = a ** 2 + b ** 2 and apply the chain rule; the "
-    "result simplifies with h itself."
+    "result simplifies with h itself.",
+    a_grad=grads[0], b_grad=grads[1]
 )
 hyp_a2 = torch.tensor([3., 5., -8.], requires_grad=True)
 hyp_h = Hypot.apply(hyp_a2, hyp_b)
 hypot_run(lambda: hyp_h.backward(torch.tensor([2., -1., 0.5])), "backward")
-assert torch.allclose(hyp_a2.grad, local_a * torch.tensor([2., -1., 0.5])), (
-    f"with grad_output = [2., -1., 0.5], a.grad is {hyp_a2.grad}; expected grad_output times "
+assert torch.allclose(hyp_a2.grad, local_a * torch.tensor([2., -1., 0.5])), message(
+    "with grad_output = [2., -1., 0.5], a.grad is {grad}; expected grad_output times "
     "dh/da, although it was right for grad_output = 1. Hint: backward must multiply by the "
-    "grad_output it receives."
+    "grad_output it receives.",
+    grad=hyp_a2.grad
 )
 ### BEGIN HIDDEN TESTS
 import numpy as _np
@@ -665,6 +687,7 @@ predicted_m = "error"
 
 # %% nbgrader={"grade": true, "grade_id": "ex3_predict_second_backward_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 import autograd_core as torch
+from course_messages import message
 
 
 def _second_backward(make):
@@ -689,29 +712,38 @@ def _as_prediction(value):
 
 
 for _name in ("predicted_s", "predicted_m"):
-    assert _name in globals(), (
-        f"{_name} is not written yet; expected your prediction. "
-        "Hint: write it in the cell above and run it."
+    assert _name in globals(), message(
+        "{name} is not written yet; expected your prediction. "
+        "Hint: write it in the cell above and run it.",
+        name=_name
     )
     _value = _as_prediction(globals()[_name])
-    assert _value == "error" or (isinstance(_value, list) and len(_value) == 2), (
-        f"{_name} is {globals()[_name]!r}; expected the string \"error\" or a list of two "
-        "numbers. Hint: xs and xm have two elements each."
+    assert _value == "error" or (isinstance(_value, list) and len(_value) == 2), message(
+        "{name} is {value!r}; expected the string \"error\" or a list of two "
+        "numbers. Hint: xs and xm have two elements each.",
+        name=_name, value=globals()[_name]
     )
 _got_s, _got_m = _as_prediction(predicted_s), _as_prediction(predicted_m)
-assert _got_s == _second_backward(lambda t: (t + t).sum()), (
-    f"predicted_s is {predicted_s!r}; expected what a second s.backward() really does. Hint: " + (
-        "did AddBackward0 or SumBackward0 save a tensor from the forward pass, that the first "
-        "pass could have freed?" if _got_s == "error" else
-        "after the first pass xs.grad holds [2., 2.]; does backward() replace .grad or add "
-        "to it?")
+assert _got_s == _second_backward(lambda t: (t + t).sum()), message(
+    "predicted_s is {predicted_s!r}; expected what a second s.backward() really does. Hint: "
+    "did AddBackward0 or SumBackward0 save a tensor from the forward pass, that the first pass "
+    "could have freed?",
+    predicted_s=predicted_s
+) if _got_s == "error" else message(
+    "predicted_s is {predicted_s!r}; expected what a second s.backward() really does. Hint: "
+    "after the first pass xs.grad holds [2., 2.]; does backward() replace .grad or add to it?",
+    predicted_s=predicted_s
 )
-assert _got_m == _second_backward(lambda t: (t * t).sum()), (
-    f"predicted_m is {predicted_m!r}; expected what a second m.backward() really does. Hint: " + (
-        "does MulBackward0 need anything from the forward pass to compute the gradient of "
-        "xm * xm?" if _got_m == "error" else
-        "MulBackward0 needs xm to compute the gradient of xm * xm; what did the first pass do "
-        "with what the nodes saved?")
+assert _got_m == _second_backward(lambda t: (t * t).sum()), message(
+    "predicted_m is {predicted_m!r}; expected what a second m.backward() really does. Hint: "
+    "does MulBackward0 need anything from the forward pass to compute the gradient of "
+    "xm * xm?",
+    predicted_m=predicted_m
+) if _got_m == "error" else message(
+    "predicted_m is {predicted_m!r}; expected what a second m.backward() really does. Hint: "
+    "MulBackward0 needs xm to compute the gradient of xm * xm; what did the first pass do "
+    "with what the nodes saved?",
+    predicted_m=predicted_m
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -817,23 +849,27 @@ predicted_h = 300.0
 
 # %% nbgrader={"grade": true, "grade_id": "ex4_predict_accumulation_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 import autograd_core as torch
+from course_messages import message
 
 for _name in ("predicted_loop", "predicted_g", "predicted_h"):
-    assert _name in globals(), (
-        f"{_name} is not written yet; expected your prediction. "
-        "Hint: write it in the cell above and run it."
+    assert _name in globals(), message(
+        "{name} is not written yet; expected your prediction. "
+        "Hint: write it in the cell above and run it.",
+        name=_name
     )
 _loop = None
 if type(predicted_loop) in (list, tuple) and all(type(v) in (int, float) for v in predicted_loop):
     _loop = [float(v) for v in predicted_loop]
-assert _loop is not None and len(_loop) == 3, (
-    f"predicted_loop is {predicted_loop!r}; expected a list of three numbers. Hint: one number "
-    "per print(x.grad) of loop (A)."
+assert _loop is not None and len(_loop) == 3, message(
+    "predicted_loop is {predicted_loop!r}; expected a list of three numbers. Hint: one number "
+    "per print(x.grad) of loop (A).",
+    predicted_loop=predicted_loop
 )
 for _name in ("predicted_g", "predicted_h"):
-    assert type(globals()[_name]) in (int, float), (
-        f"{_name} is {globals()[_name]!r}; expected a number. Hint: write the value printed, "
-        "without tensor(...)."
+    assert type(globals()[_name]) in (int, float), message(
+        "{name} is {value!r}; expected a number. Hint: write the value printed, "
+        "without tensor(...).",
+        name=_name, value=globals()[_name]
     )
 
 def _run_a_b_c():
@@ -854,25 +890,29 @@ def _run_a_b_c():
 
 _printed, _g, _h = _run_a_b_c()
 
-assert _loop == _printed, (
-    f"predicted_loop is {predicted_loop!r}; expected the three numbers loop (A) prints. Hint: "
+assert _loop == _printed, message(
+    "predicted_loop is {predicted_loop!r}; expected the three numbers loop (A) prints. Hint: "
     "the derivative of x ** 2 + 20 at 10 is the same at every step; what does backward() do "
-    "with the .grad already there?"
+    "with the .grad already there?",
+    predicted_loop=predicted_loop
 )
-assert float(predicted_g) != 0, (
-    f"predicted_g is {predicted_g!r}; expected the number print(g) shows at the end of (B). "
+assert float(predicted_g) != 0, message(
+    "predicted_g is {predicted_g!r}; expected the number print(g) shows at the end of (B). "
     "Hint: the zeroing is not the last line of (B): (x ** 3).backward() runs after it, and g "
-    "is the very tensor that x.grad still is."
+    "is the very tensor that x.grad still is.",
+    predicted_g=predicted_g
 )
-assert float(predicted_g) == _g.item(), (
-    f"predicted_g is {predicted_g!r}; expected the number print(g) shows at the end of (B). "
+assert float(predicted_g) == _g.item(), message(
+    "predicted_g is {predicted_g!r}; expected the number print(g) shows at the end of (B). "
     "Hint: g = x.grad makes no copy; follow that one tensor through the zeroing and the "
-    "backward() of x ** 3 that adds into it."
+    "backward() of x ** 3 that adds into it.",
+    predicted_g=predicted_g
 )
-assert float(predicted_h) == _h.item(), (
-    f"predicted_h is {predicted_h!r}; expected the number print(h) shows at the end of (C). "
+assert float(predicted_h) == _h.item(), message(
+    "predicted_h is {predicted_h!r}; expected the number print(h) shows at the end of (C). "
     "Hint: after x.grad = None, the next backward() stores a new tensor in x.grad; what was "
-    "in the old one, h, when it was dropped?"
+    "in the old one, h, when it was dropped?",
+    predicted_h=predicted_h
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch

@@ -82,12 +82,16 @@ prediction_1 = "C"
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex1_predict_vector_backward_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-assert "prediction_1" in globals(), (
-    "prediction_1 is not defined yet: write your prediction in the cell above and run it."
+from course_messages import message
+
+assert "prediction_1" in globals(), message(
+    "{name} is not defined yet: write your prediction in the cell above and run it.",
+    name="prediction_1"
 )
-assert type(prediction_1) is str and prediction_1.strip().upper() in ("A", "B", "C", "D"), (
-    f"prediction_1 is {prediction_1!r}; expected one of the letters 'A', 'B', 'C' or 'D'. "
-    "Hint: write it as a string, such as \"A\"."
+assert type(prediction_1) is str and prediction_1.strip().upper() in ("A", "B", "C", "D"), message(
+    "prediction_1 is {prediction_1!r}; expected one of the letters 'A', 'B', 'C' or 'D'. "
+    "Hint: write it as a string, such as \"A\".",
+    prediction_1=prediction_1
 )
 x_check = torch.tensor([2., 3.], requires_grad=True)
 y_check = x_check * x_check
@@ -97,15 +101,18 @@ try:
 except RuntimeError:
     observed = "C" if x_check.grad is None else "?"
 hints = {
-    "A": "A is what y.sum().backward() gives. Does backward() sum for you? It starts from "
-         "d(output)/d(output) = 1: what would that 1 be for an output with two elements?",
-    "B": "x.grad always has the shape of x, two elements: can a single number land there?",
-    "C": "look again at what section 1 says backward() starts from.",
-    "D": "x.grad always has the shape of x, two elements: can a 2x2 matrix land there?",
+    "A": message("A is what y.sum().backward() gives. Does backward() sum for you? It starts "
+                 "from d(output)/d(output) = 1: what would that 1 be for an output with two "
+                 "elements?"),
+    "B": message("x.grad always has the shape of x, two elements: can a single number land "
+                 "there?"),
+    "C": message("look again at what section 1 says backward() starts from."),
+    "D": message("x.grad always has the shape of x, two elements: can a 2x2 matrix land there?"),
 }
-assert prediction_1.strip().upper() == observed, (
-    f"prediction_1 is {prediction_1!r}; expected the letter of what y.backward() does, and "
-    f"that is not it. Hint: {hints[prediction_1.strip().upper()]}"
+assert prediction_1.strip().upper() == observed, message(
+    "prediction_1 is {prediction_1!r}; expected the letter of what y.backward() does, and "
+    "that is not it. Hint: {hint}",
+    prediction_1=prediction_1, hint=hints[prediction_1.strip().upper()]
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -249,22 +256,27 @@ prediction_2 = [1.0, 2.0]
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex2_predict_vjp_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-assert "prediction_2" in globals(), (
-    "prediction_2 is not defined yet: write your prediction in the cell above and run it."
+from course_messages import message
+
+assert "prediction_2" in globals(), message(
+    "{name} is not defined yet: write your prediction in the cell above and run it.",
+    name="prediction_2"
 )
 assert type(prediction_2) in (list, tuple) and len(prediction_2) == 2 and \
-    all(type(p) in (int, float) for p in prediction_2), (
-    f"prediction_2 is {prediction_2!r}; expected a list of two numbers. "
-    "Hint: x has two elements, and x.grad has the shape of x."
+    all(type(p) in (int, float) for p in prediction_2), message(
+    "prediction_2 is {prediction_2!r}; expected a list of two numbers. "
+    "Hint: x has two elements, and x.grad has the shape of x.",
+    prediction_2=prediction_2
 )
 A_check = torch.tensor([[1., 2.], [3., 4.]])
 x_check = torch.tensor([2., 3.], requires_grad=True)
 (A_check @ x_check).backward(torch.tensor([1., 0.]))
-assert [float(p) for p in prediction_2] == x_check.grad.tolist(), (
-    f"prediction_2 is {list(prediction_2)}; expected x.grad after "
+assert [float(p) for p in prediction_2] == x_check.grad.tolist(), message(
+    "prediction_2 is {prediction_2}; expected x.grad after "
     "y.backward(torch.tensor([1., 0.])), and that is not it. Hint: x.grad is v^T J with J = A, "
     "the gradient of (v * y).sum(). Which of y's elements does v = [1, 0] keep, and what is "
-    "its gradient?"
+    "its gradient?",
+    prediction_2=list(prediction_2)
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -440,12 +452,15 @@ v_pick = torch.tensor([0.5, 0.5, 3.0])
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex3_pick_gradient_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-assert "v_pick" in globals(), (
-    "v_pick is not defined yet: write your answer in the cell above and run it."
+from course_messages import message
+
+assert "v_pick" in globals(), message(
+    "{name} is not defined yet: write your answer in the cell above and run it.", name="v_pick"
 )
-assert type(v_pick) is torch.Tensor and v_pick.shape == (3,), (
-    f"v_pick is {v_pick!r}; expected a tensor with the shape of losses, torch.Size([3]). "
-    "Hint: the gradient argument of backward has the shape of the tensor it is called on."
+assert type(v_pick) is torch.Tensor and v_pick.shape == (3,), message(
+    "v_pick is {v_pick!r}; expected a tensor with the shape of losses, torch.Size([3]). "
+    "Hint: the gradient argument of backward has the shape of the tensor it is called on.",
+    v_pick=v_pick
 )
 x_check = torch.tensor([1., 2., 3.], requires_grad=True)
 losses_check = x_check * x_check
@@ -453,10 +468,11 @@ losses_check = x_check * x_check
 wanted = x_check.grad
 x_check = torch.tensor([1., 2., 3.], requires_grad=True)
 (x_check * x_check).backward(v_pick)
-assert torch.allclose(x_check.grad, wanted), (
-    f"losses.backward(v_pick) left x.grad = {x_check.grad}; expected the gradient of total. "
+assert torch.allclose(x_check.grad, wanted), message(
+    "losses.backward(v_pick) left x.grad = {grad}; expected the gradient of total. "
     "Hint: y.backward(v) computes the gradient of (v * y).sum(). Write total in that form "
-    "and read off v."
+    "and read off v.",
+    grad=x_check.grad
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -489,30 +505,35 @@ def vector_for_mean(y: torch.Tensor) -> torch.Tensor:
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex4_vector_for_mean_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from course_messages import message
+
 x_check = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
 y_check = x_check * x_check
 try:
     v_check = vector_for_mean(y_check)
 except NotImplementedError:
-    raise AssertionError("vector_for_mean is not written yet: replace "
-                         "`raise NotImplementedError()` in the cell above with your code and "
-                         "run it.") from None
-assert type(v_check) is torch.Tensor and v_check.shape == y_check.shape, (
-    f"vector_for_mean(y) returned {v_check!r} for a 2x2 y; expected a tensor with the shape of "
-    f"y, {y_check.shape}. Hint: torch.full_like and torch.ones_like make a tensor shaped like "
-    "another."
+    raise AssertionError(message("{function} is not written yet: replace `raise "
+                                 "NotImplementedError()` in the cell above with your code and "
+                                 "run it.",
+                                 function="vector_for_mean")) from None
+assert type(v_check) is torch.Tensor and v_check.shape == y_check.shape, message(
+    "vector_for_mean(y) returned {got!r} for a 2x2 y; expected a tensor with the shape of "
+    "y, {shape}. Hint: torch.full_like and torch.ones_like make a tensor shaped like "
+    "another.",
+    got=v_check, shape=y_check.shape
 )
-assert not v_check.requires_grad, (
+assert not v_check.requires_grad, message(
     "vector_for_mean(y) returned a tensor that requires grad; expected plain weights. "
     "Hint: build v from y's shape, not from y's values."
 )
 y_check.backward(v_check)
 x_again = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
 (x_again * x_again).mean().backward()
-assert torch.allclose(x_check.grad, x_again.grad), (
-    f"y.backward(vector_for_mean(y)) left x.grad =\n{x_check.grad}\nfor a 2x2 y; expected the gradient "
+assert torch.allclose(x_check.grad, x_again.grad), message(
+    "y.backward(vector_for_mean(y)) left x.grad =\n{grad}\nfor a 2x2 y; expected the gradient "
     "of y.mean(). Hint: y.mean() is a weighted sum of all the elements of y. What is each "
-    "element's weight?"
+    "element's weight?",
+    grad=x_check.grad
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -596,6 +617,7 @@ def chain_vjp(jacobians: list, v: torch.Tensor) -> torch.Tensor:
 
 # %% nbgrader={"grade": true, "grade_id": "ex5_chain_vjp_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 import autograd_core as torch
+from course_messages import message
 
 
 def backward_through(jacobians, v):
@@ -612,56 +634,66 @@ def call(jacobians, v, what):
     try:
         return chain_vjp(jacobians, v)
     except NotImplementedError:
-        raise AssertionError("chain_vjp is not written yet: replace `raise NotImplementedError()` "
-                             "in the cell above with your code and run it.") from None
+        raise AssertionError(message("{function} is not written yet: replace `raise "
+                                     "NotImplementedError()` in the cell above with your code "
+                                     "and run it.",
+                                     function="chain_vjp")) from None
     except RuntimeError as error:
         raise AssertionError(
-            f"chain_vjp raised RuntimeError for {what}: {error}; expected a vector with one "
-            "entry per input. Hint: v has one entry per output of the chain, so it meets the "
-            "last Jacobian first: v @ J_k, then that times J_(k-1), and so on."
+            message("chain_vjp raised RuntimeError for {what}: {error}; expected a vector with "
+                    "one entry per input. Hint: v has one entry per output of the chain, so it "
+                    "meets the last Jacobian first: v @ J_k, then that times J_(k-1), and so on.",
+                    what=what, error=error)
         ) from None
 
 
 J1 = torch.tensor([[1., 2.], [3., 4.]])
 J2 = torch.tensor([[0., 1.], [2., 1.]])
 v_check = torch.tensor([1., 2.])
-got = call([J1, J2], v_check, "two 2x2 Jacobians")
-assert type(got) is torch.Tensor and got.shape == (2,), (
-    f"chain_vjp([J1, J2], v) returned {got!r}; expected a 1-D tensor with one entry per input "
-    "of the chain (2 here). Hint: keep a vector, and multiply it by one Jacobian at a time."
+got = call([J1, J2], v_check, message("two 2x2 Jacobians"))
+assert type(got) is torch.Tensor and got.shape == (2,), message(
+    "chain_vjp([J1, J2], v) returned {got!r}; expected a 1-D tensor with one entry per input "
+    "of the chain (2 here). Hint: keep a vector, and multiply it by one Jacobian at a time.",
+    got=got
 )
 wanted = backward_through([J1, J2], v_check)
-assert not torch.allclose(got, v_check @ J1 @ J2), (
-    f"chain_vjp([J1, J2], v) returned {got}; expected what backward leaves in x.grad, and this "
+assert not torch.allclose(got, v_check @ J1 @ J2), message(
+    "chain_vjp([J1, J2], v) returned {got}; expected what backward leaves in x.grad, and this "
     "multiplies from the input end. Hint: v belongs to the output, so it meets the last "
-    "Jacobian first."
+    "Jacobian first.",
+    got=got
 )
-assert not (torch.allclose(got, J2 @ J1 @ v_check) or torch.allclose(got, J1 @ J2 @ v_check)), (
-    f"chain_vjp([J1, J2], v) returned {got}; expected v^T J, and this multiplies Jacobians by a "
+assert not (torch.allclose(got, J2 @ J1 @ v_check) or torch.allclose(got, J1 @ J2 @ v_check)), message(
+    "chain_vjp([J1, J2], v) returned {got}; expected v^T J, and this multiplies Jacobians by a "
     "column vector (J @ v, a Jacobian-vector product). Hint: write the vector on the left, "
-    "v @ J, as in section 4."
+    "v @ J, as in section 4.",
+    got=got
 )
-assert not torch.allclose(got, v_check @ J2), (
-    f"chain_vjp([J1, J2], v) returned {got}, v times the last Jacobian only; expected the "
-    "vector carried through every step. Hint: the result of one step is the vector of the next."
+assert not torch.allclose(got, v_check @ J2), message(
+    "chain_vjp([J1, J2], v) returned {got}, v times the last Jacobian only; expected the "
+    "vector carried through every step. Hint: the result of one step is the vector of the next.",
+    got=got
 )
-assert torch.allclose(got, wanted), (
-    f"chain_vjp([J1, J2], v) returned {got}; expected what y.backward(v) leaves in x.grad for "
-    "y = J2 @ (J1 @ x). Hint: v @ J2, then that times J1."
+assert torch.allclose(got, wanted), message(
+    "chain_vjp([J1, J2], v) returned {got}; expected what y.backward(v) leaves in x.grad for "
+    "y = J2 @ (J1 @ x). Hint: v @ J2, then that times J1.",
+    got=got
 )
 doubling = [2 * torch.eye(3)] * 11
-got = call(doubling, torch.tensor([0.1, 1.0, 0.0001]), "the doubling loop")
-assert type(got) is torch.Tensor and torch.allclose(got, torch.tensor([204.8, 2048.0, 0.2048])), (
-    f"chain_vjp for the doubling loop (11 Jacobians 2I) returned {got}; expected 2048 v, as in "
-    "section 6. Hint: carry the vector through all of the steps."
+got = call(doubling, torch.tensor([0.1, 1.0, 0.0001]), message("the doubling loop"))
+assert type(got) is torch.Tensor and torch.allclose(got, torch.tensor([204.8, 2048.0, 0.2048])), message(
+    "chain_vjp for the doubling loop (11 Jacobians 2I) returned {got}; expected 2048 v, as in "
+    "section 6. Hint: carry the vector through all of the steps.",
+    got=got
 )
 wide = [torch.tensor([[1., 0., 2.], [0., 1., -1.], [3., 0., 0.], [1., 1., 1.]]),
         torch.tensor([[1., -1., 0., 2.], [0., 0.5, 1., 0.]])]
-got = call(wide, torch.tensor([1., -1.]), "a 4x3 and a 2x4 Jacobian")
+got = call(wide, torch.tensor([1., -1.]), message("a 4x3 and a 2x4 Jacobian"))
 assert type(got) is torch.Tensor and got.shape == (3,) and \
-    torch.allclose(got, backward_through(wide, torch.tensor([1., -1.]))), (
-    f"chain_vjp returned {got!r} for a 4x3 and a 2x4 Jacobian; expected the 3 entries of "
-    "x.grad. Hint: shapes must chain: (2,) @ (2x4) gives 4 entries, (4,) @ (4x3) gives 3."
+    torch.allclose(got, backward_through(wide, torch.tensor([1., -1.]))), message(
+    "chain_vjp returned {got!r} for a 4x3 and a 2x4 Jacobian; expected the 3 entries of "
+    "x.grad. Hint: shapes must chain: (2,) @ (2x4) gives 4 entries, (4,) @ (4x3) gives 3.",
+    got=got
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -797,6 +829,8 @@ def jacobian_rows(f, x: torch.Tensor) -> torch.Tensor:
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex6_jacobian_rows_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from course_messages import message
+
 A_check = torch.tensor([[1., 2.], [3., 4.]])
 calls = []
 
@@ -809,40 +843,49 @@ def linear(x):
 try:
     got = jacobian_rows(linear, torch.tensor([2., 3.]))
 except NotImplementedError:
-    raise AssertionError("jacobian_rows is not written yet: replace `raise NotImplementedError()` "
-                         "in the cell above with your code and run it.") from None
+    raise AssertionError(message("{function} is not written yet: replace `raise "
+                                 "NotImplementedError()` in the cell above with your code and "
+                                 "run it.",
+                                 function="jacobian_rows")) from None
 except RuntimeError as error:
     raise AssertionError(
-        f"jacobian_rows(lambda x: A @ x, x) raised RuntimeError: {error}; expected the 2 x 2 "
-        "Jacobian. Hint: the first backward frees what the graph saved; pass "
-        "retain_graph=True to keep it for the next row."
+        message("jacobian_rows(lambda x: A @ x, x) raised RuntimeError: {error}; expected the 2 "
+                "x 2 Jacobian. Hint: the first backward frees what the graph saved; pass "
+                "retain_graph=True to keep it for the next row.",
+                error=error)
     ) from None
-assert type(got) is torch.Tensor and got.shape == (2, 2), (
-    f"jacobian_rows(lambda x: A @ x, x) returned {got!r}; expected a 2 x 2 tensor (2 outputs, "
-    "2 inputs). Hint: torch.stack(rows) stacks a list of 1-D rows into a matrix."
+assert type(got) is torch.Tensor and got.shape == (2, 2), message(
+    "jacobian_rows(lambda x: A @ x, x) returned {got!r}; expected a 2 x 2 tensor (2 outputs, "
+    "2 inputs). Hint: torch.stack(rows) stacks a list of 1-D rows into a matrix.",
+    got=got
 )
-assert len(calls) == 1, (
-    f"jacobian_rows ran f {len(calls)} times; expected one forward pass. Hint: compute "
-    "y = f(x) once, and run one backward per row on that same y."
+assert len(calls) == 1, message(
+    "jacobian_rows ran f {calls} times; expected one forward pass. Hint: compute "
+    "y = f(x) once, and run one backward per row on that same y.",
+    calls=len(calls)
 )
-assert not torch.allclose(got, A_check.T), (
-    f"jacobian_rows(lambda x: A @ x, x) returned\n{got}\nwhose columns are the gradients of "
-    "the outputs; expected one row per output. Hint: torch.stack(rows) with its default dim."
+assert not torch.allclose(got, A_check.T), message(
+    "jacobian_rows(lambda x: A @ x, x) returned\n{got}\nwhose columns are the gradients of "
+    "the outputs; expected one row per output. Hint: torch.stack(rows) with its default dim.",
+    got=got
 )
-assert not torch.allclose(got, torch.stack([A_check[0], A_check[0] + A_check[1]])), (
-    f"jacobian_rows(lambda x: A @ x, x) returned\n{got}\nwhose second row is the sum of the "
+assert not torch.allclose(got, torch.stack([A_check[0], A_check[0] + A_check[1]])), message(
+    "jacobian_rows(lambda x: A @ x, x) returned\n{got}\nwhose second row is the sum of the "
     "first two; expected the Jacobian of A @ x. Hint: .grad accumulates; clear x.grad before "
-    "each pass."
+    "each pass.",
+    got=got
 )
-assert torch.allclose(got, A_check), (
-    f"jacobian_rows(lambda x: A @ x, x) returned\n{got}\nexpected the Jacobian of A @ x, "
-    "which is A. Hint: row i is x.grad after one y.backward(e_i), e_i one-hot at position i."
+assert torch.allclose(got, A_check), message(
+    "jacobian_rows(lambda x: A @ x, x) returned\n{got}\nexpected the Jacobian of A @ x, "
+    "which is A. Hint: row i is x.grad after one y.backward(e_i), e_i one-hot at position i.",
+    got=got
 )
 got = jacobian_rows(layer, x0)
-assert type(got) is torch.Tensor and torch.allclose(got, torch.autograd.functional.jacobian(layer, x0), atol=1e-6), (
-    f"jacobian_rows(layer, x0) returned\n{got}\nexpected the Jacobian that "
+assert type(got) is torch.Tensor and torch.allclose(got, torch.autograd.functional.jacobian(layer, x0), atol=1e-6), message(
+    "jacobian_rows(layer, x0) returned\n{got}\nexpected the Jacobian that "
     "torch.autograd.functional.jacobian(layer, x0) computes. Hint: the one-hot vector for "
-    "row i has a single 1, at position i."
+    "row i has a single 1, at position i.",
+    got=got
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -925,6 +968,7 @@ def per_example_grads(f, X: torch.Tensor) -> torch.Tensor:
 
 # %% nbgrader={"grade": true, "grade_id": "ex7_per_example_grads_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 import autograd_core as torch
+from course_messages import message
 
 calls, passes = [], []
 
@@ -941,41 +985,49 @@ X_check = torch.tensor([[1., 2.], [3., -1.], [0.5, 0.], [-2., 4.]])
 try:
     got = per_example_grads(squared_norms, X_check)
 except NotImplementedError:
-    raise AssertionError("per_example_grads is not written yet: replace "
-                         "`raise NotImplementedError()` in the cell above with your code and "
-                         "run it.") from None
+    raise AssertionError(message("{function} is not written yet: replace `raise "
+                                 "NotImplementedError()` in the cell above with your code and "
+                                 "run it.",
+                                 function="per_example_grads")) from None
 except RuntimeError as error:
     raise AssertionError(
-        f"per_example_grads(squared_norms, X) raised RuntimeError: {error}; expected a tensor "
-        "shaped like X. Hint: f(X) has one number per example, so backward needs a gradient "
-        "of that shape (section 4), and only a tensor that requires grad can receive one."
+        message("per_example_grads(squared_norms, X) raised RuntimeError: {error}; expected a "
+                "tensor shaped like X. Hint: f(X) has one number per example, so backward needs "
+                "a gradient of that shape (section 4), and only a tensor that requires grad can "
+                "receive one.",
+                error=error)
     ) from None
-assert type(got) is torch.Tensor and got.shape == X_check.shape, (
-    f"per_example_grads(squared_norms, X) returned {got!r}; expected a tensor shaped like X, "
-    f"{X_check.shape}. Hint: row i holds the gradient with respect to X[i]."
+assert type(got) is torch.Tensor and got.shape == X_check.shape, message(
+    "per_example_grads(squared_norms, X) returned {got!r}; expected a tensor shaped like X, "
+    "{shape}. Hint: row i holds the gradient with respect to X[i].",
+    got=got, shape=X_check.shape
 )
-assert len(calls) == 1, (
-    f"per_example_grads ran f {len(calls)} times for a batch of 4; expected one forward pass "
-    "over the whole batch. Hint: call f on X once."
+assert len(calls) == 1, message(
+    "per_example_grads ran f {calls} times for a batch of 4; expected one forward pass "
+    "over the whole batch. Hint: call f on X once.",
+    calls=len(calls)
 )
-assert len(passes) == 1, (
-    f"per_example_grads ran {len(passes)} backward passes for a batch of 4; expected one. "
+assert len(passes) == 1, message(
+    "per_example_grads ran {passes} backward passes for a batch of 4; expected one. "
     "Hint: output i depends on row i only, so the Jacobian of f is zero outside each "
-    "example's own block. Which v, passed once, picks out every block's gradient?"
+    "example's own block. Which v, passed once, picks out every block's gradient?",
+    passes=len(passes)
 )
-assert X_check.grad is None and not X_check.requires_grad, (
+assert X_check.grad is None and not X_check.requires_grad, message(
     "After per_example_grads the caller's X requires grad or has a .grad; expected it "
     "untouched. Hint: work on a fresh leaf, X.detach().requires_grad_()."
 )
-assert not torch.allclose(got * 4, 2 * X_check), (
-    f"per_example_grads(squared_norms, X) returned\n{got}\nevery row a quarter of its "
+assert not torch.allclose(got * 4, 2 * X_check), message(
+    "per_example_grads(squared_norms, X) returned\n{got}\nevery row a quarter of its "
     "gradient; expected each output's own gradient, 2 X[i] here. Hint: a mean weighs each of "
-    "the 4 outputs by 1/4; which weight does each output need?"
+    "the 4 outputs by 1/4; which weight does each output need?",
+    got=got
 )
-assert torch.allclose(got, 2 * X_check), (
-    f"per_example_grads(squared_norms, X) returned\n{got}\nexpected 2 X[i] in row i, the "
+assert torch.allclose(got, 2 * X_check), message(
+    "per_example_grads(squared_norms, X) returned\n{got}\nexpected 2 X[i] in row i, the "
     "gradient of sum_j X[i, j]**2. Hint: y.backward(v) gives the gradient of (v * y).sum(): "
-    "which v makes row i the gradient of output i alone?"
+    "which v makes row i the gradient of output i alone?",
+    got=got
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch

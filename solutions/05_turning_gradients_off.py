@@ -230,6 +230,7 @@ predicted_requires_grad = {"a": True, "b": False, "c": False, "d": False, "e": T
 
 # %% nbgrader={"grade": true, "grade_id": "ex1_grad_modes_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 import autograd_core as torch
+from course_messages import message
 
 
 def run_exercise_1_snippet():
@@ -248,26 +249,29 @@ def run_exercise_1_snippet():
     return {"a": r_a, "b": r_b, "c": r_c, "d": r_d, "e": r_e}
 
 
-assert "predicted_requires_grad" in globals(), (
-    "predicted_requires_grad is not defined yet: write your prediction in the cell above and "
-    "run it."
+assert "predicted_requires_grad" in globals(), message(
+    "{name} is not defined yet: write your prediction in the cell above and "
+    "run it.",
+    name="predicted_requires_grad"
 )
 assert type(predicted_requires_grad) is dict and \
     all(type(key) is str for key in predicted_requires_grad) and \
-    set(predicted_requires_grad) == {"a", "b", "c", "d", "e"}, (
-    f"Expected a dict with the keys 'a' to 'e'; got {predicted_requires_grad!r}."
+    set(predicted_requires_grad) == {"a", "b", "c", "d", "e"}, message(
+    "Expected a dict with the keys 'a' to 'e'; got {got!r}.", got=predicted_requires_grad
 )
 not_booleans = [key for key, value in predicted_requires_grad.items()
                 if type(value) is not bool]
-assert not not_booleans, (
-    f"Expected True or False for every key; got something else for {sorted(not_booleans)}."
+assert not not_booleans, message(
+    "Expected True or False for every key; got something else for {keys}.",
+    keys=sorted(not_booleans)
 )
 actual = {key: result.requires_grad for key, result in run_exercise_1_snippet().items()}
 wrong = sum(predicted_requires_grad[key] != actual[key] for key in actual)
-assert wrong == 0, (
-    f"Expected what autograd does at each of the five lines; {wrong} of your 5 predictions "
+assert wrong == 0, message(
+    "Expected what autograd does at each of the five lines; {wrong} of your 5 predictions "
     "are off. Hint: for each result ask two questions: is grad mode on at that line, and is p "
-    "(the only tensor that requires grad) one of the operation's inputs?"
+    "(the only tensor that requires grad) one of the operation's inputs?",
+    wrong=wrong
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -385,6 +389,7 @@ predicted_after_update = {"A": None, "B": (True, True), "C": (False, True), "D":
 
 # %% nbgrader={"grade": true, "grade_id": "ex2_updates_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 import autograd_core as torch
+from course_messages import message
 
 SETUP = "w = torch.tensor([1.0, -2.0], requires_grad=True)\n(w ** 2).sum().backward()\n"
 
@@ -399,28 +404,31 @@ def after_update(code):
     return (names["w"].is_leaf, names["w"].requires_grad)
 
 
-assert "predicted_after_update" in globals(), (
-    "predicted_after_update is not defined yet: write your prediction in the cell above and run it."
+assert "predicted_after_update" in globals(), message(
+    "{name} is not defined yet: write your prediction in the cell above and run it.",
+    name="predicted_after_update"
 )
 assert type(predicted_after_update) is dict and \
     all(type(key) is str for key in predicted_after_update) and \
-    set(predicted_after_update) == {"A", "B", "C", "D"}, (
-    f"Expected a dict with the keys 'A' to 'D'; got {predicted_after_update!r}."
+    set(predicted_after_update) == {"A", "B", "C", "D"}, message(
+    "Expected a dict with the keys 'A' to 'D'; got {got!r}.", got=predicted_after_update
 )
 malformed = sorted(key for key, value in predicted_after_update.items()
                    if value is not None and not (type(value) is tuple and len(value) == 2
                                                  and all(type(v) is bool for v in value)))
-assert not malformed, (
-    f"Expected None or a pair of booleans (is_leaf, requires_grad) for each snippet; got "
-    f"something else for {malformed}."
+assert not malformed, message(
+    "Expected None or a pair of booleans (is_leaf, requires_grad) for each snippet; got "
+    "something else for {malformed}.",
+    malformed=malformed
 )
 actual = {name: after_update(code) for name, code in update_snippets.items()}
 off = sorted(name for name in actual if predicted_after_update[name] != actual[name])
-assert not off, (
-    f"Expected what each snippet does to w; your prediction for {', '.join(off)} is off. "
+assert not off, message(
+    "Expected what each snippet does to w; your prediction for {names} is off. "
     "Hint: ask of each snippet whether it changes the tensor w in place or binds the name w to a "
     "new result, and whether grad mode is on at that moment; a new result is a leaf only if "
-    "nothing was recorded."
+    "nothing was recorded.",
+    names=", ".join(off)
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -706,6 +714,7 @@ def freeze_all_but(model, head):
 # %% nbgrader={"grade": true, "grade_id": "ex3_freeze_all_but_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 import autograd_core as torch
 from autograd_core import nn, optim
+from course_messages import message
 
 
 class Tiny(nn.Module):
@@ -726,35 +735,41 @@ try:
     names = freeze_all_but(tiny, "fc")
 except NotImplementedError:
     raise AssertionError(
-        "freeze_all_but is not written yet: expected your function in the cell above. Hint: "
-        "replace `raise NotImplementedError()` with your code and run that cell again."
+        message("{function} is not written yet: expected your function in the cell above. Hint: "
+                "replace `raise NotImplementedError()` with your code and run that cell again.",
+                function="freeze_all_but")
     ) from None
-assert type(names) is list and all(type(name) is str for name in names), (
-    f"freeze_all_but(tiny, 'fc') returned {names!r}; expected a list of parameter names "
-    "(strings). Hint: model.named_parameters() gives (name, parameter) pairs."
+assert type(names) is list and all(type(name) is str for name in names), message(
+    "freeze_all_but(tiny, 'fc') returned {got!r}; expected a list of parameter names "
+    "(strings). Hint: model.named_parameters() gives (name, parameter) pairs.",
+    got=names
 )
 frozen_head = [name for name, param in tiny.named_parameters()
                if name.startswith("fc.") and not param.requires_grad]
-assert not frozen_head, (
-    f"After freeze_all_but(tiny, 'fc') the head's {frozen_head} do not require grad; expected "
+assert not frozen_head, message(
+    "After freeze_all_but(tiny, 'fc') the head's {names} do not require grad; expected "
     "the head trainable even though it had been frozen before. Hint: set requires_grad on the "
-    "head's parameters too, not only on the others."
+    "head's parameters too, not only on the others.",
+    names=frozen_head
 )
 not_frozen = [name for name, param in tiny.named_parameters()
               if param.requires_grad and not name.startswith("fc.")]
-assert not not_frozen, (
-    f"After freeze_all_but(tiny, 'fc') these still require grad: {not_frozen}; expected every "
+assert not not_frozen, message(
+    "After freeze_all_but(tiny, 'fc') these still require grad: {names}; expected every "
     "parameter outside the head frozen. Hint: the head is the submodule called exactly 'fc'; "
-    "'fc_in' only starts with the same letters (compare with head + '.')."
-    if all(name.startswith("fc_in.") for name in not_frozen) else
-    f"After freeze_all_but(tiny, 'fc'), {len(not_frozen)} body parameter(s) still require grad; "
+    "'fc_in' only starts with the same letters (compare with head + '.').",
+    names=not_frozen
+) if all(name.startswith("fc_in.") for name in not_frozen) else message(
+    "After freeze_all_but(tiny, 'fc'), {count} body parameter(s) still require grad; "
     "expected every parameter outside the head to be frozen. Hint: set requires_grad on every "
-    "parameter of the model, not only on the head's."
+    "parameter of the model, not only on the head's.",
+    count=len(not_frozen)
 )
-assert names == [name for name, param in tiny.named_parameters() if param.requires_grad], (
-    f"freeze_all_but(tiny, 'fc') returned {names!r}; expected the trainable parameters' names as "
+assert names == [name for name, param in tiny.named_parameters() if param.requires_grad], message(
+    "freeze_all_but(tiny, 'fc') returned {got!r}; expected the trainable parameters' names as "
     "the model's named_parameters() gives them, prefix included. Hint: the head's own "
-    "named_parameters() leaves out the head's name; walk the whole model's."
+    "named_parameters() leaves out the head's name; walk the whole model's.",
+    got=names
 )
 sgd = optim.SGD(tiny.parameters(), lr=0.1, momentum=0.9)
 before = {name: param.detach().clone() for name, param in tiny.named_parameters()}
@@ -762,10 +777,11 @@ tiny(torch.ones(2, 3)).sum().backward()
 sgd.step()
 moved = [name for name, param in tiny.named_parameters()
          if not torch.equal(before[name], param.detach())]
-assert moved == ["fc.weight", "fc.bias"], (
-    f"After one SGD step over all the parameters, these changed: {moved}; expected exactly the "
+assert moved == ["fc.weight", "fc.bias"], message(
+    "After one SGD step over all the parameters, these changed: {names}; expected exactly the "
     "head's parameters to change. Hint: a frozen parameter gets no .grad, and SGD skips "
-    "parameters whose .grad is None."
+    "parameters whose .grad is None.",
+    names=moved
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -852,13 +868,14 @@ out_2_requires_grad = True
 # %% nbgrader={"grade": true, "grade_id": "ex4_eval_vs_no_grad_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 import autograd_core as torch
 from autograd_core import nn
+from course_messages import message
 
 for name in ("running_mean_changed_in_1", "out_2_requires_grad"):
-    assert name in globals(), (
-        f"{name} is not defined yet: write your prediction in the cell above and run it."
+    assert name in globals(), message(
+        "{name} is not defined yet: write your prediction in the cell above and run it.", name=name
     )
-    assert type(globals()[name]) is bool, (
-        f"{name} is {globals()[name]!r}; expected a boolean."
+    assert type(globals()[name]) is bool, message(
+        "{name} is {value!r}; expected a boolean.", name=name, value=globals()[name]
     )
 layer = nn.BatchNorm2d(2)
 images = torch.arange(16, dtype=torch.float32).reshape(2, 2, 2, 2)
@@ -870,14 +887,20 @@ layer.eval()
 requires = layer(images).requires_grad
 hints = []
 if running_mean_changed_in_1 is not changed:
-    hints.append("in (1) the layer is in training mode; no_grad decides whether operations are "
-                 "recorded, not how a layer computes or which statistics it keeps")
+    hints.append(message("in (1) the layer is in training mode; no_grad decides whether "
+                         "operations are recorded, not how a layer computes or which statistics "
+                         "it keeps"))
 if out_2_requires_grad is not requires:
-    hints.append("in (2) grad mode is on and bn.weight requires grad; eval() decides how a layer "
-                 "computes, not whether its operations are recorded")
-assert not hints, (
-    f"Expected what the layer does in (1) and (2); {len(hints)} of your 2 predictions "
-    f"{'is' if len(hints) == 1 else 'are'} off. Hint: " + "; and ".join(hints) + "."
+    hints.append(message("in (2) grad mode is on and bn.weight requires grad; eval() decides how "
+                         "a layer computes, not whether its operations are recorded"))
+assert not hints, message(
+    "Expected what the layer does in (1) and (2); 1 of your 2 predictions is off. "
+    "Hint: {hint}.",
+    hint=hints[0]
+) if len(hints) == 1 else message(
+    "Expected what the layer does in (1) and (2); 2 of your 2 predictions are off. "
+    "Hint: {first_hint}; and {second_hint}.",
+    first_hint=hints[0], second_hint=hints[1]
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -949,6 +972,7 @@ def evaluate(model, data):
 # %% nbgrader={"grade": true, "grade_id": "ex5_evaluate_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 import autograd_core as torch
 from autograd_core import nn
+from course_messages import message
 
 torch.manual_seed(0)
 net = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 2))
@@ -959,33 +983,37 @@ try:
     out = evaluate(net, data)
 except NotImplementedError:
     raise AssertionError(
-        "evaluate is not written yet: expected your function in the cell above. Hint: replace "
-        "`raise NotImplementedError()` with your code and run that cell again."
+        message("{function} is not written yet: expected your function in the cell above. Hint: "
+                "replace `raise NotImplementedError()` with your code and run that cell again.",
+                function="evaluate")
     ) from None
-assert type(out) is torch.Tensor, f"evaluate returned {out!r}; expected the model's output tensor."
-assert not out.requires_grad, (
-    f"evaluate(net, data) returned a tensor with grad_fn={out.grad_fn}; expected a result with "
-    "no graph behind it. Hint: run the forward pass with grad mode off."
+assert type(out) is torch.Tensor, message(
+    "evaluate returned {got!r}; expected the model's output tensor.", got=out)
+assert not out.requires_grad, message(
+    "evaluate(net, data) returned a tensor with grad_fn={grad_fn}; expected a result with "
+    "no graph behind it. Hint: run the forward pass with grad mode off.",
+    grad_fn=out.grad_fn
 )
-assert torch.equal(net[1].running_mean, running_mean), (
+assert torch.equal(net[1].running_mean, running_mean), message(
     "evaluate(net, data) changed BatchNorm's running_mean; expected the running statistics to "
     "be used, not updated. Hint: the forward pass ran in training mode; switch the model to "
     "eval mode for it."
 )
-assert net.training is True, (
+assert net.training is True, message(
     "After evaluate(net, data) the model is in eval mode; expected the training mode it had "
     "before the call. Hint: remember model.training before switching, and restore it after."
 )
-assert torch.is_grad_enabled(), (
+assert torch.is_grad_enabled(), message(
     "After evaluate(net, data) grad mode is off; expected it back on, as it was before the call. "
     "Hint: a `with` block restores the grad mode it found."
 )
 net.eval()
 reference = net(data).detach()
 net.train()
-assert out.shape == reference.shape and torch.allclose(out, reference), (
-    f"evaluate(net, data) returned {out}; expected the values of the model's own forward pass "
-    "in eval mode. Hint: return model(data), computed once."
+assert out.shape == reference.shape and torch.allclose(out, reference), message(
+    "evaluate(net, data) returned {got}; expected the values of the model's own forward pass "
+    "in eval mode. Hint: return model(data), computed once.",
+    got=out
 )
 
 
@@ -999,18 +1027,18 @@ try:
     evaluate(broken, data)
 except ValueError:
     pass
-assert torch.is_grad_enabled(), (
+assert torch.is_grad_enabled(), message(
     "When the model raised inside evaluate, grad mode stayed off; expected it restored even "
     "then. Hint: a `with torch.no_grad():` block restores grad mode however it is left."
 )
-assert broken.training is True, (
+assert broken.training is True, message(
     "When the model raised inside evaluate, it was left in eval mode; expected its training "
     "mode restored even then. Hint: try/finally."
 )
 
 net.eval()
 evaluate(net, data)
-assert net.training is False, (
+assert net.training is False, message(
     "evaluate(net, data) on a model that was already in eval mode left it in training mode; "
     "expected the mode it found. Hint: give back the saved flag with model.train(mode); "
     "model.train() alone always means training mode."
@@ -1098,6 +1126,7 @@ def loss_one_step_ahead(model, loss_fn, lr):
 # %% nbgrader={"grade": true, "grade_id": "ex6_one_step_ahead_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 import autograd_core as torch
 from autograd_core import nn
+from course_messages import message
 
 torch.set_grad_enabled(True)                  # whatever an earlier cell left behind
 
@@ -1128,54 +1157,60 @@ try:
     got = loss_one_step_ahead(model, loss_fn, 0.5)
 except NotImplementedError:
     raise AssertionError(
-        "loss_one_step_ahead is not written yet: expected your function in the cell above. "
-        "Hint: replace `raise NotImplementedError()` with your code and run that cell again."
+        message("{function} is not written yet: expected your function in the cell above. Hint: "
+                "replace `raise NotImplementedError()` with your code and run that cell again.",
+                function="loss_one_step_ahead")
     ) from None
 except TypeError as error:
     raise AssertionError(
-        f"loss_one_step_ahead(model, loss_fn, 0.5) raised TypeError: {error}\nExpected it to "
-        "step only the parameters that have a gradient. Hint: the frozen parameter's .grad is "
-        "None; leave it where it is."
+        message("loss_one_step_ahead(model, loss_fn, 0.5) raised TypeError: {error}\nExpected it "
+                "to step only the parameters that have a gradient. Hint: the frozen parameter's "
+                ".grad is None; leave it where it is.",
+                error=error)
     ) from None
 except RuntimeError as error:
     raise AssertionError(
-        f"loss_one_step_ahead(model, loss_fn, 0.5) raised RuntimeError: {error}\nExpected it to "
-        "move the parameters quietly. Hint: a leaf that requires grad may be changed in place "
-        "only while recording is off."
+        message("loss_one_step_ahead(model, loss_fn, 0.5) raised RuntimeError: {error}\nExpected "
+                "it to move the parameters quietly. Hint: a leaf that requires grad may be "
+                "changed in place only while recording is off.",
+                error=error)
     ) from None
-assert torch.is_grad_enabled(), (
+assert torch.is_grad_enabled(), message(
     "Grad mode is off after loss_one_step_ahead; expected it as it was (on). Hint: a `with` "
     "block restores the grad mode it found."
 )
-assert type(got) is float, (
-    f"loss_one_step_ahead returned {got!r}; expected a Python float. Hint: .item()."
+assert type(got) is float, message(
+    "loss_one_step_ahead returned {got!r}; expected a Python float. Hint: .item().", got=got
 )
-assert grad_modes_seen and not any(grad_modes_seen), (
-    f"loss_fn ran with grad mode {grad_modes_seen}; expected it off: the loss one step ahead is "
+assert grad_modes_seen and not any(grad_modes_seen), message(
+    "loss_fn ran with grad mode {modes}; expected it off: the loss one step ahead is "
     "never differentiated, and recording it keeps a whole graph alive for nothing. Hint: "
-    "compute it inside the same no_grad block as the step."
+    "compute it inside the same no_grad block as the step.",
+    modes=grad_modes_seen
 )
 changed = [name for name, param, value, _, _ in before if not torch.equal(param.detach(), value)]
-assert not changed, (
-    f"After the call {changed} hold other values than before; expected the model exactly as it "
-    "was. " + (
-        "They are off by rounding only: subtracting lr * grad and adding it back is not exact "
-        "in float32. Hint: keep a copy of each value (detach().clone()) and copy_ it back."
-        if all(torch.allclose(param.detach(), value) for _, param, value, _, _ in before) else
-        "Hint: keep a copy of each value you change (detach().clone()) and put it back "
-        "afterwards with copy_, inside no_grad.")
+assert not changed, message(
+    "After the call {names} hold other values than before; expected the model exactly as it "
+    "was. They are off by rounding only: subtracting lr * grad and adding it back is not exact "
+    "in float32. Hint: keep a copy of each value (detach().clone()) and copy_ it back.",
+    names=changed
+) if all(torch.allclose(param.detach(), value) for _, param, value, _, _ in before) else message(
+    "After the call {names} hold other values than before; expected the model exactly as it "
+    "was. Hint: keep a copy of each value you change (detach().clone()) and put it back "
+    "afterwards with copy_, inside no_grad.",
+    names=changed
 )
 objects = [param for param in model.parameters()]
 assert all(param is old for param, (_, old, _, _, _) in zip(objects, before)) and all(
     param.is_leaf and param.requires_grad is flag and param.grad_fn is None
-    for param, (_, _, _, flag, _) in zip(objects, before)), (
+    for param, (_, _, _, flag, _) in zip(objects, before)), message(
     "After the call a parameter is a new object, not a leaf, or has another requires_grad; "
     "expected the same leaves with the same flags. Hint: change the values in place, under "
     "no_grad, and never assign a new tensor to a parameter."
 )
 assert all((param.grad is None) == (grad is None) and
            (grad is None or torch.equal(param.grad, grad))
-           for param, (_, _, _, _, grad) in zip(objects, before)), (
+           for param, (_, _, _, _, grad) in zip(objects, before)), message(
     "After the call a parameter's .grad is not what it was; expected every .grad untouched. "
     "Hint: the step reads the gradients; nothing should write them."
 )
@@ -1186,13 +1221,16 @@ with torch.no_grad():
             param -= 0.5 * param.grad
     expected = ((reference(inputs) - targets) ** 2).mean().item()
     current = ((model(inputs) - targets) ** 2).mean().item()
-assert abs(got - expected) < 1e-6, (
-    f"loss_one_step_ahead(model, loss_fn, 0.5) returned {got}; expected the loss after the "
-    "step. " + (
-        "That is the loss before the step: the parameters never moved. Hint: `param = param - "
-        "...` binds a name to a new tensor; the model still holds the old one."
-        if abs(got - current) < 1e-6 else
-        "Hint: step every parameter that has a gradient by -lr * grad, then call loss_fn(model).")
+assert abs(got - expected) < 1e-6, message(
+    "loss_one_step_ahead(model, loss_fn, 0.5) returned {got}; expected the loss after the "
+    "step. That is the loss before the step: the parameters never moved. Hint: `param = param "
+    "- ...` binds a name to a new tensor; the model still holds the old one.",
+    got=got
+) if abs(got - current) < 1e-6 else message(
+    "loss_one_step_ahead(model, loss_fn, 0.5) returned {got}; expected the loss after the "
+    "step. Hint: step every parameter that has a gradient by -lr * grad, then call "
+    "loss_fn(model).",
+    got=got
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch

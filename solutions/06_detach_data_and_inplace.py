@@ -426,13 +426,16 @@ will_raise = {"A", "C", "F", "G"}
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex1_will_raise_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from course_messages import message
+
 letters = set("ABCDEFG")
-assert "will_raise" in globals(), (
-    "will_raise is not defined yet: write your prediction in the cell above and run it."
+assert "will_raise" in globals(), message(
+    "{name} is not defined yet: write your prediction in the cell above and run it.",
+    name="will_raise"
 )
 assert type(will_raise) is set and all(type(letter) is str for letter in will_raise) and \
-    will_raise <= letters, (
-        f"Expected a set of letters (strings) taken from A to G; got {will_raise!r}."
+    will_raise <= letters, message(
+        "Expected a set of letters (strings) taken from A to G; got {got!r}.", got=will_raise
     )
 
 
@@ -447,11 +450,12 @@ def raises(code):
 
 actual = {name for name, code in inplace_snippets.items() if raises(code)}
 missing, extra = actual - will_raise, will_raise - actual
-assert not missing and not extra, (
-    f"Expected the set of snippets that raise; your set misses {len(missing)} of them and has "
-    f"{len(extra)} letter(s) too many. Hint: besides a leaf changed with recording on, look for "
+assert not missing and not extra, message(
+    "Expected the set of snippets that raise; your set misses {missing} of them and has "
+    "{extra} letter(s) too many. Hint: besides a leaf changed with recording on, look for "
     "a tensor that a node saved (the inputs of *, the outputs of exp, sigmoid and relu) changed "
-    "before backward; and remember that .data has a version counter of its own."
+    "before backward; and remember that .data has a version counter of its own.",
+    missing=len(missing), extra=len(extra)
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -528,21 +532,26 @@ predicted_tanh_grad = [0.75, 0.75]
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex2_tanh_data_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-assert "predicted_tanh_grad" in globals(), (
-    "predicted_tanh_grad is not defined yet: write your prediction in the cell above and run it."
+from course_messages import message
+
+assert "predicted_tanh_grad" in globals(), message(
+    "{name} is not defined yet: write your prediction in the cell above and run it.",
+    name="predicted_tanh_grad"
 )
 assert type(predicted_tanh_grad) in (list, tuple) and len(predicted_tanh_grad) == 2 and \
-    all(type(g) in (int, float) for g in predicted_tanh_grad), (
-        f"Expected a list of two numbers, one per element of x; got {predicted_tanh_grad!r}."
+    all(type(g) in (int, float) for g in predicted_tanh_grad), message(
+        "Expected a list of two numbers, one per element of x; got {got!r}.",
+        got=predicted_tanh_grad
     )
 x_check = torch.tensor([0.5, -1.0], requires_grad=True)
 y_check = torch.tanh(x_check)
 y_check.data.fill_(0.5)
 y_check.sum().backward()
-assert np.allclose(predicted_tanh_grad, x_check.grad.tolist(), atol=1e-3), (
-    f"You predicted {list(predicted_tanh_grad)}; expected what backward() really stores in "
+assert np.allclose(predicted_tanh_grad, x_check.grad.tolist(), atol=1e-3), message(
+    "You predicted {got}; expected what backward() really stores in "
     "x.grad, which is something else. Hint: TanhBackward0 never looks at x; it computes 1 - y**2 "
-    "from the y it saved, and .data wrote into that very memory without bumping y's counter."
+    "from the y it saved, and .data wrote into that very memory without bumping y's counter.",
+    got=list(predicted_tanh_grad)
 )
 ### BEGIN HIDDEN TESTS
 import numpy as _np
@@ -599,12 +608,16 @@ predicted_versions = (2, 2, 1, 0)
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex3_versions_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-assert "predicted_versions" in globals(), (
-    "predicted_versions is not defined yet: write your prediction in the cell above and run it."
+from course_messages import message
+
+assert "predicted_versions" in globals(), message(
+    "{name} is not defined yet: write your prediction in the cell above and run it.",
+    name="predicted_versions"
 )
 assert type(predicted_versions) is tuple and len(predicted_versions) == 4 and \
-    all(type(v) is int for v in predicted_versions), (
-        f"Expected a tuple of four whole numbers, for a, b, c and e; got {predicted_versions!r}."
+    all(type(v) is int for v in predicted_versions), message(
+        "Expected a tuple of four whole numbers, for a, b, c and e; got {got!r}.",
+        got=predicted_versions
     )
 
 
@@ -623,11 +636,12 @@ def run_the_code():
 versions = run_the_code()
 wrong = [f"{name}._version" for name, guess in zip("abce", predicted_versions)
          if guess != versions[name]]
-assert not wrong, (
-    f"Expected the four version counters after the last line; your prediction for "
-    f"{', '.join(wrong)} is off. Hint: each in-place write adds 1 to the counter of the tensor "
+assert not wrong, message(
+    "Expected the four version counters after the last line; your prediction for "
+    "{names} is off. Hint: each in-place write adds 1 to the counter of the tensor "
     "it goes through; detach() shares its counter with the original, .data gets one of its own, "
-    "and a new (out-of-place) result starts at 0."
+    "and a new (out-of-place) result starts at 0.",
+    names=", ".join(wrong)
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -783,15 +797,19 @@ predicted_grads = {"a": 117.0, "b": 78.0, "c": 36.0, "d": None}
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex4_predict_grads_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-assert "predicted_grads" in globals(), (
-    "predicted_grads is not defined yet: write your prediction in the cell above and run it."
+from course_messages import message
+
+assert "predicted_grads" in globals(), message(
+    "{name} is not defined yet: write your prediction in the cell above and run it.",
+    name="predicted_grads"
 )
 assert type(predicted_grads) is dict and all(type(k) is str for k in predicted_grads) and \
-    set(predicted_grads) == {"a", "b", "c", "d"}, (
-        f"Expected a dict with the keys 'a', 'b', 'c' and 'd'; got {predicted_grads!r}."
+    set(predicted_grads) == {"a", "b", "c", "d"}, message(
+        "Expected a dict with the keys 'a', 'b', 'c' and 'd'; got {got!r}.", got=predicted_grads
     )
-assert all(v is None or type(v) in (int, float) for v in predicted_grads.values()), (
-    f"Expected each value of predicted_grads to be a number or None; got {predicted_grads!r}."
+assert all(v is None or type(v) in (int, float) for v in predicted_grads.values()), message(
+    "Expected each value of predicted_grads to be a number or None; got {got!r}.",
+    got=predicted_grads
 )
 leaves = {name: torch.tensor(value, requires_grad=True)
           for name, value in zip("abcd", (2.0, 3.0, 4.0, 5.0))}
@@ -806,10 +824,11 @@ for name, leaf in leaves.items():
             wrong.append(f"{name}.grad")
     elif abs(float(guess) - leaf.grad.item()) > 1e-4:
         wrong.append(f"{name}.grad")
-assert not wrong, (
-    f"Expected what backward() stores in each .grad; your prediction for {', '.join(wrong)} is "
+assert not wrong, message(
+    "Expected what backward() stores in each .grad; your prediction for {names} is "
     "off. Hint: with h = 6 and k = 39 as plain numbers, gradient flows only along paths that "
-    "cross no detach(); a leaf that no such path reaches gets no gradient at all."
+    "cross no detach(); a leaf that no such path reaches gets no gradient at all.",
+    names=", ".join(wrong)
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -876,46 +895,53 @@ def straight_through_round(x):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex5_straight_through_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from course_messages import message
+
 x_check = torch.tensor([0.4, 1.6, -1.2, 3.0], requires_grad=True)
 x_values = x_check.detach().clone()
 try:
     out = straight_through_round(x_check)
 except NotImplementedError:
     raise AssertionError(
-        "straight_through_round is not written yet: expected your function in the cell above. "
-        "Hint: replace `raise NotImplementedError()` with your code and run that cell again."
+        message("{function} is not written yet: expected your function in the cell above. Hint: "
+                "replace `raise NotImplementedError()` with your code and run that cell again.",
+                function="straight_through_round")
     ) from None
-assert type(out) is torch.Tensor and torch.equal(out.detach(), x_values.round()), (
-    f"straight_through_round(tensor([0.4, 1.6, -1.2, 3.0])) returned {out!r}; expected a tensor "
+assert type(out) is torch.Tensor and torch.equal(out.detach(), x_values.round()), message(
+    "straight_through_round(tensor([0.4, 1.6, -1.2, 3.0])) returned {got!r}; expected a tensor "
     "with the values of x.round(). Hint: x + (something).detach() has the value of x plus that "
-    "something."
+    "something.",
+    got=out
 )
-assert x_check._version == 0, (
-    f"x._version is {x_check._version} after the call; expected 0: straight_through_round must "
+assert x_check._version == 0, message(
+    "x._version is {version} after the call; expected 0: straight_through_round must "
     "not change x in place (no_grad or detach() let the write through, and the counter saw it). "
-    "Hint: use out-of-place operations only."
+    "Hint: use out-of-place operations only.",
+    version=x_check._version
 )
-assert torch.equal(x_check.detach(), x_values), (
-    f"After the call x holds {x_check.detach().tolist()} instead of {x_values.tolist()}, yet "
+assert torch.equal(x_check.detach(), x_values), message(
+    "After the call x holds {got} instead of {want}, yet "
     "x._version is still 0: the change went through .data, which the version counter cannot "
     "see, so checking _version proves nothing here. Expected x untouched. Hint: build a new "
-    "tensor from x and a detached correction; never write into x."
+    "tensor from x and a detached correction; never write into x.",
+    got=x_check.detach().tolist(), want=x_values.tolist()
 )
-assert out is not x_check, (
+assert out is not x_check, message(
     "straight_through_round returned x itself; expected a new tensor. Hint: the result's values "
     "differ from x's, so it cannot be x."
 )
-assert out.requires_grad, (
+assert out.requires_grad, message(
     "straight_through_round returned a tensor that does not require grad; expected a result "
     "through which a gradient reaches x. Hint: keep x itself in the expression and detach only "
     "the correction."
 )
 weights = torch.tensor([1.0, 2.0, 3.0, 4.0])
 (out * weights).sum().backward()
-assert x_check.grad is not None and torch.allclose(x_check.grad, weights), (
-    f"After (out * weights).sum().backward(), x.grad is {x_check.grad}; expected the gradient "
+assert x_check.grad is not None and torch.allclose(x_check.grad, weights), message(
+    "After (out * weights).sum().backward(), x.grad is {grad}; expected the gradient "
     "of the identity, which is the weights themselves. Hint: round() has a zero gradient almost "
-    "everywhere, so it must not be on the path that the gradient takes."
+    "everywhere, so it must not be on the path that the gradient takes.",
+    grad=x_check.grad
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -979,6 +1005,8 @@ def ema_update_(target_params, online_params, decay):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex6_ema_update_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from course_messages import message
+
 online = [torch.tensor([3.0, 4.0], requires_grad=True),
           torch.tensor([[0.0, 2.0]], requires_grad=True)]
 targets = [torch.tensor([1.0, 2.0]), torch.tensor([[1.0, 1.0]], requires_grad=True)]
@@ -988,54 +1016,62 @@ try:
     returned = ema_update_(targets, online, 0.9)
 except NotImplementedError:
     raise AssertionError(
-        "ema_update_ is not written yet: expected your function in the cell above. Hint: replace "
-        "`raise NotImplementedError()` with your code and run that cell again."
+        message("{function} is not written yet: expected your function in the cell above. Hint: "
+                "replace `raise NotImplementedError()` with your code and run that cell again.",
+                function="ema_update_")
     ) from None
 except RuntimeError as error:
     raise AssertionError(
-        f"ema_update_(targets, online, 0.9) raised RuntimeError: {error}\nExpected it to update "
-        "the targets quietly. Hint: one target is a leaf that requires grad; changing such a "
-        "leaf in place is allowed only while recording is switched off."
+        message("ema_update_(targets, online, 0.9) raised RuntimeError: {error}\nExpected it to "
+                "update the targets quietly. Hint: one target is a leaf that requires grad; "
+                "changing such a leaf in place is allowed only while recording is switched off.",
+                error=error)
     ) from None
-assert returned is None, f"ema_update_ returned {returned!r}; expected None (it works in place)."
-assert all(t is k for t, k in zip(targets, same_objects)), (
+assert returned is None, message(
+    "ema_update_ returned {got!r}; expected None (it works in place).", got=returned)
+assert all(t is k for t, k in zip(targets, same_objects)), message(
     "ema_update_ put new tensors in the list; expected the same tensor objects, changed in "
     "place. Hint: every other reference to a target (a model, an optimizer) must see the update."
 )
 values = [t.detach().tolist() for t in targets]
 expected_values = [[1.2, 2.2], [[0.9, 1.1]]]
-assert all(np.allclose(v, e) for v, e in zip(values, expected_values)), (
-    f"After ema_update_(targets, online, 0.9) the targets hold {values}; expected "
+assert all(np.allclose(v, e) for v, e in zip(values, expected_values)), message(
+    "After ema_update_(targets, online, 0.9) the targets hold {values}; expected "
     "0.9 * target + 0.1 * online, element by element. Hint: assigning to a name (target = ...) "
-    "does not change the tensor; write into it with in-place operations."
+    "does not change the tensor; write into it with in-place operations.",
+    values=values
 )
-assert all(t._version >= 1 for t in targets), (
-    f"After the update the targets' versions are {[t._version for t in targets]}, although their "
+assert all(t._version >= 1 for t in targets), message(
+    "After the update the targets' versions are {versions}, although their "
     "values changed: the writes went through .data, whose counter is its own, so a graph that "
     "saved a target would compute with the new values without a word. Expected every write "
-    "counted. Hint: write into the target itself (mul_, add_, copy_) with recording off."
+    "counted. Hint: write into the target itself (mul_, add_, copy_) with recording off.",
+    versions=[t._version for t in targets]
 )
-assert all(t.grad_fn is None for t in targets), (
-    f"After the update a target has grad_fn {[t.grad_fn for t in targets]}; expected None: the "
-    "update was recorded in a graph. Hint: do it with recording switched off."
+assert all(t.grad_fn is None for t in targets), message(
+    "After the update a target has grad_fn {grad_fns}; expected None: the "
+    "update was recorded in a graph. Hint: do it with recording switched off.",
+    grad_fns=[t.grad_fn for t in targets]
 )
-assert [t.requires_grad for t in targets] == [False, True], (
-    f"After the update the targets' requires_grad are {[t.requires_grad for t in targets]}; "
+assert [t.requires_grad for t in targets] == [False, True], message(
+    "After the update the targets' requires_grad are {flags}; "
     "expected them unchanged ([False, True]). Hint: an in-place update does not need to touch "
-    "the flag."
+    "the flag.",
+    flags=[t.requires_grad for t in targets]
 )
-assert all(o._version == 0 for o in online), (
+assert all(o._version == 0 for o in online), message(
     "ema_update_ changed an online tensor in place; expected it to read them only. Hint: the "
     "online tensors appear only on the right-hand side of the formula."
 )
-assert torch.is_grad_enabled(), (
+assert torch.is_grad_enabled(), message(
     "Grad mode is off after ema_update_; expected it on again, as it was. Hint: a `with` block "
     "switches recording off for its block only."
 )
 pending.backward()
-assert torch.allclose(online[0].grad, torch.tensor([6.0, 8.0])), (
-    f"A graph built on online[0] before the update gives the gradient {online[0].grad}; expected "
-    "the one computed from the unchanged values. Hint: leave the online tensors alone."
+assert torch.allclose(online[0].grad, torch.tensor([6.0, 8.0])), message(
+    "A graph built on online[0] before the update gives the gradient {grad}; expected "
+    "the one computed from the unchanged values. Hint: leave the online tensors alone.",
+    grad=online[0].grad
 )
 ### BEGIN HIDDEN TESTS
 import numpy as _np
@@ -1092,6 +1128,8 @@ def squashed_loss(x, w):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex7_squashed_loss_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from course_messages import message
+
 torch.set_grad_enabled(True)                  # whatever an earlier cell left behind
 x_check = torch.tensor([[1.0, -2.0, 0.5], [0.3, 0.8, -1.5], [2.0, 1.0, 1.0], [-1.0, -1.0, 0.2]],
                        dtype=torch.float64)
@@ -1118,16 +1156,18 @@ try:
     loss = squashed_loss(x_check, w_check)
 except NotImplementedError:
     raise AssertionError(
-        "squashed_loss is not written yet: expected your function in the cell above. Hint: "
-        "replace `raise NotImplementedError()` with your code and run that cell again."
+        message("{function} is not written yet: expected your function in the cell above. Hint: "
+                "replace `raise NotImplementedError()` with your code and run that cell again.",
+                function="squashed_loss")
     ) from None
 expected_value = squashed_loss_buggy(x_check, w_values).item()
 assert type(loss) is torch.Tensor and loss.shape == () and \
-    abs(loss.item() - expected_value) < 1e-9, (
-    f"squashed_loss(x, w) returned {loss!r}; expected a one-number tensor with the buggy "
-    f"version's value, {expected_value:.6f}. Hint: only the gradient was wrong, not the value."
+    abs(loss.item() - expected_value) < 1e-9, message(
+    "squashed_loss(x, w) returned {got!r}; expected a one-number tensor with the buggy "
+    "version's value, {expected_value:.6f}. Hint: only the gradient was wrong, not the value.",
+    got=loss, expected_value=expected_value
 )
-assert loss.requires_grad, (
+assert loss.requires_grad, message(
     "squashed_loss(x, w) returned a tensor that does not require grad; expected a result whose "
     "gradient reaches w. Hint: a detached tensor is a constant for backward; keep the clamp on "
     "the path the gradient takes."
@@ -1136,11 +1176,13 @@ try:
     loss.backward()
 except RuntimeError as error:
     raise AssertionError(
-        f"loss.backward() raised RuntimeError: {error}\nExpected a gradient. Hint: sigmoid saves "
-        "its output for backward; changing that output in place, even through a method that "
-        "records, trips the version check. Make the clamped activations a new tensor."
+        message("loss.backward() raised RuntimeError: {error}\nExpected a gradient. Hint: "
+                "sigmoid saves its output for backward; changing that output in place, even "
+                "through a method that records, trips the version check. Make the clamped "
+                "activations a new tensor.",
+                error=error)
     ) from None
-assert w_check._version == 0 and torch.equal(w_check.detach(), w_values), (
+assert w_check._version == 0 and torch.equal(w_check.detach(), w_values), message(
     "squashed_loss changed w; expected w untouched. Hint: use out-of-place operations only."
 )
 true_grad = finite_differences(w_values)
@@ -1148,15 +1190,17 @@ w_buggy = w_values.clone().requires_grad_()
 squashed_loss_buggy(x_check, w_buggy).backward()
 if w_check.grad is not None and torch.allclose(w_check.grad, w_buggy.grad, atol=1e-6):
     raise AssertionError(
-        f"w.grad is {w_check.grad.tolist()}, the buggy version's gradient; expected the one "
-        "finite differences give. Hint: a write through .data is invisible to autograd: "
-        "backward takes the sigmoid's derivative from the clamped values, and never learns "
-        "that a clamp happened."
+        message("w.grad is {grad}, the buggy version's gradient; expected the one finite "
+                "differences give. Hint: a write through .data is invisible to autograd: "
+                "backward takes the sigmoid's derivative from the clamped values, and never "
+                "learns that a clamp happened.",
+                grad=w_check.grad.tolist())
     )
-assert w_check.grad is not None and torch.allclose(w_check.grad, true_grad, atol=1e-5), (
-    f"w.grad is {None if w_check.grad is None else w_check.grad.tolist()}; expected the gradient "
+assert w_check.grad is not None and torch.allclose(w_check.grad, true_grad, atol=1e-5), message(
+    "w.grad is {grad}; expected the gradient "
     "that finite differences of the function's values give. Hint: where an activation is "
-    "clamped, moving w a little does not move the loss at all."
+    "clamped, moving w a little does not move the loss at all.",
+    grad=None if w_check.grad is None else w_check.grad.tolist()
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch

@@ -177,6 +177,7 @@ raises = {"a": True, "b": False, "c": False, "d": False, "e": True}
 
 # %% nbgrader={"grade": true, "grade_id": "ex1_second_call_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 import autograd_core as torch
+from course_messages import message
 
 
 def _line():
@@ -196,12 +197,13 @@ def _second_call_raises(first, second) -> bool:
     return False
 
 
-assert "raises" in globals(), (
-    "raises is not defined yet: write your prediction in the cell above and run it."
+assert "raises" in globals(), message(
+    "{name} is not defined yet: write your prediction in the cell above and run it.", name="raises"
 )
 assert type(raises) is dict and all(type(k) is str for k in raises) and \
-    set(raises) == set("abcde") and all(type(v) is bool for v in raises.values()), (
-    f"Expected a dict with the keys 'a' to 'e' and the values True or False; got {raises!r}."
+    set(raises) == set("abcde") and all(type(v) is bool for v in raises.values()), message(
+    "Expected a dict with the keys 'a' to 'e' and the values True or False; got {got!r}.",
+    got=raises
 )
 actual = {
     "a": _second_call_raises(lambda y, w, b: torch.autograd.grad(y, w),
@@ -216,11 +218,15 @@ actual = {
                              lambda y, w, b: y.backward()),
 }
 wrong = sum(raises[key] != actual[key] for key in actual)
-assert wrong == 0, (
-    f"Expected whether each second call raises; {wrong} of your 5 predictions "
-    f"{'is' if wrong == 1 else 'are'} off. "
+assert wrong == 0, message(
+    "Expected whether each second call raises; 1 of your 5 predictions is off. "
     "Hint: only MulBackward0 saved something (the value of x); ask, for each call, whether "
     "it runs MulBackward0, and whether an earlier call already ran it without retain_graph."
+) if wrong == 1 else message(
+    "Expected whether each second call raises; {wrong} of your 5 predictions are off. "
+    "Hint: only MulBackward0 saved something (the value of x); ask, for each call, whether "
+    "it runs MulBackward0, and whether an earlier call already ran it without retain_graph.",
+    wrong=wrong
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -402,13 +408,15 @@ predicted = {"x": 18.0, "y": 8.0}
 import warnings
 
 import autograd_core as torch
+from course_messages import message
 
-assert "predicted" in globals(), (
-    "predicted is not defined yet: write your prediction in the cell above and run it."
+assert "predicted" in globals(), message(
+    "{name} is not defined yet: write your prediction in the cell above and run it.",
+    name="predicted"
 )
 assert type(predicted) is dict and all(type(k) is str for k in predicted) and \
-    set(predicted) == {"x", "y"} and all(type(v) in (int, float) for v in predicted.values()), (
-    f"Expected a dict with the keys 'x' and 'y' and a number for each; got {predicted!r}."
+    set(predicted) == {"x", "y"} and all(type(v) in (int, float) for v in predicted.values()), message(
+    "Expected a dict with the keys 'x' and 'y' and a number for each; got {got!r}.", got=predicted
 )
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # PyTorch's warning about backward(create_graph=True)
@@ -418,10 +426,12 @@ with warnings.catch_warnings():
     leaf_x.grad.backward()
 actual = {"x": leaf_x.grad.item(), "y": leaf_y.grad.item()}
 wrong = [f"{name}.grad" for name in ("x", "y") if abs(predicted[name] - actual[name]) > 1e-6]
-assert not wrong, (
-    f"Expected the values of x.grad and y.grad after x.grad.backward(); your prediction for "
-    f"{' and '.join(wrong)} is off. Hint: work out the derivatives of 2*x*y with respect to x "
-    "and to y, and remember what backward() does with a .grad that is not empty."
+assert not wrong, message(
+    "Expected the values of x.grad and y.grad after x.grad.backward(); your prediction for "
+    "{names} is off. Hint: work out the derivatives of 2*x*y with respect to x "
+    "and to y, and remember what backward() does with a .grad that is not empty.",
+    names=message("{first} and {second}", first=wrong[0], second=wrong[1]) if len(wrong) == 2
+    else wrong[0] if wrong else ""
 )
 ### BEGIN HIDDEN TESTS
 import warnings
@@ -560,6 +570,7 @@ def penalty_gradient(f, w, x):
 
 # %% nbgrader={"grade": true, "grade_id": "ex3_penalty_gradient_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 import autograd_core as torch
+from course_messages import message
 
 
 def half_square(w, x):
@@ -574,43 +585,48 @@ try:
 except RuntimeError as error:
     if isinstance(error, NotImplementedError):
         raise AssertionError(
-            "penalty_gradient is not written yet: replace "
-            "`raise NotImplementedError()` in its cell with your code and run it again."
+            message("{function} is not written yet: replace "
+                    "`raise NotImplementedError()` in its cell with your code and run it again.",
+                    function="penalty_gradient")
         ) from None
     raise AssertionError(
-        f"penalty_gradient(half_square, weights, batch) raised RuntimeError: {error}; "
-        "expected a tensor. Hint: P is computed from the gradient with respect to x; to "
-        "differentiate P again, that gradient must be recorded in a graph (create_graph=True), "
-        "and w and x must be leaves that require grad (make your own with "
-        ".detach().requires_grad_(True))."
+        message("penalty_gradient(half_square, weights, batch) raised RuntimeError: {error}; "
+                "expected a tensor. Hint: P is computed from the gradient with respect to x; to "
+                "differentiate P again, that gradient must be recorded in a graph "
+                "(create_graph=True), and w and x must be leaves that require grad (make your "
+                "own with .detach().requires_grad_(True)).",
+                error=error)
     ) from None
 assert weights.grad is None and not weights.requires_grad and batch.grad is None and \
-    not batch.requires_grad, (
+    not batch.requires_grad, message(
     "Expected penalty_gradient to leave its arguments alone; w or x now requires grad or has a "
     ".grad. Hint: make new leaves with .detach().requires_grad_(True)."
 )
-assert type(got) is torch.Tensor and tuple(got.shape) == (3,), (
-    f"penalty_gradient(half_square, weights, batch) returned {got!r}; expected a tensor "
+assert type(got) is torch.Tensor and tuple(got.shape) == (3,), message(
+    "penalty_gradient(half_square, weights, batch) returned {got!r}; expected a tensor "
     "shaped like w, (3,). Hint: the second derivative is taken with respect to w, not x; and "
-    "autograd.grad returns a tuple."
+    "autograd.grad returns a tuple.",
+    got=got
 )
 # By hand: grad_x f = (x_i . w) w for each row i, so P = |w|^2 sum_i (x_i . w)^2, and
 # grad_w P = 2 |w|^2 sum_i (x_i . w) x_i + 2 (sum_i (x_i . w)^2) w.
 dots = batch @ weights
 by_hand = 2 * (weights**2).sum() * (dots @ batch) + 2 * (dots**2).sum() * weights
 first_order = dots @ batch                 # grad_w f itself
-assert not torch.allclose(got.detach(), by_hand + first_order), (
-    f"penalty_gradient(half_square, weights, batch) returned {got.detach()}; expected "
+assert not torch.allclose(got.detach(), by_hand + first_order), message(
+    "penalty_gradient(half_square, weights, batch) returned {got}; expected "
     "grad_w P alone, but yours also contains grad_w f, the first derivative. Hint: backward() "
     "adds into .grad, which already held the first pass's gradient; use autograd.grad, which "
-    "returns gradients without storing them."
+    "returns gradients without storing them.",
+    got=got.detach()
 )
-assert torch.allclose(got.detach(), by_hand), (
-    f"penalty_gradient(half_square, weights, batch) returned {got.detach()}; expected the "
+assert torch.allclose(got.detach(), by_hand), message(
+    "penalty_gradient(half_square, weights, batch) returned {got}; expected the "
     "gradient with respect to w of P = (the squared norm of grad_x f). Hint: P is the sum of "
-    "the squares of every entry of grad_x f (not the sum of the entries, not the norm)."
+    "the squares of every entry of grad_x f (not the sum of the entries, not the norm).",
+    got=got.detach()
 )
-assert not got.requires_grad, (
+assert not got.requires_grad, message(
     "penalty_gradient returned a tensor that requires grad; expected a plain gradient. Hint: "
     "the second autograd.grad call needs no create_graph."
 )
@@ -689,6 +705,8 @@ def nth_derivative(f, x_value: float, n: int) -> float:
 # %% nbgrader={"grade": true, "grade_id": "ex4_nth_derivative_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 import math
 
+from course_messages import message
+
 
 def fifth_power(t):
     return t**5
@@ -704,35 +722,40 @@ def _call(f, name, x_value, n):
     except RuntimeError as error:
         if isinstance(error, NotImplementedError):
             raise AssertionError(
-                "nth_derivative is not written yet: replace "
-                "`raise NotImplementedError()` in its cell with your code and run it again."
+                message("{function} is not written yet: replace `raise NotImplementedError()` in "
+                        "its cell with your code and run it again.",
+                        function="nth_derivative")
             ) from None
-        hint = ("a derivative that does not require grad is a constant: check before you "
-                "differentiate it again, and return 0.0" if n > 2 else
-                "a derivative can be differentiated again only if autograd.grad recorded it "
-                "(create_graph=True, at every call)")
+        hint = (message("a derivative that does not require grad is a constant: check before "
+                        "you differentiate it again, and return 0.0") if n > 2 else
+                message("a derivative can be differentiated again only if autograd.grad "
+                        "recorded it (create_graph=True, at every call)"))
         raise AssertionError(
-            f"nth_derivative({name}, {x_value}, {n}) raised RuntimeError: {error}; expected a "
-            f"float. Hint: {hint}."
+            message("nth_derivative({name}, {x_value}, {n}) raised RuntimeError: {error}; "
+                    "expected a float. Hint: {hint}.",
+                    name=name, x_value=x_value, n=n, error=error, hint=hint)
         ) from None
 
 
 for n in range(7):
     got = _call(fifth_power, "fifth_power", 2.0, n)
     expected = math.perm(5, n) * 2.0 ** (5 - n) if n <= 5 else 0.0
-    assert type(got) is float, (
-        f"nth_derivative(fifth_power, 2.0, {n}) returned {got!r}; expected a Python float. "
-        "Hint: .item()."
+    assert type(got) is float, message(
+        "nth_derivative(fifth_power, 2.0, {n}) returned {got!r}; expected a Python float. "
+        "Hint: .item().",
+        n=n, got=got
     )
-    assert math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-9), (
-        f"nth_derivative(fifth_power, 2.0, {n}) returned {got}; expected the derivative of "
-        f"order {n} of t**5 at 2. Hint: n = 0 is f(x) itself, and each step is one "
-        "autograd.grad call."
+    assert math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-9), message(
+        "nth_derivative(fifth_power, 2.0, {n}) returned {got}; expected the derivative of "
+        "order {n} of t**5 at 2. Hint: n = 0 is f(x) itself, and each step is one "
+        "autograd.grad call.",
+        n=n, got=got
     )
 got = _call(square, "square", 3.0, 3)
-assert type(got) is float and got == 0.0, (
-    f"nth_derivative(square, 3.0, 3) returned {got!r}; expected the third derivative of t*t, "
-    "as a float. Hint: a derivative that does not require grad is a constant."
+assert type(got) is float and got == 0.0, message(
+    "nth_derivative(square, 3.0, 3) returned {got!r}; expected the third derivative of t*t, "
+    "as a float. Hint: a derivative that does not require grad is a constant.",
+    got=got
 )
 ### BEGIN HIDDEN TESTS
 import math
@@ -810,6 +833,7 @@ def hessian_vector_product(f, x, v):
 
 # %% nbgrader={"grade": true, "grade_id": "ex5_hessian_vector_product_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 import autograd_core as torch
+from course_messages import message
 
 
 def chain(q):
@@ -823,26 +847,30 @@ try:
 except RuntimeError as error:
     if isinstance(error, NotImplementedError):
         raise AssertionError(
-            "hessian_vector_product is not written yet: replace "
-            "`raise NotImplementedError()` in its cell with your code and run it again."
+            message("{function} is not written yet: replace "
+                    "`raise NotImplementedError()` in its cell with your code and run it again.",
+                    function="hessian_vector_product")
         ) from None
     raise AssertionError(
-        f"hessian_vector_product(chain, point, direction) raised RuntimeError: {error}; "
-        "expected a tensor. Hint: the gradient must have a grad_fn to be differentiated again "
-        "(create_graph), and x must be a leaf that requires grad."
+        message("hessian_vector_product(chain, point, direction) raised RuntimeError: {error}; "
+                "expected a tensor. Hint: the gradient must have a grad_fn to be differentiated "
+                "again (create_graph), and x must be a leaf that requires grad.",
+                error=error)
     ) from None
-assert type(got) is torch.Tensor and tuple(got.shape) == (3,), (
-    f"hessian_vector_product(chain, point, direction) returned {got!r}; expected a tensor of "
-    "shape (3,). Hint: the second autograd.grad call returns a tuple; take its element."
+assert type(got) is torch.Tensor and tuple(got.shape) == (3,), message(
+    "hessian_vector_product(chain, point, direction) returned {got!r}; expected a tensor of "
+    "shape (3,). Hint: the second autograd.grad call returns a tuple; take its element.",
+    got=got
 )
 expected = torch.autograd.functional.hessian(chain, point) @ direction
-assert torch.allclose(got.detach(), expected), (
-    f"hessian_vector_product(chain, point, direction) returned {got.detach()}; expected the "
+assert torch.allclose(got.detach(), expected), message(
+    "hessian_vector_product(chain, point, direction) returned {got}; expected the "
     "Hessian of chain at point times direction (compare with "
     "torch.autograd.functional.hessian(chain, point) @ direction). Hint: differentiate the dot "
-    "product of the gradient with v, not the gradient's sum."
+    "product of the gradient with v, not the gradient's sum.",
+    got=got.detach()
 )
-assert point.grad is None and not point.requires_grad, (
+assert point.grad is None and not point.requires_grad, message(
     "Expected hessian_vector_product to leave its argument x alone; x now requires grad or has "
     "a .grad. Hint: make a new leaf with x.detach().requires_grad_(True)."
 )
@@ -1000,6 +1028,7 @@ def newton_step(f, x):
 import numpy
 
 import autograd_core as torch
+from course_messages import message
 
 
 def chain(q):
@@ -1016,9 +1045,11 @@ def _newton(f, name, start):
 
     def refuse(*args, **kwargs):
         raise AssertionError(
-            f"newton_step({name}, ...) called torch.autograd.functional; expected the Hessian "
-            "built with torch.autograd.grad. Hint: one call with create_graph=True gives the "
-            "gradient g; then one call per entry g[i] gives row i of H."
+            message("newton_step({name}, ...) called torch.autograd.functional; expected the "
+                    "Hessian built with torch.autograd.grad. Hint: one call with "
+                    "create_graph=True gives the gradient g; then one call per entry g[i] gives "
+                    "row i of H.",
+                    name=name)
         )
 
     torch.autograd.functional.hessian = torch.autograd.functional.jacobian = refuse
@@ -1027,14 +1058,16 @@ def _newton(f, name, start):
     except RuntimeError as error:
         if isinstance(error, NotImplementedError):
             raise AssertionError(
-                "newton_step is not written yet: replace "
-                "`raise NotImplementedError()` in its cell with your code and run it again."
+                message("{function} is not written yet: replace `raise NotImplementedError()` in "
+                        "its cell with your code and run it again.",
+                        function="newton_step")
             ) from None
         raise AssertionError(
-            f"newton_step({name}, ...) raised RuntimeError: {error}; expected a tensor. Hint: "
-            "the gradient must have a grad_fn to be differentiated (create_graph=True), and "
-            "each row's call frees the gradient's graph unless it keeps it (retain_graph=True "
-            "until the last row)."
+            message("newton_step({name}, ...) raised RuntimeError: {error}; expected a tensor. "
+                    "Hint: the gradient must have a grad_fn to be differentiated "
+                    "(create_graph=True), and each row's call frees the gradient's graph unless "
+                    "it keeps it (retain_graph=True until the last row).",
+                    name=name, error=error)
         ) from None
     finally:
         torch.autograd.functional.hessian = real_hessian
@@ -1043,13 +1076,14 @@ def _newton(f, name, start):
 
 start = torch.tensor([1.0, -2.0, 0.5], dtype=torch.float64)
 got = _newton(chain, "chain", start)
-assert not start.requires_grad and start.grad is None and start.tolist() == [1.0, -2.0, 0.5], (
+assert not start.requires_grad and start.grad is None and start.tolist() == [1.0, -2.0, 0.5], message(
     "Expected newton_step to leave its argument x alone; it changed, requires grad or has a "
     ".grad. Hint: make a new leaf with x.detach().requires_grad_(True)."
 )
-assert type(got) is torch.Tensor and tuple(got.shape) == (3,) and not got.requires_grad, (
-    f"newton_step(chain, start) returned {got!r}; expected a tensor of shape (3,) that does "
-    "not require grad. Hint: detach the result, or compute it from detached tensors."
+assert type(got) is torch.Tensor and tuple(got.shape) == (3,) and not got.requires_grad, message(
+    "newton_step(chain, start) returned {got!r}; expected a tensor of shape (3,) that does "
+    "not require grad. Hint: detach the result, or compute it from detached tensors.",
+    got=got
 )
 # By hand: the gradient of chain is q**3 plus the neighbours' values; its Hessian has 3 q**2
 # on the diagonal and 1 next to it.
@@ -1057,20 +1091,23 @@ q = start.numpy()
 gradient = q**3 + numpy.array([q[1], q[0] + q[2], q[1]])
 hessian = numpy.diag(3 * q**2) + numpy.diag([1.0, 1.0], 1) + numpy.diag([1.0, 1.0], -1)
 diagonal_only = q - gradient / numpy.diag(hessian)
-assert not numpy.allclose(got.numpy(), diagonal_only), (
-    f"newton_step(chain, start) returned {got.tolist()}; expected a step that uses the whole "
+assert not numpy.allclose(got.numpy(), diagonal_only), message(
+    "newton_step(chain, start) returned {got}; expected a step that uses the whole "
     "Hessian, but yours divides each entry of the gradient by the diagonal of H only. Hint: "
-    "the off-diagonal second derivatives matter; solve H d = g."
+    "the off-diagonal second derivatives matter; solve H d = g.",
+    got=got.tolist()
 )
-assert numpy.allclose(got.numpy(), q - numpy.linalg.solve(hessian, gradient)), (
-    f"newton_step(chain, start) returned {got.tolist()}; expected x - H^-1 grad f(x). Hint: "
-    "solve H d = g for d (not a gradient-descent step), and subtract d from x."
+assert numpy.allclose(got.numpy(), q - numpy.linalg.solve(hessian, gradient)), message(
+    "newton_step(chain, start) returned {got}; expected x - H^-1 grad f(x). Hint: "
+    "solve H d = g for d (not a gradient-descent step), and subtract d from x.",
+    got=got.tolist()
 )
 landed = _newton(bowl, "bowl", torch.tensor([5.0, 5.0], dtype=torch.float64))
-assert numpy.allclose(landed.numpy(), numpy.linalg.solve([[2.0, 1.0], [1.0, 6.0]], [2.0, -12.0])), (
-    f"newton_step(bowl, [5, 5]) returned {landed.tolist()}; expected the minimum of this "
+assert numpy.allclose(landed.numpy(), numpy.linalg.solve([[2.0, 1.0], [1.0, 6.0]], [2.0, -12.0])), message(
+    "newton_step(bowl, [5, 5]) returned {got}; expected the minimum of this "
     "quadratic bowl, which one Newton step reaches exactly. Hint: compute H and g at x, not "
-    "at a fixed point."
+    "at a fixed point.",
+    got=landed.tolist()
 )
 ### BEGIN HIDDEN TESTS
 import numpy as _np

@@ -368,6 +368,8 @@ def reference_sum_to_size(grad, shape):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex1_sum_to_size_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from course_messages import message
+
 cases = [((2, 3), (3,)), ((4, 2, 3), (2, 1)), ((2, 3), (2, 3)), ((5, 4), ())]
 for grad_shape, shape in cases:
     grad = np.arange(np.prod(grad_shape), dtype=np.float64).reshape(grad_shape)
@@ -376,24 +378,29 @@ for grad_shape, shape in cases:
         got = sum_to_size(grad, shape)
     except NotImplementedError:
         raise AssertionError(
-            "sum_to_size is not written yet (it raises NotImplementedError); expected an array "
-            "of the requested shape. Hint: replace raise NotImplementedError() with your code."
+            message("{function} is not written yet (it raises NotImplementedError); expected an "
+                    "array of the requested shape. Hint: replace raise NotImplementedError() "
+                    "with your code.",
+                    function="sum_to_size")
         ) from None
-    assert type(got) in (np.ndarray, np.float64), (
-        f"sum_to_size(grad of shape {grad_shape}, {shape}) returned a {type(got).__name__}; "
-        "expected a NumPy array. Hint: np.sum(..., keepdims=True) keeps it an array."
+    assert type(got) in (np.ndarray, np.float64), message(
+        "sum_to_size(grad of shape {grad_shape}, {shape}) returned a {got_type}; "
+        "expected a NumPy array. Hint: np.sum(..., keepdims=True) keeps it an array.",
+        grad_shape=grad_shape, shape=shape, got_type=type(got).__name__
     )
-    assert np.shape(got) == shape, (
-        f"sum_to_size(grad of shape {grad_shape}, {shape}) returned shape {np.shape(got)}; "
+    assert np.shape(got) == shape, message(
+        "sum_to_size(grad of shape {grad_shape}, {shape}) returned shape {got_shape}; "
         "expected exactly the requested shape. Hint: sum over the added leading dimensions, "
-        "and with keepdims=True over the dimensions that were 1 in `shape`."
+        "and with keepdims=True over the dimensions that were 1 in `shape`.",
+        grad_shape=grad_shape, shape=shape, got_shape=np.shape(got)
     )
-    assert np.allclose(got, reference_sum_to_size(untouched, shape)), (
-        f"sum_to_size(grad of shape {grad_shape}, {shape}) returned {got!r}; expected the "
+    assert np.allclose(got, reference_sum_to_size(untouched, shape)), message(
+        "sum_to_size(grad of shape {grad_shape}, {shape}) returned {got!r}; expected the "
         "same sums as autograd_core's engine. Hint: each entry of the result is the sum of "
-        "all the entries of grad that broadcasting copied it to."
+        "all the entries of grad that broadcasting copied it to.",
+        grad_shape=grad_shape, shape=shape, got=got
     )
-    assert np.array_equal(grad, untouched), (
+    assert np.array_equal(grad, untouched), message(
         "sum_to_size changed its argument grad; expected it to leave grad as it was. "
         "Hint: np.sum returns a new array, unlike in-place operations such as +=."
     )
@@ -463,29 +470,36 @@ print(f"{rows_summed}\n{summed_twice}")
 # it returns a list of what differs (empty when all is well).
 
 # %%
+from course_messages import message
+
+
 def compare_with_autograd_core(op, torch_op, *inputs):
     """Run op (yours) and torch_op (autograd_core's) on the same inputs; list the differences."""
     name = op.__name__
     try:
         out = op(*inputs)
     except NotImplementedError:
-        return [f"{name} is not written yet (it raises NotImplementedError); expected a Tensor."]
+        return [message("{function} is not written yet (it raises NotImplementedError); "
+                        "expected a Tensor.", function=name)]
     if type(out) is not Tensor or type(out.values) is not np.ndarray or \
             type(out.dependency) is not list:
-        return [f"{name} returned a {type(out).__name__}; expected a Tensor (this notebook's "
-                "class, its values a NumPy array, its dependency a list)."]
+        return [message("{function} returned a {got_type}; expected a Tensor (this notebook's "
+                        "class, its values a NumPy array, its dependency a list).",
+                        function=name, got_type=type(out).__name__)]
     mirrors = [torch.tensor(t.values, requires_grad=True) for t in inputs]
     expected = torch_op(*mirrors)
     if out.shape != tuple(expected.shape) or not np.allclose(out.values, expected.detach().numpy()):
-        return [f"{name} gave values of shape {out.shape}: {out.values!r}; expected the values "
-                "that autograd_core computes."]
+        return [message("{function} gave values of shape {shape}: {values!r}; expected the "
+                        "values that autograd_core computes.",
+                        function=name, shape=out.shape, values=out.values)]
     parents = [parent for parent, _ in out.dependency]
     if len(parents) != len(inputs):
-        return [f"{name}'s result has {len(parents)} dependencies; expected one (input, grad_fn) "
-                "pair per input."]
+        return [message("{function}'s result has {count} dependencies; expected one "
+                        "(input, grad_fn) pair per input.", function=name, count=len(parents))]
     if any(p is not t for p, t in zip(parents, inputs)):
-        return [f"{name}'s dependency pairs name other tensors, or the inputs in another order; "
-                "expected the inputs themselves, in the order of the arguments."]
+        return [message("{function}'s dependency pairs name other tensors, or the inputs in "
+                        "another order; expected the inputs themselves, in the order of the "
+                        "arguments.", function=name)]
     grad = np.random.default_rng(0).standard_normal(out.shape)
     wanted = torch.autograd.grad(expected, mirrors, torch.tensor(grad))
     problems = []
@@ -493,14 +507,17 @@ def compare_with_autograd_core(op, torch_op, *inputs):
         try:
             got = reference_sum_to_size(np.asarray(grad_fn(grad), dtype=np.float64), parent.shape)
         except (RuntimeError, ValueError) as error:
-            problems.append(f"{name}: grad_fn for input {index} (shape {parent.shape}) failed or "
-                            f"returned a gradient of the wrong shape ({type(error).__name__}: "
-                            f"{str(error).splitlines()[0][:200]}); expected the output's shape "
-                            "or the input's.")
+            problems.append(message(
+                "{function}: grad_fn for input {index} (shape {shape}) failed or returned a "
+                "gradient of the wrong shape ({error_type}: {error}); expected the output's shape "
+                "or the input's.",
+                function=name, index=index, shape=parent.shape, error_type=type(error).__name__,
+                error=str(error).splitlines()[0][:200]))
             continue
         if not np.allclose(got, want.numpy()):
-            problems.append(f"{name}: grad_fn for input {index} returned {got!r}; expected the "
-                            "gradient that autograd_core computes.")
+            problems.append(message("{function}: grad_fn for input {index} returned {got!r}; "
+                                    "expected the gradient that autograd_core computes.",
+                                    function=name, index=index, got=got))
     return problems
 
 
@@ -520,19 +537,23 @@ def add(a, b):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex2_add_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from course_messages import message
+
 rng = np.random.default_rng(2)
 for shapes in [((2, 3), (2, 3)), ((2, 3), (3,))]:
     a, b = (Tensor(rng.standard_normal(s), requires_grad=True) for s in shapes)
     problems = compare_with_autograd_core(add, torch.add, a, b)
-    assert not problems, (
-        f"With inputs of shapes {shapes}: {problems[0]} Hint: return Tensor(values, "
-        "dependency=[(a, ...), (b, ...)]); what does a small change in a do to a + b?"
+    assert not problems, message(
+        "With inputs of shapes {shapes}: {problem} Hint: return Tensor(values, "
+        "dependency=[(a, ...), (b, ...)]); what does a small change in a do to a + b?",
+        shapes=shapes, problem=problems[0]
     )
 c = add(Tensor([1.0, 2.0]), Tensor([3.0, 4.0]))
-assert type(c) is Tensor and c.is_leaf and c.requires_grad is False, (
+assert type(c) is Tensor and c.is_leaf and c.requires_grad is False, message(
     "add of two tensors that do not require grad returned a tensor with requires_grad="
-    f"{c.requires_grad}, is_leaf={c.is_leaf}; expected a leaf that does not require grad. "
-    "Hint: pass every input in `dependency` and let the Tensor constructor filter them."
+    "{requires_grad}, is_leaf={is_leaf}; expected a leaf that does not require grad. "
+    "Hint: pass every input in `dependency` and let the Tensor constructor filter them.",
+    requires_grad=c.requires_grad, is_leaf=c.is_leaf
 )
 ### BEGIN HIDDEN TESTS
 # notebook names: Tensor
@@ -590,13 +611,16 @@ def mul(a, b):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex3_mul_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from course_messages import message
+
 rng = np.random.default_rng(3)
 for shapes in [((2, 3), (2, 3)), ((2, 3), (3,)), ((4, 1), (1, 2))]:
     a, b = (Tensor(rng.standard_normal(s), requires_grad=True) for s in shapes)
     problems = compare_with_autograd_core(mul, torch.mul, a, b)
-    assert not problems, (
-        f"With inputs of shapes {shapes}: {problems[0]} Hint: the gradient with respect to a "
-        "is the incoming grad times the other input's values, and the other way round."
+    assert not problems, message(
+        "With inputs of shapes {shapes}: {problem} Hint: the gradient with respect to a "
+        "is the incoming grad times the other input's values, and the other way round.",
+        shapes=shapes, problem=problems[0]
     )
 ### BEGIN HIDDEN TESTS
 # notebook names: Tensor
@@ -655,13 +679,16 @@ def matmul(a, b):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex4_matmul_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from course_messages import message
+
 rng = np.random.default_rng(4)
 for shapes in [((2, 3), (3, 4)), ((3, 3), (3, 1))]:
     a, b = (Tensor(rng.standard_normal(s), requires_grad=True) for s in shapes)
     problems = compare_with_autograd_core(matmul, torch.matmul, a, b)
-    assert not problems, (
-        f"With inputs of shapes {shapes}: {problems[0]} Hint: check the shapes first: the "
-        "gradient for a must be able to have a's shape, and the one for b, b's shape."
+    assert not problems, message(
+        "With inputs of shapes {shapes}: {problem} Hint: check the shapes first: the "
+        "gradient for a must be able to have a's shape, and the one for b, b's shape.",
+        shapes=shapes, problem=problems[0]
     )
 ### BEGIN HIDDEN TESTS
 # notebook names: Tensor
@@ -707,13 +734,16 @@ def tensor_sum(a):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex5_sum_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from course_messages import message
+
 rng = np.random.default_rng(5)
 for shape in [(2, 3), (4,)]:
     a = Tensor(rng.standard_normal(shape), requires_grad=True)
     problems = compare_with_autograd_core(tensor_sum, torch.sum, a)
-    assert not problems, (
-        f"With an input of shape {shape}: {problems[0]} Hint: the result has shape (); its "
-        "gradient function gets a one-number grad and must return an array of a's shape."
+    assert not problems, message(
+        "With an input of shape {shape}: {problem} Hint: the result has shape (); its "
+        "gradient function gets a one-number grad and must return an array of a's shape.",
+        shape=shape, problem=problems[0]
     )
 ### BEGIN HIDDEN TESTS
 # notebook names: Tensor
@@ -807,20 +837,24 @@ naive_a_grad = 6.0
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex6_naive_diamond_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-assert "naive_a_grad" in globals(), (
-    "naive_a_grad is not defined yet: write your prediction in the cell above and run it."
+from course_messages import message
+
+assert "naive_a_grad" in globals(), message(
+    "{name} is not defined yet: write your prediction in the cell above and run it.",
+    name="naive_a_grad"
 )
-assert type(naive_a_grad) in (int, float), (
-    f"Expected naive_a_grad to be a number; got {naive_a_grad!r}."
+assert type(naive_a_grad) in (int, float), message(
+    "Expected naive_a_grad to be a number; got {got!r}.", got=naive_a_grad
 )
 check_a = Tensor(1.0, requires_grad=True)
 check_b = borrow(torch.add, check_a, check_a)          # b = a + a, whatever your add does
 check_c = borrow(torch.add, check_b, check_b)          # c = b + b
 naive_backward(check_c, np.ones(()))
-assert naive_a_grad == float(check_a.grad), (
-    f"Expected the value naive_backward leaves in a.grad; got {naive_a_grad!r}. Hint: it is "
+assert naive_a_grad == float(check_a.grad), message(
+    "Expected the value naive_backward leaves in a.grad; got {got!r}. Hint: it is "
     "not the true derivative. Count what b sends to a on each of the two visits that c makes "
-    "to b, remembering that b.grad keeps growing between them."
+    "to b, remembering that b.grad keeps growing between them.",
+    got=naive_a_grad
 )
 ### BEGIN HIDDEN TESTS
 assert type(naive_a_grad) in (int, float)
@@ -954,6 +988,9 @@ def topological_order(root):
 # the diamond, `u` used directly and through `e = u.exp()`, the line of section 1, a deep chain.
 
 # %% nbgrader={"grade": true, "grade_id": "ex7_topological_order_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from course_messages import message
+
+
 def made_from(values, *parents):
     """A tensor made from parents, in order (with gradient functions that just pass grad on)."""
     return Tensor(values, dependency=[(parent, lambda grad: grad) for parent in parents])
@@ -965,53 +1002,61 @@ def check_order(root, names, what):
         order = topological_order(root)
     except NotImplementedError:
         raise AssertionError(
-            "topological_order is not written yet (it raises NotImplementedError); expected a "
-            "list of tensors. Hint: replace raise NotImplementedError() with your code."
+            message("{function} is not written yet (it raises NotImplementedError); expected a "
+                    "list of tensors. Hint: replace raise NotImplementedError() with your code.",
+                    function="topological_order")
         ) from None
     except RecursionError:
         raise AssertionError(
-            f"topological_order raised RecursionError on {what}; expected a list of its "
-            f"{len(names)} tensors. Hint: keep the tensors still to visit in a list used as a "
-            "stack, instead of a function that calls itself."
+            message("topological_order raised RecursionError on {what}; expected a list of its "
+                    "{count} tensors. Hint: keep the tensors still to visit in a list used as a "
+                    "stack, instead of a function that calls itself.",
+                    what=what, count=len(names))
         ) from None
     except Exception as error:
         raise AssertionError(
-            f"topological_order raised {type(error).__name__} ({error}) on {what}; expected a "
-            "list of tensors. Hint: a tensor's parents are the first items of the pairs in its "
-            "dependency, which is empty for a leaf."
+            message("topological_order raised {error_type} ({error}) on {what}; expected a list "
+                    "of tensors. Hint: a tensor's parents are the first items of the pairs in "
+                    "its dependency, which is empty for a leaf.",
+                    error_type=type(error).__name__, error=error, what=what)
         ) from None
-    assert type(order) is list and all(type(t) is Tensor for t in order), (
-        f"topological_order on {what} returned {type(order).__name__} {order!r:.80}; expected "
+    assert type(order) is list and all(type(t) is Tensor for t in order), message(
+        "topological_order on {what} returned {order_type} {order!r:.80}; expected "
         "a list of the tensors themselves. Hint: append each tensor, not its values or its "
-        "(parent, grad_fn) pairs."
+        "(parent, grad_fn) pairs.",
+        what=what, order_type=type(order).__name__, order=order
     )
     label = [names.get(t, "?") for t in order]
     shown = label if len(label) <= 8 else label[:8] + ["..."]
     twice = sorted({name for name in label if label.count(name) > 1})
-    assert not twice, (
-        f"topological_order on {what} returned {shown}, with {', '.join(twice)} more than once; "
+    assert not twice, message(
+        "topological_order on {what} returned {got}, with {names} more than once; "
         "expected each tensor exactly once. Hint: keep a set of the tensors you have visited "
-        "and skip one you meet again."
+        "and skip one you meet again.",
+        what=what, got=shown, names=", ".join(twice)
     )
     missing = [name for t, name in names.items() if not any(t is o for o in order)]
-    assert not missing and len(order) == len(names), (
-        f"topological_order on {what} returned {shown}, without {missing}; expected all "
-        f"{len(names)} tensors, root and leaves included. Hint: follow every parent of every "
-        "dependency down to the leaves."
+    assert not missing and len(order) == len(names), message(
+        "topological_order on {what} returned {got}, without {missing}; expected all "
+        "{count} tensors, root and leaves included. Hint: follow every parent of every "
+        "dependency down to the leaves.",
+        what=what, got=shown, missing=missing, count=len(names)
     )
-    assert order[0] is root, (
-        f"topological_order on {what} returned {shown}, which starts with {label[0]}; expected "
-        f"the root, {names[root]}, first. Hint: nothing uses the root; a list built in finishing "
-        "order must be reversed at the end."
+    assert order[0] is root, message(
+        "topological_order on {what} returned {got}, which starts with {first}; expected "
+        "the root, {root}, first. Hint: nothing uses the root; a list built in finishing "
+        "order must be reversed at the end.",
+        what=what, got=shown, first=label[0], root=names[root]
     )
     position = {t: i for i, t in enumerate(order)}
     for node in order:
         for parent, _ in node.dependency:
-            assert position[parent] > position[node], (
-                f"topological_order on {what} returned {shown}: {names[parent]} comes before "
-                f"{names[node]}, which was made from it; expected every tensor before all the "
+            assert position[parent] > position[node], message(
+                "topological_order on {what} returned {got}: {parent} comes before "
+                "{child}, which was made from it; expected every tensor before all the "
                 "tensors it was made from. Hint: list a tensor only once every tensor that uses "
-                "it is listed; appending a tensor the first time you reach it is too early."
+                "it is listed; appending a tensor the first time you reach it is too early.",
+                what=what, got=shown, parent=names[parent], child=names[node]
             )
 
 
@@ -1019,7 +1064,7 @@ graphs = []                               # (root, a name for each tensor, the g
 a = Tensor(1.0, requires_grad=True)
 b = made_from(2.0, a, a)
 c = made_from(4.0, b, b)
-graphs.append((c, {c: "c", b: "b", a: "a"}, "the diamond c = b + b, b = a + a"))
+graphs.append((c, {c: "c", b: "b", a: "a"}, message("the diamond c = b + b, b = a + a")))
 for formula in ("u + e", "e + u"):
     x = Tensor(1.5, requires_grad=True)
     u = made_from(3.0, x)
@@ -1033,12 +1078,12 @@ w = Tensor(2.0, requires_grad=True)
 b = Tensor(1.0, requires_grad=True)
 xw = made_from(6.0, x, w)                 # x does not require grad: not recorded
 y = made_from(7.0, xw, b)
-graphs.append((y, {y: "y", xw: "xw", w: "w", b: "b"}, "the line y = x * w + b (x is data)"))
+graphs.append((y, {y: "y", xw: "xw", w: "w", b: "b"}, message("the line y = x * w + b (x is data)")))
 chain = [Tensor(1.0, requires_grad=True)]
 for _ in range(2000):
     chain.append(made_from(1.0, chain[-1]))
 graphs.append((chain[-1], {t: f"t{i}" for i, t in enumerate(chain)},
-               "a chain of 2,000 tensors, each made from the one before"))
+               message("a chain of 2,000 tensors, each made from the one before")))
 for root, names, what in graphs:
     check_order(root, names, what)
 ### BEGIN HIDDEN TESTS
@@ -1202,6 +1247,9 @@ def run_backward(root, gradient, retain_graph=False):
 # so that they check your traversal and nothing else.
 
 # %% nbgrader={"grade": true, "grade_id": "ex8_run_backward_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from course_messages import message
+
+
 def edge(parent, k):
     """The dependency pair of a term k * parent."""
     return (parent, lambda grad: k * grad)
@@ -1224,19 +1272,23 @@ def run(root, gradient, what, retain_graph=False):
         run_backward(root, gradient, retain_graph)
     except NotImplementedError:
         raise AssertionError(
-            "run_backward is not written yet (it raises NotImplementedError); expected it to "
-            "fill the leaves' .grad. Hint: replace raise NotImplementedError() with your code."
+            message("{function} is not written yet (it raises NotImplementedError); expected it "
+                    "to fill the leaves' .grad. Hint: replace raise NotImplementedError() with "
+                    "your code.",
+                    function="run_backward")
         ) from None
     except RecursionError:
         raise AssertionError(
-            f"run_backward raised RecursionError on {what}; expected it to fill the leaves' "
-            ".grad. Hint: no recursion; keep the tensors still to run in a list."
+            message("run_backward raised RecursionError on {what}; expected it to fill the "
+                    "leaves' .grad. Hint: no recursion; keep the tensors still to run in a list.",
+                    what=what)
         ) from None
     except Exception as error:
         raise AssertionError(
-            f"run_backward raised {type(error).__name__} ({error}) on {what}; expected it to "
-            "fill the leaves' .grad. Hint: every tensor below the root needs its count before "
-            "the walk starts, and a leaf's dependency is empty."
+            message("run_backward raised {error_type} ({error}) on {what}; expected it to fill "
+                    "the leaves' .grad. Hint: every tensor below the root needs its count before "
+                    "the walk starts, and a leaf's dependency is empty.",
+                    error_type=type(error).__name__, error=error, what=what)
         ) from None
 
 
@@ -1247,15 +1299,17 @@ try:
     a = Tensor([1.0, -1.0], requires_grad=True)
     b = Tensor(5 * a.values, dependency=[edge(a, 2.0), edge(a, 3.0)])
     c = Tensor(9 * b.values, dependency=[edge(b, 4.0), edge(b, 5.0)])
-    run(c, np.ones(2), "the weighted diamond")
-    assert type(a.grad) in (np.ndarray, np.float64) and np.allclose(a.grad, [45.0, 45.0]), (
-        f"On the weighted diamond (c = 4b + 5b, b = 2a + 3a) a.grad is {a.grad!r}; expected "
+    run(c, np.ones(2), message("the weighted diamond"))
+    assert type(a.grad) in (np.ndarray, np.float64) and np.allclose(a.grad, [45.0, 45.0]), message(
+        "On the weighted diamond (c = 4b + 5b, b = 2a + 3a) a.grad is {grad!r}; expected "
         "dc/da in each entry. Hint: run b only once both edges from c have "
-        "delivered their gradient, and sum what reaches a node."
+        "delivered their gradient, and sum what reaches a node.",
+        grad=a.grad
     )
-    assert b.grad is None and c.grad is None, (
-        f"After run_backward, b.grad is {b.grad!r} and c.grad is {c.grad!r}; expected both to "
-        "stay None. Hint: only leaves that require grad keep a gradient."
+    assert b.grad is None and c.grad is None, message(
+        "After run_backward, b.grad is {b_grad!r} and c.grad is {c_grad!r}; expected both to "
+        "stay None. Hint: only leaves that require grad keep a gradient.",
+        b_grad=b.grad, c_grad=c.grad
     )
     # A leaf used by two different operations: y = sum(x1 * x1 + x2 * x2 + x1 * x2).
     x1 = Tensor([10.0, 20.0], requires_grad=True)
@@ -1265,11 +1319,12 @@ try:
     y = Tensor(y1.values.sum(), dependency=[(y1, lambda grad: grad * np.ones(2))])
     run(y, np.array(1.0), "y = sum(x1 * x1 + x2 * x2 + x1 * x2)")
     got = [None if t.grad is None else np.round(t.grad, 2).tolist() for t in (x1, x2)]
-    assert got == [[50.0, 80.0], [70.0, 100.0]], (
-        f"On y = sum(x1 * x1 + x2 * x2 + x1 * x2), x1 = [10, 20], x2 = [30, 40], your x1.grad and "
-        f"x2.grad are {got}; expected 2 x1 + x2 and 2 x2 + x1, [[50, 80], [70, 100]]. Hint: x1 "
+    assert got == [[50.0, 80.0], [70.0, 100.0]], message(
+        "On y = sum(x1 * x1 + x2 * x2 + x1 * x2), x1 = [10, 20], x2 = [30, 40], your x1.grad and "
+        "x2.grad are {got}; expected 2 x1 + x2 and 2 x2 + x1, [[50, 80], [70, 100]]. Hint: x1 "
         "is used by two different products; count one dependency per edge into a tensor (per "
-        "pair that names it, in every dependency list), not one per tensor."
+        "pair that names it, in every dependency list), not one per tensor.",
+        got=got
     )
     # u used directly and through e = u.exp(), in both orders: w = (u + e).sum(), (e + u).sum().
     for mirrored in (False, True):
@@ -1279,10 +1334,11 @@ try:
         w = total(*((e, u) if mirrored else (u, e)))
         formula = "(u.exp() + u)" if mirrored else "(u + u.exp())"
         run(w, np.array(1.0), f"w = {formula}.sum()")
-        assert x.grad is not None and np.isclose(x.grad, 2 * (np.exp(3.0) + 1)), (
-            f"On w = {formula}.sum() with u = 2 x at x = 1.5, x.grad is {x.grad}; expected "
+        assert x.grad is not None and np.isclose(x.grad, 2 * (np.exp(3.0) + 1)), message(
+            "On w = {formula}.sum() with u = 2 x at x = 1.5, x.grad is {grad}; expected "
             "2 (exp(3) + 1) = 42.17. Hint: u is used by w and by u.exp(); it may run only once "
-            "both have sent their gradient, so its count must start at 2."
+            "both have sent their gradient, so its count must start at 2.",
+            formula=formula, grad=x.grad
         )
     # Freeing the graph, and retain_graph.
     try:
@@ -1292,43 +1348,47 @@ try:
         raised = True
     except Exception as error:
         raise AssertionError(
-            f"A second run_backward through the same graph raised {type(error).__name__} "
-            f"({error}); expected freed's RuntimeError. Hint: after running a node, replace its "
-            "grad functions with freed, and keep its parents."
+            message("A second run_backward through the same graph raised {error_type} ({error}); "
+                    "expected freed's RuntimeError. Hint: after running a node, replace its grad "
+                    "functions with freed, and keep its parents.",
+                    error_type=type(error).__name__, error=error)
         ) from None
-    assert raised, (
+    assert raised, message(
         "A second run_backward through the same graph returned normally; expected it to raise "
         "RuntimeError. Hint: after running a node, replace its grad functions with freed."
     )
     a = Tensor([1.0, 2.0], requires_grad=True)
     y = Tensor(3 * a.values, dependency=[edge(a, 3.0)])
-    run(y, np.ones(2), "y = 3a with retain_graph=True", retain_graph=True)
-    run(y, np.ones(2), "y = 3a a second time, with retain_graph=True", retain_graph=True)
-    assert type(a.grad) in (np.ndarray, np.float64) and np.allclose(a.grad, [6.0, 6.0]), (
-        f"After two run_backward(y, ..., retain_graph=True) with y = 3a, a.grad is {a.grad!r}; "
+    run(y, np.ones(2), message("y = 3a with retain_graph=True"), retain_graph=True)
+    run(y, np.ones(2), message("y = 3a a second time, with retain_graph=True"), retain_graph=True)
+    assert type(a.grad) in (np.ndarray, np.float64) and np.allclose(a.grad, [6.0, 6.0]), message(
+        "After two run_backward(y, ..., retain_graph=True) with y = 3a, a.grad is {grad!r}; "
         "expected the two gradients accumulated. Hint: add to an existing .grad, and keep the "
-        "grad functions when retain_graph is True."
+        "grad functions when retain_graph is True.",
+        grad=a.grad
     )
     # Broadcasting: s = a + bias, with bias of shape (3,) added to every row of a.
     a = Tensor(np.ones((2, 3)), requires_grad=True)
     bias = Tensor(np.zeros(3), requires_grad=True)
     s = Tensor(a.values + bias.values, dependency=[edge(a, 1.0), edge(bias, 1.0)])
     run(s, np.ones((2, 3)), "s = a + bias")
-    assert type(bias.grad) in (np.ndarray, np.float64) and np.shape(bias.grad) == (3,), (
-        f"With s = a + bias (a of shape (2, 3), bias of shape (3,)), bias.grad has shape "
-        f"{np.shape(bias.grad)}; expected bias's shape. Hint: pass every contribution through "
-        "unbroadcast(contribution, parent.shape)."
+    assert type(bias.grad) in (np.ndarray, np.float64) and np.shape(bias.grad) == (3,), message(
+        "With s = a + bias (a of shape (2, 3), bias of shape (3,)), bias.grad has shape "
+        "{shape}; expected bias's shape. Hint: pass every contribution through "
+        "unbroadcast(contribution, parent.shape).",
+        shape=np.shape(bias.grad)
     )
     # Depth: 3000 negations in a row.
     x = Tensor(2.0, requires_grad=True)
     y = x
     for _ in range(3000):
         y = neg(y)
-    run(y, np.ones(()), "a chain of 3000 negations")
+    run(y, np.ones(()), message("a chain of 3000 negations"))
     deep = x.grad
-    assert type(deep) in (np.ndarray, np.float64) and np.allclose(deep, 1.0), (
-        f"On a chain of 3000 negations x.grad is {deep!r}; expected dy/dx, a plain number. "
-        "Hint: no recursion; keep the nodes to visit in a list."
+    assert type(deep) in (np.ndarray, np.float64) and np.allclose(deep, 1.0), message(
+        "On a chain of 3000 negations x.grad is {grad!r}; expected dy/dx, a plain number. "
+        "Hint: no recursion; keep the nodes to visit in a list.",
+        grad=deep
     )
 finally:
     sum_to_size = yours
@@ -1599,32 +1659,40 @@ def take(a, index):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex9_take_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from course_messages import message
+
+
 def check_take(shape, index):
     """take(a, index) on a table of the given shape, against autograd_core's a[index]."""
     rng = np.random.default_rng(9)
     a = Tensor(rng.standard_normal(shape), requires_grad=True)
-    what = f"take(a of shape {shape}, {index})"
+    what = message("take(a of shape {shape}, {index})", shape=shape, index=index)
     try:
         out = take(a, index)
     except NotImplementedError:
         raise AssertionError(
-            "take is not written yet (it raises NotImplementedError); expected a Tensor of the "
-            "picked rows. Hint: replace raise NotImplementedError() with your code."
+            message("{function} is not written yet (it raises NotImplementedError); expected a "
+                    "Tensor of the picked rows. Hint: replace raise NotImplementedError() with "
+                    "your code.",
+                    function="take")
         ) from None
     except Exception as error:
         raise AssertionError(
-            f"{what} raised {type(error).__name__} ({error}); expected a Tensor of the picked "
-            "rows. Hint: NumPy picks rows with a.values[index]."
+            message("{what} raised {error_type} ({error}); expected a Tensor of the picked "
+                    "rows. Hint: NumPy picks rows with a.values[index].",
+                    what=what, error_type=type(error).__name__, error=error)
         ) from None
     mirror = torch.tensor(a.values, requires_grad=True)
     expected = mirror[index]
-    assert type(out) is Tensor and np.allclose(out.values, expected.detach().numpy()), (
-        f"{what} returned {out!r}; expected a Tensor holding rows {index} of a. Hint: "
-        "a.values[index] picks them."
+    assert type(out) is Tensor and np.allclose(out.values, expected.detach().numpy()), message(
+        "{what} returned {got!r}; expected a Tensor holding rows {index} of a. Hint: "
+        "a.values[index] picks them.",
+        what=what, got=out, index=index
     )
-    assert len(out.dependency) == 1 and out.dependency[0][0] is a, (
-        f"{what} returned a Tensor with {len(out.dependency)} dependencies; expected one pair "
-        "(a, grad_fn). Hint: without it, no gradient can reach a."
+    assert len(out.dependency) == 1 and out.dependency[0][0] is a, message(
+        "{what} returned a Tensor with {dependency} dependencies; expected one pair "
+        "(a, grad_fn). Hint: without it, no gradient can reach a.",
+        what=what, dependency=len(out.dependency)
     )
     grad = rng.standard_normal(out.shape)
     (want,) = torch.autograd.grad(expected, mirror, torch.tensor(grad))
@@ -1632,18 +1700,21 @@ def check_take(shape, index):
         got = np.asarray(out.dependency[0][1](grad), dtype=np.float64)
     except Exception as error:
         raise AssertionError(
-            f"the grad_fn of {what} raised {type(error).__name__} ({error}) on a gradient of "
-            f"shape {out.shape}; expected a gradient of a's shape. Hint: start from zeros "
-            "of a's shape."
+            message("the grad_fn of {what} raised {error_type} ({error}) on a gradient of "
+                    "shape {shape}; expected a gradient of a's shape. Hint: start from zeros "
+                    "of a's shape.",
+                    what=what, error_type=type(error).__name__, error=error, shape=out.shape)
         ) from None
-    assert got.shape == shape, (
-        f"the grad_fn of {what} returned shape {got.shape}; expected a's shape {shape}. Hint: "
-        "a row that was not picked gets a gradient of zero."
+    assert got.shape == shape, message(
+        "the grad_fn of {what} returned shape {got_shape}; expected a's shape {shape}. Hint: "
+        "a row that was not picked gets a gradient of zero.",
+        what=what, got_shape=got.shape, shape=shape
     )
-    assert np.allclose(got, want.numpy()), (
-        f"the grad_fn of {what} returned\n{np.round(got, 3)}\nexpected\n"
-        f"{np.round(want.numpy(), 3)}. Hint: each picked row sends its gradient to the row of a "
-        "it came from; a row picked twice is used twice, so its two gradients add up."
+    assert np.allclose(got, want.numpy()), message(
+        "the grad_fn of {what} returned\n{got}\nexpected\n"
+        "{want}. Hint: each picked row sends its gradient to the row of a "
+        "it came from; a row picked twice is used twice, so its two gradients add up.",
+        what=what, got=np.round(got, 3), want=np.round(want.numpy(), 3)
     )
 
 

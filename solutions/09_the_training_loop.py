@@ -176,22 +176,26 @@ import math
 
 import autograd_core as torch
 from autograd_core import optim
+from course_messages import message
 
-assert "w_after" in globals(), (
-    "w_after is not defined yet: write your prediction in the cell above and run it."
+assert "w_after" in globals(), message(
+    "{name} is not defined yet: write your prediction in the cell above and run it.",
+    name="w_after"
 )
-assert type(w_after) in (int, float), (
-    f"Expected a number for w_after; got {w_after!r}. Hint: write a Python number, not a tensor."
+assert type(w_after) in (int, float), message(
+    "Expected a number for w_after; got {got!r}. Hint: write a Python number, not a tensor.",
+    got=w_after
 )
 weight = torch.tensor(1.0, requires_grad=True)
 sgd = optim.SGD([weight], lr=0.1)
 for _ in range(3):
     (3 * weight).backward()
     sgd.step()
-assert math.isclose(w_after, weight.item(), abs_tol=1e-4), (
-    f"w_after is {w_after}; expected the value of w after the three steps. Hint: without "
+assert math.isclose(w_after, weight.item(), abs_tol=1e-4), message(
+    "w_after is {w_after}; expected the value of w after the three steps. Hint: without "
     "zero_grad(), the .grad that each step() reads is the sum of every backward() so far, so "
-    "the step grows each time; write down w.grad and w after each iteration."
+    "the step grows each time; write down w.grad and w after each iteration.",
+    w_after=w_after
 )
 ### BEGIN HIDDEN TESTS
 import math
@@ -316,6 +320,7 @@ import math
 
 import autograd_core as torch
 from autograd_core import nn, optim
+from course_messages import message
 
 
 def fresh_line():
@@ -336,28 +341,37 @@ for call in (1, 2):
         got = train_step(mine, my_sgd, nn.MSELoss(), inputs, targets)
     except NotImplementedError:
         raise AssertionError(
-            "train_step is not written yet: replace `raise NotImplementedError()` in its cell "
-            "with your code and run it again."
+            message("{function} is not written yet: replace `raise NotImplementedError()` in its "
+                    "cell with your code and run it again.",
+                    function="train_step")
         ) from None
     expected = nn.MSELoss()(reference(inputs), targets)
     reference_sgd.zero_grad()
     expected.backward()
     reference_sgd.step()
-    assert type(got) is float, (
-        f"train_step returned {got!r} on call {call}; expected the loss as a Python float. "
-        "Hint: .item() turns a one-element tensor into a Python number."
+    assert type(got) is float, message(
+        "train_step returned {got!r} on call {call}; expected the loss as a Python float. "
+        "Hint: .item() turns a one-element tensor into a Python number.",
+        got=got, call=call
     )
-    assert math.isclose(got, expected.item(), rel_tol=1e-5), (
-        f"train_step returned {got} on call {call}; expected the loss of the forward pass, "
-        "computed before the update. Hint: return the loss of this call's prediction."
+    assert math.isclose(got, expected.item(), rel_tol=1e-5), message(
+        "train_step returned {got} on call {call}; expected the loss of the forward pass, "
+        "computed before the update. Hint: return the loss of this call's prediction.",
+        got=got, call=call
     )
     moved = {"weight": mine.weight.item(), "bias": mine.bias.item()}
     wanted = {"weight": reference.weight.item(), "bias": reference.bias.item()}
-    assert all(math.isclose(moved[k], wanted[k], rel_tol=1e-5, abs_tol=1e-6) for k in moved), (
-        f"After call {call} of train_step the parameters are {moved}; expected those of one "
-        f"more SGD step each call. Hint: {'did the parameters move at all? ' if call == 1 else ''}"
-        "check the order of zero_grad(), backward() and step(), and that every call clears "
-        "the previous call's gradients."
+    assert all(math.isclose(moved[k], wanted[k], rel_tol=1e-5, abs_tol=1e-6) for k in moved), message(
+        "After call {call} of train_step the parameters are {moved}; expected those of one "
+        "more SGD step each call. Hint: did the parameters move at all? check the order of "
+        "zero_grad(), backward() and step(), and that every call clears the previous call's "
+        "gradients.",
+        call=call, moved=moved
+    ) if call == 1 else message(
+        "After call {call} of train_step the parameters are {moved}; expected those of one "
+        "more SGD step each call. Hint: check the order of zero_grad(), backward() and step(), "
+        "and that every call clears the previous call's gradients.",
+        call=call, moved=moved
     )
 ### BEGIN HIDDEN TESTS
 import math
@@ -578,6 +592,7 @@ def sgd_step(params: list, buffers: list, lr: float, momentum: float = 0.0,
 # %% nbgrader={"grade": true, "grade_id": "ex3_sgd_step_tests", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 import autograd_core as torch
 from autograd_core import optim
+from course_messages import message
 
 
 def compare_with_sgd(steps, unused=False, **settings):
@@ -600,51 +615,59 @@ def compare_with_sgd(steps, unused=False, **settings):
             returned = sgd_step(mine, buffers, **settings)
         except NotImplementedError:
             raise AssertionError(
-                "sgd_step is not written yet: replace `raise NotImplementedError()` in its cell "
-                "with your code and run it again."
+                message("{function} is not written yet: replace `raise NotImplementedError()` in "
+                        "its cell with your code and run it again.",
+                        function="sgd_step")
             ) from None
         except Exception as error:
             if not unused:
                 raise
-            return (f"with a parameter whose .grad is None, sgd_step raised "
-                    f"{type(error).__name__}: {error}")
+            return message("with a parameter whose .grad is None, sgd_step raised "
+                           "{error_type}: {error}", error_type=type(error).__name__, error=error)
         reference.step()
         if returned is not None:
-            return f"sgd_step returned {returned!r}; expected None (it updates in place)"
+            return message("sgd_step returned {got!r}; expected None (it updates in place)",
+                           got=returned)
         for i, (p, r) in enumerate(zip(mine, theirs)):
             if type(p) is not torch.Tensor:
-                return (f"after sgd_step, params[{i}] is a {type(p).__name__}; expected the "
-                        "same tensor, updated in place")
+                return message("after sgd_step, params[{index}] is a {got_type}; expected the "
+                               "same tensor, updated in place", index=i, got_type=type(p).__name__)
             if not torch.allclose(p, r, rtol=1e-4, atol=1e-5):
-                return (f"with {settings}, after step {step}, params[{i}] is {p.tolist()}, "
-                        "which differs from what optim.SGD gives")
+                return message("with {settings}, after step {step}, params[{index}] is {got}, "
+                               "which differs from what optim.SGD gives",
+                               settings=settings, step=step, index=i, got=p.tolist())
     return None
 
 
 problem = compare_with_sgd(1, lr=0.1)
-assert problem is None, (
-    f"{problem}; expected the plain SGD update. Hint: p -= lr * p.grad, inside torch.no_grad()."
+assert problem is None, message(
+    "{problem}; expected the plain SGD update. Hint: p -= lr * p.grad, inside torch.no_grad().",
+    problem=problem
 )
 problem = compare_with_sgd(1, lr=0.1, weight_decay=0.5)
-assert problem is None, (
-    f"{problem}; expected the update with weight decay. Hint: weight decay adds "
-    "weight_decay * p to the gradient before anything else (section 4.3)."
+assert problem is None, message(
+    "{problem}; expected the update with weight decay. Hint: weight decay adds "
+    "weight_decay * p to the gradient before anything else (section 4.3).",
+    problem=problem
 )
 problem = compare_with_sgd(5, lr=0.1, momentum=0.9)
-assert problem is None, (
-    f"{problem}; expected the same parameters at every step. Hint: on a parameter's first step "
+assert problem is None, message(
+    "{problem}; expected the same parameters at every step. Hint: on a parameter's first step "
     "the buffer is the gradient itself; afterwards buffer = momentum * buffer + grad (no "
-    "factor on grad), and the step is lr * buffer. Keep each buffer in buffers[i] between calls."
+    "factor on grad), and the step is lr * buffer. Keep each buffer in buffers[i] between calls.",
+    problem=problem
 )
 problem = compare_with_sgd(3, lr=0.1, momentum=0.9, weight_decay=0.5)
-assert problem is None, (
-    f"{problem}; expected momentum and weight decay together. Hint: the decayed gradient "
-    "g + weight_decay * p is what enters the momentum buffer."
+assert problem is None, message(
+    "{problem}; expected momentum and weight decay together. Hint: the decayed gradient "
+    "g + weight_decay * p is what enters the momentum buffer.",
+    problem=problem
 )
 problem = compare_with_sgd(2, unused=True, lr=0.1, momentum=0.9, weight_decay=0.5)
-assert problem is None, (
-    f"{problem}; expected a parameter without a gradient to be left alone, and the others "
-    "updated. Hint: skip a parameter whose .grad is None (continue), before anything else."
+assert problem is None, message(
+    "{problem}; expected a parameter without a gradient to be left alone, and the others "
+    "updated. Hint: skip a parameter whose .grad is None (continue), before anything else.",
+    problem=problem
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -723,13 +746,15 @@ changed_names = {"a", "d"}
 # %% nbgrader={"grade": true, "grade_id": "ex4_which_moved_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 import autograd_core as torch
 from autograd_core import optim
+from course_messages import message
 
-assert "changed_names" in globals(), (
-    "changed_names is not defined yet: write your prediction in the cell above and run it."
+assert "changed_names" in globals(), message(
+    "{name} is not defined yet: write your prediction in the cell above and run it.",
+    name="changed_names"
 )
 assert type(changed_names) is set and all(type(name) is str for name in changed_names) and \
-    changed_names <= set("abcd"), (
-        f"Expected a set of names taken from 'a', 'b', 'c', 'd'; got {changed_names!r}."
+    changed_names <= set("abcd"), message(
+        "Expected a set of names taken from 'a', 'b', 'c', 'd'; got {got!r}.", got=changed_names
     )
 params = {name: torch.tensor([1.0, 2.0], requires_grad=(name != "b")) for name in "abcd"}
 params["d"].grad = torch.zeros(2)
@@ -739,11 +764,12 @@ decaying = optim.SGD(list(params.values()), lr=0.1, weight_decay=0.01)
 decaying.step()
 actual = {name for name, t in params.items() if not torch.equal(t.detach(), starts[name])}
 missing, extra = actual - changed_names, changed_names - actual
-assert not missing and not extra, (
-    f"Expected the set of parameters that step() changed; got {sorted(changed_names)}, which "
-    f"misses {len(missing)} of them and has {len(extra)} name(s) too many. Hint: for each "
+assert not missing and not extra, message(
+    "Expected the set of parameters that step() changed; got {got}, which "
+    "misses {missing} of them and has {extra} name(s) too many. Hint: for each "
     "parameter, ask whether its .grad is None after backward(), and what weight decay adds to "
-    "a gradient (section 4.3)."
+    "a gradient (section 4.3).",
+    got=sorted(changed_names), missing=len(missing), extra=len(extra)
 )
 ### BEGIN HIDDEN TESTS
 import autograd_core as _torch
@@ -898,6 +924,7 @@ import math
 
 import autograd_core as torch
 from autograd_core import nn, optim
+from course_messages import message
 
 
 class CountingLinear(nn.Linear):
@@ -945,8 +972,9 @@ def run(rows, num_pieces, stale=False):
         got = accumulate_step(mine, sgd, nn.MSELoss(), inputs, targets, num_pieces)
     except NotImplementedError:
         raise AssertionError(
-            "accumulate_step is not written yet: replace `raise NotImplementedError()` in its "
-            "cell with your code and run it again."
+            message("{function} is not written yet: replace `raise NotImplementedError()` in its "
+                    "cell with your code and run it again.",
+                    function="accumulate_step")
         ) from None
     whole_loss = nn.MSELoss()(whole(inputs), targets)
     whole_loss.backward()
@@ -960,37 +988,42 @@ def moves(model):
 
 
 got, whole_loss, mine, whole, steps = run(8, 4)
-assert mine.batch_sizes == [2, 2, 2, 2], (
-    f"The model was called on batches of sizes {mine.batch_sizes}; expected one call per piece "
-    "of x.chunk(4). Hint: loop over zip(x.chunk(num_pieces), y.chunk(num_pieces))."
+assert mine.batch_sizes == [2, 2, 2, 2], message(
+    "The model was called on batches of sizes {batch_sizes}; expected one call per piece "
+    "of x.chunk(4). Hint: loop over zip(x.chunk(num_pieces), y.chunk(num_pieces)).",
+    batch_sizes=mine.batch_sizes
 )
-assert steps == 1, (
-    f"optimizer.step() ran {steps} times in one accumulate_step call; expected one step, after "
-    "all the pieces. Hint: the pieces' backward() calls add up in .grad; step() once at the end."
+assert steps == 1, message(
+    "optimizer.step() ran {steps} times in one accumulate_step call; expected one step, after "
+    "all the pieces. Hint: the pieces' backward() calls add up in .grad; step() once at the end.",
+    steps=steps
 )
-assert not torch.allclose(moves(mine), 4 * moves(whole), atol=1e-6), (
+assert not torch.allclose(moves(mine), 4 * moves(whole), atol=1e-6), message(
     "With 4 equal pieces, accumulate_step moved the parameters 4 times as far as one step on "
     "the whole batch; expected the same update. Hint: each piece's loss is a mean over the "
     "piece; the pieces' losses must add up to the mean over the whole batch."
 )
-assert torch.allclose(moves(mine), moves(whole), atol=1e-6), (
-    f"With 4 equal pieces, accumulate_step moved the parameters by {moves(mine).tolist()}; "
+assert torch.allclose(moves(mine), moves(whole), atol=1e-6), message(
+    "With 4 equal pieces, accumulate_step moved the parameters by {moves}; "
     "expected the update of one step on the whole batch. Hint: one backward() per piece on "
-    "its scaled loss, so that the scaled losses add up to the whole batch's mean loss."
+    "its scaled loss, so that the scaled losses add up to the whole batch's mean loss.",
+    moves=moves(mine).tolist()
 )
 got, whole_loss, mine, whole, steps = run(10, 4)
-assert torch.allclose(moves(mine), moves(whole), atol=1e-6), (
-    f"With 10 rows in pieces of {mine.batch_sizes}, accumulate_step moved the parameters by "
-    f"{moves(mine).tolist()}; expected the update of one step on the whole batch (it was right "
+assert torch.allclose(moves(mine), moves(whole), atol=1e-6), message(
+    "With 10 rows in pieces of {batch_sizes}, accumulate_step moved the parameters by "
+    "{moves}; expected the update of one step on the whole batch (it was right "
     "with equal pieces). Hint: a piece of 1 example must weigh less than a piece of 3; weigh "
-    "each piece's mean by its share of the examples, not by 1 / num_pieces."
+    "each piece's mean by its share of the examples, not by 1 / num_pieces.",
+    batch_sizes=mine.batch_sizes, moves=moves(mine).tolist()
 )
-assert type(got) is float and math.isclose(got, whole_loss, rel_tol=1e-5), (
-    f"accumulate_step returned {got!r}; expected the loss of the whole batch (the mean over all "
-    "its examples) as a Python float. Hint: add up the scaled losses of the pieces, .item()."
+assert type(got) is float and math.isclose(got, whole_loss, rel_tol=1e-5), message(
+    "accumulate_step returned {got!r}; expected the loss of the whole batch (the mean over all "
+    "its examples) as a Python float. Hint: add up the scaled losses of the pieces, .item().",
+    got=got
 )
 got, whole_loss, mine, whole, steps = run(8, 4, stale=True)
-assert torch.allclose(moves(mine), moves(whole), atol=1e-6), (
+assert torch.allclose(moves(mine), moves(whole), atol=1e-6), message(
     "When the parameters already held gradients, accumulate_step's update differs from one "
     "step on the whole batch; expected the old gradients not to count. Hint: clear them once, "
     "before the first piece (and not between pieces)."
@@ -1176,6 +1209,7 @@ import math
 
 import autograd_core as torch
 from autograd_core import nn
+from course_messages import message
 
 
 def moons(n, noise):
@@ -1197,20 +1231,23 @@ try:
     history = fit(classifier, train_points, train_classes)
 except NotImplementedError:
     raise AssertionError(
-        "fit is not written yet: replace `raise NotImplementedError()` in its cell with your "
-        "code and run it again."
+        message("{function} is not written yet: replace `raise NotImplementedError()` in its "
+                "cell with your code and run it again.",
+                function="fit")
     ) from None
-assert type(history) is list and history and all(type(v) is float for v in history), (
-    f"fit returned {type(history).__name__}; expected a non-empty list of Python floats, one "
-    "loss per step. Hint: append loss.item() after each step."
+assert type(history) is list and history and all(type(v) is float for v in history), message(
+    "fit returned {history_type}; expected a non-empty list of Python floats, one "
+    "loss per step. Hint: append loss.item() after each step.",
+    history_type=type(history).__name__
 )
 with torch.no_grad():
     correct = (classifier(test_points).argmax(dim=1) == test_classes).float().mean().item()
-assert correct >= 0.95, (
-    f"After fit, the model classifies {correct:.1%} of new points correctly; expected at least "
+assert correct >= 0.95, message(
+    "After fit, the model classifies {correct:.1%} of new points correctly; expected at least "
     "95%. Hint: check that the returned losses go down; SGD with momentum 0.9 and a learning "
     "rate between 0.1 and 0.2 gets there in a few hundred steps, on mini-batches or on the "
-    "whole set at once."
+    "whole set at once.",
+    correct=correct
 )
 ### BEGIN HIDDEN TESTS
 import math
