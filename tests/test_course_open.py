@@ -56,6 +56,31 @@ def test_the_validate_button_works(server):
         assert title in cell["raw_error"]
 
 
+def test_the_chinese_edition_is_chosen_remembered_and_validated(tmp_path_factory):
+    """`./course open --lang zh`: the workspace gets the Chinese notebooks, the kernels the
+    language (COURSE_LANG), Validate works on them; the next `./course open` remembers."""
+    chapter = "01_tensors_and_leaves"
+    scratch = tmp_path_factory.mktemp("open-zh")
+    with course_open(scratch, options=("--lang", "zh")) as server:
+        status, body = server.request(f"/api/contents/{chapter}")
+        assert [item["name"] for item in json.loads(body)["content"]] == [f"{chapter}.zh.ipynb"]
+        assert server.environment()["COURSE_LANG"] == "zh"
+        status, body = server.request(
+            f"/assignments/validate?path={chapter}/{chapter}.zh.ipynb", method="POST")
+        result = json.loads(body)
+        assert result["success"] is True, result
+        source = coursekit.read_notebook(coursekit.source_notebook(ROOT, chapter))
+        assert len(result["value"]["failed"]) == len(coursekit.exercises(source))
+    with course_open(scratch) as server:
+        assert server.environment()["COURSE_LANG"] == "zh", "the choice is remembered"
+        assert not (server.workspace / chapter / f"{chapter}.ipynb").exists()
+    with course_open(scratch, options=("--lang=en",)) as server:
+        assert server.environment()["COURSE_LANG"] == "en"
+        listed = sorted(item["name"] for item in json.loads(
+            server.request(f"/api/contents/{chapter}")[1])["content"])
+        assert listed == [f"{chapter}.ipynb", f"{chapter}.zh.ipynb"], "switching keeps both"
+
+
 def test_the_student_view_has_validate_and_no_instructor_tools(server):
     status, body = server.request("/lab")
     assert status == 200
