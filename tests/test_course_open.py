@@ -12,6 +12,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -108,9 +112,24 @@ def test_binder_builds_the_same_environment():
     assert os.access(start, os.X_OK)
     assert "binder/jupyter-config" in start.read_text() and 'exec "$@"' in start.read_text()
     assert "python -m course_tools.workspace" in start.read_text()
+    assert "--lang all" in start.read_text(), "Binder opens either edition"
     assert (STUDENT_CONFIG / "nbgrader_config.py").is_file()
     page = json.loads((STUDENT_CONFIG / "labconfig" / "page_config.json").read_text())
     assert "@jupyter/nbgrader:validate-assignment" not in page["disabledExtensions"]
+
+
+def test_binder_start_gives_both_editions_and_remembers_no_choice(tmp_path):
+    chapter = "01_tensors_and_leaves"
+    shutil.copytree(ROOT / coursekit.RELEASE_DIR / chapter,
+                    tmp_path / coursekit.RELEASE_DIR / chapter)
+    environment = dict(os.environ, REPO_DIR=str(tmp_path),
+                       PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    ran = subprocess.run([str(ROOT / "binder" / "start"), "true"], env=environment,
+                         capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert sorted(p.name for p in (tmp_path / "workspace" / chapter).glob("*.ipynb")) == [
+        f"{chapter}.ipynb", f"{chapter}.zh.ipynb"]
+    assert not (tmp_path / "workspace" / ".course" / "language").exists()
 
 
 def test_the_readme_has_the_binder_badge_opening_notebooks():
