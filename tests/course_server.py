@@ -61,11 +61,12 @@ class Server:
 
 @contextlib.contextmanager
 def course_open(scratch: Path, lab_settings: dict[str, dict] | None = None,
-                options: tuple[str, ...] = ()) -> Iterator[Server]:
+                options: tuple[str, ...] = (), root: Path = ROOT) -> Iterator[Server]:
     """Run `./course open` with its workspace in scratch/workspace until the block ends.
     lab_settings: JupyterLab settings by plugin id, e.g. {"@jupyterlab/notebook-extension:
     tracker": {...}}, written where JupyterLab reads a user's settings. options: more options
-    of ./course open (--lang zh)."""
+    of ./course open (--lang zh); root: the course whose ./course runs (a student edition's
+    opens its notebooks/, not a workspace)."""
     workspace, settings, layouts = scratch / "workspace", scratch / "settings", scratch / "layouts"
     for plugin, values in (lab_settings or {}).items():
         package, _, name = plugin.partition(":")
@@ -80,9 +81,9 @@ def course_open(scratch: Path, lab_settings: dict[str, dict] | None = None,
                        JUPYTERLAB_WORKSPACES_DIR=str(layouts))
     with open(log, "w") as handle:
         process = subprocess.Popen(
-            [str(ROOT / "course"), "open", *options, "--no-browser", f"--port={port}",
+            [str(root / "course"), "open", *options, "--no-browser", f"--port={port}",
              f"--IdentityProvider.token={TOKEN}", "--ServerApp.ip=127.0.0.1"],
-            cwd=ROOT, stdin=subprocess.DEVNULL, stdout=handle, stderr=subprocess.STDOUT,
+            cwd=root, stdin=subprocess.DEVNULL, stdout=handle, stderr=subprocess.STDOUT,
             env=environment,
         )
     running = Server(port, TOKEN, workspace, process.pid)

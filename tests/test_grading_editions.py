@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-import course_messages
+from course_editions import template_pattern, translated_templates
 from course_secrets import html_text
 from course_tools import coursekit, feedback, grading, sandbox, translation
 
@@ -99,13 +99,6 @@ def build_class(root: Path, folder: Path) -> dict[str, tuple[str, float]]:
     return expected
 
 
-def template_pattern(template: str) -> re.Pattern:
-    """A message template as a pattern: its {fields} match anything."""
-    parts = re.split(r"(?<!\{)\{[^{}]*\}(?!\})", template)
-    return re.compile(".*?".join(re.escape(p.replace("{{", "{").replace("}}", "}"))
-                                 for p in parts), re.S)
-
-
 def test_a_mixed_class_grades_the_same_answers_the_same_in_one_gradebook(course, tmp_path):
     submissions = tmp_path / "class"
     expected = build_class(course, submissions)
@@ -179,13 +172,11 @@ def test_a_mixed_class_grades_the_same_answers_the_same_in_one_gradebook(course,
                 assert comment.splitlines()[0] in page, (student, comment)
         else:
             assert not translation.CJK.search(page), student
-    translated = course_messages.translations("zh")
     english_feedback = {label: html_text((out / "feedback" / f"en_{label}" / CHAPTER /
                                           f"{CHAPTER}.html").read_text(encoding="utf-8"))
                         for label in ("blank", "partial")}
     for label, page in english_feedback.items():
         chinese_page = html_text((out / "feedback" / f"zh_{label}" / CHAPTER /
                                   f"{CHAPTER}.html").read_text(encoding="utf-8"))
-        for template, chinese in translated.items():
-            if template_pattern(template).search(page):
-                assert template_pattern(chinese).search(chinese_page), (label, template)
+        for template, chinese in translated_templates(page):
+            assert template_pattern(chinese).search(chinese_page), (label, template)
