@@ -87,7 +87,7 @@ TEXTS = {
         "no message": "{ename} (no message)",
         "more lines": "... ({count} more lines not shown)",
         "cut": " ... (cut)",
-        "dropped one": "(1 line of the message not shown: it quotes the hidden tests or the "
+        "dropped one": "(1 line of the message not shown: they quote the hidden tests or the "
                        "solution)",
         "dropped": "({count} lines of the message not shown: they quote the hidden tests or the "
                    "solution)",
