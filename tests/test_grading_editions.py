@@ -18,13 +18,14 @@ import csv
 import os
 import re
 import sqlite3
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from course_editions import template_pattern, translated_templates
 from course_secrets import html_text
-from course_tools import coursekit, feedback, grading, sandbox, translation
+from course_tools import coursekit, discovery, feedback, grading, sandbox, translation
 
 CHAPTER = "01_tensors_and_leaves"
 CELL_TIMEOUT, NOTEBOOK_TIMEOUT = 10, 60
@@ -180,3 +181,45 @@ def test_a_mixed_class_grades_the_same_answers_the_same_in_one_gradebook(course,
                                   f"{CHAPTER}.html").read_text(encoding="utf-8"))
         for template, chinese in translated_templates(page):
             assert template_pattern(chinese).search(chinese_page), (label, template)
+
+
+@pytest.mark.parametrize("name, expected", [
+    (f"{CHAPTER}.ipynb", (CHAPTER, "en")),
+    (f"{CHAPTER}.zh.ipynb", (CHAPTER, "zh")),
+    (f"Copy of {CHAPTER}.zh (1).ipynb", (CHAPTER, "zh")),
+    (f"{CHAPTER}.zh-Copy1.ipynb", (CHAPTER, "zh")),
+    (f"alice_{CHAPTER}.zh.ipynb", (f"alice_{CHAPTER}", "zh")),
+    (f"{CHAPTER}.final.ipynb", (f"{CHAPTER}.final", "en")),
+])
+def test_a_file_name_gives_the_edition(name, expected):
+    assert discovery.name_edition(name) == expected
+
+
+def test_both_editions_in_a_zip_the_later_is_graded_and_both_named(tmp_path):
+    """A flat export in a zip: the members' own times decide (unpacking keeps them); equal
+    times give the English one; a copy of the same edition beside them is an extra file."""
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as handle:
+        for name, when in ((f"ann_{CHAPTER}.ipynb", (2026, 5, 1, 10, 0, 0)),
+                           (f"ann_{CHAPTER}.zh.ipynb", (2026, 5, 1, 9, 0, 0)),
+                           (f"bo_{CHAPTER}.ipynb", (2026, 5, 1, 9, 0, 0)),
+                           (f"bo_{CHAPTER}.zh.ipynb", (2026, 5, 1, 10, 0, 0)),
+                           (f"bo_{CHAPTER}.zh (1).ipynb", (2026, 5, 1, 11, 0, 0)),
+                           (f"cy_{CHAPTER}.ipynb", (2026, 5, 1, 9, 0, 0)),
+                           (f"cy_{CHAPTER}.zh.ipynb", (2026, 5, 1, 9, 0, 0)),
+                           (f"di_{CHAPTER} (1).zh.ipynb", (2026, 5, 1, 9, 0, 0))):
+            handle.writestr(zipfile.ZipInfo(name, when), "{}")
+    folder = discovery.open_input(archive, tmp_path / "scratch")
+    tasks, students, unmapped = discovery.find_submissions(folder, [CHAPTER])
+    assert not unmapped and students == {"ann", "bo", "cy", "di"}
+    graded = {s: (Path(t.path).name, t.edition, t.problems) for (s, _), t in tasks.items()}
+    assert graded["ann"][:2] == (f"ann_{CHAPTER}.ipynb", "en")
+    assert graded["ann"][2] == [
+        f"both-editions: ann_{CHAPTER}.ipynb and ann_{CHAPTER}.zh.ipynb handed in; "
+        f"ann_{CHAPTER}.ipynb graded (saved last), ann_{CHAPTER}.zh.ipynb not graded"]
+    assert graded["bo"][:2] == (f"bo_{CHAPTER}.zh.ipynb", "zh")
+    assert [p.split(":")[0] for p in graded["bo"][2]] == ["both-editions", "extra-file"]
+    assert "saved at the same time: the English one" in graded["cy"][2][0]
+    assert graded["cy"][:2] == (f"cy_{CHAPTER}.ipynb", "en")
+    assert graded["di"] == (f"di_{CHAPTER} (1).zh.ipynb", "zh", [
+        f"renamed: di_{CHAPTER} (1).zh.ipynb graded as {CHAPTER}.zh.ipynb"])
