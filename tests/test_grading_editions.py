@@ -167,6 +167,8 @@ def test_a_mixed_class_grades_the_same_answers_the_same_in_one_gradebook(course,
         heading = feedback.text(edition, "heading", notebook=CHAPTER).splitlines()[0]
         assert heading.lstrip("# ") in page, student
         assert feedback.text(edition, "passed" if score else "failed") in page
+        # nbgrader's page around it: its labels in the student's language too
+        assert ("Score:" in page) == (edition == "en"), student
         if edition == "zh":
             assert zh["columns"].split("|")[1].strip() in page
             for comment in comments:
