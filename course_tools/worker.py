@@ -44,7 +44,7 @@ test messages (course_messages) are in that language even if the student removed
 first cell that chooses it.
 
 Its feedback page is in that language too: `feedback` writes the words inside it, and
-`feedback_templates/feedback_<language>/` replaces nbgrader's page template, whose labels
+`feedback_templates/<language>/feedback/` replaces nbgrader's page template, whose labels
 (score, test cell, answer, comments) are English.
 
 *Redefined helpers* (`torch = None`, a student's own `assert_close`): hidden tests import what
@@ -79,7 +79,7 @@ from course_tools.coursekit import grade_id, is_test_cell
 from course_tools.sandbox import Limits, SandboxedKernelManager, limit_problems
 
 # The feedback pages of the translated editions: nbgrader's page, its labels translated
-# (feedback_templates/feedback_<language>/)
+# (feedback_templates/<language>/feedback/)
 FEEDBACK_TEMPLATES = Path(__file__).resolve().parent / "feedback_templates"
 DEFAULT_CELL_TIMEOUT = 30  # nbgrader's own default for Execute.timeout
 DEFAULT_NOTEBOOK_TIMEOUT = 120  # a chapter runs in under 10 s (tests/test_chapters.py)
@@ -223,10 +223,10 @@ def nbgrader_config(course: Path, cell_timeout: int = DEFAULT_CELL_TIMEOUT,
         config.SandboxedKernelManager.runtime_root = sandbox.runtime
         config.SandboxedKernelManager.language = language
     config.OverwriteCells.add_missing_cells = True
-    template = FEEDBACK_TEMPLATES / f"feedback_{language}"
-    if template.is_dir():  # the feedback page's own words in the edition's language
-        config.HTMLExporter.template_name = template.name
-        config.HTMLExporter.extra_template_basedirs = [str(FEEDBACK_TEMPLATES)]
+    if (FEEDBACK_TEMPLATES / language / "feedback").is_dir():
+        # the feedback page's own words in the edition's language: nbgrader's API asks for the
+        # template "feedback", found first (nbgrader's own then not at all) in this folder
+        config.HTMLExporter.extra_template_basedirs = [str(FEEDBACK_TEMPLATES / language)]
     config.Autograde.autograde_preprocessors = [
         BudgetedExecute, GuardReports, StderrIsNotAFailure, IgnorePattern,
         ClearMetadataPreprocessor,
