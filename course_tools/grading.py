@@ -9,8 +9,8 @@ SUBMISSIONS is a folder or a zip file, in either of two layouts (both may be mix
     <student>_<chapter>.ipynb                a flat export from a learning platform, one file
                                              per student and chapter, mapped by file name
 
-Either edition of a chapter may be handed in: `<chapter>.zh.ipynb`, `<student>_<chapter>.zh.ipynb`
-(see "Editions" below).
+Either edition of a chapter may be handed in: `<chapter>.zh.ipynb`,
+`<student>_<chapter>.zh.ipynb` (see "Editions" below).
 
 Everything written goes under --out, which becomes an ordinary nbgrader course directory
 (nbgrader_config.py, solutions/, notebooks/, gradebook.db, submitted/, autograded/, feedback/)

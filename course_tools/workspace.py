@@ -13,7 +13,10 @@ student wrote:
   cells changed, so they can carry their answers over.
 
 What was last delivered is kept in `workspace/.course/` (hidden in JupyterLab), to tell an
-untouched chapter from a started one and to say what changed.
+untouched chapter from a started one and to say what changed. Every copy gets the student's
+own Python version in its `language_info`, the one thing JupyterLab would otherwise rewrite on
+open (releases carry the course's: coursekit.RELEASE_PYTHON_VERSION), so an untouched chapter
+opens and closes unmodified.
 
 *Editions.* The student chooses the edition: `./course open --lang zh` delivers the Chinese
 releases (`<chapter>.zh.ipynb`), `--lang en` the English ones; the choice is kept in
@@ -21,12 +24,10 @@ releases (`<chapter>.zh.ipynb`), `--lang en` the English ones; the choice is kep
 edition is delivered and updated on its own: its own record, its update files
 (`<chapter> (course update N).zh.ipynb`), its notes in COURSE UPDATES.md in its language. A
 student who switches keeps the other edition's notebooks; the new one's are added beside them.
-Binder delivers every edition (`--lang all`) and remembers none: the student opens either. Every copy gets the student's
-own Python version in its `language_info`, the one thing JupyterLab would otherwise rewrite on
-open (releases carry the course's: coursekit.RELEASE_PYTHON_VERSION), so an untouched chapter
-opens and closes unmodified.
+Binder delivers every edition (`--lang all`) and remembers none: the student opens either.
 
-Run it as `python -m course_tools.workspace [--root COURSE] [--workspace FOLDER]`.
+Run it as `python -m course_tools.workspace [--root COURSE] [--workspace FOLDER]
+[--lang en|zh|all]`.
 """
 
 from __future__ import annotations
