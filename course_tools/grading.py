@@ -441,7 +441,8 @@ def main(argv: list[str] | None = None) -> int:
         "autograde, feedback, grades.csv and a summary of every problem found. Every "
         "submission's kernel runs in a bubblewrap sandbox.")
     parser.add_argument("submissions", type=Path, help="a folder or a zip file: "
-                        "<student>/<chapter>/<chapter>.ipynb or <student>_<chapter>.ipynb")
+                        "<student>/<chapter>/<chapter>.ipynb or <student>_<chapter>.ipynb "
+                        "(the Chinese edition: <chapter>.zh.ipynb, graded alike)")
     parser.add_argument("--chapters", nargs="+", metavar="CHAPTER",
                         help="chapters to grade (default: every chapter found in the input)")
     parser.add_argument("--out", type=Path, default=Path("graded"),
