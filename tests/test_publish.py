@@ -173,12 +173,15 @@ def test_edition_sets_itself_up_opens_and_checks(edition, tmp_path):
     assert opened.stdout.strip().splitlines()[-1].startswith("4."), opened.stdout
     engine = subprocess.run(
         [str(edition / ".venv" / "bin" / "python"), "-c",
-         "import autograd_core as torch, pathlib; x = torch.tensor(3.0, requires_grad=True); "
-         "(x * x).backward(); print(x.grad.item(), pathlib.Path(torch.__file__).parent)"],
+         "import autograd_core as torch, course_messages, pathlib; "
+         "x = torch.tensor(3.0, requires_grad=True); (x * x).backward(); "
+         "print(x.grad.item(), pathlib.Path(torch.__file__).parent, "
+         "course_messages.catalogue_path('zh'), len(course_messages.translations('zh')))"],
         capture_output=True, text=True, cwd=tmp_path)
     assert engine.returncode == 0, engine.stderr
-    grad, location = engine.stdout.split()
+    grad, location, catalogue, _ = engine.stdout.split()
     assert grad == "6.0" and Path(location) == edition / "autograd_core"
+    assert Path(catalogue) == edition / "course_messages" / "zh.po"  # read with polib
 
     listed = _run(edition, "check", "--list")
     assert listed.returncode == 0 and listed.stdout.split() == coursekit.chapters(ROOT)
