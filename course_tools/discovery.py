@@ -15,11 +15,14 @@ one would be guessing which the student meant.
 
 from __future__ import annotations
 
+import os
 import re
+import time
 import zipfile
 from pathlib import Path
 
 from course_tools import coursekit
+from course_tools.translation import EDITIONS
 from course_tools.outcome import Result, Task
 
 # "Copy of x", "x (1)", "x-Copy1", "x copy", "x_copy2", "x-1": what file managers, browsers
@@ -31,6 +34,23 @@ def canonical_stem(name: str) -> str:
     """A notebook's name without `.ipynb` and without the marks of a copy."""
     stem = name[: -len(".ipynb")] if name.endswith(".ipynb") else name
     return COPY_MARKS.sub("", stem).strip()
+
+
+def name_edition(name: str) -> tuple[str, str]:
+    """A notebook's name without `.ipynb`, the marks of a copy and the edition, and the edition
+    the name gives: `Copy of 01_x.zh (1).ipynb` -> ("01_x", "zh"), `01_x.ipynb` -> ("01_x",
+    "en")."""
+    stem = canonical_stem(name)
+    for language in EDITIONS:
+        if stem.endswith(f".{language}"):
+            return canonical_stem(stem[: -len(language) - 1]), language
+    return stem, "en"
+
+
+def edition_names(stem: str) -> dict[str, str]:
+    """The exact file name of each edition of `stem` (`01_x` or `alice_01_x`)."""
+    return {"en": f"{stem}.ipynb", **{language: f"{stem}.{language}.ipynb"
+                                       for language in EDITIONS}}
 
 
 def _notebooks_in(folder: Path) -> list[Path]:
@@ -50,7 +70,12 @@ def open_input(source: Path, scratch: Path) -> Path:
                 parts = Path(member.filename).parts
                 if member.filename.startswith("/") or ".." in parts or "__MACOSX" in parts:
                     continue
-                archive.extract(member, target)
+                made = archive.extract(member, target)
+                try:  # the member's own time: which of two editions was saved last
+                    stamp = time.mktime((*member.date_time, 0, 0, -1))
+                    os.utime(made, (stamp, stamp))
+                except (OverflowError, ValueError, OSError):
+                    pass
         folder = target
         entries = [p for p in folder.iterdir() if not p.name.startswith(".")]
         while len(entries) == 1 and entries[0].is_dir() and not _looks_like_student(entries[0]):
@@ -97,7 +122,7 @@ def find_submissions(folder: Path, known: list[str]) -> tuple[dict[tuple[str, st
             stamp = chapter_dir / "timestamp.txt"
             if stamp.is_file():
                 task.timestamp = stamp.read_text(encoding="utf-8", errors="replace").strip()
-            _choose(task, found, exact=f"{chapter}.ipynb")
+            _choose(task, found, edition_names(chapter))
             tasks[(student, chapter)] = task
 
     # a flat export: <student>_<chapter>.ipynb at the top
@@ -110,7 +135,7 @@ def find_submissions(folder: Path, known: list[str]) -> tuple[dict[tuple[str, st
                 f"malformed: {path.name}: the file name names no chapter of this course "
                 f"(expected <student>_<chapter>.ipynb)"]))
             continue
-        before, after = stem.split(chapter, 1)
+        before, _ = stem.split(chapter, 1)
         student = COPY_MARKS.sub("", before).strip(" _-")
         if not student:
             unmapped.append(Result(stem, chapter, 0.0, 0.0, [
@@ -119,38 +144,60 @@ def find_submissions(folder: Path, known: list[str]) -> tuple[dict[tuple[str, st
         flat.setdefault((student, chapter), []).append(path)
     for (student, chapter), paths in sorted(flat.items()):
         students.add(student)
-        exact = f"{student}_{chapter}.ipynb"
         task = tasks.setdefault((student, chapter), Task(student, chapter))
         task.received += [str(p) for p in paths]
         if task.path is None:
             task.problems = []
-            _choose(task, [Path(p) for p in task.received], exact=exact)
+            _choose(task, [Path(p) for p in task.received],
+                    edition_names(f"{student}_{chapter}"))
     return tasks, students, unmapped
 
 
-def _choose(task: Task, found: list[Path], exact: str) -> None:
-    """Pick the notebook to grade among the candidates for one student's chapter: the exact
-    name; else the only candidate; else the only one whose name is the chapter's once the marks
-    of a copy are taken off. Anything else is ambiguous."""
+def _choose(task: Task, found: list[Path], exact: dict[str, str]) -> None:
+    """Pick the notebook to grade among the candidates for one student's chapter (`exact`: the
+    right file name of each edition): the exact names; else the only candidate; else those
+    whose name is right once the marks of a copy are taken off. One left is graded; one of each
+    of two editions, the later saved (see the module's docstring); anything else is
+    ambiguous."""
     names = [p.name for p in found]
-    if exact in names:
-        chosen = found[names.index(exact)]
-    elif len(found) == 1:
-        chosen = found[0]
-    else:
-        plain = [p for p in found if canonical_stem(p.name) == canonical_stem(exact)]
-        chosen = plain[0] if len(plain) == 1 else None
+    plain_stem = exact["en"][: -len(".ipynb")]
+    pool = [p for p in found if p.name in exact.values()]
+    if not pool:
+        pool = found if len(found) == 1 else [p for p in found
+                                              if name_edition(p.name)[0] == plain_stem]
+    by_edition: dict[str, list[Path]] = {}
+    for path in pool:
+        by_edition.setdefault(name_edition(path.name)[1], []).append(path)
+    chosen = None
+    if pool and all(len(paths) == 1 for paths in by_edition.values()):
+        chosen = pool[0]
+        if len(pool) > 1:
+            chosen = max(pool, key=lambda p: (_saved(p), name_edition(p.name)[1] == "en"))
+            others = [p.name for p in pool if p != chosen]
+            why = "saved last" if len({_saved(p) for p in pool}) == len(pool) else \
+                "saved at the same time: the English one"
+            task.problems.append(
+                f"both-editions: {' and '.join(sorted(p.name for p in pool))} handed in; "
+                f"{chosen.name} graded ({why}), {', '.join(others)} not graded")
     if chosen is None:
         if found:
             task.problems.append(f"ambiguous: {len(found)} notebooks ({', '.join(names)}) and "
-                                 f"none named {exact}; not graded")
+                                 f"none named {exact['en']}; not graded")
         else:
             task.problems.append(f"missing: no {task.chapter} notebook handed in")
         return
     task.path = str(chosen)
-    if chosen.name != exact:
-        task.problems.append(f"renamed: {chosen.name} graded as {task.chapter}.ipynb")
+    task.edition = name_edition(chosen.name)[1]
+    if chosen.name != exact[task.edition]:
+        task.problems.append(f"renamed: {chosen.name} graded as "
+                             f"{edition_names(task.chapter)[task.edition]}")
     for other in names:
-        if other != chosen.name:
+        if other not in {p.name for p in pool}:
             task.problems.append(f"extra-file: {other} ignored; {chosen.name} was graded")
 
+
+def _saved(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0

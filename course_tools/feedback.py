@@ -28,6 +28,13 @@ is sanitised: ANSI escapes removed, any line that quotes a line of a hidden test
 (of any chapter in the course's source folder or in this repository's) dropped, and its length
 bounded.
 
+*In the student's language.* The feedback's own words (the summary, "passed", the fixed
+sentences above) come from `TEXTS`, in the language of the edition graded: the source
+notebook's (`translation.edition_language`; a translated submission is graded against its
+edition's source, course_tools/grading.py). The test cells' visible source is that source's,
+comments translated; a failure's message is what the kernel said, in that language too
+(COURSE_LANG, course_messages).
+
 `nbgrader_config.py` puts this preprocessor into `GenerateFeedback.preprocessors`, so plain
 `nbgrader generate_feedback` and `./course grade` (which loads the same file) both use it.
 """
@@ -49,6 +56,7 @@ from traitlets import Integer, List
 from course_tools.coursekit import (
     HIDDEN_BEGIN, HIDDEN_END, REPO, SOLUTION_BEGIN, SOLUTION_END, SOURCE_DIR,
 )
+from course_tools.translation import edition_language
 
 # Lines shorter than this (stripped) are not treated as secret: `return out`, `)`, `pass`
 # occur everywhere, and a message line quoting one gives nothing away.
@@ -63,6 +71,56 @@ STDERR_FAILURE = ("No assertion failed, but something was written to stderr whil
 SILENT_FAILURE = "The test cell did not earn its points."
 ANSWER_PLACEHOLDER = ("Your answer to {name} is in your own notebook; the feedback does not "
                       "repeat answers.")
+
+# Every word the feedback adds, in each edition's language (the one place to translate them).
+TEXTS = {
+    "en": {
+        "heading": "# Feedback on {notebook}\n\nEach test cell of your notebook, its points and "
+                   "why it failed, if it did. Hidden tests and answers are not shown.",
+        "columns": "| test cell | points | result |",
+        "passed": "passed", "failed": "failed",
+        "passed points": "passed: {score} / {points} points",
+        "failed points": "failed: {score} / {points} points",
+        "hidden": HIDDEN_FAILURE, "unlocated": UNLOCATED_FAILURE, "stderr": STDERR_FAILURE,
+        "silent": SILENT_FAILURE, "answer": ANSWER_PLACEHOLDER,
+        "failing line": "The check that failed, line {line}:",
+        "no message": "{ename} (no message)",
+        "more lines": "... ({count} more lines not shown)",
+        "cut": " ... (cut)",
+        "dropped one": "(1 line of the message not shown: they quote the hidden tests or the "
+                       "solution)",
+        "dropped": "({count} lines of the message not shown: they quote the hidden tests or the "
+                   "solution)",
+    },
+    "zh": {
+        "heading": "# {notebook} 的反馈\n\n下面列出你的笔记本中每个测试单元格的得分；没有通过的，"
+                   "也写明原因。隐藏测试和答案不会显示。",
+        "columns": "| 测试单元格 | 得分 | 结果 |",
+        "passed": "通过", "failed": "未通过",
+        "passed points": "通过：{score} / {points} 分",
+        "failed points": "未通过：{score} / {points} 分",
+        "hidden": "你的答案通过了可见的测试，却没有通过隐藏测试（隐藏测试会换用别的输入）。"
+                  "请检查它对任何输入都成立，而不只是对看得见的那几个例子。",
+        "unlocated": "测试单元格还没运行完就因 {ename} 停下了（比如超出了时间限制，或者你的代码"
+                     "崩溃了）；它的消息不予显示。",
+        "stderr": "没有断言失败，但测试单元格运行时有内容写到了 stderr（也许是你的代码发出的警告？），"
+                  "nbgrader 把这算作失败。",
+        "silent": "这个测试单元格没有得分。",
+        "answer": "你对 {name} 的答案在你自己的笔记本里；反馈不重复答案。",
+        "failing line": "没有通过的检查，第 {line} 行：",
+        "no message": "{ename}（没有消息）",
+        "more lines": "……（还有 {count} 行未显示）",
+        "cut": " ……（已截断）",
+        "dropped one": "（消息中有 1 行未显示：它引用了隐藏测试或答案）",
+        "dropped": "（消息中有 {count} 行未显示：它们引用了隐藏测试或答案）",
+    },
+}
+
+
+def text(language: str, key: str, **fields) -> str:
+    """One of the feedback's own sentences in `language` (English for one without a table)."""
+    return TEXTS.get(language, TEXTS["en"])[key].format(**fields)
+
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 # IPython >= 8 names the frame of a cell `Cell In[<execution count>], line <line>`.
@@ -140,7 +198,7 @@ def secret_lines_in(source_directory: Path) -> set[str]:
 
 
 def sanitise(message: str, secrets: set[str], max_lines: int = 20,
-             max_characters: int = 2000) -> str:
+             max_characters: int = 2000, language: str = "en") -> str:
     """A message fit for a student: ANSI escapes removed, every line that quotes a secret line
     dropped (and the drop said), at most max_lines lines and max_characters characters."""
     kept, dropped = [], 0
@@ -150,14 +208,14 @@ def sanitise(message: str, secrets: set[str], max_lines: int = 20,
         else:
             kept.append(line)
     if len(kept) > max_lines:
-        kept = kept[:max_lines] + [f"... ({len(kept) - max_lines} more lines not shown)"]
-    text = "\n".join(kept)
-    if len(text) > max_characters:
-        text = text[:max_characters] + " ... (cut)"
+        kept = kept[:max_lines] + [text(language, "more lines", count=len(kept) - max_lines)]
+    shown = "\n".join(kept)
+    if len(shown) > max_characters:
+        shown = shown[:max_characters] + text(language, "cut")
     if dropped:
-        text += (f"\n({dropped} line{'s' if dropped > 1 else ''} of the message not shown: "
-                 "they quote the hidden tests or the solution)")
-    return text
+        shown += "\n" + (text(language, "dropped", count=dropped) if dropped > 1
+                         else text(language, "dropped one"))
+    return shown
 
 
 # --------------------------------------------------------------------------------------------
@@ -177,27 +235,31 @@ def failing_line(cell: NotebookNode, error: NotebookNode) -> int | None:
     return None
 
 
-def explain_failure(cell: NotebookNode, secrets: set[str], max_lines: int = 20) -> str:
+def explain_failure(cell: NotebookNode, secrets: set[str], max_lines: int = 20,
+                    language: str = "en") -> str:
     """Why a test cell that did not earn its points failed, in words safe to show."""
     errors = [output for output in cell.get("outputs", []) if output.output_type == "error"]
     if not errors:
         if any(output.output_type == "stream" and output.get("name") == "stderr"
                for output in cell.get("outputs", [])):
-            return STDERR_FAILURE
-        return SILENT_FAILURE
+            return text(language, "stderr")
+        return text(language, "silent")
     error = errors[0]
     ename = sanitise(str(error.get("ename", "an error")), secrets, max_lines=1,
-                     max_characters=80) or "an error"
+                     max_characters=80, language=language) or "an error"
     line = failing_line(cell, error)
     lines = cell.source.splitlines()
     mask = hidden_mask(cell.source)
     if line is None or not 1 <= line <= len(lines):
-        return UNLOCATED_FAILURE.format(ename=ename)
+        return text(language, "unlocated", ename=ename)
     if mask[line - 1]:
-        return HIDDEN_FAILURE
-    message = sanitise(str(error.get("evalue", "")), secrets, max_lines=max_lines)
-    shown = f"{ename}: {message}" if message.strip() else f"{ename} (no message)"
-    return f"{shown}\n\nThe check that failed, line {line}:\n    {lines[line - 1].strip()}"
+        return text(language, "hidden")
+    message = sanitise(str(error.get("evalue", "")), secrets, max_lines=max_lines,
+                       language=language)
+    shown = f"{ename}: {message}" if message.strip() else text(language, "no message",
+                                                                 ename=ename)
+    return (f"{shown}\n\n{text(language, 'failing line', line=line)}\n"
+            f"    {lines[line - 1].strip()}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -238,6 +300,7 @@ class KeepSecrets(NbGraderPreprocessor):
             raise FileNotFoundError(
                 f"KeepSecrets: the source notebook {source} is missing; feedback needs it to "
                 "know the solution lines it must never quote")
+        self.language = edition_language(nbformat.read(str(source), as_version=4))
         # Every chapter's secrets, not only this one's: a grading scratch course holds one
         # chapter's source, and a message may quote another chapter. The repository this
         # package was installed from has them all.
@@ -267,33 +330,33 @@ class KeepSecrets(NbGraderPreprocessor):
         for cell in nb.cells:
             if nbgrader_utils.is_grade(cell):
                 score, points = _points(cell)
-                result = "passed" if score >= points else "failed"
+                result = text(self.language, "passed" if score >= points else "failed")
                 name = re.sub(r"[^\w-]", "?", str(cell.metadata.nbgrader.get("grade_id")))
                 rows.append(f"| `{name}` | {_number(score)} / {_number(points)} | {result} |")
-        table = "\n".join(["| test cell | points | result |", "|---|---|---|", *rows])
+        table = "\n".join([text(self.language, "columns"), "|---|---|---|", *rows])
         return nbformat.v4.new_markdown_cell(
-            f"# Feedback on {notebook}\n\nEach test cell of your notebook, its points and why it "
-            "failed, if it did. Hidden tests and answers are not shown.\n\n" + table)
+            text(self.language, "heading", notebook=notebook) + "\n\n" + table)
 
     def _test_cell(self, cell: NotebookNode, secrets: set[str]) -> NotebookNode:
         score, points = _points(cell)
+        numbers = {"score": _number(score), "points": _number(points)}
         if score >= points:
-            text = f"passed: {_number(score)} / {_number(points)} points"
+            said = text(self.language, "passed points", **numbers)
         else:
-            reason = explain_failure(cell, secrets, self.max_message_lines)
-            text = f"failed: {_number(score)} / {_number(points)} points\n\n{reason}"
+            reason = explain_failure(cell, secrets, self.max_message_lines, self.language)
+            said = text(self.language, "failed points", **numbers) + f"\n\n{reason}"
         shown = nbformat.v4.new_code_cell(visible_source(cell.source))
         shown.metadata["nbgrader"] = dict(cell.metadata["nbgrader"])
-        shown.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text + "\n")]
+        shown.outputs = [nbformat.v4.new_output("stream", name="stdout", text=said + "\n")]
         return shown
 
     def _placeholder(self, cell: NotebookNode) -> NotebookNode:
         name = cell.metadata["nbgrader"].get("grade_id", "this exercise")
-        text = ANSWER_PLACEHOLDER.format(name=name)
+        said = text(self.language, "answer", name=name)
         if cell.cell_type == "code":
-            shown = nbformat.v4.new_code_cell(f"# {text}")
+            shown = nbformat.v4.new_code_cell(f"# {said}")
         else:
-            shown = nbformat.v4.new_markdown_cell(f"*{text}*")
+            shown = nbformat.v4.new_markdown_cell(f"*{said}*")
         shown.metadata["nbgrader"] = dict(cell.metadata["nbgrader"])
         return shown
 

@@ -9,6 +9,9 @@ SUBMISSIONS is a folder or a zip file, in either of two layouts (both may be mix
     <student>_<chapter>.ipynb                a flat export from a learning platform, one file
                                              per student and chapter, mapped by file name
 
+Either edition of a chapter may be handed in: `<chapter>.zh.ipynb`,
+`<student>_<chapter>.zh.ipynb` (see "Editions" below).
+
 Everything written goes under --out, which becomes an ordinary nbgrader course directory
 (nbgrader_config.py, solutions/, notebooks/, gradebook.db, submitted/, autograded/, feedback/)
 plus `received/` (every input file, byte for byte), `logs/`, `grades.csv` (nbgrader's CSV
@@ -40,6 +43,19 @@ can stop costs that student the chapter, never anybody else's grade: the pool st
 (and its kernel) that has not finished --notebook-timeout + 60 s after it started; that
 student-chapter scores 0, reported "killed".
 
+*Editions.* A class may mix the English and the translated editions (`<chapter>.zh.ipynb`,
+course_tools/translation.py). A submission's edition is its notebook's metadata
+(`course.language`, which every translated release carries), else what its file name says
+(`discovery`). A translated submission is inspected against that edition's release and graded
+against that edition's source: a scratch nbgrader course made by `translation.translated_course`
+(the same grade ids, points and code; only the text differs), in which generate_assignment
+registered the translated cells, so that nbgrader's checksums match what the student got. Its
+kernel gets COURSE_LANG (test messages in that language, even if the student deleted the
+release's first cell that chooses it), and its feedback is in that language (`feedback`). Its
+grades go into the one gradebook under the same chapter and notebook name as the English ones:
+grades.csv and the summary have one row per student and chapter, the summary saying which
+edition was graded. Which of two editions handed in is graded: `discovery`.
+
 *A run always finishes and loses nothing.* A worker that fails, or a failure while recording
 one student's result (the gradebook, copying the feedback), is reported against that student
 ("error: ..."), and the run goes on; grades.csv, the summary and every feedback are written at
@@ -49,6 +65,7 @@ the end whatever happened to single submissions.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import sys
@@ -62,10 +79,10 @@ from nbgrader import utils as nbgrader_utils
 from nbgrader.api import Gradebook
 from sqlalchemy.exc import SAWarning
 
-from course_tools import coursekit, report
+from course_tools import coursekit, report, translation
 from course_tools.coursekit import SOURCE_DIR, release_notebook, scratch_course
 from course_tools.discovery import find_submissions, open_input
-from course_tools.inspection import inspect
+from course_tools.inspection import MAX_NOTEBOOK_BYTES, inspect
 from course_tools.outcome import Result, Task
 from course_tools.sandbox import (
     DEFAULT_MEMORY, Limits, byte_size, parse_byte_size, prepare_engine, require_sandbox,
@@ -93,17 +110,58 @@ def prepare_course(root: Path, out: Path, chapter_names: list[str]) -> dict[str,
     """Make `out` an nbgrader course with the chapters' sources, their releases and a gradebook
     that knows them (generate_assignment). Returns each chapter's maximum score."""
     scratch_course(root, out, chapter_names)
-    api = nbgrader_api(out)
-    max_scores = {}
+    return _generate(out, chapter_names)
+
+
+def _generate(course: Path, chapter_names: list[str]) -> dict[str, float]:
+    """generate_assignment of each chapter in an nbgrader course; each one's maximum score."""
+    api = nbgrader_api(course)
     for chapter in chapter_names:
         made = api.generate_assignment(chapter, force=True, create=True)
         if not made["success"]:
             raise coursekit.CourseError(f"generate_assignment {chapter} failed:\n"
                                         f"{made.get('error') or made.get('log')}")
-    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gradebook:
-        for chapter in chapter_names:
-            max_scores[chapter] = float(gradebook.find_assignment(chapter).max_score)
-    return max_scores
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        return {chapter: float(gradebook.find_assignment(chapter).max_score)
+                for chapter in chapter_names}
+
+
+def _graded_cells(nb: nbformat.NotebookNode) -> list[tuple[str, object]]:
+    return [(coursekit.grade_id(c), c.metadata["nbgrader"].get("points"))
+            for c in nb.cells if coursekit.grade_id(c)]
+
+
+def prepare_edition(root: Path, folder: Path, language: str, chapter_names: list[str],
+                    english: dict[str, nbformat.NotebookNode]) -> dict[str, nbformat.NotebookNode]:
+    """An nbgrader course in `folder` whose sources are the chapters in `language`, released and
+    registered in its own gradebook (what a worker grading a submission of that edition copies).
+    Returns its releases; stops if an edition would not grade as the English one (`english`:
+    the English releases)."""
+    translation.translated_course(root, folder, language, chapter_names)
+    _generate(folder, chapter_names)
+    releases = {c: coursekit.read_notebook(release_notebook(folder, c)) for c in chapter_names}
+    for chapter in chapter_names:
+        if _graded_cells(releases[chapter]) != _graded_cells(english[chapter]):
+            raise coursekit.CourseError(
+                f"the {language} edition of {chapter} does not have the English one's graded "
+                f"cells and points: {_graded_cells(releases[chapter])} against "
+                f"{_graded_cells(english[chapter])}")
+    return releases
+
+
+def submission_edition(task: Task) -> str:
+    """The edition of a submission: its notebook's metadata (`course.language`), else what its
+    file name says (task.edition, from discovery). A file that cannot be read keeps the name's:
+    `inspect` reports it."""
+    path = Path(task.path)
+    try:
+        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+            return task.edition
+        metadata = json.loads(path.read_bytes().decode("utf-8", errors="replace"))["metadata"]
+        language = metadata["course"]["language"]
+    except Exception:  # not JSON, not a notebook, no such metadata
+        return task.edition
+    return language if language in ("en", *translation.EDITIONS) else task.edition
 
 
 def _copy_received(task: Task, out: Path) -> None:
@@ -114,10 +172,12 @@ def _copy_received(task: Task, out: Path) -> None:
         shutil.copy2(path, target / Path(path).name)
 
 
-def _stage(task: Task, nb: nbformat.NotebookNode, out: Path, template_db: Path,
+def _stage(task: Task, nb: nbformat.NotebookNode, out: Path, course: Path,
            work_root: Path) -> Path:
-    """out/submitted/<student>/<chapter>/<chapter>.ipynb (what is graded), and a scratch
-    course for the worker: config, the chapter's source, a fresh gradebook, the submission."""
+    """out/submitted/<student>/<chapter>/<chapter>.ipynb (what is graded, whatever its
+    edition), and a scratch course for the worker: the config, the chapter's source and a
+    fresh copy of the gradebook of `course` (out's, or the submission's edition's), and the
+    submission."""
     submitted = out / "submitted" / task.student / task.chapter
     submitted.mkdir(parents=True, exist_ok=True)
     coursekit.write_notebook(nb, submitted / f"{task.chapter}.ipynb")
@@ -125,9 +185,9 @@ def _stage(task: Task, nb: nbformat.NotebookNode, out: Path, template_db: Path,
         (submitted / "timestamp.txt").write_text(task.timestamp + "\n", encoding="utf-8")
     work = work_root / f"{task.student}__{task.chapter}"
     work.mkdir(parents=True)
-    shutil.copy2(out / "nbgrader_config.py", work / "nbgrader_config.py")
-    shutil.copytree(out / SOURCE_DIR / task.chapter, work / SOURCE_DIR / task.chapter)
-    shutil.copy2(template_db, work / "gradebook.db")
+    shutil.copy2(course / "nbgrader_config.py", work / "nbgrader_config.py")
+    shutil.copytree(course / SOURCE_DIR / task.chapter, work / SOURCE_DIR / task.chapter)
+    shutil.copy2(course / "gradebook.db", work / "gradebook.db")
     shutil.copytree(submitted, work / "submitted" / task.student / task.chapter)
     return work
 
@@ -232,9 +292,15 @@ def _grade(submissions: Path, out: Path, root: Path, known: list[str],
     max_scores = prepare_course(root, out, graded_chapters)
     log(f"course ready in {out} ({report.clock(time.monotonic() - started)}): sources, "
         "releases, gradebook")
-    template_db = scratch / "gradebook-template.db"
-    shutil.copy2(out / "gradebook.db", template_db)
-    releases = {c: coursekit.read_notebook(release_notebook(out, c)) for c in graded_chapters}
+    # what workers copy: a course with the sources and the gradebook before any grade
+    courses = {"en": scratch / "course-en"}
+    courses["en"].mkdir()
+    shutil.copy2(out / "nbgrader_config.py", courses["en"] / "nbgrader_config.py")
+    shutil.copy2(out / "gradebook.db", courses["en"] / "gradebook.db")
+    for chapter in graded_chapters:
+        shutil.copytree(out / SOURCE_DIR / chapter, courses["en"] / SOURCE_DIR / chapter)
+    english = {c: coursekit.read_notebook(release_notebook(out, c)) for c in graded_chapters}
+    releases = {("en", c): nb for c, nb in english.items()}
     every_row = [] if settings else [NOT_SANDBOXED]
 
     tasks = []
@@ -250,11 +316,21 @@ def _grade(submissions: Path, out: Path, root: Path, known: list[str],
     for result in unmapped:
         result.problems += every_row
         results.append(result)
+    for task in tasks:
+        if task.path and not task.fatal:
+            task.edition = submission_edition(task)
+    for language in sorted({t.edition for t in tasks if t.path and not t.fatal} - {"en"}):
+        courses[language] = scratch / f"course-{language}"
+        made = prepare_edition(root, courses[language], language, graded_chapters, english)
+        releases.update({(language, c): nb for c, nb in made.items()})
+        log(f"the {language} edition ready ({report.clock(time.monotonic() - started)}): "
+            "its sources, releases and gradebook")
     pending: list[tuple[Task, nbformat.NotebookNode | None]] = []
     for task in tasks:
         try:
             _copy_received(task, out)
-            nb = inspect(task, releases[task.chapter]) if task.path and not task.fatal else None
+            nb = inspect(task, releases[task.edition, task.chapter]) \
+                if task.path and not task.fatal else None
         except Exception as error:  # an unreadable file, a file that vanished meanwhile
             task.problems.append(f"error: {task.path} could not be read ({error})")
             nb = None
@@ -270,6 +346,7 @@ def _grade(submissions: Path, out: Path, root: Path, known: list[str],
     def finished(task: Task, result: Result, work: Path | None) -> None:
         """Record one result; whatever fails here is named against this student only."""
         result.problems += every_row
+        result.edition = task.edition
         try:
             _merge(out, task, result, work)
         except Exception as error:
@@ -307,7 +384,7 @@ def _grade(submissions: Path, out: Path, root: Path, known: list[str],
         if nb is None:
             continue
         try:
-            work = _stage(task, nb, out, template_db, work_root)
+            work = _stage(task, nb, out, courses[task.edition], work_root)
         except Exception as error:
             finished(task, Result(task.student, task.chapter, 0.0, max_scores[task.chapter],
                                   task.problems + [f"error: the submission could not be "
@@ -316,7 +393,8 @@ def _grade(submissions: Path, out: Path, root: Path, known: list[str],
             continue
         staged[number] = (task, work)
         calls.append((number, run_worker, (str(work), task.student, task.chapter,
-                                           cell_timeout, notebook_timeout, settings)))
+                                           cell_timeout, notebook_timeout, settings,
+                                           task.edition)))
     hard_limit = notebook_timeout + KILL_GRACE_SECONDS
 
     def ended(number: int, outcome: Outcome) -> None:
@@ -363,7 +441,8 @@ def main(argv: list[str] | None = None) -> int:
         "autograde, feedback, grades.csv and a summary of every problem found. Every "
         "submission's kernel runs in a bubblewrap sandbox.")
     parser.add_argument("submissions", type=Path, help="a folder or a zip file: "
-                        "<student>/<chapter>/<chapter>.ipynb or <student>_<chapter>.ipynb")
+                        "<student>/<chapter>/<chapter>.ipynb or <student>_<chapter>.ipynb "
+                        "(the Chinese edition: <chapter>.zh.ipynb, graded alike)")
     parser.add_argument("--chapters", nargs="+", metavar="CHAPTER",
                         help="chapters to grade (default: every chapter found in the input)")
     parser.add_argument("--out", type=Path, default=Path("graded"),

@@ -17,7 +17,7 @@ FATAL = ("missing", "malformed", "wrong-notebook", "ambiguous", "kernel-died", "
 LIMITS = ("memory", "processes", "open-files", "file-size")
 # Reported, the chapter graded:
 NOTED = ("renamed", "tampered", "tampered-runtime", "timeout", "stderr", "extra-file",
-         "not-sandboxed") + LIMITS
+         "both-editions", "not-sandboxed") + LIMITS
 
 
 def kind(problem: str) -> str:
@@ -35,6 +35,7 @@ class Task:
     problems: list[str] = field(default_factory=list)
     received: list[str] = field(default_factory=list)  # input files that belong here
     timestamp: str | None = None  # nbgrader's timestamp.txt, when the layout has one
+    edition: str = "en"  # the edition handed in: "en", or a translation's language ("zh")
 
     @property
     def fatal(self) -> bool:
@@ -55,6 +56,7 @@ class Result:
     seconds: float = 0.0
     feedback: str | None = None
     died: bool = False
+    edition: str = "en"
 
     @property
     def fatal(self) -> bool:

@@ -4,10 +4,14 @@ This repository is the instructor's: `solutions/` holds every solution and hidde
 and `course_tools/` the checks and the grading. Students of a graded class get a copy with what
 they need and nothing else:
 
-    notebooks/        the releases, as `./course release` made them (no solutions, no hidden tests)
+    notebooks/        the releases, as `./course release` made them (no solutions, no hidden tests),
+                      both editions: <chapter>.ipynb (English) and <chapter>.zh.ipynb (Chinese)
     autograd_core/    the engine the chapters import
+    course_messages/  the test cells' messages in the learner's language (zh.po), which the
+                      Chinese notebooks and COURSE_LANG ask for
     binder/           the Binder environment and the student view of JupyterLab
-    README.md         the students' README: `./course open` and `./course check`
+    README.md         the students' README: `./course open [--lang en|zh]` and `./course check`,
+                      with a section in Chinese
     course            the students' entry point (open, check)
     course_check.py   what `./course check` runs: the visible tests of their notebooks
     pyproject.toml    the engine and the `course` extra, without the instructors' tooling
@@ -36,7 +40,7 @@ from course_tools.coursekit import (
 )
 
 TEMPLATES = Path(__file__).resolve().parent / "student_edition"
-COPIED_FOLDERS = (RELEASE_DIR, "autograd_core", "binder")
+COPIED_FOLDERS = (RELEASE_DIR, "autograd_core", "course_messages", "binder")
 TEMPLATE_FILES = {  # file in TEMPLATES -> file in the edition
     "README.md": "README.md",
     "course": "course",
@@ -56,7 +60,8 @@ def binder_badge(github: str | None) -> str:
         return ""
     url = f"https://mybinder.org/v2/gh/{github}/HEAD?urlpath=lab/tree/notebooks"
     return (f"[![Binder](https://mybinder.org/badge_logo.svg)]({url}) (opens the chapters "
-            "in JupyterLab in your browser, with nothing installed)")
+            "in JupyterLab in your browser, with nothing installed; each chapter folder has "
+            "both editions: `<chapter>.ipynb` in English, `<chapter>.zh.ipynb` 中文版)")
 
 
 def check_destination(destination: Path, repo: Path = REPO) -> Path:

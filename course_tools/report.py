@@ -10,7 +10,7 @@ from nbgrader.api import Gradebook
 
 from course_tools.outcome import FATAL, Result, kind
 
-SUMMARY_FIELDS = ("student", "chapter", "score", "max_score", "problems")
+SUMMARY_FIELDS = ("student", "chapter", "edition", "score", "max_score", "problems")
 
 
 def export_csv(out: Path) -> None:
@@ -26,21 +26,21 @@ def write_summary(out: Path, results: list[Result]) -> None:
         writer = csv.writer(handle)
         writer.writerow(SUMMARY_FIELDS)
         for r in results:
-            writer.writerow([r.student, r.chapter, f"{r.score:g}", f"{r.max_score:g}",
-                             " | ".join(r.problems)])
+            writer.writerow([r.student, r.chapter, r.edition, f"{r.score:g}",
+                             f"{r.max_score:g}", " | ".join(r.problems)])
     (out / "summary.txt").write_text(summary_table(results) + "\n", encoding="utf-8")
 
 
 def summary_table(results: list[Result]) -> str:
-    rows = [("student", "chapter", "score", "problems")]
+    rows = [("student", "chapter", "edition", "score", "problems")]
     for r in results:
-        rows.append((r.student, r.chapter, f"{r.score:g}/{r.max_score:g}",
+        rows.append((r.student, r.chapter, r.edition, f"{r.score:g}/{r.max_score:g}",
                      " | ".join(r.problems) or "-"))
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = []
     for i, row in enumerate(rows):
-        lines.append("  ".join(cell.ljust(widths[j]) for j, cell in enumerate(row[:3]))
-                     + "  " + row[3])
+        lines.append("  ".join(cell.ljust(widths[j]) for j, cell in enumerate(row[:4]))
+                     + "  " + row[4])
         if i == 0:
             lines.append("  ".join("-" * w for w in widths) + "  " + "-" * 8)
     return "\n".join(lines)

@@ -164,8 +164,9 @@ def _bwrap_knows(option: str) -> bool:
 
 
 def bwrap_command(engine: Path, home: Path, runtime: Path,
-                  tmp_size: int = Limits.tmp_size) -> list[str]:
-    """bwrap and its options, up to the `--` before the command it runs."""
+                  tmp_size: int = Limits.tmp_size, language: str = "en") -> list[str]:
+    """bwrap and its options, up to the `--` before the command it runs; `language` is the one
+    the test messages are shown in (COURSE_LANG, course_messages)."""
     if _as_root():
         isolation = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
                      "--unshare-cgroup-try", "--cap-add", "CAP_SETUID", "--cap-add",
@@ -206,7 +207,7 @@ def bwrap_command(engine: Path, home: Path, runtime: Path,
         "PYTHONPATH": ENGINE_MOUNT, "PYTHONNOUSERSITE": "1", "LANG": "C.UTF-8",
         # one thread per BLAS: the same numbers on any machine, and far from the process limit
         "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1", "COURSE_LANG": language,
     }
     for name, value in environment.items():
         args += ["--setenv", name, value]
@@ -322,6 +323,8 @@ class SandboxedKernelManager(AsyncKernelManager):
                            "IPC socket paths are limited to 107 bytes)").tag(config=True)
     engine = Unicode("", help="The engine's copy (prepare_engine)").tag(config=True)
     limits = Dict(help="Limits' fields (see Limits)").tag(config=True)
+    language = Unicode("en", help="The language of the test messages (COURSE_LANG)").tag(
+        config=True)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -357,7 +360,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         engine = Path(self.engine)
         assert self._home and self._runtime, "format_kernel_cmd before pre_start_kernel"
         limits = Limits(**self.limits)
-        return (bwrap_command(engine, self._home, self._runtime, limits.tmp_size)
+        return (bwrap_command(engine, self._home, self._runtime, limits.tmp_size,
+                              self.language)
                 + launcher_command(limits, self._uid) + command)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:

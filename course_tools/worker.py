@@ -38,6 +38,15 @@ the pristine runtime around every cell and reports what it restored in each cell
 (and any result a test cell showed through the display hook) and turns them into
 "tampered-runtime" problems.
 
+*The learner's language.* A submission of a translated edition is graded with COURSE_LANG set
+to its language in the kernel's environment (the sandbox clears every other variable), so the
+test messages (course_messages) are in that language even if the student removed the release's
+first cell that chooses it.
+
+Its feedback page is in that language too: `feedback` writes the words inside it, and
+`feedback_templates/<language>/feedback/` replaces nbgrader's page template, whose labels
+(score, test cell, answer, comments) are English.
+
 *Redefined helpers* (`torch = None`, a student's own `assert_close`): hidden tests import what
 they use; `coursekit.lint_hidden_test_names` (part of `lint_chapter`) enforces it.
 """
@@ -69,6 +78,9 @@ from course_tools import coursekit, kernel_guard
 from course_tools.coursekit import grade_id, is_test_cell
 from course_tools.sandbox import Limits, SandboxedKernelManager, limit_problems
 
+# The feedback pages of the translated editions: nbgrader's page, its labels translated
+# (feedback_templates/<language>/feedback/)
+FEEDBACK_TEMPLATES = Path(__file__).resolve().parent / "feedback_templates"
 DEFAULT_CELL_TIMEOUT = 30  # nbgrader's own default for Execute.timeout
 DEFAULT_NOTEBOOK_TIMEOUT = 120  # a chapter runs in under 10 s (tests/test_chapters.py)
 
@@ -190,7 +202,7 @@ class StderrIsNotAFailure(NbGraderPreprocessor):
 
 def nbgrader_config(course: Path, cell_timeout: int = DEFAULT_CELL_TIMEOUT,
                     notebook_timeout: int = DEFAULT_NOTEBOOK_TIMEOUT,
-                    sandbox: SandboxSettings | None = None) -> Config:
+                    sandbox: SandboxSettings | None = None, language: str = "en") -> Config:
     """The course's nbgrader_config.py, pointed at course, with the grading preprocessors."""
     config = Config()
     config_file = course / "nbgrader_config.py"
@@ -209,7 +221,12 @@ def nbgrader_config(course: Path, cell_timeout: int = DEFAULT_CELL_TIMEOUT,
         config.SandboxedKernelManager.limits = asdict(sandbox.limits)
         config.SandboxedKernelManager.kernels_root = str(course / "kernels")
         config.SandboxedKernelManager.runtime_root = sandbox.runtime
+        config.SandboxedKernelManager.language = language
     config.OverwriteCells.add_missing_cells = True
+    if (FEEDBACK_TEMPLATES / language / "feedback").is_dir():
+        # the feedback page's own words in the edition's language: nbgrader's API asks for the
+        # template "feedback", found first (nbgrader's own then not at all) in this folder
+        config.HTMLExporter.extra_template_basedirs = [str(FEEDBACK_TEMPLATES / language)]
     config.Autograde.autograde_preprocessors = [
         BudgetedExecute, GuardReports, StderrIsNotAFailure, IgnorePattern,
         ClearMetadataPreprocessor,
@@ -220,8 +237,8 @@ def nbgrader_config(course: Path, cell_timeout: int = DEFAULT_CELL_TIMEOUT,
 
 def nbgrader_api(course: Path, cell_timeout: int = DEFAULT_CELL_TIMEOUT,
                  notebook_timeout: int = DEFAULT_NOTEBOOK_TIMEOUT,
-                 sandbox: SandboxSettings | None = None) -> NbGraderAPI:
-    config = nbgrader_config(course, cell_timeout, notebook_timeout, sandbox)
+                 sandbox: SandboxSettings | None = None, language: str = "en") -> NbGraderAPI:
+    config = nbgrader_config(course, cell_timeout, notebook_timeout, sandbox, language)
     return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
@@ -238,11 +255,14 @@ def cell_label(nb: nbformat.NotebookNode | None, index: int | None) -> str:
 
 
 def grade_in_scratch(work: Path, student: str, chapter: str, cell_timeout: int,
-                     notebook_timeout: int, sandbox: SandboxSettings | None = None) -> dict:
+                     notebook_timeout: int, sandbox: SandboxSettings | None = None,
+                     language: str = "en") -> dict:
     """Autograde and generate feedback for one submission in its own scratch course `work`
-    (prepared by the parent). Runs in a worker process; returns a picklable result."""
+    (prepared by the parent), its kernel's messages in `language`. Runs in a worker process
+    (whose environment an unsandboxed kernel inherits); returns a picklable result."""
     started = time.monotonic()
-    api = nbgrader_api(work, cell_timeout, notebook_timeout, sandbox)
+    os.environ["COURSE_LANG"] = language
+    api = nbgrader_api(work, cell_timeout, notebook_timeout, sandbox, language)
     log_parts = []
     autograded = api.autograde(chapter, student)
     log_parts.append(autograded.get("log", "") + autograded.get("error", ""))
@@ -319,7 +339,7 @@ def _stop_kernel(signum, frame) -> None:
 
 
 def run_worker(work: str, student: str, chapter: str, cell_timeout: int, notebook_timeout: int,
-               sandbox: SandboxSettings | None) -> dict:
+               sandbox: SandboxSettings | None, language: str = "en") -> dict:
     """A worker process's task: grade one submission. Its output, and its kernel's (which
     inherits the file descriptors), go to the submission's log; any failure is reported against
     this submission only."""
@@ -331,7 +351,7 @@ def run_worker(work: str, student: str, chapter: str, cell_timeout: int, noteboo
     os.close(log)
     try:
         return grade_in_scratch(Path(work), student, chapter, cell_timeout, notebook_timeout,
-                                sandbox)
+                                sandbox, language)
     except Exception:  # anything at all: report it against this submission only
         return {"score": 0.0, "max_score": 0.0, "cell_scores": {}, "seconds": 0.0,
                 "feedback": None, "died": False, "problems": [

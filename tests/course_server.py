@@ -37,10 +37,17 @@ def free_port() -> int:
 class Server:
     """A running `./course open`: its address, token and workspace."""
 
-    def __init__(self, port: int, token: str, workspace: Path) -> None:
+    def __init__(self, port: int, token: str, workspace: Path, pid: int) -> None:
         self.base = f"http://127.0.0.1:{port}"
         self.token = token
         self.workspace = workspace
+        self.pid = pid  # JupyterLab's (./course execs it)
+
+    def environment(self) -> dict[str, str]:
+        """The server's environment, which its kernels inherit."""
+        data = Path(f"/proc/{self.pid}/environ").read_bytes()
+        return dict(item.split("=", 1) for item in data.decode(errors="replace").split("\0")
+                    if "=" in item)
 
     def request(self, path: str, method: str = "GET") -> tuple[int, bytes]:
         request = urllib.request.Request(
@@ -53,10 +60,13 @@ class Server:
 
 
 @contextlib.contextmanager
-def course_open(scratch: Path, lab_settings: dict[str, dict] | None = None) -> Iterator[Server]:
+def course_open(scratch: Path, lab_settings: dict[str, dict] | None = None,
+                options: tuple[str, ...] = (), root: Path = ROOT) -> Iterator[Server]:
     """Run `./course open` with its workspace in scratch/workspace until the block ends.
     lab_settings: JupyterLab settings by plugin id, e.g. {"@jupyterlab/notebook-extension:
-    tracker": {...}}, written where JupyterLab reads a user's settings."""
+    tracker": {...}}, written where JupyterLab reads a user's settings. options: more options
+    of ./course open (--lang zh); root: the course whose ./course runs (a student edition's
+    opens its notebooks/, not a workspace)."""
     workspace, settings, layouts = scratch / "workspace", scratch / "settings", scratch / "layouts"
     for plugin, values in (lab_settings or {}).items():
         package, _, name = plugin.partition(":")
@@ -71,12 +81,12 @@ def course_open(scratch: Path, lab_settings: dict[str, dict] | None = None) -> I
                        JUPYTERLAB_WORKSPACES_DIR=str(layouts))
     with open(log, "w") as handle:
         process = subprocess.Popen(
-            [str(ROOT / "course"), "open", "--no-browser", f"--port={port}",
+            [str(root / "course"), "open", *options, "--no-browser", f"--port={port}",
              f"--IdentityProvider.token={TOKEN}", "--ServerApp.ip=127.0.0.1"],
-            cwd=ROOT, stdin=subprocess.DEVNULL, stdout=handle, stderr=subprocess.STDOUT,
+            cwd=root, stdin=subprocess.DEVNULL, stdout=handle, stderr=subprocess.STDOUT,
             env=environment,
         )
-    running = Server(port, TOKEN, workspace)
+    running = Server(port, TOKEN, workspace, process.pid)
     try:
         deadline = time.monotonic() + 240  # the first run may install the course extra
         while True:

@@ -12,6 +12,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -56,6 +60,31 @@ def test_the_validate_button_works(server):
         assert title in cell["raw_error"]
 
 
+def test_the_chinese_edition_is_chosen_remembered_and_validated(tmp_path_factory):
+    """`./course open --lang zh`: the workspace gets the Chinese notebooks, the kernels the
+    language (COURSE_LANG), Validate works on them; the next `./course open` remembers."""
+    chapter = "01_tensors_and_leaves"
+    scratch = tmp_path_factory.mktemp("open-zh")
+    with course_open(scratch, options=("--lang", "zh")) as server:
+        status, body = server.request(f"/api/contents/{chapter}")
+        assert [item["name"] for item in json.loads(body)["content"]] == [f"{chapter}.zh.ipynb"]
+        assert server.environment()["COURSE_LANG"] == "zh"
+        status, body = server.request(
+            f"/assignments/validate?path={chapter}/{chapter}.zh.ipynb", method="POST")
+        result = json.loads(body)
+        assert result["success"] is True, result
+        source = coursekit.read_notebook(coursekit.source_notebook(ROOT, chapter))
+        assert len(result["value"]["failed"]) == len(coursekit.exercises(source))
+    with course_open(scratch) as server:
+        assert server.environment()["COURSE_LANG"] == "zh", "the choice is remembered"
+        assert not (server.workspace / chapter / f"{chapter}.ipynb").exists()
+    with course_open(scratch, options=("--lang=en",)) as server:
+        assert server.environment()["COURSE_LANG"] == "en"
+        listed = sorted(item["name"] for item in json.loads(
+            server.request(f"/api/contents/{chapter}")[1])["content"])
+        assert listed == [f"{chapter}.ipynb", f"{chapter}.zh.ipynb"], "switching keeps both"
+
+
 def test_the_student_view_has_validate_and_no_instructor_tools(server):
     status, body = server.request("/lab")
     assert status == 200
@@ -83,9 +112,24 @@ def test_binder_builds_the_same_environment():
     assert os.access(start, os.X_OK)
     assert "binder/jupyter-config" in start.read_text() and 'exec "$@"' in start.read_text()
     assert "python -m course_tools.workspace" in start.read_text()
+    assert "--lang all" in start.read_text(), "Binder opens either edition"
     assert (STUDENT_CONFIG / "nbgrader_config.py").is_file()
     page = json.loads((STUDENT_CONFIG / "labconfig" / "page_config.json").read_text())
     assert "@jupyter/nbgrader:validate-assignment" not in page["disabledExtensions"]
+
+
+def test_binder_start_gives_both_editions_and_remembers_no_choice(tmp_path):
+    chapter = "01_tensors_and_leaves"
+    shutil.copytree(ROOT / coursekit.RELEASE_DIR / chapter,
+                    tmp_path / coursekit.RELEASE_DIR / chapter)
+    environment = dict(os.environ, REPO_DIR=str(tmp_path),
+                       PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    ran = subprocess.run([str(ROOT / "binder" / "start"), "true"], env=environment,
+                         capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert sorted(p.name for p in (tmp_path / "workspace" / chapter).glob("*.ipynb")) == [
+        f"{chapter}.ipynb", f"{chapter}.zh.ipynb"]
+    assert not (tmp_path / "workspace" / ".course" / "language").exists()
 
 
 def test_the_readme_has_the_binder_badge_opening_notebooks():

@@ -22,13 +22,15 @@ from pathlib import Path
 
 import pytest
 
+from course_editions import template_pattern, translated_templates
 from course_secrets import leaks, secret_lines
-from course_tools import coursekit, publish
+from course_server import course_open
+from course_tools import coursekit, publish, translation
 from course_tools.coursekit import CourseError
 
 ROOT = Path(os.environ.get("COURSE_ROOT", coursekit.REPO)).resolve()
 EXPECTED = {".gitignore", "README.md", "autograd_core", "binder", "course", "course_check.py",
-            "notebooks", "pyproject.toml"}
+            "course_messages", "notebooks", "pyproject.toml"}
 INSTRUCTOR_ONLY = ("jupytext", "pytest", "torch", "hypothesis", "course_tools")
 
 
@@ -61,8 +63,13 @@ def test_edition_holds_what_students_need_and_nothing_else(edition):
     assert {path.name for path in edition.iterdir()} == EXPECTED
     assert os.access(edition / "course", os.X_OK)
     for chapter in coursekit.chapters(ROOT):
-        published = edition / "notebooks" / chapter / f"{chapter}.ipynb"
-        assert published.read_bytes() == coursekit.release_notebook(ROOT, chapter).read_bytes()
+        for language in ("en", "zh"):  # both editions
+            name = translation.release_name(chapter, language)
+            published = edition / "notebooks" / chapter / name
+            assert published.read_bytes() == (ROOT / "notebooks" / chapter / name).read_bytes()
+    assert (edition / "course_messages" / "zh.po").read_bytes() == (
+        ROOT / "course_messages" / "zh.po").read_bytes()
+    assert (edition / "course_messages" / "__init__.py").is_file()
     pyproject = (edition / "pyproject.toml").read_text(encoding="utf-8")
     assert not [name for name in INSTRUCTOR_ONLY if name in pyproject]
     assert '"nbgrader==0.9.6"' in pyproject  # the Validate button
@@ -95,6 +102,14 @@ def test_edition_quotes_no_solution_or_hidden_test(edition):
     found = {str(path.relative_to(edition)): leaks(text, secrets)[:3]
              for path, text in _text_files(edition) if leaks(text, secrets)}
     assert not found
+
+
+def test_the_readme_offers_both_editions_in_both_languages(edition):
+    readme = (edition / "README.md").read_text(encoding="utf-8")
+    assert "./course open --lang zh" in readme and "./course open --lang en" in readme
+    chinese = readme.split("## 中文版", 1)[1].split("\n## ", 1)[0]
+    assert len(translation.CJK.findall(chinese)) > 100, "a section in Chinese"
+    assert "./course open --lang zh" in chinese and ".zh.ipynb" in chinese
 
 
 def test_publish_refuses_a_folder_inside_the_repository(tmp_path):
@@ -158,12 +173,15 @@ def test_edition_sets_itself_up_opens_and_checks(edition, tmp_path):
     assert opened.stdout.strip().splitlines()[-1].startswith("4."), opened.stdout
     engine = subprocess.run(
         [str(edition / ".venv" / "bin" / "python"), "-c",
-         "import autograd_core as torch, pathlib; x = torch.tensor(3.0, requires_grad=True); "
-         "(x * x).backward(); print(x.grad.item(), pathlib.Path(torch.__file__).parent)"],
+         "import autograd_core as torch, course_messages, pathlib; "
+         "x = torch.tensor(3.0, requires_grad=True); (x * x).backward(); "
+         "print(x.grad.item(), pathlib.Path(torch.__file__).parent, "
+         "course_messages.catalogue_path('zh'), len(course_messages.translations('zh')))"],
         capture_output=True, text=True, cwd=tmp_path)
     assert engine.returncode == 0, engine.stderr
-    grad, location = engine.stdout.split()
+    grad, location, catalogue, _ = engine.stdout.split()
     assert grad == "6.0" and Path(location) == edition / "autograd_core"
+    assert Path(catalogue) == edition / "course_messages" / "zh.po"  # read with polib
 
     listed = _run(edition, "check", "--list")
     assert listed.returncode == 0 and listed.stdout.split() == coursekit.chapters(ROOT)
@@ -183,3 +201,28 @@ def test_edition_sets_itself_up_opens_and_checks(edition, tmp_path):
     assert "ex2_leaves_tests: AssertionError: leaf_names is not defined yet" in checked.stdout
     assert "ex1_requires_grad_tests" not in checked.stdout
     assert not checked.stderr.strip(), checked.stderr  # normal use writes nothing to stderr
+
+    # the Chinese edition: ./course open --lang zh remembers it, ./course check then checks the
+    # .zh.ipynb notebooks, their messages in Chinese where the catalogue translates them
+    assert _run(edition, "open", "--lang", "zh", "--version").returncode == 0
+    notebook_zh = notebook.with_name(f"{chapter}.zh.ipynb")
+    solved = coursekit.solve(coursekit.read_notebook(notebook_zh), source, {"ex1_requires_grad"})
+    coursekit.write_notebook(solved, notebook_zh)
+    try:
+        checked_zh = _run(edition, "check", chapter)
+    finally:
+        shutil.copy2(ROOT / "notebooks" / chapter / notebook_zh.name, notebook_zh)
+    assert checked_zh.returncode == 1, checked_zh.stdout + checked_zh.stderr
+    assert f"{chapter} (zh): 1 of {total} exercises pass their visible tests" in checked_zh.stdout
+    assert "ex2_leaves_tests: AssertionError: " in checked_zh.stdout
+    for template, chinese in translated_templates(checked.stdout):
+        assert template_pattern(chinese).search(checked_zh.stdout), template
+    english = _run(edition, "check", "--lang", "en", chapter)
+    assert f"{chapter}: 0 of {total} exercises pass" in english.stdout
+
+    # JupyterLab lists the chosen edition only, its kernels get the language
+    with course_open(tmp_path, root=edition) as server:
+        listed = json.loads(server.request(f"/api/contents/{chapter}")[1])["content"]
+        assert [item["name"] for item in listed] == [notebook_zh.name]
+        assert server.environment()["COURSE_LANG"] == "zh"
+    (edition / ".course-language").unlink()

@@ -130,3 +130,60 @@ def test_a_chapter_the_student_deleted_comes_back_and_folders_without_a_release_
     own.mkdir()
     assert deliver(course) == [f"{CHAPTER}: copied into {CHAPTER}/"]
     assert own.is_dir()
+
+
+def zh_release(root: Path) -> Path:
+    return coursekit.release_notebook(root, CHAPTER).with_name(f"{CHAPTER}.zh.ipynb")
+
+
+def test_each_edition_is_delivered_alone_and_updated_on_its_own(course):
+    """`./course open --lang zh`: the Chinese notebooks only, their own record and update files,
+    the note in Chinese; the English edition's come later, beside them, untouched by it."""
+    said: list[str] = []
+    workspace.deliver(course, course / "workspace", log=said.append, language="zh")
+    folder = course / "workspace" / CHAPTER
+    assert said == [f"{CHAPTER} (zh): copied into {CHAPTER}/"]
+    assert sorted(p.name for p in folder.iterdir()) == [f"{CHAPTER}.zh.ipynb"]
+    mine_zh = folder / f"{CHAPTER}.zh.ipynb"
+    answer_exercise_1(course, mine_zh)
+    nb = coursekit.read_notebook(zh_release(course))
+    nb.cells[0].source += "\n\nA sentence the course fixed."
+    coursekit.write_notebook(nb, zh_release(course))
+    fix_the_course(course)  # the English release changes too: nothing of it is delivered
+    said.clear()
+    workspace.deliver(course, course / "workspace", log=said.append, language="zh")
+    update = folder / f"{CHAPTER} (course update 1).zh.ipynb"
+    assert said == [f"{CHAPTER} (zh): you have started it, so it is kept; the course's new "
+                    f"version is {CHAPTER}/{update.name} (see {CHAPTER}/COURSE UPDATES.md)"]
+    assert "A sentence the course fixed." in update.read_text()
+    notes = (folder / "COURSE UPDATES.md").read_text()
+    assert workspace.UPDATE_NOTES["zh"].format(mine=mine_zh.name, update=update.name) in notes
+    assert not (folder / f"{CHAPTER}.ipynb").exists()
+
+    # switching to English adds the English notebook; the Chinese one stays as it was
+    before = mine_zh.read_bytes()
+    assert deliver(course) == [f"{CHAPTER}: copied into {CHAPTER}/"]
+    assert mine_zh.read_bytes() == before
+    answer_exercise_1(course)
+    fix_the_course(course)
+    deliver(course)
+    assert (folder / f"{CHAPTER} (course update 1).ipynb").is_file(), "numbered per edition"
+    assert sorted(p.name for p in folder.glob("*.ipynb")) == sorted([
+        f"{CHAPTER}.ipynb", f"{CHAPTER}.zh.ipynb", f"{CHAPTER} (course update 1).ipynb",
+        update.name])
+
+
+def test_the_choice_of_edition_is_remembered(course):
+    space = course / "workspace"
+    assert workspace.chosen_language(space) == "en", "English until a choice is made"
+    assert workspace.chosen_language(space, "zh") == "zh"
+    assert workspace.chosen_language(space) == "zh"
+    assert workspace.chosen_language(space, workspace.EVERY_EDITION) == "all"
+    assert workspace.chosen_language(space) == "zh", "every edition (Binder) is not a choice"
+    with pytest.raises(ValueError, match="unknown language 'fr'"):
+        workspace.chosen_language(space, "fr")
+    assert workspace.main(["--root", str(course), "--workspace", str(space)]) == 0
+    assert (space / CHAPTER / f"{CHAPTER}.zh.ipynb").is_file()
+    assert not (space / CHAPTER / f"{CHAPTER}.ipynb").exists()
+    assert workspace.main(["--root", str(course), "--workspace", str(space), "--lang", "all"]) == 0
+    assert (space / CHAPTER / f"{CHAPTER}.ipynb").is_file()

@@ -1,6 +1,8 @@
-"""Check your answers: `./course check [chapter ...]`, or `./course check --list`.
+"""Check your answers: `./course check [--lang en|zh] [chapter ...]`, or `./course check --list`.
 
-Runs each chapter notebook of notebooks/ top to bottom in a fresh kernel, as the Validate
+Runs each chapter notebook of notebooks/ in your edition (`<chapter>.ipynb` in English,
+`<chapter>.zh.ipynb` in Chinese: --lang, else the one `./course open --lang` chose last, else
+English) top to bottom in a fresh kernel, its test messages in that language, as the Validate
 button in JupyterLab does, and says for every exercise whether its visible tests pass and, if
 not, what they said. The notebooks are only read: nothing is written back. The hidden tests
 that grading adds are not here; a green visible test means the answer is right for the cases it
@@ -10,6 +12,7 @@ tries.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -21,14 +24,29 @@ from traitlets.config import Config
 ROOT = Path(__file__).resolve().parent
 NOTEBOOKS = ROOT / "notebooks"
 CELL_TIMEOUT_SECONDS = 60
+LANGUAGES = ("en", "zh")
+LANGUAGE_FILE = ROOT / ".course-language"  # written by ./course open --lang
 
 
-def chapters() -> list[str]:
-    """The chapter folders of notebooks/ that hold their notebook, in order."""
+def notebook_name(chapter: str, language: str) -> str:
+    return f"{chapter}.ipynb" if language == "en" else f"{chapter}.{language}.ipynb"
+
+
+def chosen_language() -> str:
+    """The edition `./course open --lang` chose last; English before any choice."""
+    if LANGUAGE_FILE.is_file():
+        language = LANGUAGE_FILE.read_text(encoding="utf-8").strip()
+        if language in LANGUAGES:
+            return language
+    return "en"
+
+
+def chapters(language: str = "en") -> list[str]:
+    """The chapter folders of notebooks/ that hold their notebook in `language`, in order."""
     if not NOTEBOOKS.is_dir():
         return []
     return sorted(folder.name for folder in NOTEBOOKS.iterdir()
-                  if (folder / f"{folder.name}.ipynb").is_file())
+                  if (folder / notebook_name(folder.name, language)).is_file())
 
 
 def is_test_cell(cell: nbformat.NotebookNode) -> bool:
@@ -36,9 +54,11 @@ def is_test_cell(cell: nbformat.NotebookNode) -> bool:
     return bool(meta.get("grade")) and not meta.get("solution") and cell.cell_type == "code"
 
 
-def check(chapter: str) -> list[tuple[str, str | None]]:
-    """Run one chapter; for each test cell, (its name, None if it passed, else why not)."""
-    path = NOTEBOOKS / chapter / f"{chapter}.ipynb"
+def check(chapter: str, language: str = "en") -> list[tuple[str, str | None]]:
+    """Run one chapter in `language`; for each test cell, (its name, None if it passed, else
+    why not)."""
+    path = NOTEBOOKS / chapter / notebook_name(chapter, language)
+    os.environ["COURSE_LANG"] = language  # the kernel's test messages (course_messages)
     nb = nbformat.read(str(path), as_version=4)
     # The kernel talks over local sockets in a temporary folder (transport "ipc"), not TCP:
     # nothing listens on the network, and ipykernel does not warn about unencrypted TCP.
@@ -74,21 +94,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="./course check", description=__doc__.splitlines()[0])
     parser.add_argument("chapters", nargs="*", help="only these chapters (default: all)")
     parser.add_argument("--list", action="store_true", help="list the chapters and stop")
+    parser.add_argument("--lang", choices=LANGUAGES, default=None,
+                        help="the edition to check: en (<chapter>.ipynb) or zh "
+                        "(<chapter>.zh.ipynb); default: the one ./course open chose last, else en")
     args = parser.parse_args(argv)
-    known = chapters()
+    language = args.lang or chosen_language()
+    known = chapters(language)
     if args.list:
         print("\n".join(known))
         return 0
     unknown = [name for name in args.chapters if name not in known]
     if unknown:
-        print(f"no such chapter in notebooks/: {', '.join(unknown)} "
+        print(f"no such chapter in notebooks/ in the {language} edition: {', '.join(unknown)} "
               f"(./course check --list shows them)", file=sys.stderr)
         return 2
     all_passed = True
     for chapter in args.chapters or known:
-        results = check(chapter)
+        results = check(chapter, language)
         passed = sum(1 for _, problem in results if problem is None)
-        print(f"{chapter}: {passed} of {len(results)} exercises pass their visible tests")
+        label = chapter if language == "en" else f"{chapter} ({language})"
+        print(f"{label}: {passed} of {len(results)} exercises pass their visible tests")
         for name, problem in results:
             if problem is not None:
                 all_passed = False
