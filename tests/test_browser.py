@@ -32,7 +32,7 @@ from pathlib import Path
 import pytest
 
 from course_server import ROOT, course_open
-from course_tools import coursekit, validate_names
+from course_tools import coursekit, translation, validate_names
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 if not Path(CHROMIUM).exists():
@@ -123,10 +123,11 @@ def screenshot_on_failure(page, name: str) -> Iterator[None]:
         raise
 
 
-def open_notebook(page, server, chapter: str, layout: str) -> None:
-    """Open the chapter's notebook in the workspace and wait for its kernel to be idle. Each
-    test has its own JupyterLab layout, so no tab from another test is restored."""
-    page.goto(f"{server.base}/lab/workspaces/{layout}/tree/{chapter}/{chapter}.ipynb"
+def open_notebook(page, server, chapter: str, layout: str, name: str | None = None) -> None:
+    """Open the chapter's notebook (`name`, by default the English one) in the workspace and
+    wait for its kernel to be idle. Each test has its own JupyterLab layout, so no tab from
+    another test is restored."""
+    page.goto(f"{server.base}/lab/workspaces/{layout}/tree/{chapter}/{name or chapter + '.ipynb'}"
               f"?token={server.token}")
     page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").first.wait_for()
     page.locator("#jp-main-statusbar").get_by_text("Idle").wait_for()
@@ -167,17 +168,19 @@ def expected_pictures(nb) -> tuple[int, int]:
     return svg, png
 
 
-def run_all_reads_the_whole_chapter(page, server, runs, chapter: str) -> list[int]:
-    """Open the chapter's workspace copy, Run All, and check: every code cell ran, only
-    exercise cells failed (the same as in the release run), and every picture of the release
-    run is on the page, drawn. Returns the indices of the code cells."""
-    release = coursekit.read_notebook(server.workspace / chapter / f"{chapter}.ipynb")
+def run_all_reads_the_whole_chapter(page, server, runs, chapter: str,
+                                    name: str | None = None) -> list[int]:
+    """Open the chapter's workspace copy (`name`: the edition's file), Run All, and check:
+    every code cell ran, only exercise cells failed (the same as in the release run), and every
+    picture of the release run is on the page, drawn. Returns the indices of the code cells."""
+    release = coursekit.read_notebook(server.workspace / chapter / (name or f"{chapter}.ipynb"))
     ran = runs.release(chapter).notebook  # the release as nbgrader's Validator ran it
     code = [i for i, cell in enumerate(release.cells)
             if cell.cell_type == "code" and cell.source.strip()]
     exercise_cells = {i for i, cell in enumerate(release.cells)
                       if coursekit.is_solution_cell(cell) or coursekit.is_test_cell(cell)}
-    open_notebook(page, server, chapter, f"run-all-{chapter}")
+    layout = f"run-all-{name or chapter}".replace(".", "-")  # a dot ends a layout name
+    open_notebook(page, server, chapter, layout, name)
     run_all(page)
     wait_for_run(page, code)
     cells = page.evaluate(READ_CELLS)
@@ -271,10 +274,10 @@ def test_a_student_works_through_chapter_1(browser, server, runs):
     page.close()
 
 
-def reveals_stay_folded_until_opened(page, server) -> None:
+def reveals_stay_folded_until_opened(page, server, name: str | None = None) -> None:
     """Every explanation of a predict-then-run exercise is on the page, folded: its text is
     hidden until the learner clicks the summary (JupyterLab renders <details> closed)."""
-    release = coursekit.read_notebook(server.workspace / CHAPTER / f"{CHAPTER}.ipynb")
+    release = coursekit.read_notebook(server.workspace / CHAPTER / (name or f"{CHAPTER}.ipynb"))
     expected = sum(cell.source.count(coursekit.REVEAL_OPEN) for cell in release.cells
                    if cell.cell_type == "markdown")
     assert expected, f"{CHAPTER} has no predict-then-run explanation to fold"
@@ -286,6 +289,37 @@ def reveals_stay_folded_until_opened(page, server) -> None:
     assert first.evaluate("d => d.open") is False and not body.is_visible(), "shown unfolded"
     first.locator("summary").click()
     assert first.evaluate("d => d.open") is True and body.is_visible(), "does not open"
+
+
+def test_a_chinese_learner_works_through_chapter_1_in_chinese(browser, tmp_path_factory,
+                                                             editions):
+    """`./course open --lang zh`: the Chinese chapter 1 runs whole under Run All, its text is
+    Chinese, its reveals are folded, and a failing test cell shows its message in Chinese (the
+    message the Chinese release run gave, read off the page)."""
+    if "zh" not in editions:
+        pytest.skip("this course has no Chinese edition")
+    runs = editions["zh"][1]
+    name = translation.release_name(CHAPTER, "zh")
+    with course_open(tmp_path_factory.mktemp("browser-zh"), LAB_SETTINGS,
+                     options=("--lang", "zh")) as server:
+        page = browser.new_page()
+        with screenshot_on_failure(page, "zh-run-all"):
+            run_all_reads_the_whole_chapter(page, server, runs, CHAPTER, name)
+        with screenshot_on_failure(page, "zh-text"):
+            panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+            title = panel.locator(".jp-RenderedMarkdown h1").first.inner_text()
+            assert translation.CJK.search(title), f"the title is not Chinese: {title!r}"
+            ran = runs.release(CHAPTER).notebook
+            first_test = next(i for i, cell in enumerate(ran.cells) if coursekit.is_test_cell(cell))
+            message = next(o.evalue for o in ran.cells[first_test].outputs
+                           if o.output_type == "error")
+            assert translation.CJK.search(message), f"the test message is not Chinese: {message!r}"
+            shown = panel.locator(".jp-Notebook .jp-Cell").nth(first_test).locator(
+                ERROR_OUTPUT).inner_text()
+            assert message in shown, f"the page shows {shown!r}, not {message!r}"
+        with screenshot_on_failure(page, "zh-reveals"):
+            reveals_stay_folded_until_opened(page, server, name)
+        page.close()
 
 
 def execution_count(cell: dict) -> int:
