@@ -24,6 +24,7 @@ uses it as the source of a Chinese submission. Text without a current translatio
 from __future__ import annotations
 
 import ast
+import inspect
 import io
 import re
 import shutil
@@ -139,6 +140,51 @@ def comments(source: str) -> list[_Comment]:
     return found
 
 
+@dataclass(frozen=True)
+class _Docstring:
+    first_row: int  # 0-based lines of the string literal in the cell
+    last_row: int
+    start: int  # column where the literal starts on its first line, and ends on its last
+    end: int
+    prefix: str  # r, and the quotes: 'r"""' or '"""'
+    text: str  # the docstring, cleaned as inspect.cleandoc does
+
+
+def _readable(source: str) -> str:
+    """A code cell's source with IPython's magic lines blanked, so that Python can read it."""
+    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                     for line in source.splitlines())
+
+
+def _docstring_nodes(tree: ast.AST) -> list[ast.Expr]:
+    return [node.body[0] for node in ast.walk(tree)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            and node.body and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+            and isinstance(node.body[0].value.value, str)]
+
+
+def docstrings(source: str) -> list[_Docstring]:
+    """The docstrings a learner reads in a code cell (of the functions and classes outside
+    solutions and hidden tests): they say what an exercise's function must do. Only
+    triple-quoted ones, the only kind the chapters write."""
+    try:
+        tree = ast.parse(_readable(source))
+    except SyntaxError:
+        return []
+    lines = source.splitlines()
+    shown = _shown_rows(lines)
+    found = []
+    for statement in _docstring_nodes(tree):
+        literal = statement.value
+        first, last = literal.lineno - 1, literal.end_lineno - 1
+        opening = re.match(r'[rR]?("""|\'\'\')', lines[first][literal.col_offset:])
+        if opening and all(row in shown for row in range(first, last + 1)):
+            found.append(_Docstring(first, last, literal.col_offset, literal.end_col_offset,
+                                    opening.group(), inspect.cleandoc(literal.value)))
+    return sorted(found, key=lambda d: d.first_row)
+
+
 def units(nb: nbformat.NotebookNode) -> list[Unit]:
     """Every piece of a chapter's English a reader sees, in order."""
     found = []
@@ -148,6 +194,8 @@ def units(nb: nbformat.NotebookNode) -> list[Unit]:
         elif cell.cell_type == "code":
             found += [Unit(cell.id, index, "comment", comment.text)
                       for comment in comments(cell.source)]
+            found += [Unit(cell.id, index, "docstring", docstring.text)
+                      for docstring in docstrings(cell.source)]
     return found
 
 
@@ -420,18 +468,43 @@ def first_use_problems(texts: list[tuple[str, str]], terms: dict[str, str]) -> l
 
 # --- applying a catalogue --------------------------------------------------------------------
 
+def _docstring_literal(docstring: _Docstring, translated: str, indent: str) -> list[str]:
+    """The source lines of a docstring literal holding `translated`, quoted as the English."""
+    quotes = docstring.prefix.lstrip("rR")
+    if quotes in translated or translated.endswith(quotes[0]):
+        raise CourseError(f"a docstring's translation cannot hold {quotes}: {translated!r}")
+    if not docstring.prefix[0] in "rR":
+        translated = translated.replace("\\", "\\\\")
+    body = translated.splitlines() or [""]
+    if len(body) == 1 and docstring.first_row == docstring.last_row:
+        return [docstring.prefix + body[0] + quotes]
+    return ([docstring.prefix + body[0]] + [(indent + line).rstrip() for line in body[1:]]
+            + [indent + quotes])
+
+
 def _translate_code(source: str, table: dict[str, str]) -> str:
+    """A code cell with each comment and docstring that `table` translates replaced, the last
+    first, so that the places found in the English stay right."""
     lines = source.splitlines()
-    for comment in reversed(comments(source)):
-        translated = table.get(comment.text)
+    pieces = [(c.first_row, c.column, c) for c in comments(source)] + \
+        [(d.first_row, d.start, d) for d in docstrings(source)]
+    for _, _, piece in sorted(pieces, key=lambda p: p[:2], reverse=True):
+        translated = table.get(piece.text)
         if not translated:
             continue
-        if comment.inline:
-            row = comment.first_row
-            lines[row] = lines[row][:comment.column] + "# " + " ".join(translated.splitlines())
+        if isinstance(piece, _Docstring):
+            before = lines[piece.first_row][:piece.start]
+            after = lines[piece.last_row][piece.end:]
+            literal = _docstring_literal(piece, translated, " " * piece.start)
+            literal[0] = before + literal[0]
+            literal[-1] = literal[-1] + after
+            lines[piece.first_row:piece.last_row + 1] = literal
+        elif piece.inline:
+            row = piece.first_row
+            lines[row] = lines[row][:piece.column] + "# " + " ".join(translated.splitlines())
         else:
-            indent = lines[comment.first_row][:comment.column]
-            lines[comment.first_row:comment.last_row + 1] = [
+            indent = lines[piece.first_row][:piece.column]
+            lines[piece.first_row:piece.last_row + 1] = [
                 (indent + "# " + line).rstrip() for line in translated.splitlines()]
     return "\n".join(lines)
 
@@ -540,14 +613,17 @@ def edition_course(root: Path, destination: Path, language: str) -> Path:
     return destination
 
 
-def _without_comments(source: str) -> list[tuple[int, str]]:
-    """A code cell's tokens, comments and layout left out: what runs."""
-    readable = "\n".join("" if line.lstrip().startswith(("%", "!")) else line
-                         for line in source.splitlines())
-    skipped = (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT,
-               tokenize.DEDENT, tokenize.ENDMARKER)
-    return [(t.type, t.string) for t in tokenize.generate_tokens(io.StringIO(readable).readline)
-            if t.type not in skipped]
+def _without_comments(source: str) -> str:
+    """What a code cell runs: its syntax tree without docstrings (comments and layout are not
+    in it), with its magic lines."""
+    magics = [line.strip() for line in source.splitlines() if line.lstrip().startswith(("%", "!"))]
+    try:
+        tree = ast.parse(_readable(source))
+    except SyntaxError:
+        return source  # compared as it is
+    for statement in _docstring_nodes(tree):
+        statement.value = ast.Constant("")
+    return ast.dump(tree) + "\n".join(magics)
 
 
 def _grading_metadata(cell: nbformat.NotebookNode) -> dict:
@@ -574,7 +650,8 @@ def check_same_code(english: nbformat.NotebookNode, translated: nbformat.Noteboo
             problems.append(f"{label}: nbgrader metadata differs from the English")
         elif mine.cell_type == "code" and \
                 _without_comments(mine.source) != _without_comments(theirs.source):
-            problems.append(f"{label}: its code differs from the English (only comments may)")
+            problems.append(f"{label}: its code differs from the English (only comments and "
+                            "docstrings may)")
     return problems
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from course_editions import template_pattern, translated_templates
+from course_editions import shows, translated_templates
 from course_secrets import leaks, secret_lines
 from course_server import course_open
 from course_tools import coursekit, publish, translation
@@ -216,7 +216,7 @@ def test_edition_sets_itself_up_opens_and_checks(edition, tmp_path):
     assert f"{chapter} (zh): 1 of {total} exercises pass their visible tests" in checked_zh.stdout
     assert "ex2_leaves_tests: AssertionError: " in checked_zh.stdout
     for template, chinese in translated_templates(checked.stdout):
-        assert template_pattern(chinese).search(checked_zh.stdout), template
+        assert shows(chinese, checked_zh.stdout), template
     english = _run(edition, "check", "--lang", "en", chapter)
     assert f"{chapter}: 0 of {total} exercises pass" in english.stdout
 
