@@ -99,26 +99,40 @@ CELL = '''\
 # Run this cell, then look at x.
 x = 1  # the first value
 def f(y):
+    """What f returns.
+
+    Two lines about y.
+    """
     # A block of two lines
     # about f.
     ### BEGIN SOLUTION
     # a comment inside the solution
     return y
     ### END SOLUTION
+class K:
+    """One line."""  # after a docstring
 '''
 
 
-def test_comments_are_translated_and_code_is_not():
+def test_comments_and_docstrings_are_translated_and_code_is_not():
     found = translation.comments(CELL)
     assert [c.text for c in found] == ["Run this cell, then look at x.", "the first value",
-                                       "A block of two lines\nabout f."]
+                                       "A block of two lines\nabout f.", "after a docstring"]
+    assert [d.text for d in translation.docstrings(CELL)] == [
+        "What f returns.\n\nTwo lines about y.", "One line."]
     table = {"Run this cell, then look at x.": "运行这个单元格，然后看 x。",
-             "the first value": "第一个值", "A block of two lines\nabout f.": "关于 f 的\n两行注释。"}
+             "the first value": "第一个值", "A block of two lines\nabout f.": "关于 f 的\n两行注释。",
+             "What f returns.\n\nTwo lines about y.": "f 返回什么。\n\n关于 y 的两行。",
+             "One line.": "一行。", "after a docstring": "在文档字符串之后"}
     out = translation._translate_code(CELL, table)
     assert "# 运行这个单元格，然后看 x。" in out and "x = 1  # 第一个值" in out
     assert "    # 关于 f 的\n    # 两行注释。" in out
+    assert '    """f 返回什么。\n\n    关于 y 的两行。\n    """' in out
+    assert '    """一行。"""  # 在文档字符串之后' in out
     assert "# a comment inside the solution" in out
     assert translation._without_comments(out) == translation._without_comments(CELL)
+    assert translation._without_comments(out.replace("return y", "return -y")) != \
+        translation._without_comments(CELL), "a change of code is seen"
 
 
 def test_a_message_template_must_be_a_literal():
