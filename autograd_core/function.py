@@ -171,6 +171,7 @@ class BackwardNode(Node, FunctionCtx):
 
     _forward_cls: type = None
     _saved: list | tuple | None = ()        # SavedTensors; None once backward has freed them
+    _to_save: tuple = ()                    # save_for_backward's arguments, until apply resolves them
     _materialize_grads = True
 
     def __getattr__(self, name: str):
@@ -428,7 +429,8 @@ class Op(Function):
             node = FunctionCtx()
         extras = None
         try:
-            out = cls.forward(node, *arrays, **kwargs)
+            # most ops take no settings: a call without ``**kwargs`` builds no keyword dict
+            out = cls.forward(node, *arrays, **kwargs) if kwargs else cls.forward(node, *arrays)
         except ValueError as error:
             if "could not be broadcast" not in str(error):
                 raise
@@ -447,13 +449,15 @@ class Op(Function):
             result._inference = True
         if cls.is_view:
             base = args[0]
-            result._version_counter = base._version_counter
+            result._counter = base._version_counter     # the base's counter, shared
             result._base = base if base._base is None else base._base
         else:
             result._counter = None
         if record:                      # one output: no _output_meta (only several are materialized)
             plan = cls._save_plan       # the declared inputs and output, then forward's constants
-            constants = node.__dict__.pop("_to_save", ())
+            constants = node._to_save   # read and deleted as an attribute: ``node.__dict__`` would
+            if constants:               # build the node's dict on every operation
+                del node._to_save
             if plan:
                 needs = node.needs_input_grad
                 saved = [None if needed >= 0 and not needs[needed] else
