@@ -428,8 +428,7 @@ class Op(Function):
             record = False
             node = FunctionCtx()
         extras = None
-        try:
-            # most ops take no settings: a call without ``**kwargs`` builds no keyword dict
+        try:                            # most ops take no settings: then no keyword dict is built
             out = cls.forward(node, *arrays, **kwargs) if kwargs else cls.forward(node, *arrays)
         except ValueError as error:
             if "could not be broadcast" not in str(error):
@@ -454,17 +453,14 @@ class Op(Function):
         else:
             result._counter = None
         if record:                      # one output: no _output_meta (only several are materialized)
-            plan = cls._save_plan       # the declared inputs and output, then forward's constants
-            constants = node._to_save   # read and deleted as an attribute: ``node.__dict__`` would
-            if constants:               # build the node's dict on every operation
-                del node._to_save
-            if plan:
+            plan, constants = cls._save_plan, node._to_save   # the declared inputs and output, then
+            if constants:           # forward's constants (an attribute, deleted once read: reading
+                del node._to_save   # ``node.__dict__`` would build the node's dict on every op)
+            if plan or constants:
                 needs = node.needs_input_grad
                 saved = [None if needed >= 0 and not needs[needed] else
                          (result if source < 0 else args[source]) for source, needed in plan]
                 _resolve_saved(node, (result,), saved + list(constants) if constants else saved)
-            elif constants:
-                _resolve_saved(node, (result,), constants)
         if extras is not None:
             return (result, *(constant(extra) for extra in extras))
         return result
