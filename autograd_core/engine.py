@@ -261,8 +261,10 @@ def validate_outputs(node, grads: tuple) -> tuple:
         raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
                            f"(expected {len(metas)}, got {len(grads)})")
     for grad, meta in zip(grads, metas):                   # the common case: nothing to do
+        # (a dtype is compared by identity here: NumPy hands out one object per builtin dtype, and
+        # an equal dtype that is another object only takes the slow path, which compares by value)
         if grad is not None and meta is not None and (
-                type(grad) is not Tensor or grad._data.shape != meta[0] or grad._data.dtype != meta[1]):
+                type(grad) is not Tensor or grad._data.shape != meta[0] or grad._data.dtype is not meta[1]):
             return tuple([_validate(node, index, grad, meta) for index, (grad, meta) in enumerate(zip(grads, metas))])
     return grads
 

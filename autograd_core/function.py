@@ -160,6 +160,7 @@ class BackwardNode(Node, FunctionCtx):
 
     _forward_cls: type = None
     _saved: list | tuple | None = ()        # SavedTensors; None once backward has freed them
+    _to_save: tuple = ()                    # save_for_backward's arguments, until apply resolves them
     _materialize_grads = True
 
     @cached_property            # not a property: a custom Function may set ctx.shape itself
@@ -411,8 +412,8 @@ class Op(Function):
             record = False
             node = FunctionCtx()
         extras = None
-        try:
-            out = cls.forward(node, *arrays, **kwargs)
+        try:                            # most ops take no settings: then no keyword dict is built
+            out = cls.forward(node, *arrays, **kwargs) if kwargs else cls.forward(node, *arrays)
         except ValueError as error:
             if "could not be broadcast" not in str(error):
                 raise
@@ -431,20 +432,19 @@ class Op(Function):
             result._inference = True
         if cls.is_view:
             base = args[0]
-            result._version_counter = base._version_counter
+            result._counter = base._version_counter     # the base's counter, shared
             result._base = base if base._base is None else base._base
         else:
             result._counter = None
         if record:                      # one output: no _output_meta (only several are materialized)
-            plan = cls._save_plan       # the declared inputs and output, then forward's constants
-            constants = node.__dict__.pop("_to_save", ())
-            if plan:
+            plan, constants = cls._save_plan, node._to_save   # the declared inputs and output, then
+            if constants:           # forward's constants (an attribute, deleted once read: reading
+                del node._to_save   # ``node.__dict__`` would build the node's dict on every op)
+            if plan or constants:
                 needs = node.needs_input_grad
                 saved = [None if needed >= 0 and not needs[needed] else
                          (result if source < 0 else args[source]) for source, needed in plan]
                 _resolve_saved(node, (result,), saved + list(constants) if constants else saved)
-            elif constants:
-                _resolve_saved(node, (result,), constants)
         if extras is not None:
             return (result, *(constant(extra) for extra in extras))
         return result

@@ -22,7 +22,10 @@ class SavedTensor:
 
     def __init__(self, tensor, is_output: bool) -> None:
         self.tensor = tensor
-        self.version = tensor._version_counter.version
+        # a tensor written in place has a counter; one without has never been written: version 0
+        # (its counter is made, at 0, by the first write or view that needs it)
+        counter = tensor._counter
+        self.version = 0 if counter is None else counter.version
         self.is_output = is_output
 
     def unpack(self, node):

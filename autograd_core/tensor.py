@@ -365,7 +365,7 @@ class Tensor:
     def __neg__(self): return Neg.apply(self)
     def __pos__(self): return self
     def __abs__(self): return Abs.apply(self)
-    def __matmul__(self, other): return self.matmul(other)
+    def __matmul__(self, other): return matmul(self, _as_array(other))
     def __rmatmul__(self, other): return _as_array(other).matmul(self)
     def __floordiv__(self, other): return compare(np.floor_divide, self, other)
     def __mod__(self, other): return compare(np.mod, self, other)

@@ -8,6 +8,9 @@ import re
 import course_messages
 
 FIELD = re.compile(r"(?<!\{)\{[^{}]*\}(?!\})")
+# A template with less words than this around its fields ("{first} and {second}") is found in
+# any text: it tells nothing about which message a page shows.
+MEANINGFUL = 12
 
 
 def shows(template: str, text: str) -> bool:
@@ -33,4 +36,4 @@ def translated_templates(english: str) -> list[tuple[str, str]]:
     """(template, its Chinese) for each translated template that `english`, a message shown in
     the English edition, contains: the Chinese edition must show the Chinese there."""
     return [(template, chinese) for template, chinese in course_messages.translations("zh").items()
-            if shows(template, english)]
+            if len("".join(FIELD.split(template)).strip()) >= MEANINGFUL and shows(template, english)]

@@ -191,14 +191,29 @@ class Cos(Op):
 
 
 class Tanh(Op):
-    """out = tanh(a);   da = g * (1 - out**2)"""
+    """out = tanh(a);   da = g * (1 - out**2)   (one op, ``TanhBackward``, as PyTorch's tanh_backward)"""
     node_name, saves = "TanhBackward0", ("result",)
     forward = _on_floats(np.tanh)
+    backward = staticmethod(lambda ctx, grad: (TanhBackward.apply(grad, ctx.saved_tensors[0]),))
+
+
+class TanhBackward(Op):
+    """tanh's backward as one op, recorded like PyTorch's ``tanh_backward`` (three NumPy operations,
+    not three recorded ops; under create_graph its node is TanhBackwardBackward0, as in PyTorch):
+    out = g * (1 - y**2);   dg = g' * (1 - y**2),   dy = -2 * g' * g * y"""
+    node_name = "TanhBackwardBackward0"
+    inputs = saves = ("grad_output", "output")
+    saves_only_for = {"grad_output": "output"}
+
+    @staticmethod
+    def forward(ctx, grad, out):
+        return grad * (1 - out * out)
 
     @staticmethod
     def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return (grad * (1 - out * out),)
+        grad_output, out = ctx.saved_tensors
+        return (TanhBackward.apply(grad, out) if ctx.needs_input_grad[0] else None,
+                -2 * grad * grad_output * out if ctx.needs_input_grad[1] else None)
 
 
 class Sigmoid(Op):
