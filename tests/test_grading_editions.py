@@ -175,14 +175,29 @@ def test_a_mixed_class_grades_the_same_answers_the_same_in_one_gradebook(course,
                 assert comment.splitlines()[0] in page, (student, comment)
         else:
             assert not translation.CJK.search(page), student
-    english_feedback = {label: html_text((out / "feedback" / f"en_{label}" / CHAPTER /
-                                          f"{CHAPTER}.html").read_text(encoding="utf-8"))
-                        for label in ("blank", "partial")}
-    for label, page in english_feedback.items():
+    # each failure message: the English student's, and the Chinese one's for the same answers,
+    # which says the same in Chinese (in the graded notebook and on the feedback page)
+    checked = 0
+    for label in ("blank", "partial"):
+        english = failure_messages(out, f"en_{label}")
+        chinese = failure_messages(out, f"zh_{label}")
+        assert english.keys() == chinese.keys(), label
         chinese_page = html_text((out / "feedback" / f"zh_{label}" / CHAPTER /
                                   f"{CHAPTER}.html").read_text(encoding="utf-8"))
-        for template, chinese in translated_templates(page):
-            assert shows(chinese, chinese_page), (label, template)
+        for cell, message in english.items():
+            for template, translated in translated_templates(message):
+                assert shows(translated, chinese[cell]), (label, cell, template, chinese[cell])
+                checked += 1
+            assert chinese[cell].splitlines()[0] in chinese_page, (label, cell)
+    assert checked, "no failure message of the English students is in the catalogue"
+
+
+def failure_messages(out, student: str) -> dict[str, str]:
+    """Test cell -> the message of the error it raised, in a student's autograded notebook."""
+    ran = coursekit.read_notebook(out / "autograded" / student / CHAPTER / f"{CHAPTER}.ipynb")
+    return {coursekit.grade_id(cell): output.evalue for cell in ran.cells
+            if coursekit.is_test_cell(cell) for output in cell.get("outputs", [])
+            if output.output_type == "error"}
 
 
 @pytest.mark.parametrize("name, expected", [
