@@ -3,9 +3,10 @@
 The English source of a chapter (`solutions/<chapter>.py` and its notebook) stays the one source
 of code, solutions and tests. What a reader reads is translated in gettext catalogues:
 
-    translations/zh/<chapter>.po    the chapter's text: each markdown cell, and each comment a
-                                    learner sees in a code cell (not those in solutions or hidden
-                                    tests). msgctxt is the cell's id, msgid the English text.
+    translations/zh/<chapter>.po    the chapter's text: each markdown cell, and each comment and
+                                    docstring a learner sees in a code cell (not those in
+                                    solutions or hidden tests). msgctxt is the cell's id, msgid
+                                    the English text.
     course_messages/zh.po           the test cells' messages, `message("English template", ...)`,
                                     shared by every chapter and read at run time (course_messages)
 
@@ -37,9 +38,9 @@ import nbformat
 import polib
 
 from course_tools.coursekit import (
-    CHAPTER_GLOB, GLOSSARY, TRANSLATIONS, HIDDEN_BEGIN, HIDDEN_END, RELEASE_DIR, REPO, SOLUTION_BEGIN, SOLUTION_END,
-    SOURCE_DIR, CourseError, chapters, finish_release, nbgrader, read_notebook, release_notebook,
-    source_notebook, write_notebook,
+    CHAPTER_GLOB, GLOSSARY, HIDDEN_BEGIN, HIDDEN_END, REPO, SOLUTION_BEGIN, SOLUTION_END,
+    SOURCE_DIR, TRANSLATIONS, CourseError, chapters, finish_release, nbgrader, read_notebook,
+    release_notebook, source_notebook, write_notebook,
 )
 
 EDITIONS = ("zh",)  # the languages besides English
@@ -57,10 +58,10 @@ MARKERS = (SOLUTION_BEGIN, SOLUTION_END, HIDDEN_BEGIN, HIDDEN_END)
 @dataclass(frozen=True)
 class Unit:
     """One piece of English a reader sees: a markdown cell, or a comment (or block of comment
-    lines) in a code cell."""
+    lines) or a docstring in a code cell."""
     cell_id: str
     cell_index: int
-    kind: str  # "markdown" or "comment"
+    kind: str  # "markdown", "comment" or "docstring"
     text: str
 
 
