@@ -344,12 +344,12 @@ def generate_releases(root: Path, only: list[str] | None = None) -> list[str]:
 
 
 def _release_translations(root: Path, names: list[str]) -> None:
-    """The other editions' releases, beside the English ones (course_tools/translation.py),
+    """The other editions' releases, beside the English ones (course_tools/editions.py),
     for a course root that has translations/ (a scratch course copied without them has none).
-    Imported here, not at the top: translation builds on this module."""
-    from course_tools import translation
+    Imported here, not at the top: editions builds on this module."""
+    from course_tools import editions as edition_tools
 
-    translation.release_translations(root, names)
+    edition_tools.release_translations(root, names)
 
 
 def finish_release(path: Path) -> None:

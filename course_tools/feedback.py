@@ -30,7 +30,7 @@ bounded.
 
 *In the student's language.* The feedback's own words (the summary, "passed", the fixed
 sentences above) come from `TEXTS`, in the language of the edition graded: the source
-notebook's (`translation.edition_language`; a translated submission is graded against its
+notebook's (`editions.edition_language`; a translated submission is graded against its
 edition's source, course_tools/grading.py). The test cells' visible source is that source's,
 comments translated; a failure's message is what the kernel said, in that language too
 (COURSE_LANG, course_messages).
@@ -56,7 +56,7 @@ from traitlets import Integer, List
 from course_tools.coursekit import (
     HIDDEN_BEGIN, HIDDEN_END, REPO, SOLUTION_BEGIN, SOLUTION_END, SOURCE_DIR,
 )
-from course_tools.translation import edition_language
+from course_tools.editions import edition_language
 
 # Lines shorter than this (stripped) are not treated as secret: `return out`, `)`, `pass`
 # occur everywhere, and a message line quoting one gives nothing away.

@@ -47,7 +47,7 @@ student-chapter scores 0, reported "killed".
 course_tools/translation.py). A submission's edition is its notebook's metadata
 (`course.language`, which every translated release carries), else what its file name says
 (`discovery`). A translated submission is inspected against that edition's release and graded
-against that edition's source: a scratch nbgrader course made by `translation.translated_course`
+against that edition's source: a scratch nbgrader course made by `edition_tools.translated_course`
 (the same grade ids, points and code; only the text differs), in which generate_assignment
 registered the translated cells, so that nbgrader's checksums match what the student got. Its
 kernel gets COURSE_LANG (test messages in that language, even if the student deleted the
@@ -80,6 +80,7 @@ from nbgrader.api import Gradebook
 from sqlalchemy.exc import SAWarning
 
 from course_tools import coursekit, report, translation
+from course_tools import editions as edition_tools
 from course_tools.coursekit import SOURCE_DIR, release_notebook, scratch_course
 from course_tools.discovery import find_submissions, open_input
 from course_tools.inspection import MAX_NOTEBOOK_BYTES, inspect
@@ -137,7 +138,7 @@ def prepare_edition(root: Path, folder: Path, language: str, chapter_names: list
     registered in its own gradebook (what a worker grading a submission of that edition copies).
     Returns its releases; stops if an edition would not grade as the English one (`english`:
     the English releases)."""
-    translation.translated_course(root, folder, language, chapter_names)
+    edition_tools.translated_course(root, folder, language, chapter_names)
     _generate(folder, chapter_names)
     releases = {c: coursekit.read_notebook(release_notebook(folder, c)) for c in chapter_names}
     for chapter in chapter_names:

@@ -17,9 +17,8 @@ with the chapters as gettext's msgmerge does: new text gets an empty entry, chan
 old translation marked fuzzy with the English it was made from (`#| msgid`), so the translator
 sees what changed; text that is gone is dropped.
 
-`translated_source()` applies a catalogue to a source notebook; `./course release` releases that
-with nbgrader beside the English release (`notebooks/<chapter>/<chapter>.zh.ipynb`), and grading
-uses it as the source of a Chinese submission. Text without a current translation stays English.
+Applying a catalogue, and the releases and course roots of an edition, are in
+course_tools/editions.py.
 """
 
 from __future__ import annotations
@@ -28,8 +27,6 @@ import ast
 import inspect
 import io
 import re
-import shutil
-import tempfile
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,17 +35,14 @@ import nbformat
 import polib
 
 from course_tools.coursekit import (
-    CHAPTER_GLOB, GLOSSARY, HIDDEN_BEGIN, HIDDEN_END, REPO, SOLUTION_BEGIN, SOLUTION_END,
-    SOURCE_DIR, TRANSLATIONS, CourseError, chapters, finish_release, nbgrader, read_notebook,
-    release_notebook, source_notebook, write_notebook,
+    GLOSSARY, HIDDEN_BEGIN, HIDDEN_END, REPO, SOLUTION_BEGIN, SOLUTION_END, TRANSLATIONS,
+    CourseError, chapters, read_notebook, source_notebook,
 )
 
 EDITIONS = ("zh",)  # the languages besides English
 TRANSLATIONS_DIR = TRANSLATIONS
 MESSAGES_DIR = "course_messages"
 LANGUAGE_NAMES = {"zh": "zh_CN"}
-# The cell a translated edition starts its code with: test messages in its language.
-LANGUAGE_CELL_ID = "course-language"
 CODE_STUB = "YOUR CODE HERE"  # nbgrader's comment in an emptied answer cell (nbgrader_config.py)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 FIELD = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)?(![rsa])?(:[^{}]*)?\}(?!\})")
@@ -66,7 +60,7 @@ class Unit:
 
 
 @dataclass(frozen=True)
-class _Comment:
+class Comment:
     first_row: int  # 0-based line numbers in the cell
     last_row: int
     column: int
@@ -80,10 +74,6 @@ def catalogue_path(root: Path, language: str, chapter: str) -> Path:
 
 def messages_path(root: Path, language: str) -> Path:
     return Path(root) / MESSAGES_DIR / f"{language}.po"
-
-
-def release_name(chapter: str, language: str) -> str:
-    return f"{chapter}.ipynb" if language == "en" else f"{chapter}.{language}.ipynb"
 
 
 # --- what is translated ----------------------------------------------------------------------
@@ -118,13 +108,13 @@ def _comment_text(token: str) -> str:
     return re.sub(r"^#+ ?", "", token).rstrip()
 
 
-def comments(source: str) -> list[_Comment]:
+def comments(source: str) -> list[Comment]:
     """The comments a learner reads in a code cell: consecutive whole-line comments at one
     indentation make one block; a comment after code is one on its own. Markers, and comments
     without a letter (rules, `# %%`), are not text."""
     lines = source.splitlines()
     shown = _shown_rows(lines)
-    found: list[_Comment] = []
+    found: list[Comment] = []
     for row, column, token in _comment_tokens(source):
         text = _comment_text(token)
         if row not in shown or any(marker in token for marker in MARKERS) \
@@ -134,15 +124,15 @@ def comments(source: str) -> list[_Comment]:
         previous = found[-1] if found else None
         if not inline and previous and not previous.inline and previous.last_row == row - 1 \
                 and previous.column == column:
-            found[-1] = _Comment(previous.first_row, row, column, False,
+            found[-1] = Comment(previous.first_row, row, column, False,
                                  previous.text + "\n" + text)
         else:
-            found.append(_Comment(row, row, column, inline, text))
+            found.append(Comment(row, row, column, inline, text))
     return found
 
 
 @dataclass(frozen=True)
-class _Docstring:
+class Docstring:
     first_row: int  # 0-based lines of the string literal in the cell
     last_row: int
     start: int  # column where the literal starts on its first line, and ends on its last
@@ -151,13 +141,13 @@ class _Docstring:
     text: str  # the docstring, cleaned as inspect.cleandoc does
 
 
-def _readable(source: str) -> str:
+def readable_source(source: str) -> str:
     """A code cell's source with IPython's magic lines blanked, so that Python can read it."""
     return "\n".join("" if line.lstrip().startswith(("%", "!")) else line
                      for line in source.splitlines())
 
 
-def _docstring_nodes(tree: ast.AST) -> list[ast.Expr]:
+def docstring_statements(tree: ast.AST) -> list[ast.Expr]:
     return [node.body[0] for node in ast.walk(tree)
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
             and node.body and isinstance(node.body[0], ast.Expr)
@@ -165,23 +155,23 @@ def _docstring_nodes(tree: ast.AST) -> list[ast.Expr]:
             and isinstance(node.body[0].value.value, str)]
 
 
-def docstrings(source: str) -> list[_Docstring]:
+def docstrings(source: str) -> list[Docstring]:
     """The docstrings a learner reads in a code cell (of the functions and classes outside
     solutions and hidden tests): they say what an exercise's function must do. Only
     triple-quoted ones, the only kind the chapters write."""
     try:
-        tree = ast.parse(_readable(source))
+        tree = ast.parse(readable_source(source))
     except SyntaxError:
         return []
     lines = source.splitlines()
     shown = _shown_rows(lines)
     found = []
-    for statement in _docstring_nodes(tree):
+    for statement in docstring_statements(tree):
         literal = statement.value
         first, last = literal.lineno - 1, literal.end_lineno - 1
         opening = re.match(r'[rR]?("""|\'\'\')', lines[first][literal.col_offset:])
         if opening and all(row in shown for row in range(first, last + 1)):
-            found.append(_Docstring(first, last, literal.col_offset, literal.end_col_offset,
+            found.append(Docstring(first, last, literal.col_offset, literal.end_col_offset,
                                     opening.group(), inspect.cleandoc(literal.value)))
     return sorted(found, key=lambda d: d.first_row)
 
@@ -465,195 +455,6 @@ def first_use_problems(texts: list[tuple[str, str]], terms: dict[str, str]) -> l
                 found.append(f"{where}: the first use of {term} needs the English term after it, "
                              f"{term}（{english}）; it reads {text[match.start():match.end() + 12]!r}")
     return found
-
-
-# --- applying a catalogue --------------------------------------------------------------------
-
-def _docstring_literal(docstring: _Docstring, translated: str, indent: str) -> list[str]:
-    """The source lines of a docstring literal holding `translated`, quoted as the English."""
-    quotes = docstring.prefix.lstrip("rR")
-    if quotes in translated or translated.endswith(quotes[0]):
-        raise CourseError(f"a docstring's translation cannot hold {quotes}: {translated!r}")
-    if not docstring.prefix[0] in "rR":
-        translated = translated.replace("\\", "\\\\")
-    body = translated.splitlines() or [""]
-    if len(body) == 1 and docstring.first_row == docstring.last_row:
-        return [docstring.prefix + body[0] + quotes]
-    return ([docstring.prefix + body[0]] + [(indent + line).rstrip() for line in body[1:]]
-            + [indent + quotes])
-
-
-def _translate_code(source: str, table: dict[str, str]) -> str:
-    """A code cell with each comment and docstring that `table` translates replaced, the last
-    first, so that the places found in the English stay right."""
-    lines = source.splitlines()
-    pieces = [(c.first_row, c.column, c) for c in comments(source)] + \
-        [(d.first_row, d.start, d) for d in docstrings(source)]
-    for _, _, piece in sorted(pieces, key=lambda p: p[:2], reverse=True):
-        translated = table.get(piece.text)
-        if not translated:
-            continue
-        if isinstance(piece, _Docstring):
-            before = lines[piece.first_row][:piece.start]
-            after = lines[piece.last_row][piece.end:]
-            literal = _docstring_literal(piece, translated, " " * piece.start)
-            literal[0] = before + literal[0]
-            literal[-1] = literal[-1] + after
-            lines[piece.first_row:piece.last_row + 1] = literal
-        elif piece.inline:
-            row = piece.first_row
-            lines[row] = lines[row][:piece.column] + "# " + " ".join(translated.splitlines())
-        else:
-            indent = lines[piece.first_row][:piece.column]
-            lines[piece.first_row:piece.last_row + 1] = [
-                (indent + "# " + line).rstrip() for line in translated.splitlines()]
-    return "\n".join(lines)
-
-
-def translated_source(nb: nbformat.NotebookNode, po: polib.POFile,
-                      language: str) -> nbformat.NotebookNode:
-    """A copy of a chapter's source notebook in `language`: each markdown cell and comment with a
-    current translation replaced by it, and a first code cell that shows test messages in
-    `language`. Code, metadata and cell ids are the English source's."""
-    nb = nbformat.from_dict(nb)  # a deep copy
-    current = {(e.msgctxt, e.msgid): e.msgstr for e in po
-               if e.msgstr and not e.fuzzy and not e.obsolete}
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            cell.source = current.get((cell.id, cell.source), cell.source)
-        elif cell.cell_type == "code":
-            table = {msgid: text for (context, msgid), text in current.items()
-                     if context == cell.id}
-            if table:
-                cell.source = _translate_code(cell.source, table)
-    first_code = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), len(nb.cells))
-    language_cell = nbformat.v4.new_code_cell(
-        f'import course_messages\ncourse_messages.use("{language}")')
-    language_cell.id = LANGUAGE_CELL_ID
-    language_cell.metadata = {"editable": False, "deletable": False,
-                              "skip_parity": "sets the language of the test messages"}
-    nb.cells.insert(first_code, language_cell)
-    nb.metadata["course"] = {"language": language}
-    return nb
-
-
-def edition_language(nb: nbformat.NotebookNode) -> str:
-    """The edition a notebook (a release, or a student's copy of one) belongs to."""
-    course = nb.metadata.get("course")
-    language = course.get("language") if isinstance(course, dict) else None
-    return language if language in EDITIONS else "en"
-
-
-def code_stub(root: Path, language: str) -> str:
-    """nbgrader's stub for an emptied answer cell, its comment in `language`."""
-    entry = {e.msgid: e for e in load(messages_path(root, language), language,
-                                       "test messages")}.get(CODE_STUB)
-    comment = entry.msgstr if entry is not None and entry.msgstr and not entry.fuzzy \
-        else CODE_STUB
-    return f"# {comment}\nraise NotImplementedError()"
-
-
-def translated_course(root: Path, destination: Path, language: str,
-                      chapter_names: list[str] | None = None) -> Path:
-    """A scratch nbgrader course whose sources are the chapters in `language` (same cell ids,
-    grade ids, points and code as the English ones) and whose nbgrader empties answer cells
-    with the stub's comment in that language. Grading a submission of that edition uses it."""
-    root, destination = Path(root), Path(destination)
-    (destination / SOURCE_DIR).mkdir(parents=True, exist_ok=True)
-    config = (root / "nbgrader_config.py").read_text(encoding="utf-8")
-    (destination / "nbgrader_config.py").write_text(
-        config + f"\n# The {language} edition (course_tools/translation.py)\n"
-        f"c.ClearSolutions.code_stub = {{'python': {code_stub(root, language)!r}}}\n",
-        encoding="utf-8")
-    for chapter in chapters(root) if chapter_names is None else chapter_names:
-        folder = root / SOURCE_DIR / chapter
-        shutil.copytree(folder, destination / SOURCE_DIR / chapter,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__",
-                                                      "*.ipynb"))
-        po = load(catalogue_path(root, language, chapter), language, chapter)
-        write_notebook(translated_source(read_notebook(source_notebook(root, chapter)), po,
-                                         language),
-                       destination / SOURCE_DIR / chapter / f"{chapter}.ipynb")
-    return destination
-
-
-def editions(root: Path) -> list[str]:
-    """The languages besides English that a course root has translations for."""
-    return [language for language in EDITIONS
-            if (Path(root) / TRANSLATIONS_DIR / language).is_dir()]
-
-
-def release_translations(root: Path, chapter_names: list[str]) -> None:
-    """Release each chapter in every translated edition, with nbgrader as the English one, to
-    `notebooks/<chapter>/<chapter>.<language>.ipynb`, beside the English release."""
-    root = Path(root)
-    for language in editions(root):
-        with tempfile.TemporaryDirectory(prefix=f"release-{language}-") as scratch:
-            course = translated_course(root, Path(scratch) / "course", language, chapter_names)
-            nbgrader(course, "generate_assignment",
-                     chapter_names[0] if len(chapter_names) == 1 else CHAPTER_GLOB, "--force")
-            for chapter in chapter_names:
-                made = release_notebook(course, chapter)
-                finish_release(made)
-                target = release_notebook(root, chapter).with_name(release_name(chapter, language))
-                shutil.copy2(made, target)
-
-
-def edition_course(root: Path, destination: Path, language: str) -> Path:
-    """A course root holding one edition as if it were the only one: the translated sources in
-    solutions/ and that edition's releases in notebooks/ under the English file names, so that
-    every check of coursekit runs on it unchanged (tests/test_chapters.py)."""
-    root, destination = Path(root), Path(destination)
-    translated_course(root, destination, language)
-    for chapter in chapters(root):
-        made = release_notebook(root, chapter).with_name(release_name(chapter, language))
-        if made.exists():
-            target = release_notebook(destination, chapter)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(made, target)
-    return destination
-
-
-def _without_comments(source: str) -> str:
-    """What a code cell runs: its syntax tree without docstrings (comments and layout are not
-    in it), with its magic lines."""
-    magics = [line.strip() for line in source.splitlines() if line.lstrip().startswith(("%", "!"))]
-    try:
-        tree = ast.parse(_readable(source))
-    except SyntaxError:
-        return source  # compared as it is
-    for statement in _docstring_nodes(tree):
-        statement.value = ast.Constant("")
-    return ast.dump(tree) + "\n".join(magics)
-
-
-def _grading_metadata(cell: nbformat.NotebookNode) -> dict:
-    """A cell's nbgrader metadata but its checksum, which covers the (translated) text."""
-    return {k: v for k, v in cell.metadata.get("nbgrader", {}).items() if k != "checksum"}
-
-
-def check_same_code(english: nbformat.NotebookNode, translated: nbformat.NotebookNode,
-                    where: str) -> list[str]:
-    """A translated notebook runs exactly the English one's code: the same cells in the same
-    order with the same ids, nbgrader metadata and tokens (only comments differ), plus its
-    language cell."""
-    cells = [c for c in translated.cells if c.get("id") != LANGUAGE_CELL_ID]
-    if len(cells) != len(english.cells):
-        return [f"{where}: {len(cells)} cells besides the language cell; the English has "
-                f"{len(english.cells)}"]
-    problems = []
-    for index, (mine, theirs) in enumerate(zip(cells, english.cells)):
-        label = f"{where}, cell {index + 1} (id {theirs.get('id')})"
-        if (mine.cell_type, mine.get("id")) != (theirs.cell_type, theirs.get("id")):
-            problems.append(f"{label}: a {mine.cell_type} cell with id {mine.get('id')} "
-                            f"stands where the English has a {theirs.cell_type} cell")
-        elif _grading_metadata(mine) != _grading_metadata(theirs):
-            problems.append(f"{label}: nbgrader metadata differs from the English")
-        elif mine.cell_type == "code" and \
-                _without_comments(mine.source) != _without_comments(theirs.source):
-            problems.append(f"{label}: its code differs from the English (only comments and "
-                            "docstrings may)")
-    return problems
 
 
 def main(argv: list[str] | None = None) -> int:

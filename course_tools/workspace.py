@@ -42,7 +42,8 @@ from pathlib import Path
 import nbformat
 
 from course_tools import coursekit
-from course_tools.translation import EDITIONS, release_name
+from course_tools.editions import release_name
+from course_tools.translation import EDITIONS
 
 WORKSPACE_DIR = "workspace"
 RECORD_DIR = ".course"  # hidden: JupyterLab does not list dot-folders

@@ -13,7 +13,8 @@ import os
 import pytest
 
 import chapter_harness
-from course_tools import coursekit, translation
+from course_tools import coursekit
+from course_tools import editions as edition_tools
 
 
 @pytest.fixture(scope="session")
@@ -33,17 +34,17 @@ def _session_folder(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="session")
 def editions(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Each edition of the course as a course root of its own, with its SharedRuns: English is
-    the course itself; the Chinese one (translation.edition_course) holds the translated
+    the course itself; the Chinese one (edition_tools.edition_course) holds the translated
     sources and the Chinese releases under the English names, so every check runs on it
     unchanged. Built once per session, under a lock, where every xdist worker finds it."""
     session = _session_folder(tmp_path_factory)
     found = {"en": (chapter_harness.ROOT, runs_for(chapter_harness.ROOT, session))}
-    for language in translation.editions(chapter_harness.ROOT):
+    for language in edition_tools.editions(chapter_harness.ROOT):
         root = session / f"edition-{language}"
         with open(session / f"edition-{language}.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if not (root / "done").exists():
-                translation.edition_course(chapter_harness.ROOT, root, language)
+                edition_tools.edition_course(chapter_harness.ROOT, root, language)
                 (root / "done").write_text("")
         found[language] = (root, coursekit.SharedRuns(root, session / f"shared-runs-{language}"))
     return found

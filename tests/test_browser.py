@@ -33,6 +33,7 @@ import pytest
 
 from course_server import ROOT, course_open
 from course_tools import coursekit, translation, validate_names
+from course_tools import editions as edition_tools
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 if not Path(CHROMIUM).exists():
@@ -299,7 +300,7 @@ def test_a_chinese_learner_works_through_chapter_1_in_chinese(browser, tmp_path_
     if "zh" not in editions:
         pytest.skip("this course has no Chinese edition")
     runs = editions["zh"][1]
-    name = translation.release_name(CHAPTER, "zh")
+    name = edition_tools.release_name(CHAPTER, "zh")
     with course_open(tmp_path_factory.mktemp("browser-zh"), LAB_SETTINGS,
                      options=("--lang", "zh")) as server:
         page = browser.new_page()

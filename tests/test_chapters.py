@@ -18,14 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from course_tools import coursekit, translation
+from course_tools import coursekit
+from course_tools import editions as edition_tools
 from lying_answers import LYING_ANSWERS
 
 ROOT = Path(os.environ.get("COURSE_ROOT", coursekit.REPO)).resolve()
 CHAPTERS = coursekit.chapters(ROOT)
 # Checks marked each_edition run on every edition (the `editions` fixture of conftest.py):
 # English, and the translations, whose code is the English one's (test_same_code_as_english).
-EDITIONS = ["en", *translation.editions(ROOT)]
+EDITIONS = ["en", *edition_tools.editions(ROOT)]
 
 each_chapter = pytest.mark.parametrize("chapter", CHAPTERS)
 each_edition = pytest.mark.parametrize("edition", EDITIONS)
@@ -119,7 +120,7 @@ def test_same_code_as_english(chapter, edition, editions):
     root = editions[edition][0]
     problems = []
     for kind, where in (("source", coursekit.source_notebook), ("release", coursekit.release_notebook)):
-        problems += translation.check_same_code(
+        problems += edition_tools.check_same_code(
             coursekit.read_notebook(where(ROOT, chapter)),
             coursekit.read_notebook(where(root, chapter)), f"{chapter} ({edition} {kind})")
     assert_no_problems(problems)
@@ -146,7 +147,7 @@ def test_both_editions_print_the_same(chapter, edition, editions, runs):
     english = runs.solution(chapter).notebook
     translated = editions[edition][1].solution(chapter).notebook
     assert english is not None and translated is not None, f"{chapter}: a solution did not run"
-    cells = [c for c in translated.cells if c.get("id") != translation.LANGUAGE_CELL_ID]
+    cells = [c for c in translated.cells if c.get("id") != edition_tools.LANGUAGE_CELL_ID]
     differ = [f"cell {i + 1} (id {mine.get('id')}):\n  en: {coursekit.text_outputs(theirs)!r}"
               f"\n  {edition}: {coursekit.text_outputs(mine)!r}"
               for i, (mine, theirs) in enumerate(zip(cells, english.cells))

@@ -26,6 +26,7 @@ import pytest
 from course_editions import shows, translated_templates
 from course_secrets import html_text
 from course_tools import coursekit, discovery, feedback, grading, sandbox, translation
+from course_tools import editions as edition_tools
 
 CHAPTER = "01_tensors_and_leaves"
 CELL_TIMEOUT, NOTEBOOK_TIMEOUT = 10, 60
@@ -60,8 +61,8 @@ def build_class(root: Path, folder: Path) -> dict[str, tuple[str, float]]:
     source = coursekit.read_notebook(coursekit.source_notebook(root, CHAPTER))
     releases = {language: coursekit.read_notebook(
         coursekit.release_notebook(root, CHAPTER).with_name(
-            translation.release_name(CHAPTER, language))) for language in ("en", "zh")}
-    assert translation.edition_language(releases["zh"]) == "zh"
+            edition_tools.release_name(CHAPTER, language))) for language in ("en", "zh")}
+    assert edition_tools.edition_language(releases["zh"]) == "zh"
     every = coursekit.exercises(source)
     names = [e.name for e in every]
     points = {e.name: e.points for e in every}
@@ -72,7 +73,7 @@ def build_class(root: Path, folder: Path) -> dict[str, tuple[str, float]]:
         first = next(c for c in nb.cells if coursekit.is_solution_cell(c))
         first.source = SAYS_LANGUAGE + first.source
         # the release's choice of language goes: the grader's COURSE_LANG must do it
-        nb.cells = [c for c in nb.cells if c.get("id") != translation.LANGUAGE_CELL_ID]
+        nb.cells = [c for c in nb.cells if c.get("id") != edition_tools.LANGUAGE_CELL_ID]
         return nb
 
     def save(nb, path: Path, saved: float | None = None) -> None:

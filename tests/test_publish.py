@@ -26,6 +26,7 @@ from course_editions import shows, translated_templates
 from course_secrets import leaks, secret_lines
 from course_server import course_open
 from course_tools import coursekit, publish, translation
+from course_tools import editions as edition_tools
 from course_tools.coursekit import CourseError
 
 ROOT = Path(os.environ.get("COURSE_ROOT", coursekit.REPO)).resolve()
@@ -64,7 +65,7 @@ def test_edition_holds_what_students_need_and_nothing_else(edition):
     assert os.access(edition / "course", os.X_OK)
     for chapter in coursekit.chapters(ROOT):
         for language in ("en", "zh"):  # both editions
-            name = translation.release_name(chapter, language)
+            name = edition_tools.release_name(chapter, language)
             published = edition / "notebooks" / chapter / name
             assert published.read_bytes() == (ROOT / "notebooks" / chapter / name).read_bytes()
     assert (edition / "course_messages" / "zh.po").read_bytes() == (

@@ -17,6 +17,7 @@ import pytest
 
 import course_messages
 from course_tools import coursekit, translation
+from course_tools import editions as edition_tools
 from course_tools.coursekit import CourseError, read_notebook, source_notebook, write_notebook
 
 ROOT = coursekit.REPO
@@ -63,7 +64,7 @@ def test_a_changed_english_sentence_names_the_stale_chinese_cell(tmp_path):
     assert f"{CHAPTER}, cell {index + 1} (id {nb.cells[index].id})" in problems[0]
     assert "stale" in problems[0] and "as the maintainer now writes" in problems[0]
     old_chinese = next(e.msgstr for e in po if e.msgctxt == nb.cells[index].id)
-    release = translation.translated_source(nb, translation.load(
+    release = edition_tools.translated_source(nb, translation.load(
         translation.catalogue_path(course, "zh", CHAPTER), "zh", CHAPTER), "zh")
     assert changed in [c.source for c in release.cells], "a stale cell must stay English"
     assert old_chinese not in [c.source for c in release.cells]
@@ -124,15 +125,15 @@ def test_comments_and_docstrings_are_translated_and_code_is_not():
              "the first value": "第一个值", "A block of two lines\nabout f.": "关于 f 的\n两行注释。",
              "What f returns.\n\nTwo lines about y.": "f 返回什么。\n\n关于 y 的两行。",
              "One line.": "一行。", "after a docstring": "在文档字符串之后"}
-    out = translation._translate_code(CELL, table)
+    out = edition_tools.translate_code(CELL, table)
     assert "# 运行这个单元格，然后看 x。" in out and "x = 1  # 第一个值" in out
     assert "    # 关于 f 的\n    # 两行注释。" in out
     assert '    """f 返回什么。\n\n    关于 y 的两行。\n    """' in out
     assert '    """一行。"""  # 在文档字符串之后' in out
     assert "# a comment inside the solution" in out
-    assert translation._without_comments(out) == translation._without_comments(CELL)
-    assert translation._without_comments(out.replace("return y", "return -y")) != \
-        translation._without_comments(CELL), "a change of code is seen"
+    assert edition_tools.code_without_comments(out) == edition_tools.code_without_comments(CELL)
+    assert edition_tools.code_without_comments(out.replace("return y", "return -y")) != \
+        edition_tools.code_without_comments(CELL), "a change of code is seen"
 
 
 def test_a_message_template_must_be_a_literal():
@@ -163,14 +164,14 @@ def test_a_translation_keeps_the_markdown_structure():
 
 def test_the_chinese_release_sets_its_language_and_keeps_the_english_ids():
     release = read_notebook(coursekit.release_notebook(ROOT, CHAPTER).with_name(
-        translation.release_name(CHAPTER, "zh")))
+        edition_tools.release_name(CHAPTER, "zh")))
     english = read_notebook(coursekit.release_notebook(ROOT, CHAPTER))
-    assert translation.edition_language(release) == "zh"
-    assert translation.edition_language(english) == "en"
+    assert edition_tools.edition_language(release) == "zh"
+    assert edition_tools.edition_language(english) == "en"
     first_code = next(c for c in release.cells if c.cell_type == "code")
-    assert first_code.id == translation.LANGUAGE_CELL_ID
+    assert first_code.id == edition_tools.LANGUAGE_CELL_ID
     assert 'course_messages.use("zh")' in first_code.source
-    assert translation.check_same_code(english, release, CHAPTER) == []
+    assert edition_tools.check_same_code(english, release, CHAPTER) == []
 
 
 # --- test messages in the learner's language --------------------------------------------------
