@@ -104,11 +104,13 @@ def translated_source(nb: nbformat.NotebookNode, po: polib.POFile,
     return nb
 
 
-def edition_language(nb: nbformat.NotebookNode) -> str:
-    """The edition a notebook (a release, or a student's copy of one) belongs to."""
-    course = nb.metadata.get("course")
+def edition_language(nb: dict, unknown: str = "en") -> str:
+    """The edition a notebook (a release, or a student's copy of one, as read from its JSON)
+    belongs to, by its metadata; `unknown` when the metadata does not say."""
+    metadata = nb.get("metadata")
+    course = metadata.get("course") if isinstance(metadata, dict) else None
     language = course.get("language") if isinstance(course, dict) else None
-    return language if language in EDITIONS else "en"
+    return language if language in ("en", *EDITIONS) else unknown
 
 
 def code_stub(root: Path, language: str) -> str:

@@ -79,7 +79,7 @@ from nbgrader import utils as nbgrader_utils
 from nbgrader.api import Gradebook
 from sqlalchemy.exc import SAWarning
 
-from course_tools import coursekit, report, translation
+from course_tools import coursekit, report
 from course_tools import editions as edition_tools
 from course_tools.coursekit import SOURCE_DIR, release_notebook, scratch_course
 from course_tools.discovery import find_submissions, open_input
@@ -158,11 +158,11 @@ def submission_edition(task: Task) -> str:
     try:
         if path.stat().st_size > MAX_NOTEBOOK_BYTES:
             return task.edition
-        metadata = json.loads(path.read_bytes().decode("utf-8", errors="replace"))["metadata"]
-        language = metadata["course"]["language"]
-    except Exception:  # not JSON, not a notebook, no such metadata
+        nb = json.loads(path.read_bytes().decode("utf-8", errors="replace"))
+    except Exception:  # not JSON
         return task.edition
-    return language if language in ("en", *translation.EDITIONS) else task.edition
+    return edition_tools.edition_language(nb, unknown=task.edition) if isinstance(nb, dict) \
+        else task.edition
 
 
 def _copy_received(task: Task, out: Path) -> None:
