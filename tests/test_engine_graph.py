@@ -542,3 +542,23 @@ def test_accumulate_grad_takes_a_gradient_nothing_else_holds_and_copies_the_rest
     e.backward(g)                                         # the caller's gradient is copied
     e.backward(g)
     assert g.tolist() == [1.0, 1.0, 1.0] and e.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_a_powers_gradient_is_recorded_as_pytorch_records_it():
+    """pow_backward is grad * (e * x.pow(e - 1)): under create_graph, MulBackward0 over MulBackward1
+    over PowBackward0; for e = 0 the gradient is zeros with no history."""
+    torch = pytest.importorskip("torch")
+
+    def recorded(lib, exponent):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        w = lib.tensor([3.0, 4.0], requires_grad=True)
+        (grad,) = lib.autograd.grad((x ** exponent * w).sum(), x, create_graph=True)
+
+        def walk(fn):
+            if fn is None or type(fn).__name__ == "AccumulateGrad":
+                return None if fn is None else "AccumulateGrad"
+            return (type(fn).__name__, tuple(walk(f) for f, _ in fn.next_functions))
+        return grad.tolist(), walk(grad.grad_fn)
+
+    for exponent in (0, 1, 2, 3, 0.5):
+        assert recorded(ag, exponent) == recorded(torch, exponent), exponent

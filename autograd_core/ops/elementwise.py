@@ -69,6 +69,20 @@ class Mul(Op):
                 grad * a if ctx.needs_input_grad[1] else None)
 
 
+class MulScalar(Op):
+    """out = a * s  (s a number: ATen's ``mul.Scalar``, which backward formulas call);   da = g * s"""
+    node_name, inputs = "MulBackward1", ("self",)
+
+    @staticmethod
+    def forward(ctx, a, *, other):
+        ctx.other = other
+        return a * other
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad * ctx.other,)
+
+
 class Div(Op):
     """out = a / b;   da = g / b,   db = -g * a / b**2"""
     node_name, saves = "DivBackward0", ("self", "other")
@@ -116,10 +130,11 @@ class Pow(Op):
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         e = ctx.exponent
-        if e == 0:
-            return (grad * 0,)
-        # as PyTorch: even a ** 1 is recorded, so x**5 has six derivatives with a grad_fn
-        return (grad * e * a ** (e - 1),)
+        if e == 0:                          # a constant: zeros with no history, as PyTorch's
+            return (constant(np.zeros_like(a._data)),)
+        # PyTorch's pow_backward, grad * (e * a.pow(e - 1)), recorded as it records it (MulBackward1
+        # over PowBackward0 under create_graph); even a ** 1 is recorded, so x**5 has six derivatives
+        return (grad * MulScalar.apply(a ** (e - 1), other=e),)
 
 
 class PowTensor(Op):
