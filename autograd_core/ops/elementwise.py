@@ -11,8 +11,8 @@ from ..tensor import Tensor
 
 
 def _quietly(function, **errors):
-    """The forward of an op that is one NumPy function of its inputs, NumPy's warnings silenced
-    (``divide="ignore"``) where PyTorch quietly gives inf or nan (``1 / 0``, ``0 ** -1``)."""
+    """The forward of an op that is one NumPy function of its inputs; ``errors`` (``divide="ignore"``)
+    silences NumPy's warnings where PyTorch quietly gives inf or nan (``1 / 0``, ``0 ** -1``)."""
     def forward(ctx, *arrays):
         with np.errstate(**errors):
             return function(*arrays)
@@ -21,8 +21,7 @@ def _quietly(function, **errors):
 
 def _on_floats(function, **errors):
     """The forward of a one-input op: ``function`` of the input, integers made floating first (as
-    PyTorch gives ``exp(int_tensor)`` a float32 result); ``errors`` as in ``_quietly`` (written
-    out here, one call less: these are the hot one-input ops)."""
+    PyTorch gives ``exp(int_tensor)`` a float32 result); ``errors`` as in ``_quietly``, inlined here."""
     if not errors:
         return staticmethod(lambda ctx, a: function(as_floating(a)))
 

@@ -55,8 +55,7 @@ class Mv(Op):
             raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {v.ndim}")
         if a.shape[1] != v.shape[0]:
             raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), vec ({v.shape[0]})")
-        # mv is addmv into a new vector of v's dtype: PyTorch names that vector's dtype, A's, v's
-        _check_same_dtype(a, v, "addmv input tensors must have the same dtype, but got {1}, {0}, and {1}")
+        _check_same_dtype(a, v, "addmv input tensors must have the same dtype, but got {1}, {0}, and {1}")  # mv: addmv into a v-typed vector
         return a @ v
 
     @staticmethod
