@@ -10,10 +10,18 @@ from ..size import broadcast_error
 from ..tensor import Tensor
 
 
+def _quietly(function, **errors):
+    """The forward of an op that is one NumPy function of its inputs; ``errors`` (``divide="ignore"``)
+    silences NumPy's warnings where PyTorch quietly gives inf or nan (``1 / 0``, ``0 ** -1``)."""
+    def forward(ctx, *arrays):
+        with np.errstate(**errors):
+            return function(*arrays)
+    return staticmethod(forward)
+
+
 def _on_floats(function, **errors):
     """The forward of a one-input op: ``function`` of the input, integers made floating first (as
-    PyTorch gives ``exp(int_tensor)`` a float32 result); ``errors`` (``divide="ignore"``) silences
-    NumPy's warnings where PyTorch quietly gives inf or nan."""
+    PyTorch gives ``exp(int_tensor)`` a float32 result); ``errors`` as in ``_quietly``, inlined here."""
     if not errors:
         return staticmethod(lambda ctx, a: function(as_floating(a)))
 
@@ -87,11 +95,7 @@ class Div(Op):
     """out = a / b;   da = g / b,   db = -g * a / b**2"""
     node_name, saves = "DivBackward0", ("self", "other")
     saves_only_for = {"self": "other"}
-
-    @staticmethod
-    def forward(ctx, a, b):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.true_divide(a, b)
+    forward = _quietly(np.true_divide, divide="ignore", invalid="ignore")
 
     @staticmethod
     def backward(ctx, grad):
@@ -141,11 +145,7 @@ class PowTensor(Op):
     """out = a ** b  (both tensors);   da = g * b * a**(b - 1),   db = g * out * log(a)"""
     node_name = "PowBackward1"
     inputs, saves = ("self", "exponent"), ("self", "exponent", "result")
-
-    @staticmethod
-    def forward(ctx, a, b):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.power(a, b)
+    forward = _quietly(np.power, divide="ignore", invalid="ignore")
 
     @staticmethod
     def backward(ctx, grad):

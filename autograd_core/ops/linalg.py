@@ -10,10 +10,11 @@ from .elementwise import Mul
 from .shape import SqueezeAfterMatmul
 
 
-def _type_check(a: np.ndarray, b: np.ndarray) -> None:
+def _check_same_dtype(a: np.ndarray, b: np.ndarray, message: str, names: str = "scalar_name") -> None:
+    """A product's operands share one dtype; each op says so in its own PyTorch words, ``message``
+    formatted with the two dtypes' names (``Float``, or ``float`` with ``names="cpp_name"``)."""
     if a.dtype != b.dtype:
-        raise RuntimeError("expected m1 and m2 to have the same dtype, but got: "
-                           f"{from_numpy_dtype(a.dtype).cpp_name} != {from_numpy_dtype(b.dtype).cpp_name}")
+        raise RuntimeError(message.format(*(getattr(from_numpy_dtype(x.dtype), names) for x in (a, b))))
 
 
 def _check_multipliable(a: np.ndarray, b: np.ndarray) -> None:
@@ -33,7 +34,7 @@ class Mm(Op):
         if a.ndim != 2 or b.ndim != 2:
             raise RuntimeError("self must be a matrix" if a.ndim != 2 else "mat2 must be a matrix")
         _check_multipliable(a, b)
-        _type_check(a, b)
+        _check_same_dtype(a, b, "expected m1 and m2 to have the same dtype, but got: {} != {}", "cpp_name")
         return a @ b
 
     @staticmethod
@@ -54,7 +55,7 @@ class Mv(Op):
             raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {v.ndim}")
         if a.shape[1] != v.shape[0]:
             raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), vec ({v.shape[0]})")
-        _type_check(a, v)
+        _check_same_dtype(a, v, "addmv input tensors must have the same dtype, but got {1}, {0}, and {1}")  # mv: addmv into a v-typed vector
         return a @ v
 
     @staticmethod
@@ -73,9 +74,9 @@ class Dot(Op):
     def forward(ctx, a, b):
         if a.ndim != 1 or b.ndim != 1:
             raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+        _check_same_dtype(a, b, "dot : expected both vectors to have same dtype, but found {} and {}")
         if a.shape[0] != b.shape[0]:
             raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements respectively")
-        _type_check(a, b)
         return np.dot(a, b)
 
     backward = staticmethod(Mul.backward)                   # the same formula as a * b
@@ -92,7 +93,7 @@ class Bmm(Op):
         if a.shape[-1] != b.shape[-2]:
             raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                                f"[{a.shape[0]}, {a.shape[-1]}] but got: [{b.shape[0]}, {b.shape[-2]}].")
-        _type_check(a, b)
+        _check_same_dtype(a, b, "expected scalar type {} but found {}")
         return np.matmul(a, b)
 
     @staticmethod
@@ -110,9 +111,8 @@ class Addmm(Op):
 
     @staticmethod
     def forward(ctx, bias, mat1, mat2):
-        if mat1.dtype != mat2.dtype:
-            raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
-                               f"{from_numpy_dtype(mat1.dtype).scalar_name} and {from_numpy_dtype(mat2.dtype).scalar_name}")
+        _check_same_dtype(bias, mat2, "self and mat2 must have the same dtype, but got {} and {}")
+        _check_same_dtype(mat1, mat2, "mat1 and mat2 must have the same dtype, but got {} and {}")
         _check_multipliable(mat1, mat2)
         out = mat1 @ mat2
         out += bias
