@@ -224,6 +224,13 @@ def _api_errors():
                                          repr(m.nn.Hardtanh()), repr(m.nn.Hardtanh(-2, 2)), repr(m.nn.ReLU6()),
                                          repr(m.nn.ReLU6(inplace=True)), isinstance(m.nn.ReLU6(), m.nn.Hardtanh),
                                          m.nn.ReLU6()(m.tensor([-1.0, 7.0, 2.0]))],
+        # each matrix product checks its operands' dtypes in its own words
+        "mm_dtypes_differ": lambda m: m.ones(2, 2).mm(m.ones(2, 2, dtype=m.float64)),
+        "mv_dtypes_differ": lambda m: m.ones(2, 2).mv(m.ones(2, dtype=m.float64)),
+        "dot_dtypes_differ": lambda m: m.ones(2).dot(m.ones(3, dtype=m.float64)),
+        "bmm_dtypes_differ": lambda m: m.ones(1, 2, 2).bmm(m.ones(1, 2, 2, dtype=m.float64)),
+        "linear_bias_dtype_differs": lambda m: m.nn.functional.linear(m.ones(1, 2), m.ones(3, 2),
+                                                                      m.ones(3, dtype=m.float64)),
     }
 
 
