@@ -540,6 +540,26 @@ def output_requires_grad_if_any_input_does(torch):
 # --------------------------------------------------------------------------------------------------
 
 
+# The article's two running examples, which several of its snippets start from.
+
+
+def line(torch):
+    """y = x * w + b with the data x = 3 and the parameters w = 2 and b = 1 (which require grad):
+    returns x, w, b, y."""
+    x = torch.tensor(3.0)
+    w = torch.tensor(2.0, requires_grad=True)
+    b = torch.tensor(1.0, requires_grad=True)
+    return x, w, b, x * w + b
+
+
+def x_times_x_times_y(torch):
+    """z = x * x * y at x = 2 and y = 3, both requiring grad: dz/dx = 2xy = 12, d2z/dx2 = 2y = 6.
+    Returns x, y, z."""
+    x = torch.tensor(2.0, requires_grad=True)
+    y = torch.tensor(3.0, requires_grad=True)
+    return x, y, x * x * y
+
+
 @example(
     "004",
     (
@@ -551,10 +571,7 @@ tensor(3.) tensor(1.)
 """,
 )
 def linear_backward(torch):
-    x = torch.tensor(3.0)
-    w = torch.tensor(2.0, requires_grad=True)
-    b = torch.tensor(1.0, requires_grad=True)
-    y = x * w + b
+    x, w, b, y = line(torch)
     y.backward()
     # dy/dw = x = 3. The article's comment reads "2.0, 1.0": 2.0 is the value of w, not its
     # gradient.
@@ -570,10 +587,7 @@ None None
 """,
 )
 def linear_autograd_grad(torch):
-    x = torch.tensor(3.0)
-    w = torch.tensor(2.0, requires_grad=True)
-    b = torch.tensor(1.0, requires_grad=True)
-    y = x * w + b
+    x, w, b, y = line(torch)
     w_grad, b_grad = torch.autograd.grad(y, [w, b])
     print(w_grad, b_grad)  # again 3, not the article's 2.0
     print(w.grad, b.grad)  # grad() returns the gradients instead of storing them
@@ -587,10 +601,7 @@ tensor(3.) tensor(1.)
 """,
 )
 def linear_retain_graph_then_second_grad(torch):
-    x = torch.tensor(3.0)
-    w = torch.tensor(2.0, requires_grad=True)
-    b = torch.tensor(1.0, requires_grad=True)
-    y = x * w + b
+    x, w, b, y = line(torch)
     w_grad = torch.autograd.grad(y, w, retain_graph=True)
     b_grad = torch.autograd.grad(y, b)
     print(w_grad[0], b_grad[0])
@@ -620,10 +631,7 @@ def linear_graph_is_freed_without_retain_graph(torch):
     # what MulBackward0 saved (x, to compute dy/dw). The path to b goes through AddBackward0 only,
     # which saved nothing, so grad(y, b) still works; it is going through MulBackward0 again that
     # fails.
-    x = torch.tensor(3.0)
-    w = torch.tensor(2.0, requires_grad=True)
-    b = torch.tensor(1.0, requires_grad=True)
-    y = x * w + b
+    x, w, b, y = line(torch)
     print(torch.autograd.grad(y, w))
     print(torch.autograd.grad(y, b))
     torch.autograd.grad(y, w)
@@ -640,9 +648,7 @@ False
     message="element 0 of tensors does not require grad and does not have a grad_fn",
 )
 def second_order_without_create_graph_fails(torch):
-    x = torch.tensor(2.0, requires_grad=True)
-    y = torch.tensor(3.0, requires_grad=True)
-    z = x * x * y
+    x, y, z = x_times_x_times_y(torch)
     grad_x = torch.autograd.grad(z, x, retain_graph=True)
     print(grad_x)
     print(grad_x[0].requires_grad)  # retain_graph keeps the graph, it does not record a new one
@@ -658,9 +664,7 @@ def second_order_without_create_graph_fails(torch):
 """,
 )
 def second_order_with_autograd_grad(torch):
-    x = torch.tensor(2.0, requires_grad=True)
-    y = torch.tensor(3.0, requires_grad=True)
-    z = x * x * y
+    x, y, z = x_times_x_times_y(torch)
     grad_x = torch.autograd.grad(z, x, create_graph=True)
     grad_xx = torch.autograd.grad(grad_x, x)
     print(grad_x)
@@ -675,9 +679,7 @@ tensor(12., grad_fn=<CopyBackwards>) tensor(6.)
 """,
 )
 def second_order_with_backward(torch):
-    x = torch.tensor(2.0, requires_grad=True)
-    y = torch.tensor(3.0, requires_grad=True)
-    z = x * x * y
+    x, y, z = x_times_x_times_y(torch)
     z.backward(create_graph=True)  # x.grad now carries a graph of its own
     grad_xx = torch.autograd.grad(x.grad, x)
     print(x.grad, grad_xx[0])
@@ -692,9 +694,7 @@ tensor(18., grad_fn=<CopyBackwards>)
 """,
 )
 def second_backward_accumulates(torch):
-    x = torch.tensor(2.0, requires_grad=True)
-    y = torch.tensor(3.0, requires_grad=True)
-    z = x * x * y
+    x, y, z = x_times_x_times_y(torch)
     z.backward(create_graph=True)
     print(x.grad)
     x.grad.backward()  # d(2xy)/dx = 2y = 6, added to the 12 already there
@@ -711,9 +711,7 @@ tensor(6., grad_fn=<CopyBackwards>)
 """,
 )
 def zero_then_second_backward(torch):
-    x = torch.tensor(2.0, requires_grad=True)
-    y = torch.tensor(3.0, requires_grad=True)
-    z = x * x * y
+    x, y, z = x_times_x_times_y(torch)
     z.backward(create_graph=True)
     print(x.grad)
     x.grad.data.zero_()  # wipes the value, keeps the graph that computed it

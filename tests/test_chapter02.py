@@ -43,39 +43,25 @@ def graph_leaves(tensor):
     return leaves
 '''
 
-# follows every pair of next_functions, the (None, 0) of an input that needs no gradient too
-LEAVES_THROUGH_NONE = '''
-def graph_leaves(tensor):
-    if tensor.grad_fn is None:
-        return []
-    leaves, seen, stack = [], {tensor.grad_fn}, [tensor.grad_fn]
-    while stack:
-        node = stack.pop()
-        if type(node).__name__ == "AccumulateGrad":
-            leaves.append(node.variable)
-        for child, _ in node.next_functions:
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
-    return leaves
-'''
 
-# returns the AccumulateGrad nodes instead of the leaves behind them
-LEAF_NODES = '''
-def graph_leaves(tensor):
-    if tensor.grad_fn is None:
-        return []
-    found, seen, stack = [], {tensor.grad_fn}, [tensor.grad_fn]
-    while stack:
-        node = stack.pop()
-        if type(node).__name__ == "AccumulateGrad":
-            found.append(node)
-        for child, _ in node.next_functions:
-            if child is not None and child not in seen:
-                seen.add(child)
-                stack.append(child)
-    return found
-'''
+def _walk(collect: str = "leaves.append(node.variable)",
+          follow: str = "child is not None and child not in seen") -> str:
+    """The solution's walk over the graph (a stack and a set of the nodes seen), with one of its
+    steps changed."""
+    return ("def graph_leaves(tensor):\n"
+            "    if tensor.grad_fn is None:\n"
+            "        return []\n"
+            "    leaves, seen, stack = [], {tensor.grad_fn}, [tensor.grad_fn]\n"
+            "    while stack:\n"
+            "        node = stack.pop()\n"
+            "        if type(node).__name__ == \"AccumulateGrad\":\n"
+            f"            {collect}\n"
+            "        for child, _ in node.next_functions:\n"
+            f"            if {follow}:\n"
+            "                seen.add(child)\n"
+            "                stack.append(child)\n"
+            "    return leaves\n")
+
 
 # Rounds of wrong answers; in each, exercise -> (a wrong answer a student might write,
 # strings its failure message must not show).
@@ -111,7 +97,7 @@ WRONG_ANSWERS = {
         # thinks a while loop runs its body once before testing
         "ex3_dynamic_graph": ("divisions = (3, 1)\nfirst_grad = [0.125, 0.125]", ["(3, 0)"]),
         # does not skip the (None, 0) of an input that needs no gradient
-        "ex4_graph_leaves": (LEAVES_THROUGH_NONE, ["child is not None"]),
+        "ex4_graph_leaves": (_walk(follow="child not in seen"), ["child is not None"]),
     },
     "fourth": {
         # names the operations in the order they are written, not the order they run
@@ -122,7 +108,7 @@ WRONG_ANSWERS = {
         # gives the negative entry a negative gradient (the sign of x, not of the derivative)
         "ex3_dynamic_graph": ("divisions = (3, 0)\nfirst_grad = [0.125, -0.125]", ["[0.125, 0.125]"]),
         # returns the AccumulateGrad nodes, not the leaves
-        "ex4_graph_leaves": (LEAF_NODES, [".variable)"]),
+        "ex4_graph_leaves": (_walk(collect="leaves.append(node)"), [".variable)"]),
     },
 }
 

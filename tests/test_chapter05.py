@@ -8,6 +8,7 @@ worked examples it promises, with PyTorch's numbers.
 from __future__ import annotations
 
 import re
+import textwrap
 
 import pytest
 
@@ -26,6 +27,24 @@ HEAD_ONLY = (  # switches the head on but never freezes the body
     "    return [name for name, param in model.named_parameters() if param.requires_grad]")
 BOTH_WRONG = (  # the common belief: no_grad means inference mode, and eval() switches gradients off
     "running_mean_changed_in_1 = False\nout_2_requires_grad = False")
+
+
+def _saves_steps_restores(*, under_no_grad: bool, only_with_grad: bool) -> str:
+    """A loss_one_step_ahead that saves the parameters, steps them, reads the loss and puts them
+    back one after the other, with no try/finally: under one no_grad block or with recording on,
+    and saving only the parameters that have a gradient or all of them."""
+    body = ("saved = [(p, p.detach().clone()) for p in model.parameters()"
+            + (" if p.grad is not None" if only_with_grad else "") + "]\n"
+            "for p, _ in saved:\n"
+            "    p -= lr * p.grad\n"
+            "loss = loss_fn(model).item()\n"
+            "for p, value in saved:\n"
+            "    p.copy_(value)\n")
+    if under_no_grad:
+        body = "with torch.no_grad():\n" + textwrap.indent(body, "    ")
+    return ("def loss_one_step_ahead(model, loss_fn, lr):\n" + textwrap.indent(body, "    ")
+            + "    return loss")
+
 
 # the first round of wrong answers: {exercise: (a wrong answer a student might write, strings
 # its message must not show)}; the fourth round repeats its predictions
@@ -56,14 +75,7 @@ WRONG_ANSWERS_FIRST = {
     ),
     # steps the weights with recording on: refused on a leaf that requires grad
     "ex6_one_step_ahead": (
-        "def loss_one_step_ahead(model, loss_fn, lr):\n"
-        "    saved = [(p, p.detach().clone()) for p in model.parameters() if p.grad is not None]\n"
-        "    for p, _ in saved:\n"
-        "        p -= lr * p.grad\n"
-        "    loss = loss_fn(model).item()\n"
-        "    for p, value in saved:\n"
-        "        p.copy_(value)\n"
-        "    return loss",
+        _saves_steps_restores(under_no_grad=False, only_with_grad=True),
         ["with torch.no_grad():\n"],
     ),
 }
@@ -190,15 +202,7 @@ WRONG_ANSWERS = {
         ),
         # steps every parameter, the frozen one too: its .grad is None
         "ex6_one_step_ahead": (
-            "def loss_one_step_ahead(model, loss_fn, lr):\n"
-            "    with torch.no_grad():\n"
-            "        saved = [(p, p.detach().clone()) for p in model.parameters()]\n"
-            "        for p, _ in saved:\n"
-            "            p -= lr * p.grad\n"
-            "        loss = loss_fn(model).item()\n"
-            "        for p, value in saved:\n"
-            "            p.copy_(value)\n"
-            "    return loss",
+            _saves_steps_restores(under_no_grad=True, only_with_grad=False),
             ["if p.grad is not None"],
         ),
     },
