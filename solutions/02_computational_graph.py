@@ -115,18 +115,11 @@ print(type(y.grad_fn).__name__, isinstance(y.grad_fn, torch.autograd.Function))
 
 # %% [markdown]
 #
-# No node is made while no input requires grad. Chapter 1's example: `a` below is computed, yet
-# it is a leaf with `grad_fn` `None`, because nothing was recorded. Switch its flag on with
-# `requires_grad_()` (in place; the flag defaults to `True`) and the next operation leaves a node:
-
-# %%
-a = torch.randn(2, 2)
-a = (a * 3) / (a - 1)
-print(a.requires_grad, a.grad_fn)
-a.requires_grad_(True)
-print(a.requires_grad)
-b = (a * a).sum()
-print(b.grad_fn)
+# No node is made while no input requires grad. Chapter 1 (section 3) showed it:
+# `(e * 3) / (e - 1)`, computed from a tensor that did not require grad, was a leaf with `grad_fn`
+# `None`, because nothing was recorded; once `e.requires_grad_()` had switched its flag on (in
+# place; the flag defaults to `True`), the next operation, `(e * e).sum()`, left a
+# `SumBackward0` node.
 
 # %% [markdown]
 # ## 3. Following the edges: `next_functions`

@@ -481,7 +481,8 @@ for name, code in update_snippets.items():
 # ## 4. `requires_grad` flows forward through operations
 #
 # Now the second question. Chapter 1 gave the rule: **the output of an operation requires grad
-# if at least one of its inputs does** (with grad mode on). Here is PyTorch's tutorial example
+# if at least one of its inputs does** (with grad mode on), with PyTorch's tutorial example:
+# `a = x + y` does not require grad, `b = x + z` does, because `z` does. Here is that example
 # again, this time to look at the graph it leaves.
 
 # %%
@@ -491,17 +492,14 @@ y = torch.rand(5, 5)
 z = torch.rand((5, 5), requires_grad=True)
 
 a = x + y
-print(f"Does `a` require gradients? : {a.requires_grad}")
 b = x + z
-print(f"Does `b` require gradients?: {b.requires_grad}")
+print(a.grad_fn)
+print(b.grad_fn)
+print(b.grad_fn.next_functions)
 
 # %% [markdown]
 # Nothing is recorded for `a`. `b` gets a node with one edge per input, and the edge for `x` is
 # empty, `(None, 0)`: the graph has no path to `x`.
-
-# %%
-print(b.grad_fn)
-print(b.grad_fn.next_functions)
 
 # %% skip_parity="draws with autograd_core.viz, which PyTorch does not have"
 from autograd_core.viz import draw_graph

@@ -157,6 +157,12 @@ WRONG_ANSWERS = {
 }
 
 
+def test_requires_grad_later_gives_a_sum_node(solved):
+    # chapter 2 points back to this cell for "no node until an input requires grad"
+    assert printed(solved, "e = torch.randn(2, 2)") == (
+        "False True\nTrue\n<SumBackward0 object at 0x...>\n")
+
+
 def test_the_first_backward_gives_4_and_96(solved):
     text = printed(solved, "y.backward()\nprint(a.grad)")
     assert text == "tensor([4.])\ntensor([96.])\n"
