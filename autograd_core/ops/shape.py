@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..dtypes import from_numpy_dtype
 from ..function import Function, Op, pass_through, reshape_back
 
 
@@ -183,12 +184,16 @@ class Permute(Op):
         return (grad.permute(*ctx.inverse),)
 
 
-def _expand_error(shape: tuple, target: tuple) -> str:
-    """PyTorch's message for a shape that cannot expand to ``target`` (the last bad dimension)."""
-    dim = next(i for i in reversed(range(len(target)))
-               if i - len(target) + len(shape) < 0 or shape[i - len(target) + len(shape)] not in (1, target[i]))
-    size = shape[dim - len(target) + len(shape)] if dim - len(target) + len(shape) >= 0 else 1
-    return (f"The expanded size of the tensor ({target[dim]}) must match the existing size ({size}) at "
+def _expand_error(value: np.ndarray, target: tuple) -> str:
+    """PyTorch's message for ``value`` that cannot expand to the shape ``target``."""
+    shape = value.shape
+    if len(shape) > len(target):
+        return (f"expand(torch.{from_numpy_dtype(value.dtype).legacy_name}{{{list(shape)}}}, size={list(target)}): "
+                f"the number of sizes provided ({len(target)}) must be greater or equal to the number of "
+                f"dimensions in the tensor ({len(shape)})")
+    sizes = (1,) * (len(target) - len(shape)) + shape       # aligned on the right
+    dim = next(i for i in reversed(range(len(target))) if sizes[i] not in (1, target[i]))   # the last bad one
+    return (f"The expanded size of the tensor ({target[dim]}) must match the existing size ({sizes[dim]}) at "
             f"non-singleton dimension {dim}.  Target sizes: {list(target)}.  Tensor sizes: {list(shape)}")
 
 
@@ -199,11 +204,15 @@ class Expand(Op):
 
     @staticmethod
     def forward(ctx, a, *, shape):
-        shape = tuple(a.shape[i - len(shape) + a.ndim] if n == -1 else n for i, n in enumerate(shape))
+        leading = len(shape) - a.ndim                   # the dimensions a gains, in front
+        if -1 in shape[:max(leading, 0)]:
+            raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
+                               f"dimension {list(shape).index(-1)}")
+        shape = tuple(a.shape[i - leading] if n == -1 else n for i, n in enumerate(shape))
         try:
             return np.broadcast_to(a, shape)
         except ValueError:
-            raise RuntimeError(_expand_error(a.shape, shape)) from None
+            raise RuntimeError(_expand_error(a, shape)) from None
 
     backward = pass_through
 
