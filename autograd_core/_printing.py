@@ -126,9 +126,6 @@ class _Formatter:
     def _fixed(self, v: float) -> str:
         return f"{v:.{self.precision}f}"
 
-    def width(self) -> int:
-        return self.max_width
-
     def format(self, value) -> str:
         """One element (a Python scalar), right-aligned to the common width."""
         if not self.floating:
@@ -169,7 +166,7 @@ def _vector(a: np.ndarray, indent: int, summarize: bool, fmt: _Formatter, opts: 
     """A 1-d row. PyTorch puts ``floor((linewidth - indent) / (width + 2))`` elements on a line
     (at least one; the ``+ 2`` is ``", "``), continuation lines indented by ``indent + 1``. When
     summarising, a row longer than ``2 * edgeitems`` shows its ends around ``" ..."``."""
-    per_line = max(1, int(math.floor((opts.linewidth - indent) / (fmt.width() + 2))))
+    per_line = max(1, int(math.floor((opts.linewidth - indent) / (fmt.max_width + 2))))
     e = opts.edgeitems
     if summarize and not e:
         items = ["..."]

@@ -66,8 +66,6 @@ def _prepare(inputs, create_graph: bool):
 
 _FORWARD_MODE = ("Computing Jacobian using forward-AD or forward-over-reverse Hessian is"   # sic, no space
                  "only implemented for `vectorize=True`.")
-_STRICT_OUTPUT = ("Output {} of the user-provided function does not require gradients. The outputs "
-                  "must be computed in a differentiable manner from the input when running in strict mode.")
 _STRICT_GRAPH = ("The jacobian of the user-provided function is independent of input {}. This is not "
                  "allowed in strict mode when create_graph=True.")
 _STRICT_HESSIAN = ("While computing the hessian, found that the jacobian of the user-provided function "
@@ -77,10 +75,12 @@ _STRICT_HESSIAN = ("While computing the hessian, found that the jacobian of the 
 
 
 def _check_outputs(outputs: tuple, strict: bool) -> None:
-    if strict:
-        for index, out in enumerate(outputs):
-            if not out.requires_grad:
-                raise RuntimeError(_STRICT_OUTPUT.format(index))
+    """In strict mode, every output must depend on the inputs."""
+    for index, out in enumerate(outputs):
+        if strict and not out.requires_grad:
+            raise RuntimeError(f"Output {index} of the user-provided function does not require gradients. The "
+                               "outputs must be computed in a differentiable manner from the input when running "
+                               "in strict mode.")
 
 
 def _vjps(outputs: tuple, ins: tuple, vs: tuple, create_graph: bool, retain_graph=None) -> tuple:
@@ -108,7 +108,6 @@ def _single_element_v(inputs: tuple, v, caller: str, single_input: bool):
 
 def vjp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     """``(func(inputs), v^T J)``: the outputs and the vector-Jacobian product with ``v``."""
-
     inputs, single_input = _as_tuple(inputs, "inputs", "vjp")
     with enable_grad():
         ins = _prepare(inputs, create_graph)
@@ -154,7 +153,6 @@ def jacobian(func, inputs, create_graph: bool = False, strict: bool = False,
 
 def _jacobian(func, inputs, create_graph: bool, caller: str, strict: bool = False):
     """``jacobian``, with errors that name the public function the user called."""
-
     inputs, single_input = _as_tuple(inputs, "inputs", caller)
     with enable_grad():
         ins = _prepare(inputs, create_graph)
@@ -191,7 +189,6 @@ def _jacobian(func, inputs, create_graph: bool, caller: str, strict: bool = Fals
 def hessian(func, inputs, create_graph: bool = False, strict: bool = False,
             vectorize: bool = False, outer_jacobian_strategy: str = "reverse-mode"):
     """The Hessian of a scalar ``func``: the Jacobian of its gradient."""
-
     inputs_tuple, single_input = _as_tuple(inputs, "inputs", "hessian")
     if outer_jacobian_strategy == "forward-mode" and not vectorize:
         raise NotImplementedError(_FORWARD_MODE)
@@ -222,7 +219,6 @@ def _scalar_gradient(func, ins: tuple, strict: bool, caller: str) -> tuple:
 
 def jvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     """``(func(inputs), J v)`` by the double-VJP trick: with u^T J a function of u, J v = d(u^T J v)/du."""
-
     inputs, single_input = _as_tuple(inputs, "inputs", "jvp")
     vs = _single_element_v(inputs, v, "jvp", single_input)
     with enable_grad():

@@ -46,8 +46,10 @@ def index_put_(tensor: Tensor, key, value) -> None:
             and any(k is not Ellipsis and k != slice(None) for k in parts)):
         # PyTorch writes through a view here (x[0] is a view of x), hence its wording
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-    key = tuple(k._data if isinstance(k, Tensor) and _is_advanced(k) else k for k in key) \
-        if isinstance(key, tuple) else (key._data if isinstance(key, Tensor) else key)
+    if isinstance(key, tuple):
+        key = tuple(k._data if isinstance(k, Tensor) and _is_advanced(k) else k for k in key)
+    elif isinstance(key, Tensor):
+        key = key._data
     (IndexPut if advanced else CopySlices).apply_(tensor, _as_array(value), key=key)
 
 
