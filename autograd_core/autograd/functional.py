@@ -53,15 +53,10 @@ def _kept(tensors, create_graph: bool) -> tuple:
 
 
 def _prepare(inputs, create_graph: bool):
-    """Fresh leaves that require grad, so the caller's tensors are left alone (an integer input
-    is refused, as PyTorch refuses it)."""
-    prepared = []
-    for t in inputs:
-        leaf = t.detach() if not create_graph else t
-        if not leaf.requires_grad:
-            leaf = leaf.detach().requires_grad_(True)
-        prepared.append(leaf)
-    return tuple(prepared)
+    """Fresh leaves that require grad, so the caller's tensors are left alone; under
+    ``create_graph`` an input that requires grad is kept, so the results stay connected to it
+    (an integer input is refused, as PyTorch refuses it)."""
+    return tuple(t if create_graph and t.requires_grad else t.detach().requires_grad_(True) for t in inputs)
 
 
 _FORWARD_MODE = ("Computing Jacobian using forward-AD or forward-over-reverse Hessian is"   # sic, no space

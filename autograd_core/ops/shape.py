@@ -174,7 +174,9 @@ class Permute(Op):
     @staticmethod
     def forward(ctx, a, *, dims):
         if len(dims) != a.ndim:
-            raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = {a.ndim} is not equal to len(dims) = {len(dims)}")
+            raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does not match the "
+                               "length of the desired ordering of dimensions i.e. input.dim() = "
+                               f"{a.ndim} is not equal to len(dims) = {len(dims)}")
         dims = tuple(maybe_wrap_dim(d, a.ndim) for d in dims)
         ctx.inverse = tuple(np.argsort(dims))
         return np.transpose(a, dims)
@@ -272,8 +274,10 @@ class Stack(Op):
     def forward(ctx, *arrays, dim=0):
         arrays = [np.asarray(a) for a in arrays]
         ctx.dim = maybe_wrap_dim(dim, arrays[0].ndim + 1)
-        if len({a.shape for a in arrays}) > 1:
-            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(arrays[0].shape)} at entry 0 and {list(next(a.shape for a in arrays if a.shape != arrays[0].shape))} at entry 1")
+        for number, a in enumerate(arrays):
+            if a.shape != arrays[0].shape:
+                raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(arrays[0].shape)} "
+                                   f"at entry 0 and {list(a.shape)} at entry {number}")
         return np.stack(arrays, axis=ctx.dim)
 
     @staticmethod
