@@ -286,10 +286,13 @@ def arg_reduce(func, tensor: Tensor, dim, keepdim) -> Tensor:
     ``dim=None``): int64, outside the graph."""
     data = tensor._data
     if dim is None:
-        return constant(np.full((1,) * data.ndim if keepdim else (), func(data), dtype=np.int64))
-    rows = data.reshape(data.shape or (1,))          # a 0-d tensor: one row of one element
-    out = func(rows, axis=maybe_wrap_dim(dim, data.ndim), keepdims=keepdim and data.ndim > 0)
-    return constant(np.asarray(out, dtype=np.int64))
+        out = np.asarray(func(data), dtype=np.int64)
+        return constant(out.reshape((1,) * data.ndim) if keepdim else out)
+    try:
+        return constant(np.asarray(func(data, axis=dim, keepdims=keepdim), dtype=np.int64))
+    except IndexError:                  # NumPy's AxisError: raise PyTorch's error instead
+        maybe_wrap_dim(dim, data.ndim)
+        raise
 
 
 class _ValuesIndices(tuple):

@@ -206,11 +206,12 @@ class Expand(Op):
 
     @staticmethod
     def forward(ctx, a, *, shape):
-        leading = len(shape) - a.ndim                   # the dimensions a gains, in front
-        if -1 in shape[:max(leading, 0)]:
-            raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
-                               f"dimension {list(shape).index(-1)}")
-        shape = tuple(a.shape[i - leading] if n == -1 else n for i, n in enumerate(shape))
+        if -1 in shape:                                 # -1: keep the size of a dimension a has
+            leading = len(shape) - a.ndim               # the dimensions a gains, in front
+            if -1 in shape[:max(leading, 0)]:
+                raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, "
+                                   f"non-existing dimension {list(shape).index(-1)}")
+            shape = tuple(a.shape[i - leading] if n == -1 else n for i, n in enumerate(shape))
         try:
             return np.broadcast_to(a, shape)
         except ValueError:
