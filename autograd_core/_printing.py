@@ -171,9 +171,7 @@ def _vector(a: np.ndarray, indent: int, summarize: bool, fmt: _Formatter, opts: 
     if summarize and not e:
         items = ["..."]
     elif summarize and a.shape[0] > 2 * e:
-        items = [fmt.format(v) for v in a[:e].tolist()]
-        items.append(" ...")
-        items += [fmt.format(v) for v in a[-e:].tolist()]
+        items = [fmt.format(v) for v in a[:e].tolist()] + [" ..."] + [fmt.format(v) for v in a[-e:].tolist()]
     else:
         items = [fmt.format(v) for v in a.tolist()]
     lines = [", ".join(items[i : i + per_line]) for i in range(0, len(items), per_line)]
@@ -190,11 +188,10 @@ def _layout(a: np.ndarray, indent: int, summarize: bool, fmt: _Formatter, opts: 
         return _vector(a, indent, summarize, fmt, opts)
     n, e = a.shape[0], opts.edgeitems
     if summarize and n > 2 * e:
-        parts = [_layout(a[i], indent + 1, summarize, fmt, opts) for i in range(e)]
-        parts.append("...")
-        parts += [_layout(a[i], indent + 1, summarize, fmt, opts) for i in range(n - e, n)]
+        rows = [*range(e), None, *range(n - e, n)]          # None: where "..." stands
     else:
-        parts = [_layout(a[i], indent + 1, summarize, fmt, opts) for i in range(n)]
+        rows = range(n)
+    parts = ["..." if i is None else _layout(a[i], indent + 1, summarize, fmt, opts) for i in rows]
     return "[" + ("," + "\n" * (a.ndim - 1) + " " * (indent + 1)).join(parts) + "]"
 
 
