@@ -126,9 +126,6 @@ class _Formatter:
     def _fixed(self, v: float) -> str:
         return f"{v:.{self.precision}f}"
 
-    def width(self) -> int:
-        return self.max_width
-
     def format(self, value) -> str:
         """One element (a Python scalar), right-aligned to the common width."""
         if not self.floating:
@@ -169,14 +166,12 @@ def _vector(a: np.ndarray, indent: int, summarize: bool, fmt: _Formatter, opts: 
     """A 1-d row. PyTorch puts ``floor((linewidth - indent) / (width + 2))`` elements on a line
     (at least one; the ``+ 2`` is ``", "``), continuation lines indented by ``indent + 1``. When
     summarising, a row longer than ``2 * edgeitems`` shows its ends around ``" ..."``."""
-    per_line = max(1, int(math.floor((opts.linewidth - indent) / (fmt.width() + 2))))
+    per_line = max(1, int(math.floor((opts.linewidth - indent) / (fmt.max_width + 2))))
     e = opts.edgeitems
     if summarize and not e:
         items = ["..."]
     elif summarize and a.shape[0] > 2 * e:
-        items = [fmt.format(v) for v in a[:e].tolist()]
-        items.append(" ...")
-        items += [fmt.format(v) for v in a[-e:].tolist()]
+        items = [fmt.format(v) for v in a[:e].tolist()] + [" ..."] + [fmt.format(v) for v in a[-e:].tolist()]
     else:
         items = [fmt.format(v) for v in a.tolist()]
     lines = [", ".join(items[i : i + per_line]) for i in range(0, len(items), per_line)]
@@ -193,11 +188,10 @@ def _layout(a: np.ndarray, indent: int, summarize: bool, fmt: _Formatter, opts: 
         return _vector(a, indent, summarize, fmt, opts)
     n, e = a.shape[0], opts.edgeitems
     if summarize and n > 2 * e:
-        parts = [_layout(a[i], indent + 1, summarize, fmt, opts) for i in range(e)]
-        parts.append("...")
-        parts += [_layout(a[i], indent + 1, summarize, fmt, opts) for i in range(n - e, n)]
+        rows = [*range(e), None, *range(n - e, n)]          # None: where "..." stands
     else:
-        parts = [_layout(a[i], indent + 1, summarize, fmt, opts) for i in range(n)]
+        rows = range(n)
+    parts = ["..." if i is None else _layout(a[i], indent + 1, summarize, fmt, opts) for i in rows]
     return "[" + ("," + "\n" * (a.ndim - 1) + " " * (indent + 1)).join(parts) + "]"
 
 

@@ -111,8 +111,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     grads = _make_grads(outputs, _as_tuple(grad_outputs))
     if allow_unused is None:
         allow_unused = materialize_grads
-    results = execute(outputs, grads, retain_graph, create_graph,
-                           inputs=inputs_tuple, allow_unused=allow_unused)
+    results = execute(outputs, grads, retain_graph, create_graph, inputs=inputs_tuple, allow_unused=allow_unused)
     if materialize_grads:       # under create_graph, PyTorch's zeros are leaves that require grad
         results = [zeros_like(t, requires_grad=create_graph) if r is None else r
                    for t, r in zip(inputs_tuple, results)]

@@ -101,8 +101,7 @@ def _saved_description(node) -> list:
     described = []
     for item in saved or ():
         if isinstance(item, SavedTensor):
-            shape = "[" + ", ".join(str(n) for n in item.tensor._data.shape) + "]"
-            described.append(("result " if item.is_output else "") + shape)
+            described.append(("result " if item.is_output else "") + str(list(item.tensor._data.shape)))
         elif item is not None:
             described.append(repr(item))
     return described

@@ -10,8 +10,6 @@ from ..tensor import Tensor
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
 
-_TWICE = "trying to differentiate twice a function that was marked with @once_differentiable"
-
 
 class DelayedError(Function):
     """Passes its inputs through; its node raises when a backward pass reaches it."""
@@ -24,7 +22,7 @@ class DelayedError(Function):
 
     @staticmethod
     def backward(ctx, *grad_outputs):
-        raise RuntimeError(_TWICE)
+        raise RuntimeError("trying to differentiate twice a function that was marked with @once_differentiable")
 
 
 def once_differentiable(backward):

@@ -53,21 +53,14 @@ def _kept(tensors, create_graph: bool) -> tuple:
 
 
 def _prepare(inputs, create_graph: bool):
-    """Fresh leaves that require grad, so the caller's tensors are left alone (an integer input
-    is refused, as PyTorch refuses it)."""
-    prepared = []
-    for t in inputs:
-        leaf = t.detach() if not create_graph else t
-        if not leaf.requires_grad:
-            leaf = leaf.detach().requires_grad_(True)
-        prepared.append(leaf)
-    return tuple(prepared)
+    """Fresh leaves that require grad, so the caller's tensors are left alone; under
+    ``create_graph`` an input that requires grad is kept, so the results stay connected to it
+    (an integer input is refused, as PyTorch refuses it)."""
+    return tuple(t if create_graph and t.requires_grad else t.detach().requires_grad_(True) for t in inputs)
 
 
 _FORWARD_MODE = ("Computing Jacobian using forward-AD or forward-over-reverse Hessian is"   # sic, no space
                  "only implemented for `vectorize=True`.")
-_STRICT_OUTPUT = ("Output {} of the user-provided function does not require gradients. The outputs "
-                  "must be computed in a differentiable manner from the input when running in strict mode.")
 _STRICT_GRAPH = ("The jacobian of the user-provided function is independent of input {}. This is not "
                  "allowed in strict mode when create_graph=True.")
 _STRICT_HESSIAN = ("While computing the hessian, found that the jacobian of the user-provided function "
@@ -77,16 +70,18 @@ _STRICT_HESSIAN = ("While computing the hessian, found that the jacobian of the 
 
 
 def _check_outputs(outputs: tuple, strict: bool) -> None:
-    if strict:
-        for index, out in enumerate(outputs):
-            if not out.requires_grad:
-                raise RuntimeError(_STRICT_OUTPUT.format(index))
+    """In strict mode, every output must depend on the inputs."""
+    for index, out in enumerate(outputs):
+        if strict and not out.requires_grad:
+            raise RuntimeError(f"Output {index} of the user-provided function does not require gradients. The "
+                               "outputs must be computed in a differentiable manner from the input when running "
+                               "in strict mode.")
 
 
 def _vjps(outputs: tuple, ins: tuple, vs: tuple, create_graph: bool, retain_graph=None) -> tuple:
     """``grad`` of the outputs that require grad (PyTorch's ``_autograd_grad``): one that does not
-    depends on no input and adds nothing; with none left, every gradient is None (zero)."""
-    pairs = [(out, v) for out, v in zip(outputs, vs) if out.requires_grad]
+    (or a None) depends on no input and adds nothing; with none left, every gradient is None (zero)."""
+    pairs = [(out, v) for out, v in zip(outputs, vs) if out is not None and out.requires_grad]
     if not pairs:
         return (None,) * len(ins)
     return grad([out for out, _ in pairs], ins, [v for _, v in pairs], retain_graph=retain_graph,
@@ -108,7 +103,6 @@ def _single_element_v(inputs: tuple, v, caller: str, single_input: bool):
 
 def vjp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     """``(func(inputs), v^T J)``: the outputs and the vector-Jacobian product with ``v``."""
-
     inputs, single_input = _as_tuple(inputs, "inputs", "vjp")
     with enable_grad():
         ins = _prepare(inputs, create_graph)
@@ -154,7 +148,6 @@ def jacobian(func, inputs, create_graph: bool = False, strict: bool = False,
 
 def _jacobian(func, inputs, create_graph: bool, caller: str, strict: bool = False):
     """``jacobian``, with errors that name the public function the user called."""
-
     inputs, single_input = _as_tuple(inputs, "inputs", caller)
     with enable_grad():
         ins = _prepare(inputs, create_graph)
@@ -178,20 +171,15 @@ def _jacobian(func, inputs, create_graph: bool, caller: str, strict: bool = Fals
                 block = stack(rows[j]) if rows[j] else zeros_like(t).reshape(0, *t.shape)
                 row_blocks.append(block.reshape(*out.shape, *t.shape))
             blocks.append(tuple(row_blocks))
-    blocks = [_kept(row, create_graph) for row in blocks]
-    if single_output and single_input:
-        return blocks[0][0]
-    if single_output:
-        return blocks[0]
-    if single_input:
-        return tuple(row[0] for row in blocks)
-    return tuple(blocks)
+    blocks = tuple(_kept(row, create_graph) for row in blocks)
+    if single_input:                    # a single input or output is returned without its tuple
+        blocks = tuple(row[0] for row in blocks)
+    return blocks[0] if single_output else blocks
 
 
 def hessian(func, inputs, create_graph: bool = False, strict: bool = False,
             vectorize: bool = False, outer_jacobian_strategy: str = "reverse-mode"):
     """The Hessian of a scalar ``func``: the Jacobian of its gradient."""
-
     inputs_tuple, single_input = _as_tuple(inputs, "inputs", "hessian")
     if outer_jacobian_strategy == "forward-mode" and not vectorize:
         raise NotImplementedError(_FORWARD_MODE)
@@ -222,22 +210,15 @@ def _scalar_gradient(func, ins: tuple, strict: bool, caller: str) -> tuple:
 
 def jvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     """``(func(inputs), J v)`` by the double-VJP trick: with u^T J a function of u, J v = d(u^T J v)/du."""
-
     inputs, single_input = _as_tuple(inputs, "inputs", "jvp")
     vs = _single_element_v(inputs, v, "jvp", single_input)
     with enable_grad():
         ins = _prepare(inputs, True)
         outputs, single_output = _as_tuple(func(*ins), _OUTPUTS, "jvp")
         _check_outputs(outputs, strict)
-        if not any(out.requires_grad for out in outputs):      # nothing depends on the inputs: J v = 0
-            outs = _kept(outputs, create_graph)
-            zeros = tuple(zeros_like(o) for o in outputs)
-            return (outs[0] if single_output else outs), (zeros[0] if single_output else zeros)
-        dummies = tuple(zeros_like(o).requires_grad_(True) for o in outputs)
-        vjps = grad(outputs, ins, dummies, create_graph=True, allow_unused=True)
-        pairs = [(g, w) for g, w in zip(vjps, vs) if g is not None]
-        jvps = grad([g for g, _ in pairs], dummies, [w for _, w in pairs],
-                    create_graph=create_graph, allow_unused=True)
+        dummies = tuple(zeros_like(o).requires_grad_(True) for o in outputs)     # u
+        vjps = _vjps(outputs, ins, dummies, create_graph=True)                   # u^T J, linear in u
+        jvps = _vjps(vjps, dummies, vs, create_graph)                            # d(u^T J v)/du = J v
     jvps, outs = _kept(_filled(outputs, jvps), create_graph), _kept(outputs, create_graph)
     return (outs[0] if single_output else outs), (jvps[0] if single_output else jvps)
 
@@ -258,11 +239,7 @@ def _hvp(func, inputs, v, create_graph: bool, strict: bool, caller: str):
     with enable_grad():
         ins = _prepare(inputs, True)
         out, grads = _scalar_gradient(func, ins, strict, caller)
-        pairs = [(g, w) for g, w in zip(grads, vs) if g is not None and g.requires_grad]
-        products = (None,) * len(ins)
-        if pairs:
-            dot = sum((g * w).sum() for g, w in pairs)
-            products = grad(dot, ins, create_graph=create_graph, allow_unused=True)
+        products = _vjps(grads, ins, vs, create_graph)          # v^T H, which is H v: H is symmetric
     products = _kept(_filled(ins, products), create_graph)
     return (out if create_graph else out.detach()), (products[0] if single_input else products)
 

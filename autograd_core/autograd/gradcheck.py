@@ -50,7 +50,6 @@ def _numerical_jacobians(fn, inputs: tuple, eps: float) -> list:
 
 def _analytical_jacobians(fn, inputs: tuple) -> list:
     """jacobians[out][inp], one row per output element, from ``autograd.grad`` (a VJP each)."""
-
     outputs = _outputs_tuple(fn(*inputs))
     wrt = [t for _, t in _differentiable(inputs)]
     result = [[np.zeros((o.numel(), t.numel())) for t in wrt] for o in outputs]
@@ -75,27 +74,26 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
     >>> gradcheck(lambda t: (t * t).sum(), (x,))
     True
     """
-
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
-    for index, t in _differentiable(inputs):
+    differentiable = _differentiable(inputs)
+    if not differentiable:
+        raise ValueError("gradcheck expects at least one input tensor to require gradient, but none "
+                         "of the them have requires_grad=True.")
+    for index, t in differentiable:
         if t.dtype.name != "float64":
             warnings.warn(
                 f"Input #{index} requires gradient and is not a double precision floating point or "
                 "complex. This check will likely fail if all the inputs are not of double precision "
                 "floating point or complex. ", UserWarning, stacklevel=2)
-    if not _differentiable(inputs):
-        raise ValueError("gradcheck expects at least one input tensor to require gradient, but none "
-                         "of the them have requires_grad=True.")
     numerical = _numerical_jacobians(func, inputs, eps)
     analytical = _analytical_jacobians(func, inputs)
     for k, (num_row, ana_row) in enumerate(zip(numerical, analytical)):
         for block, (num, ana) in enumerate(zip(num_row, ana_row)):
             if not np.allclose(ana, num, rtol=rtol, atol=atol):
-                input_index = _differentiable(inputs)[block][0]
                 if not raise_exception:
                     return False
                 raise GradcheckError(
-                    f"Jacobian mismatch for output {k} with respect to input {input_index},\n"
+                    f"Jacobian mismatch for output {k} with respect to input {differentiable[block][0]},\n"
                     f"numerical:{Tensor._make(num, False, None)}\n"
                     f"analytical:{Tensor._make(ana, False, None)}\n"
                 )
@@ -106,7 +104,6 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
                   rtol: float = 1e-3, gen_non_contig_grad_outputs: bool = False,
                   raise_exception: bool = True, **unused) -> bool:
     """gradcheck of the backward itself: are second derivatives (``create_graph``) right?"""
-
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     outputs = _outputs_tuple(func(*inputs))
     if grad_outputs is None:

@@ -23,10 +23,9 @@ def index(tensor: Tensor, key) -> Tensor:
         key = tuple(k._data if isinstance(k, Tensor) else k for k in key)
         return Index.apply(tensor, key=key)
     out, dim = tensor, 0
-    n_specified = sum(1 for k in key if k is not None and k is not Ellipsis)
-    for k in key:
-        if k is Ellipsis:
-            dim += out._data.ndim - dim - (n_specified - _count_before(key, k))
+    for position, k in enumerate(key):
+        if k is Ellipsis:       # skip to where the dimensions named after the ``...`` begin
+            dim = out._data.ndim - sum(1 for later in key[position + 1:] if later is not None)
         elif k is None:
             out = Unsqueeze.apply(out, dim=dim)
             dim += 1
@@ -47,8 +46,10 @@ def index_put_(tensor: Tensor, key, value) -> None:
             and any(k is not Ellipsis and k != slice(None) for k in parts)):
         # PyTorch writes through a view here (x[0] is a view of x), hence its wording
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-    key = tuple(k._data if isinstance(k, Tensor) and _is_advanced(k) else k for k in key) \
-        if isinstance(key, tuple) else (key._data if isinstance(key, Tensor) else key)
+    if isinstance(key, tuple):
+        key = tuple(k._data if isinstance(k, Tensor) and _is_advanced(k) else k for k in key)
+    elif isinstance(key, Tensor):
+        key = key._data
     (IndexPut if advanced else CopySlices).apply_(tensor, _as_array(value), key=key)
 
 
@@ -73,16 +74,6 @@ def _is_advanced(k) -> bool:
 def _whole(k: slice, size: int) -> bool:
     """A slice that keeps a whole dimension: PyTorch skips it inside a tuple index."""
     return k.start in (None, 0) and (k.stop is None or k.stop >= size) and k.step in (None, 1)
-
-
-def _count_before(key: tuple, marker) -> int:
-    count = 0
-    for k in key:
-        if k is marker:
-            return count
-        if k is not None:
-            count += 1
-    return count
 
 
 def _embed_back(ctx, grad, key=None) -> tuple:
@@ -130,8 +121,7 @@ class Index(Op):
 
     @staticmethod
     def forward(ctx, a, *, key):
-        key = tuple(np.asarray(k) if isinstance(k, list) else k for k in key)
-        ctx.key = key
+        ctx.key = key = tuple(np.asarray(k) if isinstance(k, list) else k for k in key)
         # the index arrays are saved tensors, as in PyTorch: freed after backward
         ctx.save_for_backward(*(constant(k) for k in key if isinstance(k, np.ndarray)))
         try:
@@ -173,10 +163,10 @@ class CopySlices(Op):
         try:
             out[key] = value
         except ValueError:
-            target, shape = np.shape(out[key]), np.shape(value)
+            target, value = np.shape(out[key]), np.asarray(value)
             if not any(isinstance(k, (list, np.ndarray)) for k in (key if isinstance(key, tuple) else (key,))):
-                raise RuntimeError(_expand_error(shape, target)) from None      # a[0] = v: v expands
-            raise RuntimeError(f"shape mismatch: value tensor of shape {list(shape)} cannot "
+                raise RuntimeError(_expand_error(value, target)) from None      # a[0] = v: v expands
+            raise RuntimeError(f"shape mismatch: value tensor of shape {list(value.shape)} cannot "
                                f"be broadcast to indexing result of shape {list(target)}") from None
         mask = np.ones(a.shape, dtype=bool)
         mask[key] = False

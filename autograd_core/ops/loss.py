@@ -41,9 +41,9 @@ class NllLoss(Op):
         classes = scores.shape[1]
         ignored = target == ignore_index
         safe_target = np.where(ignored, 0, target)
-        if np.any((safe_target < 0) | (safe_target >= classes)):
-            bad = safe_target[(safe_target < 0) | (safe_target >= classes)].flat[0]
-            raise IndexError(f"Target {bad} is out of bounds.")
+        out_of_bounds = (safe_target < 0) | (safe_target >= classes)
+        if out_of_bounds.any():
+            raise IndexError(f"Target {safe_target[out_of_bounds].flat[0]} is out of bounds.")
         weights = np.ones(target.shape) if weight is None else weight[safe_target]
         weights = np.where(ignored, 0, weights).astype(input.dtype)
         picked = np.take_along_axis(scores, np.expand_dims(safe_target, 1), axis=1)[:, 0]
@@ -54,7 +54,7 @@ class NllLoss(Op):
         with np.errstate(invalid="ignore", divide="ignore"):    # every target ignored: nan, as PyTorch
             np.put_along_axis(coefficient, np.expand_dims(safe_target, 1),
                               np.expand_dims(-weights / denominator, 1), axis=1)
-            total = losses.sum() / denominator if reduction == "mean" else losses.sum()
+            total = losses.sum() / denominator
         ctx.coefficient = coefficient.reshape(input.shape)
         ctx.reduction = reduction
         if reduction == "none":

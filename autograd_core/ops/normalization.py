@@ -13,10 +13,7 @@ def channel_axes(ndim: int) -> tuple:
 
 def per_channel(array_or_tensor, ndim: int):
     """Reshape a per-channel vector (C,) to (1, C, 1, ...) so it broadcasts against the input."""
-    shape = (1, -1) + (1,) * (ndim - 2)
-    if isinstance(array_or_tensor, np.ndarray):
-        return array_or_tensor.reshape(shape)
-    return array_or_tensor.reshape(*shape)
+    return array_or_tensor.reshape((1, -1) + (1,) * (ndim - 2))
 
 
 class BatchNorm(Op):
@@ -56,12 +53,10 @@ class BatchNorm(Op):
         axes, ndim = channel_axes(input.dim()), input.dim()
         if ctx.training and _GradMode.enabled:
             # create_graph: mean and 1/sigma depend on x, so rebuild them with Tensor operations
-            mean = input.mean(axes, keepdim=True)
-            centred = input - mean
+            centred = input - input.mean(axes, keepdim=True)
             invstd = ((centred * centred).mean(axes, keepdim=True) + ctx.eps) ** -0.5
         else:
-            mean = constant(per_channel(ctx.mean, ndim).astype(input._data.dtype, copy=False))
-            centred = input - mean
+            centred = input - constant(per_channel(ctx.mean, ndim).astype(input._data.dtype, copy=False))
             invstd = constant(per_channel(ctx.invstd, ndim).astype(input._data.dtype, copy=False))
         normalised = centred * invstd
         scaled = grad if weight is None else grad * per_channel(weight, ndim)

@@ -167,23 +167,24 @@ class MinAll(MaxAll):
 
 
 class MaxDim(Op):
-    """out = max of a over ``dim``;   da = g at the position of each max (the first one on ties)"""
+    """out = max of a over ``dim`` (and, not differentiable, where it is);   da = g at the position
+    of each max (the first one on ties)"""
     node_name = "MaxBackward0"
     _arg = staticmethod(np.argmax)
 
     @classmethod
     def forward(cls, ctx, a, *, dim, keepdim=False):
-        dim = wrap_dims(dim, a.ndim)[0] if a.ndim else 0
-        index = np.expand_dims(cls._arg(a, axis=dim), dim) if a.ndim else np.zeros((), dtype=np.int64)
-        mask = np.zeros(a.shape, dtype=bool)
-        if a.ndim:
-            np.put_along_axis(mask, index, True, axis=dim)
-        else:
-            mask[()] = True
-        ctx.save_for_backward(constant(mask))        # PyTorch saves the indices (freed after backward)
-        ctx.dim, ctx.keepdim = dim, keepdim
-        out = np.take_along_axis(a, index, axis=dim) if a.ndim else a
-        return out if keepdim or not a.ndim else np.squeeze(out, dim)
+        dim = ctx.dim = maybe_wrap_dim(dim, a.ndim)
+        ctx.keepdim = keepdim
+        rows = a.reshape(a.shape or (1,))              # a 0-d tensor: one row of one element
+        index = np.expand_dims(cls._arg(rows, axis=dim), dim)
+        mask = np.zeros(rows.shape, dtype=bool)
+        np.put_along_axis(mask, index, True, axis=dim)
+        ctx.save_for_backward(constant(mask.reshape(a.shape)))  # PyTorch saves the indices (freed after backward)
+        out = np.take_along_axis(rows, index, axis=dim)
+        if not (keepdim and a.ndim):
+            out, index = np.squeeze(out, dim), np.squeeze(index, dim)
+        return out, index.astype(np.int64, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
@@ -272,24 +273,26 @@ class Norm(Op):
 
 def max_dim(input: Tensor, dim: int, keepdim: bool = False) -> "_ValuesIndices":
     """``input.max(dim)``: the maxima (differentiable) and where they are."""
-    return _ValuesIndices("max", MaxDim.apply(input, dim=dim, keepdim=keepdim),
-                          arg_reduce(np.argmax, input, dim, keepdim))
+    return _ValuesIndices("max", *MaxDim.apply(input, dim=dim, keepdim=keepdim))
 
 
 def min_dim(input: Tensor, dim: int, keepdim: bool = False) -> "_ValuesIndices":
     """``input.min(dim)``: the minima (differentiable) and where they are."""
-    return _ValuesIndices("min", MinDim.apply(input, dim=dim, keepdim=keepdim),
-                          arg_reduce(np.argmin, input, dim, keepdim))
+    return _ValuesIndices("min", *MinDim.apply(input, dim=dim, keepdim=keepdim))
 
 
 def arg_reduce(func, tensor: Tensor, dim, keepdim) -> Tensor:
-    """Where the maximum (``np.argmax``) or minimum is along ``dim``: int64, outside the graph."""
+    """Where the maximum (``np.argmax``) or minimum is along ``dim`` (of the flattened tensor for
+    ``dim=None``): int64, outside the graph."""
+    data = tensor._data
     if dim is None:
-        return constant(np.asarray(func(tensor._data), dtype=np.int64))
-    out = func(tensor._data, axis=dim)
-    if keepdim:
-        out = np.expand_dims(out, dim)
-    return constant(np.asarray(out, dtype=np.int64))
+        out = np.asarray(func(data), dtype=np.int64)
+        return constant(out.reshape((1,) * data.ndim) if keepdim else out)
+    try:
+        return constant(np.asarray(func(data, axis=dim, keepdims=keepdim), dtype=np.int64))
+    except IndexError:                  # NumPy's AxisError: raise PyTorch's error instead
+        maybe_wrap_dim(dim, data.ndim)
+        raise
 
 
 class _ValuesIndices(tuple):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..dtypes import from_numpy_dtype
 from ..function import Function, Op, pass_through, reshape_back
 
 
@@ -173,7 +174,9 @@ class Permute(Op):
     @staticmethod
     def forward(ctx, a, *, dims):
         if len(dims) != a.ndim:
-            raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = {a.ndim} is not equal to len(dims) = {len(dims)}")
+            raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does not match the "
+                               "length of the desired ordering of dimensions i.e. input.dim() = "
+                               f"{a.ndim} is not equal to len(dims) = {len(dims)}")
         dims = tuple(maybe_wrap_dim(d, a.ndim) for d in dims)
         ctx.inverse = tuple(np.argsort(dims))
         return np.transpose(a, dims)
@@ -183,12 +186,16 @@ class Permute(Op):
         return (grad.permute(*ctx.inverse),)
 
 
-def _expand_error(shape: tuple, target: tuple) -> str:
-    """PyTorch's message for a shape that cannot expand to ``target`` (the last bad dimension)."""
-    dim = next(i for i in reversed(range(len(target)))
-               if i - len(target) + len(shape) < 0 or shape[i - len(target) + len(shape)] not in (1, target[i]))
-    size = shape[dim - len(target) + len(shape)] if dim - len(target) + len(shape) >= 0 else 1
-    return (f"The expanded size of the tensor ({target[dim]}) must match the existing size ({size}) at "
+def _expand_error(value: np.ndarray, target: tuple) -> str:
+    """PyTorch's message for ``value`` that cannot expand to the shape ``target``."""
+    shape = value.shape
+    if len(shape) > len(target):
+        return (f"expand(torch.{from_numpy_dtype(value.dtype).legacy_name}{{{list(shape)}}}, size={list(target)}): "
+                f"the number of sizes provided ({len(target)}) must be greater or equal to the number of "
+                f"dimensions in the tensor ({len(shape)})")
+    sizes = (1,) * (len(target) - len(shape)) + shape       # aligned on the right
+    dim = next(i for i in reversed(range(len(target))) if sizes[i] not in (1, target[i]))   # the last bad one
+    return (f"The expanded size of the tensor ({target[dim]}) must match the existing size ({sizes[dim]}) at "
             f"non-singleton dimension {dim}.  Target sizes: {list(target)}.  Tensor sizes: {list(shape)}")
 
 
@@ -199,11 +206,16 @@ class Expand(Op):
 
     @staticmethod
     def forward(ctx, a, *, shape):
-        shape = tuple(a.shape[i - len(shape) + a.ndim] if n == -1 else n for i, n in enumerate(shape))
+        if -1 in shape:                                 # -1: keep the size of a dimension a has
+            leading = len(shape) - a.ndim               # the dimensions a gains, in front
+            if -1 in shape[:max(leading, 0)]:
+                raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, "
+                                   f"non-existing dimension {list(shape).index(-1)}")
+            shape = tuple(a.shape[i - leading] if n == -1 else n for i, n in enumerate(shape))
         try:
             return np.broadcast_to(a, shape)
         except ValueError:
-            raise RuntimeError(_expand_error(a.shape, shape)) from None
+            raise RuntimeError(_expand_error(a, shape)) from None
 
     backward = pass_through
 
@@ -263,8 +275,10 @@ class Stack(Op):
     def forward(ctx, *arrays, dim=0):
         arrays = [np.asarray(a) for a in arrays]
         ctx.dim = maybe_wrap_dim(dim, arrays[0].ndim + 1)
-        if len({a.shape for a in arrays}) > 1:
-            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(arrays[0].shape)} at entry 0 and {list(next(a.shape for a in arrays if a.shape != arrays[0].shape))} at entry 1")
+        for number, a in enumerate(arrays):
+            if a.shape != arrays[0].shape:
+                raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(arrays[0].shape)} "
+                                   f"at entry 0 and {list(a.shape)} at entry {number}")
         return np.stack(arrays, axis=ctx.dim)
 
     @staticmethod
