@@ -186,17 +186,22 @@ class Permute(Op):
         return (grad.permute(*ctx.inverse),)
 
 
-def _expand_error(value: np.ndarray, target: tuple) -> str:
-    """PyTorch's message for ``value`` that cannot expand to the shape ``target``."""
+def _expand_error(value: np.ndarray, target: tuple) -> str | None:
+    """PyTorch's message for ``value`` that cannot expand to ``target`` (None if it can), its sizes
+    checked from the last to the first as ``inferExpandGeometry`` does; a ``-1`` keeps a size."""
     shape = value.shape
     if len(shape) > len(target):
         return (f"expand(torch.{from_numpy_dtype(value.dtype).legacy_name}{{{list(shape)}}}, size={list(target)}): "
                 f"the number of sizes provided ({len(target)}) must be greater or equal to the number of "
                 f"dimensions in the tensor ({len(shape)})")
-    sizes = (1,) * (len(target) - len(shape)) + shape       # aligned on the right
-    dim = next(i for i in reversed(range(len(target))) if sizes[i] not in (1, target[i]))   # the last bad one
-    return (f"The expanded size of the tensor ({target[dim]}) must match the existing size ({sizes[dim]}) at "
-            f"non-singleton dimension {dim}.  Target sizes: {list(target)}.  Tensor sizes: {list(shape)}")
+    sizes = (None,) * (len(target) - len(shape)) + shape       # aligned on the right; None: a new one
+    for dim in reversed(range(len(target))):
+        if target[dim] == -1 and sizes[dim] is None:
+            return f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension {dim}"
+        if sizes[dim] not in (None, 1, target[dim]) and target[dim] != -1:
+            return (f"The expanded size of the tensor ({target[dim]}) must match the existing size ({sizes[dim]}) "
+                    f"at non-singleton dimension {dim}.  Target sizes: {list(target)}.  Tensor sizes: {list(shape)}")
+    return None
 
 
 class Expand(Op):
@@ -207,10 +212,10 @@ class Expand(Op):
     @staticmethod
     def forward(ctx, a, *, shape):
         if -1 in shape:                                 # -1: keep the size of a dimension a has
+            error = _expand_error(a, shape)
+            if error:
+                raise RuntimeError(error)
             leading = len(shape) - a.ndim               # the dimensions a gains, in front
-            if -1 in shape[:max(leading, 0)]:
-                raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, "
-                                   f"non-existing dimension {list(shape).index(-1)}")
             shape = tuple(a.shape[i - leading] if n == -1 else n for i, n in enumerate(shape))
         try:
             return np.broadcast_to(a, shape)
