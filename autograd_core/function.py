@@ -13,6 +13,7 @@
 """
 from __future__ import annotations
 
+import inspect
 import itertools
 from functools import cached_property
 from sys import getrefcount
@@ -168,16 +169,6 @@ class BackwardNode(Node, FunctionCtx):
         """Input 0's shape (``self.sizes()`` in derivatives.yaml), from the node's input metadata."""
         return self._input_meta[0][0]
 
-    def __getattr__(self, name: str):
-        # PyTorch's ``grad_fn._saved_self`` / ``_saved_other`` / ``_saved_result``: what forward
-        # saved, by the names the op declares in ``saves``.
-        names = getattr(self._forward_cls, "saves", ())
-        if name.startswith("_saved_") and name[7:] in names:
-            return self.saved_tensors[names.index(name[7:])]
-        if name.startswith("_raw_saved_") and name[11:] in names:
-            return RawSavedTensor(self, names.index(name[11:]))
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
-
     def save_for_backward(self, *tensors) -> None:
         self._to_save = tensors
 
@@ -269,7 +260,17 @@ class Function:
         else:
             # Built-in nodes are callable: ``y.grad_fn(v)`` runs the backward.  A user's Function's
             # node is not (PyTorch: "'CubeBackward' object is not callable"); call ``.apply``.
-            attributes["__call__"] = BackwardNode._run
+            # A static ``backward(ctx, *grads)`` is itself the node's method: the engine's
+            # ``node._run(*grads)`` calls it with the node as ctx, nothing in between.
+            backward = inspect.getattr_static(cls, "backward")
+            run = backward.__func__ if isinstance(backward, staticmethod) else BackwardNode._run
+            attributes["_run"] = attributes["__call__"] = run
+        # PyTorch's ``grad_fn._saved_self`` / ``_raw_saved_self`` ...: what forward saved, by the
+        # names an Op declares in ``saves`` (properties of the node class: a node has no
+        # ``__getattr__``, which would slow every attribute read of every node).
+        for index, saved_name in enumerate(getattr(cls, "saves", ())):
+            attributes[f"_saved_{saved_name}"] = property(lambda node, i=index: node.saved_tensors[i])
+            attributes[f"_raw_saved_{saved_name}"] = property(lambda node, i=index: RawSavedTensor(node, i))
         # One node class per Function, so that type(y.grad_fn).__name__ == "MulBackward0".
         base = CustomBackwardNode if "_repr_prefix" in attributes else BackwardNode
         cls._backward_cls = type(name, (base,), attributes)
