@@ -115,15 +115,18 @@ def compute_dependencies(root_nodes, follow: bool = True) -> dict:
     With ``follow=False`` only the edges leaving ``root_nodes`` themselves are counted.
     """
     dependencies: dict = {}
-    seen = set(root_nodes)
+    roots = set(root_nodes)
     stack = list(root_nodes)
     while stack:
         node = stack.pop()
         for child, _ in node.next_functions:
-            if child is not None:
-                dependencies[child] = dependencies.get(child, 0) + 1
-                if follow and child not in seen:
-                    seen.add(child)
+            if child is None:
+                continue
+            if child in dependencies:
+                dependencies[child] += 1
+            else:                           # met for the first time: its own edges are counted next
+                dependencies[child] = 1
+                if follow and child not in roots:
                     stack.append(child)
     return dependencies
 

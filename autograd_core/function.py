@@ -185,7 +185,10 @@ class BackwardNode(Node, FunctionCtx):
             if "_to_save" in self.__dict__:            # read inside forward: hand back as given
                 return tuple(self._to_save)
             raise RuntimeError(_FREED_MESSAGE)
-        return tuple([s.unpack(self) if type(s) in _SAVED_TYPES else s for s in saved])
+        unpacked = []
+        for item in saved:                              # None and numbers are kept as they are
+            unpacked.append(item.unpack(self) if type(item) in _SAVED_TYPES else item)
+        return tuple(unpacked)
 
     def _run(self, *grad_outputs):
         """The Function's backward: what the engine calls (C++ ``Node::apply``); Python sees it as
@@ -442,9 +445,12 @@ class Op(Function):
             if constants:           # forward's constants (an attribute, deleted once read: reading
                 del node._to_save   # ``node.__dict__`` would build the node's dict on every op)
             if plan or constants:
-                needs = node.needs_input_grad
-                saved = [None if needed >= 0 and not needs[needed] else
-                         (result if source < 0 else args[source]) for source, needed in plan]
+                needs, saved = node.needs_input_grad, []
+                for source, needed in plan:
+                    if needed >= 0 and not needs[needed]:
+                        saved.append(None)          # only the other input's gradient reads it
+                    else:
+                        saved.append(result if source < 0 else args[source])
                 _resolve_saved(node, (result,), saved + list(constants) if constants else saved)
         if extras is not None:
             return (result, *(constant(extra) for extra in extras))
@@ -526,23 +532,18 @@ def _new_node(cls, args) -> BackwardNode:
     ``(shape, dtype)`` when it needs a gradient (``validate_outputs`` checks against it)."""
     node = _new_object(cls._backward_cls)
     node._sequence_nr = next(_sequence)
-    edges = []
-    needs = []
-    meta = []
+    edges, needs, meta = [], [], []
     for a in args:
         if isinstance(a, Tensor) and a._requires_grad:
-            fn = a.grad_fn
+            fn, data = a.grad_fn, a._data
             edges.append((fn, a._output_nr) if fn is not None else (a._grad_accumulator(), 0))
             needs.append(True)
-            data = a._data
             meta.append((data.shape, data.dtype))
         else:
             edges.append(_NO_EDGE)
             needs.append(False)
             meta.append(None)
-    node.next_functions = tuple(edges)
-    node.needs_input_grad = tuple(needs)
-    node._input_meta = meta
+    node.next_functions, node.needs_input_grad, node._input_meta = tuple(edges), tuple(needs), meta
     return node
 
 
