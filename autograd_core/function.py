@@ -13,7 +13,6 @@
 """
 from __future__ import annotations
 
-import inspect
 import itertools
 from functools import cached_property
 from sys import getrefcount
@@ -263,11 +262,7 @@ class Function:
         else:
             # Built-in nodes are callable: ``y.grad_fn(v)`` runs the backward.  A user's Function's
             # node is not (PyTorch: "'CubeBackward' object is not callable"); call ``.apply``.
-            # A static ``backward(ctx, *grads)`` is itself the node's method: the engine's
-            # ``node._run(*grads)`` calls it with the node as ctx, nothing in between.
-            backward = inspect.getattr_static(cls, "backward")
-            run = backward.__func__ if isinstance(backward, staticmethod) else BackwardNode._run
-            attributes["_run"] = attributes["__call__"] = run
+            attributes["__call__"] = BackwardNode._run
         # PyTorch's ``grad_fn._saved_self`` / ``_raw_saved_self`` ...: what forward saved, by the
         # names an Op declares in ``saves`` (properties of the node class: a node has no
         # ``__getattr__``, which would slow every attribute read of every node).
