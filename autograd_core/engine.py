@@ -241,7 +241,9 @@ def call_function(node, grads: list, observer=None) -> tuple:
             replaced = hook(tuple(grads))
             if replaced is not None:
                 grads = list(replaced)
-    returned = node._run(*grads)
+    # the node's backward (C++ ``Node::apply``): an op's formula is called as it is; a user's
+    # Function's node runs ``apply``, which checks the gradients its backward returned
+    returned = node._forward_cls.backward(node, *grads) if node._builtin else node.apply(*grads)
     outputs = validate_outputs(node, returned if type(returned) is tuple else (returned,))
     if node._has_hooks:
         for hook in list(node.__dict__.get("_post_hooks", {}).values()):

@@ -154,13 +154,20 @@ class FunctionCtx:
 
 
 class BackwardNode(Node, FunctionCtx):
-    """The node that ``Function.apply`` records; it is also the ``ctx`` of forward and backward."""
+    """The node that ``Function.apply`` records; it is also the ``ctx`` of forward and backward.
 
+    The fields every node sets are slots (``_new_node`` sets them all); what an op or a user's
+    Function puts on ``ctx`` (``ctx.alpha``, ``ctx.my_constant``) lands in the instance dict.
+    """
+
+    # next_functions, needs_input_grad, _input_meta as on Node and FunctionCtx; _saved: the
+    # SavedTensors, None once backward has freed them
+    __slots__ = ("_sequence_nr", "next_functions", "needs_input_grad", "_input_meta", "_saved")
     _num_outputs = 1
 
     _forward_cls: type = None
-    _saved: list | tuple | None = ()        # SavedTensors; None once backward has freed them
     _to_save: tuple = ()                    # save_for_backward's arguments, until apply resolves them
+    _builtin = True                         # an op's node: the engine calls its backward directly
     _materialize_grads = True
 
     @cached_property            # not a property: a custom Function may set ctx.shape itself
@@ -197,6 +204,8 @@ class BackwardNode(Node, FunctionCtx):
 
 class CustomBackwardNode(BackwardNode):
     """The node of a user's ``Function``: what backward returns is checked as PyTorch does."""
+
+    _builtin = False                        # the engine calls ``apply``, which checks the gradients
 
     _tensor_inputs: tuple | None = None     # positions of forward's Tensor inputs, when not all are
 
@@ -338,6 +347,7 @@ def _unrecorded_node(cls, args) -> BackwardNode:
     """The ctx of a call that records nothing: a node of the Function's class, as in PyTorch, with
     ``needs_input_grad`` but no edges; what it is asked to save is dropped."""
     node = _new_object(cls._backward_cls)
+    node._sequence_nr, node.next_functions, node._input_meta = 0, (), []
     node.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
     return node
 
@@ -539,6 +549,7 @@ def _new_node(cls, args) -> BackwardNode:
             needs.append(False)
             meta.append(None)
     node.next_functions, node.needs_input_grad, node._input_meta = tuple(edges), tuple(needs), meta
+    node._saved = ()
     return node
 
 
