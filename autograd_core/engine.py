@@ -46,11 +46,16 @@ def sum_to_shape(grad, shape: tuple):
     if grad_shape == shape:
         return grad
     lead = len(grad_shape) - len(shape)
-    if lead < 0 or any(s != 1 and s != g for s, g in zip(shape, grad_shape[lead:])):
+    if lead < 0:
         return None                                   # not a broadcast of shape: the caller says so
-    stretched = tuple(lead + i for i, s in enumerate(shape) if s == 1 and grad_shape[lead + i] != 1)
+    stretched = []                                    # dimensions of size 1 that broadcasting grew
+    for i, size in enumerate(shape, lead):
+        if size != grad_shape[i]:
+            if size != 1:
+                return None
+            stretched.append(i)
     if stretched:
-        grad = grad.sum(dim=stretched, keepdim=True)
+        grad = grad.sum(dim=tuple(stretched), keepdim=True)
     if lead:
         grad = grad.sum(dim=tuple(range(lead)))
     return grad
