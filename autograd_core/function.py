@@ -160,8 +160,8 @@ class BackwardNode(Node, FunctionCtx):
     Function puts on ``ctx`` (``ctx.alpha``, ``ctx.my_constant``) lands in the instance dict.
     """
 
-    # next_functions, needs_input_grad, _input_meta as on Node and FunctionCtx; _saved: the
-    # SavedTensors, None once backward has freed them
+    # _saved: the SavedTensors, None once backward has freed them (the others as on Node and
+    # FunctionCtx, whose class-level defaults a slot hides: every node sets all five)
     __slots__ = ("_sequence_nr", "next_functions", "needs_input_grad", "_input_meta", "_saved")
     _num_outputs = 1
 
@@ -197,8 +197,8 @@ class BackwardNode(Node, FunctionCtx):
         return tuple(unpacked)
 
     def _run(self, *grad_outputs):
-        """The Function's backward: what the engine calls (C++ ``Node::apply``); Python sees it as
-        ``node(...)`` on a built-in node, ``node.apply(...)`` on a custom Function's."""
+        """``node(...)`` on a built-in node: the Function's backward, as the engine's
+        ``call_function`` runs it (a custom Function's node is run with ``node.apply(...)``)."""
         return self._forward_cls.backward(self, *grad_outputs)
 
 
@@ -233,8 +233,6 @@ class CustomBackwardNode(BackwardNode):
                 raise RuntimeError(f"function {self.name()} returned a gradient different than None at "
                                    f"position {index + 1}, but the corresponding forward input was not a Variable")
         return tuple(result[index] for index in positions)
-
-    _run = apply
 
 
 class Function:
