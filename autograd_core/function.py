@@ -405,7 +405,8 @@ class Op(Function):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        # This is the hot path of every operation: plain loops, no helper calls when not recording.
+        # This is the hot path of every operation: plain loops; with grad mode off (backward
+        # formulas, optimizer steps) no helper is called.
         if _GradMode.enabled:               # one pass over the inputs: their arrays and the node
             node, arrays = _new_node(cls, args)
             record = node is not None
