@@ -224,11 +224,15 @@ def evaluate_function(task: GraphTask, node, grads: list | None, captures: dict,
     for (child, nr), grad in zip(node.next_functions, outputs):
         if child is None:
             continue
-        if grad is not None:
+        if grad is not None:                               # into the child's input buffer
             buffer = not_ready.get(child)
             if buffer is None:
                 buffer = not_ready[child] = [None] * child._num_outputs
-            buffer[nr] = grad if buffer[nr] is None else buffer[nr] + grad
+                buffer[nr] = grad
+            elif buffer[nr] is None:
+                buffer[nr] = grad
+            else:
+                buffer[nr] = buffer[nr] + grad             # gradients into one output are summed
         count = dependencies[child] - 1
         dependencies[child] = count
         if count == 0:                                     # ready: task.push_ready, inlined

@@ -446,13 +446,18 @@ class Op(Function):
             if constants:           # forward's constants (an attribute, deleted once read: reading
                 del node._to_save   # ``node.__dict__`` would build the node's dict on every op)
             if plan or constants:
-                needs, saved = node.needs_input_grad, []
+                needs, saved, tensors = node.needs_input_grad, [], False
                 for source, needed in plan:
                     if needed >= 0 and not needs[needed]:
                         saved.append(None)          # only the other input's gradient reads it
                     else:
-                        saved.append(result if source < 0 else args[source])
-                _resolve_saved(node, (result,), saved + list(constants) if constants else saved)
+                        item = result if source < 0 else args[source]
+                        saved.append(item)
+                        tensors = tensors or isinstance(item, Tensor)
+                if tensors or constants:
+                    _resolve_saved(node, (result,), saved + list(constants) if constants else saved)
+                else:
+                    node._saved = saved             # None and numbers (``x * 3`` keeps 3) as they are
         if extras is not None:
             return (result, *(constant(extra) for extra in extras))
         return result
