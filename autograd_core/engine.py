@@ -46,11 +46,16 @@ def sum_to_shape(grad, shape: tuple):
     if grad_shape == shape:
         return grad
     lead = len(grad_shape) - len(shape)
-    if lead < 0 or any(s != 1 and s != g for s, g in zip(shape, grad_shape[lead:])):
+    if lead < 0:
         return None                                   # not a broadcast of shape: the caller says so
-    stretched = tuple(lead + i for i, s in enumerate(shape) if s == 1 and grad_shape[lead + i] != 1)
+    stretched = []                                    # dimensions of size 1 that broadcasting grew
+    for i, size in enumerate(shape, lead):
+        if size != grad_shape[i]:
+            if size != 1:
+                return None
+            stretched.append(i)
     if stretched:
-        grad = grad.sum(dim=stretched, keepdim=True)
+        grad = grad.sum(dim=tuple(stretched), keepdim=True)
     if lead:
         grad = grad.sum(dim=tuple(range(lead)))
     return grad
@@ -115,15 +120,18 @@ def compute_dependencies(root_nodes, follow: bool = True) -> dict:
     With ``follow=False`` only the edges leaving ``root_nodes`` themselves are counted.
     """
     dependencies: dict = {}
-    seen = set(root_nodes)
+    roots = set(root_nodes)
     stack = list(root_nodes)
     while stack:
         node = stack.pop()
         for child, _ in node.next_functions:
-            if child is not None:
-                dependencies[child] = dependencies.get(child, 0) + 1
-                if follow and child not in seen:
-                    seen.add(child)
+            if child is None:
+                continue
+            if child in dependencies:
+                dependencies[child] += 1
+            else:                           # met for the first time: its own edges are counted next
+                dependencies[child] = 1
+                if follow and child not in roots:
                     stack.append(child)
     return dependencies
 
@@ -216,11 +224,15 @@ def evaluate_function(task: GraphTask, node, grads: list | None, captures: dict,
     for (child, nr), grad in zip(node.next_functions, outputs):
         if child is None:
             continue
-        if grad is not None:
+        if grad is not None:                               # into the child's input buffer
             buffer = not_ready.get(child)
             if buffer is None:
                 buffer = not_ready[child] = [None] * child._num_outputs
-            buffer[nr] = grad if buffer[nr] is None else buffer[nr] + grad
+                buffer[nr] = grad
+            elif buffer[nr] is None:
+                buffer[nr] = grad
+            else:
+                buffer[nr] = buffer[nr] + grad             # gradients into one output are summed
         count = dependencies[child] - 1
         dependencies[child] = count
         if count == 0:                                     # ready: task.push_ready, inlined
@@ -238,7 +250,9 @@ def call_function(node, grads: list, observer=None) -> tuple:
             replaced = hook(tuple(grads))
             if replaced is not None:
                 grads = list(replaced)
-    returned = node._run(*grads)
+    # the node's backward (C++ ``Node::apply``): an op's formula is called as it is; a user's
+    # Function's node runs ``apply``, which checks the gradients its backward returned
+    returned = node._forward_cls.backward(node, *grads) if node._builtin else node.apply(*grads)
     outputs = validate_outputs(node, returned if type(returned) is tuple else (returned,))
     if node._has_hooks:
         for hook in list(node.__dict__.get("_post_hooks", {}).values()):

@@ -154,29 +154,26 @@ class FunctionCtx:
 
 
 class BackwardNode(Node, FunctionCtx):
-    """The node that ``Function.apply`` records; it is also the ``ctx`` of forward and backward."""
+    """The node that ``Function.apply`` records; it is also the ``ctx`` of forward and backward.
 
+    The fields every node sets are slots (``_new_node`` sets them all); what an op or a user's
+    Function puts on ``ctx`` (``ctx.alpha``, ``ctx.my_constant``) lands in the instance dict.
+    """
+
+    # _saved: the SavedTensors, None once backward has freed them (the others as on Node and
+    # FunctionCtx, whose class-level defaults a slot hides: every node sets all five)
+    __slots__ = ("_sequence_nr", "next_functions", "needs_input_grad", "_input_meta", "_saved")
     _num_outputs = 1
 
     _forward_cls: type = None
-    _saved: list | tuple | None = ()        # SavedTensors; None once backward has freed them
     _to_save: tuple = ()                    # save_for_backward's arguments, until apply resolves them
+    _builtin = True                         # an op's node: the engine calls its backward directly
     _materialize_grads = True
 
     @cached_property            # not a property: a custom Function may set ctx.shape itself
     def shape(self) -> tuple:
         """Input 0's shape (``self.sizes()`` in derivatives.yaml), from the node's input metadata."""
         return self._input_meta[0][0]
-
-    def __getattr__(self, name: str):
-        # PyTorch's ``grad_fn._saved_self`` / ``_saved_other`` / ``_saved_result``: what forward
-        # saved, by the names the op declares in ``saves``.
-        names = getattr(self._forward_cls, "saves", ())
-        if name.startswith("_saved_") and name[7:] in names:
-            return self.saved_tensors[names.index(name[7:])]
-        if name.startswith("_raw_saved_") and name[11:] in names:
-            return RawSavedTensor(self, names.index(name[11:]))
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def save_for_backward(self, *tensors) -> None:
         self._to_save = tensors
@@ -194,16 +191,21 @@ class BackwardNode(Node, FunctionCtx):
             if "_to_save" in self.__dict__:            # read inside forward: hand back as given
                 return tuple(self._to_save)
             raise RuntimeError(_FREED_MESSAGE)
-        return tuple([s.unpack(self) if type(s) in _SAVED_TYPES else s for s in saved])
+        unpacked = []
+        for item in saved:                              # None and numbers are kept as they are
+            unpacked.append(item.unpack(self) if type(item) in _SAVED_TYPES else item)
+        return tuple(unpacked)
 
     def _run(self, *grad_outputs):
-        """The Function's backward: what the engine calls (C++ ``Node::apply``); Python sees it as
-        ``node(...)`` on a built-in node, ``node.apply(...)`` on a custom Function's."""
+        """``node(...)`` on a built-in node: the Function's backward, as the engine's
+        ``call_function`` runs it (a custom Function's node is run with ``node.apply(...)``)."""
         return self._forward_cls.backward(self, *grad_outputs)
 
 
 class CustomBackwardNode(BackwardNode):
     """The node of a user's ``Function``: what backward returns is checked as PyTorch does."""
+
+    _builtin = False                        # the engine calls ``apply``, which checks the gradients
 
     _tensor_inputs: tuple | None = None     # positions of forward's Tensor inputs, when not all are
 
@@ -231,8 +233,6 @@ class CustomBackwardNode(BackwardNode):
                 raise RuntimeError(f"function {self.name()} returned a gradient different than None at "
                                    f"position {index + 1}, but the corresponding forward input was not a Variable")
         return tuple(result[index] for index in positions)
-
-    _run = apply
 
 
 class Function:
@@ -270,6 +270,12 @@ class Function:
             # Built-in nodes are callable: ``y.grad_fn(v)`` runs the backward.  A user's Function's
             # node is not (PyTorch: "'CubeBackward' object is not callable"); call ``.apply``.
             attributes["__call__"] = BackwardNode._run
+        # PyTorch's ``grad_fn._saved_self`` / ``_raw_saved_self`` ...: what forward saved, by the
+        # names an Op declares in ``saves`` (properties of the node class: a node has no
+        # ``__getattr__``, which would slow every attribute read of every node).
+        for index, saved_name in enumerate(getattr(cls, "saves", ())):
+            attributes[f"_saved_{saved_name}"] = property(lambda node, i=index: node.saved_tensors[i])
+            attributes[f"_raw_saved_{saved_name}"] = property(lambda node, i=index: RawSavedTensor(node, i))
         # One node class per Function, so that type(y.grad_fn).__name__ == "MulBackward0".
         base = CustomBackwardNode if "_repr_prefix" in attributes else BackwardNode
         cls._backward_cls = type(name, (base,), attributes)
@@ -290,8 +296,10 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run forward on Tensors under no_grad; record a node when an input requires grad."""
-        record = _GradMode.enabled and any(isinstance(a, Tensor) and a._requires_grad for a in args)
-        node = _new_node(cls, args) if record else _unrecorded_node(cls, args)
+        node = _new_node(cls, args)[0] if _GradMode.enabled else None
+        record = node is not None
+        if not record:
+            node = _unrecorded_node(cls, args)
         if record and isinstance(node, CustomBackwardNode) and not all(isinstance(a, Tensor) for a in args):
             _tensor_edges_only(node, args)
         node._saved = []                   # ``saved_tensors`` is empty until forward has returned
@@ -339,6 +347,7 @@ def _unrecorded_node(cls, args) -> BackwardNode:
     """The ctx of a call that records nothing: a node of the Function's class, as in PyTorch, with
     ``needs_input_grad`` but no edges; what it is asked to save is dropped."""
     node = _new_object(cls._backward_cls)
+    node._sequence_nr, node.next_functions, node._input_meta = 0, (), []
     node.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
     return node
 
@@ -396,20 +405,16 @@ class Op(Function):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        # This is the hot path of every operation: plain loops, no helper calls when not recording.
-        arrays = []
-        record = False
-        for a in args:
-            if isinstance(a, Tensor):
-                arrays.append(a._data)
-                if a._requires_grad:
-                    record = True
-            else:
-                arrays.append(a)
-        if record and _GradMode.enabled:
-            node = _new_node(cls, args)
+        # This is the hot path of every operation: plain loops; with grad mode off (backward
+        # formulas, optimizer steps) no helper is called.
+        if _GradMode.enabled:               # one pass over the inputs: their arrays and the node
+            node, arrays = _new_node(cls, args)
+            record = node is not None
         else:
-            record = False
+            node, arrays, record = None, [], False
+            for a in args:
+                arrays.append(a._data if isinstance(a, Tensor) else a)
+        if not record:
             node = FunctionCtx()
         extras = None
         try:                            # most ops take no settings: then no keyword dict is built
@@ -441,10 +446,18 @@ class Op(Function):
             if constants:           # forward's constants (an attribute, deleted once read: reading
                 del node._to_save   # ``node.__dict__`` would build the node's dict on every op)
             if plan or constants:
-                needs = node.needs_input_grad
-                saved = [None if needed >= 0 and not needs[needed] else
-                         (result if source < 0 else args[source]) for source, needed in plan]
-                _resolve_saved(node, (result,), saved + list(constants) if constants else saved)
+                needs, saved, tensors = node.needs_input_grad, [], False
+                for source, needed in plan:
+                    if needed >= 0 and not needs[needed]:
+                        saved.append(None)          # only the other input's gradient reads it
+                    else:
+                        item = result if source < 0 else args[source]
+                        saved.append(item)
+                        tensors = tensors or isinstance(item, Tensor)
+                if tensors or constants:
+                    _resolve_saved(node, (result,), saved + list(constants) if constants else saved)
+                else:
+                    node._saved = saved             # None and numbers (``x * 3`` keeps 3) as they are
         if extras is not None:
             return (result, *(constant(extra) for extra in extras))
         return result
@@ -520,29 +533,34 @@ def _has_float64(arrays) -> bool:
     return any(type(a) is np.ndarray and a.dtype is _FLOAT64 for a in arrays)
 
 
-def _new_node(cls, args) -> BackwardNode:
-    """A node for ``cls``: one edge per positional input, ``needs_input_grad``, and each input's
-    ``(shape, dtype)`` when it needs a gradient (``validate_outputs`` checks against it)."""
+def _new_node(cls, args) -> tuple:
+    """``(node, arrays)``: the inputs' arrays (numbers as they are), and a node for ``cls`` when
+    an input requires grad (else None), with one edge per positional input,
+    ``needs_input_grad``, and each input's ``(shape, dtype)`` when it needs a gradient
+    (``validate_outputs`` checks against it)."""
+    arrays, edges, needs, meta = [], [], [], []
+    for a in args:
+        if isinstance(a, Tensor):
+            data = a._data
+            arrays.append(data)
+            if a._requires_grad:
+                fn = a.grad_fn
+                edges.append((fn, a._output_nr) if fn is not None else (a._grad_accumulator(), 0))
+                needs.append(True)
+                meta.append((data.shape, data.dtype))
+                continue
+        else:
+            arrays.append(a)
+        edges.append(_NO_EDGE)
+        needs.append(False)
+        meta.append(None)
+    if True not in needs:
+        return None, arrays
     node = _new_object(cls._backward_cls)
     node._sequence_nr = next(_sequence)
-    edges = []
-    needs = []
-    meta = []
-    for a in args:
-        if isinstance(a, Tensor) and a._requires_grad:
-            fn = a.grad_fn
-            edges.append((fn, a._output_nr) if fn is not None else (a._grad_accumulator(), 0))
-            needs.append(True)
-            data = a._data
-            meta.append((data.shape, data.dtype))
-        else:
-            edges.append(_NO_EDGE)
-            needs.append(False)
-            meta.append(None)
-    node.next_functions = tuple(edges)
-    node.needs_input_grad = tuple(needs)
-    node._input_meta = meta
-    return node
+    node.next_functions, node.needs_input_grad, node._input_meta = tuple(edges), tuple(needs), meta
+    node._saved = ()
+    return node, arrays
 
 
 _NO_EDGE = (None, 0)

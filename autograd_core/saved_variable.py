@@ -30,7 +30,8 @@ class SavedTensor:
 
     def unpack(self, node):
         tensor = self.tensor
-        if tensor._version_counter.version != self.version:
+        counter = tensor._counter                  # None: never written in place, version 0
+        if (0 if counter is None else counter.version) != self.version:
             shape = ", ".join(str(n) for n in tensor._data.shape)
             producer = node if self.is_output else tensor.grad_fn      # as it is now, like PyTorch
             where = ""

@@ -34,7 +34,7 @@ _bool = builtins.bool
 
 def _as_array(value):
     """An operand for an op: Tensors pass through, numbers stay Python numbers."""
-    if isinstance(value, (Tensor, _int, _float, _bool)):
+    if isinstance(value, _OPERANDS):
         return value
     if isinstance(value, np.generic):
         return value.item()
@@ -576,6 +576,9 @@ class Tensor:
 
 
 # ---------------------------------------------------------------------- helpers of the methods
+_OPERANDS = (Tensor, _int, _float, _bool)       # what _as_array passes on as it is
+
+
 def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:
     return Tensor._make(data, requires_grad, None)
 

@@ -8,7 +8,8 @@ ratios measured in the same run; nothing here is a timed test.  The table goes t
 docs/benchmarks.md (with a bar chart, docs/benchmarks.png) and into README.md between the
 BENCHMARKS markers.  PyTorch is optional: its columns say "not installed" without it.
 
-1. mlp      -- one MLP training step (batch 128, 64-256-256-10, tanh, MSE, SGD)
+1. mlp      -- one MLP training step (batch 128, 64-256-256-10, tanh, MSE, SGD), with the BLAS
+               threads this process has, then again in a child process with one BLAS thread
 2. per_op   -- a chain of 400 elementwise ops on a 16-element tensor, forward and backward
 3. resnet18 -- one ResNet-18 training step on 1x3x64x64 (forward, backward, SGD with momentum)
 4. memory   -- resident memory over 1,000 MLP steps; peak memory of an evaluation pass with and
@@ -19,9 +20,11 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -116,6 +119,36 @@ def _lib_mlp(lib):
     weights, x, y = _mlp_weights()
     params = [lib.tensor(w, requires_grad=True) for w in weights]
     return make_tensor_mlp_step(lib, params, lib.tensor(x), lib.tensor(y))
+
+
+# The variables that set the BLAS threads of NumPy (OpenBLAS) and PyTorch (OpenMP, MKL); they are
+# read when the library loads, so a different count needs another process.
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def blas_threads() -> str:
+    """The BLAS threads this process runs with, as the table states them."""
+    value = os.environ.get("OPENBLAS_NUM_THREADS")
+    return f"{value} BLAS thread{'s' if value != '1' else ''}" if value else f"default BLAS threads, {os.cpu_count()} cores"
+
+
+def bench_mlp_one_thread(rounds: int) -> dict:
+    """``bench_mlp`` in a child process where every contender's BLAS runs one thread.  With the
+    default threads NumPy's matrix products share the cores with whatever else runs, and the MLP
+    ratio swings with the machine's load; one thread for all contenders is the steadier figure."""
+    env = dict(os.environ, **{name: "1" for name in BLAS_THREAD_VARIABLES})
+    child = subprocess.run([sys.executable, __file__, "--mlp-json", str(rounds)], env=env,
+                           capture_output=True, text=True, check=True)
+    return json.loads(child.stdout.splitlines()[-1])
+
+
+def run_mlp(rounds: int) -> dict:
+    """The MLP step with this process's BLAS threads, and (unless that is already one) with one."""
+    result = bench_mlp(rounds)
+    result["blas_threads"] = blas_threads()
+    if os.environ.get("OPENBLAS_NUM_THREADS") != "1":
+        result["one_thread"] = bench_mlp_one_thread(rounds)
+    return result
 
 
 def bench_mlp(rounds: int) -> dict:
@@ -315,14 +348,22 @@ def _fmt(value, unit="x") -> str:
     return f"{value:.2f}{unit}"
 
 
-def _row(key: str, measured: str, met, details: str) -> str:
+def _row(key: str, measured: str, met, details: str, condition: str = "") -> str:
     """One line of the table; ``met`` is True, False or None (PyTorch not installed)."""
     met = NOT_INSTALLED if met is None else ("yes" if met else "no")
-    return f"| {TARGETS[key][0]} | {measured} | {TARGETS[key][1]} | {met} | {details} |"
+    return f"| {TARGETS[key][0]}{condition} | {measured} | {TARGETS[key][1]} | {met} | {details} |"
 
 
-def _ratio_row(key: str, ratio, details: str) -> str:
-    return _row(key, _fmt(ratio), None if ratio is None else ratio <= RATIO_TARGETS[key], details)
+def _ratio_row(key: str, ratio, details: str, condition: str = "") -> str:
+    return _row(key, _fmt(ratio), None if ratio is None else ratio <= RATIO_TARGETS[key], details, condition)
+
+
+def _mlp_row(m: dict, condition: str) -> str:
+    t = m["times"]
+    return _ratio_row("mlp", m["ratio_vs_numpy"],
+                      f"autograd_core {_time(t, 'autograd_core', 1e3, 2, 'ms')}, NumPy {_time(t, 'numpy', 1e3, 2, 'ms')}, "
+                      f"PyTorch {_time(t, 'pytorch', 1e3, 2, 'ms')} (PyTorch/NumPy {_fmt(m['pytorch_vs_numpy'])})",
+                      f" ({condition})")
 
 
 def _time(times: dict, name: str, scale: float, digits: int, unit: str) -> str:
@@ -333,10 +374,9 @@ def render(results: dict) -> str:
     lines = ["| benchmark | measured | target | met | details |", "|---|---|---|---|---|"]
     r = results
     if "mlp" in r:
-        m, t = r["mlp"], r["mlp"]["times"]
-        lines.append(_ratio_row("mlp", m["ratio_vs_numpy"],
-                                f"autograd_core {_time(t, 'autograd_core', 1e3, 2, 'ms')}, NumPy {_time(t, 'numpy', 1e3, 2, 'ms')}, "
-                                f"PyTorch {_time(t, 'pytorch', 1e3, 2, 'ms')} (PyTorch/NumPy {_fmt(m['pytorch_vs_numpy'])})"))
+        lines.append(_mlp_row(r["mlp"], r["mlp"]["blas_threads"]))
+        if "one_thread" in r["mlp"]:
+            lines.append(_mlp_row(r["mlp"]["one_thread"], "1 BLAS thread for every contender"))
     if "per_op" in r:
         u = r["per_op"]["us_per_op"]
         lines.append(_ratio_row("per_op", r["per_op"]["ratio_vs_pytorch"],
@@ -381,6 +421,10 @@ def chart(results: dict, path: Path) -> None:
         labels.append("MLP step\nvs NumPy")
         values.append(results["mlp"]["ratio_vs_numpy"])
         targets.append(RATIO_TARGETS["mlp"])
+        if "one_thread" in results["mlp"]:
+            labels.append("MLP step\nvs NumPy,\n1 thread")
+            values.append(results["mlp"]["one_thread"]["ratio_vs_numpy"])
+            targets.append(RATIO_TARGETS["mlp"])
     for key, label in (("per_op", "per-op\nvs PyTorch"), ("resnet18", "ResNet-18\nvs PyTorch")):
         if key in results and results[key]["ratio_vs_pytorch"] is not None:
             labels.append(label)
@@ -424,12 +468,16 @@ def main(argv=None) -> int:
     parser.add_argument("--only", nargs="*", choices=list(TARGETS), help="run only these benchmarks")
     parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run, not a measurement)")
     parser.add_argument("--no-write", action="store_true", help="print the table only")
+    parser.add_argument("--mlp-json", type=int, metavar="ROUNDS", help=argparse.SUPPRESS)  # bench_mlp_one_thread's child
     args = parser.parse_args(argv)
+    if args.mlp_json:
+        print(json.dumps(bench_mlp(rounds=args.mlp_json)))
+        return 0
     chosen = args.only or list(TARGETS)
     quick = args.quick
     results = {}
     print(f"Machine: {machine()}", flush=True)
-    runs = {"mlp": lambda: bench_mlp(rounds=10 if quick else 60),          # in this order
+    runs = {"mlp": lambda: run_mlp(rounds=10 if quick else 60),            # in this order
             "per_op": lambda: bench_per_op(rounds=10 if quick else 60),
             "resnet18": lambda: bench_resnet18(rounds=2 if quick else 7),
             "memory": lambda: bench_memory(steps=100 if quick else 1000),

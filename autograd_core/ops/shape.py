@@ -37,7 +37,7 @@ def maybe_wrap_dim(dim: int, ndim: int) -> int:
 def wrap_dims(dim, ndim: int) -> tuple:
     """One dimension or several, each wrapped by ``maybe_wrap_dim``, sorted; ``()`` for a 0-d tensor."""
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
-    wrapped = sorted(maybe_wrap_dim(d, ndim) for d in dims)
+    wrapped = sorted([maybe_wrap_dim(d, ndim) for d in dims])
     return tuple(wrapped) if ndim else ()
 
 
