@@ -233,6 +233,9 @@ def _api_errors():
         "argmax_of_a_scalar_keepdim": lambda m: m.tensor(3.0).argmax(0, keepdim=True),
         "argmin_dim_out_of_range": lambda m: m.ones(2, 3).argmin(2),
         "stack_names_the_entry_that_differs": lambda m: m.stack([m.ones(2), m.ones(2), m.ones(3)]),
+        "integers_to_negative_integer_tensor_powers": lambda m: (
+            m.tensor([0, 2, 1, -1, -1, 3, 5]) ** m.tensor([-1, 2, -3, -3, -2, -1, 0]),
+            m.tensor([[2], [-1]]) ** m.tensor([-2, 3, -5])),
         # each matrix product checks its operands' dtypes in its own words
         "mm_dtypes_differ": lambda m: m.ones(2, 2).mm(m.ones(2, 2, dtype=m.float64)),
         "mv_dtypes_differ": lambda m: m.ones(2, 2).mv(m.ones(2, dtype=m.float64)),

@@ -145,7 +145,13 @@ class PowTensor(Op):
     """out = a ** b  (both tensors);   da = g * b * a**(b - 1),   db = g * out * log(a)"""
     node_name = "PowBackward1"
     inputs, saves = ("self", "exponent"), ("self", "exponent", "result")
-    forward = _quietly(np.power, divide="ignore", invalid="ignore")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.dtype.kind in "iu" and b.dtype.kind in "iu":
+            return _integer_power(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.power(a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -156,6 +162,17 @@ class PowTensor(Op):
             # where a == 0 and b >= 0 the derivative in b is 0 (PyTorch masks the log(0) there)
             grad_b = _where(((a == 0) & (b >= 0))._data, 0.0, grad * out * a.log())
         return grad_a, grad_b
+
+
+def _integer_power(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Integers to integer powers as PyTorch's ``powi``: a negative exponent gives 1 for a base of
+    1, -1 or 1 for -1 (odd or even exponent), 0 for any other base (NumPy refuses them)."""
+    out = np.power(a, np.maximum(b, 0))
+    if (b < 0).any():
+        odd = b % 2 == 1
+        negative = np.where(a == 1, 1, np.where(a == -1, np.where(odd, -1, 1), 0)).astype(out.dtype)
+        out = np.where(b < 0, negative, out)
+    return out
 
 
 class RPow(Op):
