@@ -304,7 +304,7 @@ class Tensor:
             raise TypeError("iteration over a 0-d tensor")
         return iter(self.unbind(0))              # as PyTorch: the rows share one UnbindBackward0
 
-    def __reduce_ex__(self, protocol): return (_rebuild, (self._data.copy(), self._requires_grad))
+    def __reduce_ex__(self, protocol): return (Tensor._make, (self._data.copy(), self._requires_grad, None))
 
     def __deepcopy__(self, memo):
         if self.grad_fn is not None:
@@ -577,10 +577,6 @@ class Tensor:
 
 # ---------------------------------------------------------------------- helpers of the methods
 _OPERANDS = (Tensor, _int, _float, _bool)       # what _as_array passes on as it is
-
-
-def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:
-    return Tensor._make(data, requires_grad, None)
 
 
 # The package's one import cycle, declared here.  Tensor's methods call the ops (``x * y`` is
