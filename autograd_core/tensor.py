@@ -522,7 +522,7 @@ class Tensor:
 
     def expand_as(self, other): return self.expand(tuple(other.shape))
     def repeat(self, *sizes): return Repeat.apply(self, repeats=_shape_args(sizes))
-    def chunk(self, chunks, dim=0): return split(self, -(-self._data.shape[dim] // chunks), dim)
+    def chunk(self, chunks, dim=0): return chunk(self, chunks, dim)
     def split(self, split_size, dim=0): return split(self, split_size, dim)
     def narrow(self, dim, start, length): return Slice.apply(self, dim=dim, slice_=slice(start, start + length))
     def unbind(self, dim=0): return Unbind.apply(self, dim=dim)
@@ -589,7 +589,7 @@ from .ops.elementwise import (Abs, Add, Clamp, Clone, Copy, Cos, Div, Exp, Floor
                               Maximum, Minimum, Mul, Neg, Pow, PowTensor, Reciprocal, Relu, Round,
                               RPow, Rsub, Sigmoid, Sign, Sin, Sqrt, Sub, Tanh, ToCopy, Zero, compare,
                               fill_, masked_fill)
-from .ops.indexing import Select, Slice, index, index_put_, split  # noqa: E402
+from .ops.indexing import Select, Slice, chunk, index, index_put_, split  # noqa: E402
 from .ops.linalg import Bmm, Dot, Mm, Mv, matmul  # noqa: E402
 from .ops.reduction import (MaxAll, Mean, MeanDim, MinAll, Norm, Std, Sum, SumDim, Var,  # noqa: E402
                             arg_reduce, max_dim, min_dim, prod)

@@ -99,6 +99,11 @@ class OpSpec:
         return self.name
 
 
+def _two_of_three(pieces):
+    """The first piece twice and the last once: the middle one's gradient is zeros."""
+    return pieces[0] * 2 + pieces[2]
+
+
 def _op(name, fn, shapes, node, **kwargs) -> OpSpec:
     return OpSpec(name, fn, tuple(shapes), node, **kwargs)
 
@@ -290,6 +295,12 @@ CATALOGUE: list[OpSpec] = [
     _op("index_mixed", lambda m, a: a[1, None, :2], [(3, 4)], "SliceBackward0", kind="index"),
     _op("unbind", lambda m, a: a.unbind(1)[1] * 2, [(3, 2)], "MulBackward0", kind="index"),
     _op("unbind_output", lambda m, a: m.unbind(a)[0], [(3, 2)], "UnbindBackward0", kind="index"),
+    _op("split_output", lambda m, a: a.split(2, 1)[1], [(3, 5)], "SplitBackward0", kind="index"),
+    _op("split_with_sizes_output", lambda m, a: m.split(a, [1, 2])[0], [(3, 2)], "SplitWithSizesBackward0",
+        kind="index"),
+    _op("chunk_output", lambda m, a: a.chunk(2, -1)[0], [(2, 3)], "SplitBackward0", kind="index"),
+    _op("split_pieces_used_unevenly", lambda m, a: _two_of_three(a.split(1)), [(3, 2)], "AddBackward0",
+        kind="index"),
     _op("fill_scalar", lambda m, a: (a * 1).fill_(2.5), [(2, 3)], "FillBackward2", kind="index"),
     _op("fill_tensor", lambda m, a, b: (a * 1).fill_(b), [(2, 3), ()], "FillBackward3", kind="index"),
     _op("setitem", lambda m, a, b: _setitem(a, b), [(3, 2), (2,)], "CopySlices", kind="index"),

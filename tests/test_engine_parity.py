@@ -236,6 +236,17 @@ def _api_errors():
         "integers_to_negative_integer_tensor_powers": lambda m: (
             m.tensor([0, 2, 1, -1, -1, 3, 5]) ** m.tensor([-1, 2, -3, -3, -2, -1, 0]),
             m.tensor([[2], [-1]]) ** m.tensor([-2, 3, -5])),
+        "split_sizes_not_summing_to_the_length": lambda m: m.ones(5).split([1, 1]),
+        "split_size_zero": lambda m: (m.ones(0).split(0), m.ones(5).split(0)),
+        "split_size_negative": lambda m: m.ones(5).split(-1),
+        "split_sizes_negative": lambda m: m.ones(5).split([2, -1, 4]),
+        "split_size_float": lambda m: m.ones(5).split(2.5),
+        "split_sizes_with_a_float": lambda m: m.ones(5).split([2.0, 3]),
+        "split_dim_out_of_range": lambda m: m.ones(5).split(2, dim=1),
+        "split_of_an_empty_dimension": lambda m: [p.shape for p in m.ones(0, 2).split(2)],
+        "chunk_count_not_positive": lambda m: (m.ones(5).chunk(-1), m.ones(5).chunk(0)),
+        "chunk_of_an_empty_dimension": lambda m: [p.shape for p in m.ones(0, 3).chunk(2)],
+        "chunk_more_pieces_than_elements": lambda m: [p.shape for p in m.ones(2, 3).chunk(4, dim=-1)],
         # each matrix product checks its operands' dtypes in its own words
         "mm_dtypes_differ": lambda m: m.ones(2, 2).mm(m.ones(2, 2, dtype=m.float64)),
         "mv_dtypes_differ": lambda m: m.ones(2, 2).mv(m.ones(2, dtype=m.float64)),
@@ -247,6 +258,15 @@ def _api_errors():
 
 
 ERROR_CASES = {**_functional_errors(), **_attribute_errors(), **_api_errors()}
+
+
+def test_split_pieces_are_views_that_share_the_version_counter():
+    def case(lib):
+        x = lib.ones(4)
+        pieces = x.split(3)
+        x.add_(1)
+        return [(piece._base is x, piece._version, piece) for piece in pieces]
+    assert [(base, version) for base, version, _ in assert_same(case)] == [(True, 1), (True, 1)]
 
 
 @pytest.mark.parametrize("name", sorted(ERROR_CASES))

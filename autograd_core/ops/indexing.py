@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Op, constant
+from ..function import Function, Op, constant
 from ..grad_mode import _GradMode
 from ..tensor import Tensor, _as_array
-from .shape import Alias, Unsqueeze, _expand_error, maybe_wrap_dim
+from .shape import Alias, Cat, Unsqueeze, _expand_error, maybe_wrap_dim
 
 
 def index(tensor: Tensor, key) -> Tensor:
@@ -54,14 +54,62 @@ def index_put_(tensor: Tensor, key, value) -> None:
 
 
 def split(tensor: Tensor, split_size, dim: int = 0) -> tuple:
-    """Pieces of ``split_size`` along ``dim`` (the last may be shorter), or of the listed sizes."""
+    """Pieces of ``split_size`` along ``dim`` (the last may be shorter), or of the listed sizes:
+    views of ``tensor``, the outputs of one node (PyTorch's ``split`` / ``split_with_sizes``)."""
+    dim = maybe_wrap_dim(dim, tensor._data.ndim)
     length = tensor._data.shape[dim]
     if isinstance(split_size, int):
-        sizes = [split_size] * (length // split_size) + ([length % split_size] if length % split_size else [])
-    else:
-        sizes = list(split_size)
-    starts = np.cumsum([0] + sizes[:-1])
-    return tuple(Slice.apply(tensor, dim=dim, slice_=slice(int(start), int(start) + n)) for start, n in zip(starts, sizes))
+        if split_size < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got split_size={split_size}")
+        if split_size == 0 and length:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {length}")
+        pieces = max(-(-length // split_size), 1) if split_size else 1
+        sizes = [split_size] * (pieces - 1) + [length - split_size * (pieces - 1)]
+        return Split.apply(tensor, sizes=sizes, dim=dim)
+    if not isinstance(split_size, (list, tuple)):
+        raise TypeError("split_with_sizes(): argument 'split_sizes' (position 2) must be tuple of ints, "
+                        f"not {type(split_size).__name__}")
+    sizes = list(split_size)
+    for position, n in enumerate(sizes):
+        if not isinstance(n, int):
+            raise TypeError("split_with_sizes(): argument 'split_sizes' (position 2) must be tuple of ints, "
+                            f"but found element of type {type(n).__name__} at pos {position}")
+    if any(n < 0 for n in sizes):
+        raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative entries, but got split_sizes={sizes}")
+    if sum(sizes) != length:
+        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {length} (input tensor's size "
+                           f"at dimension {dim}), but got split_sizes={sizes}")
+    return SplitWithSizes.apply(tensor, sizes=sizes, dim=dim)
+
+
+def chunk(tensor: Tensor, chunks: int, dim: int = 0) -> tuple:
+    """``chunks`` pieces of equal size along ``dim`` (the last may be smaller, or fewer pieces)."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    length = tensor._data.shape[maybe_wrap_dim(dim, tensor._data.ndim)]
+    if length == 0:                              # as PyTorch: ``chunks`` empty pieces
+        return split(tensor, [0] * chunks, dim)
+    return split(tensor, -(-length // chunks), dim)
+
+
+class Split(Function):
+    """outs = a cut into pieces of ``sizes`` along ``dim`` (views of a);   da = the outputs' grads
+    joined along dim (0 for a piece nothing used).  One node with one output per piece, as PyTorch's."""
+    node_name = "SplitBackward0"
+
+    @staticmethod
+    def forward(ctx, a, *, sizes, dim):
+        ctx.dim, starts = dim, np.cumsum([0] + sizes[:-1])
+        return tuple(Slice.apply(a, dim=dim, slice_=slice(int(start), int(start) + n)) for start, n in zip(starts, sizes))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return Cat.apply(*grads, dim=ctx.dim)
+
+
+class SplitWithSizes(Split):
+    """``split`` with a list of sizes: the same node, named as PyTorch names it."""
+    node_name = "SplitWithSizesBackward0"
 
 
 def _is_advanced(k) -> bool:
