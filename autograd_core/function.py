@@ -296,10 +296,8 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run forward on Tensors under no_grad; record a node when an input requires grad."""
-        node = _new_node(cls, args)[0] if _GradMode.enabled else None
-        record = node is not None
-        if not record:
-            node = _unrecorded_node(cls, args)
+        record = _GradMode.enabled and any(isinstance(a, Tensor) and a._requires_grad for a in args)
+        node = _new_node(cls, args) if record else _unrecorded_node(cls, args)
         if record and isinstance(node, CustomBackwardNode) and not all(isinstance(a, Tensor) for a in args):
             _tensor_edges_only(node, args)
         node._saved = []                   # ``saved_tensors`` is empty until forward has returned
@@ -405,17 +403,19 @@ class Op(Function):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        # This is the hot path of every operation: plain loops; with grad mode off (backward
-        # formulas, optimizer steps) no helper is called.
-        if _GradMode.enabled:               # one pass over the inputs: their arrays and the node
-            node, arrays = _new_node(cls, args)
-            record = node is not None
+        # This is the hot path of every operation: plain loops; an op that records nothing (grad
+        # mode off, or no input requiring grad) calls no helper.
+        arrays, record = [], False
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a._data)
+                record = record or a._requires_grad
+            else:
+                arrays.append(a)
+        if record and _GradMode.enabled:
+            node = _new_node(cls, args)
         else:
-            node, arrays, record = None, [], False
-            for a in args:
-                arrays.append(a._data if isinstance(a, Tensor) else a)
-        if not record:
-            node = FunctionCtx()
+            record, node = False, FunctionCtx()
         extras = None
         try:                            # most ops take no settings: then no keyword dict is built
             out = cls.forward(node, *arrays, **kwargs) if kwargs else cls.forward(node, *arrays)
@@ -533,34 +533,27 @@ def _has_float64(arrays) -> bool:
     return any(type(a) is np.ndarray and a.dtype is _FLOAT64 for a in arrays)
 
 
-def _new_node(cls, args) -> tuple:
-    """``(node, arrays)``: the inputs' arrays (numbers as they are), and a node for ``cls`` when
-    an input requires grad (else None), with one edge per positional input,
-    ``needs_input_grad``, and each input's ``(shape, dtype)`` when it needs a gradient
+def _new_node(cls, args) -> BackwardNode:
+    """A node for ``cls``, whose inputs include one that requires grad: one edge per positional
+    input, ``needs_input_grad``, and each input's ``(shape, dtype)`` when it needs a gradient
     (``validate_outputs`` checks against it)."""
-    arrays, edges, needs, meta = [], [], [], []
+    edges, needs, meta = [], [], []
     for a in args:
-        if isinstance(a, Tensor):
+        if isinstance(a, Tensor) and a._requires_grad:
+            fn = a.grad_fn
+            edges.append((fn, a._output_nr) if fn is not None else (a._grad_accumulator(), 0))
+            needs.append(True)
             data = a._data
-            arrays.append(data)
-            if a._requires_grad:
-                fn = a.grad_fn
-                edges.append((fn, a._output_nr) if fn is not None else (a._grad_accumulator(), 0))
-                needs.append(True)
-                meta.append((data.shape, data.dtype))
-                continue
+            meta.append((data.shape, data.dtype))
         else:
-            arrays.append(a)
-        edges.append(_NO_EDGE)
-        needs.append(False)
-        meta.append(None)
-    if True not in needs:
-        return None, arrays
+            edges.append(_NO_EDGE)
+            needs.append(False)
+            meta.append(None)
     node = _new_object(cls._backward_cls)
     node._sequence_nr = next(_sequence)
     node.next_functions, node.needs_input_grad, node._input_meta = tuple(edges), tuple(needs), meta
     node._saved = ()
-    return node, arrays
+    return node
 
 
 _NO_EDGE = (None, 0)
