@@ -71,8 +71,10 @@ _STRICT_HESSIAN = ("While computing the hessian, found that the jacobian of the 
 
 def _check_outputs(outputs: tuple, strict: bool) -> None:
     """In strict mode, every output must depend on the inputs."""
+    if not strict:
+        return
     for index, out in enumerate(outputs):
-        if strict and not out.requires_grad:
+        if not out.requires_grad:
             raise RuntimeError(f"Output {index} of the user-provided function does not require gradients. The "
                                "outputs must be computed in a differentiable manner from the input when running "
                                "in strict mode.")

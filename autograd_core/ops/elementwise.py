@@ -165,13 +165,11 @@ class PowTensor(Op):
 
 
 def _integer_power(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Integers to integer powers as PyTorch's ``powi``: a negative exponent gives 1 for a base of
-    1, -1 or 1 for -1 (odd or even exponent), 0 for any other base (NumPy refuses them)."""
+    """Integers to integer powers as PyTorch's ``powi``: a negative exponent gives ``a ** (b % 2)``
+    for a base of 1 or -1 (1, or -1 for an odd exponent), 0 for any other base (NumPy refuses them)."""
     out = np.power(a, np.maximum(b, 0))
     if (b < 0).any():
-        odd = b % 2 == 1
-        negative = np.where(a == 1, 1, np.where(a == -1, np.where(odd, -1, 1), 0)).astype(out.dtype)
-        out = np.where(b < 0, negative, out)
+        out = np.where(b < 0, np.where(np.abs(a) == 1, np.power(a, b % 2), 0), out).astype(out.dtype)
     return out
 
 
